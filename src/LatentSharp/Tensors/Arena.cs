@@ -1,0 +1,68 @@
+namespace LatentSharp.Tensors;
+
+/// <summary>
+/// Reuses the buffers of the tensors made during one training or evaluation step, so that a training loop
+/// allocates nothing per step once warm. Tensors created while a scope is active become unusable when it ends.
+/// <code>
+/// var arena = new Arena();
+/// foreach (var batch in batches)
+///     using (arena.Scope()) { var loss = model.Loss(x); loss.Backward(); optimizer.Step(); total += loss.Item(); }
+/// </code>
+/// </summary>
+public sealed class Arena
+{
+    [ThreadStatic] private static Arena? t_current;
+
+    private readonly Dictionary<int, Stack<float[]>> _free = new();
+    private readonly List<Tensor> _live = new();
+    private bool _active;
+
+    internal static Arena? Current => t_current;
+
+    /// <summary>Makes this arena the owner of new tensors on this thread until the returned scope is disposed.</summary>
+    public ArenaScope Scope()
+    {
+        if (_active) throw new InvalidOperationException("This arena already has an open scope.");
+        _active = true;
+        var previous = t_current;
+        t_current = this;
+        return new ArenaScope(this, previous);
+    }
+
+    internal float[] Rent(int length)
+    {
+        if (_free.TryGetValue(length, out var stack) && stack.Count > 0) return stack.Pop();
+        return new float[length];
+    }
+
+    internal void Return(float[] buffer)
+    {
+        if (buffer.Length == 0) return;
+        if (!_free.TryGetValue(buffer.Length, out var stack)) _free[buffer.Length] = stack = new Stack<float[]>();
+        stack.Push(buffer);
+    }
+
+    internal void Track(Tensor t) => _live.Add(t);
+
+    private void End(Arena? previous)
+    {
+        foreach (Tensor t in _live) t.Release(this);
+        _live.Clear();
+        _active = false;
+        t_current = previous;
+    }
+
+    public readonly struct ArenaScope : IDisposable
+    {
+        private readonly Arena _arena;
+        private readonly Arena? _previous;
+
+        internal ArenaScope(Arena arena, Arena? previous)
+        {
+            _arena = arena;
+            _previous = previous;
+        }
+
+        public void Dispose() => _arena.End(_previous);
+    }
+}

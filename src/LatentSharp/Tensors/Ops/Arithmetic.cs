@@ -1,0 +1,106 @@
+namespace LatentSharp.Tensors;
+
+// Add, Subtract, Multiply, Divide with NumPy broadcasting: forward and backward side by side.
+public sealed partial class Tensor
+{
+    public Tensor Add(Tensor other)
+    {
+        Tensor a = this, b = other;
+        Tensor y = Empty(Broadcasting.OutputShape(a._shape, b._shape, nameof(Add)));
+        Broadcasting.Apply<AddFunction>(a._data, a._shape, b._data, b._shape, y._data, y._shape);
+        return y.Recorded(() =>
+        {
+            // y = a + b  =>  da += g, db += g (summed over broadcast dims)
+            if (a.GradToAccumulate() is { } ga) Broadcasting.AccumulateReduced(y.OutputGrad, y._shape, ga, a._shape);
+            if (b.GradToAccumulate() is { } gb) Broadcasting.AccumulateReduced(y.OutputGrad, y._shape, gb, b._shape);
+        }, a, b);
+    }
+
+    public Tensor Subtract(Tensor other)
+    {
+        Tensor a = this, b = other;
+        Tensor y = Empty(Broadcasting.OutputShape(a._shape, b._shape, nameof(Subtract)));
+        Broadcasting.Apply<SubtractFunction>(a._data, a._shape, b._data, b._shape, y._data, y._shape);
+        return y.Recorded(() =>
+        {
+            // y = a - b  =>  da += g, db -= g
+            if (a.GradToAccumulate() is { } ga) Broadcasting.AccumulateReduced(y.OutputGrad, y._shape, ga, a._shape);
+            if (b.GradToAccumulate() is { } gb)
+            {
+                using var negated = Scratch.Rent(y.Length);
+                System.Numerics.Tensors.TensorPrimitives.Negate(y.OutputGrad, negated.Span);
+                Broadcasting.AccumulateReduced(negated.Span, y._shape, gb, b._shape);
+            }
+        }, a, b);
+    }
+
+    public Tensor Multiply(Tensor other)
+    {
+        Tensor a = this, b = other;
+        Tensor y = Empty(Broadcasting.OutputShape(a._shape, b._shape, nameof(Multiply)));
+        Broadcasting.Apply<MultiplyFunction>(a._data, a._shape, b._data, b._shape, y._data, y._shape);
+        return y.Recorded(() =>
+        {
+            // y = a * b  =>  da += g * b, db += g * a
+            using var product = Scratch.Rent(y.Length);
+            if (a.GradToAccumulate() is { } ga)
+            {
+                Broadcasting.Apply<MultiplyFunction>(y.OutputGrad, y._shape, b._data, b._shape, product.Span, y._shape);
+                Broadcasting.AccumulateReduced(product.Span, y._shape, ga, a._shape);
+            }
+            if (b.GradToAccumulate() is { } gb)
+            {
+                Broadcasting.Apply<MultiplyFunction>(y.OutputGrad, y._shape, a._data, a._shape, product.Span, y._shape);
+                Broadcasting.AccumulateReduced(product.Span, y._shape, gb, b._shape);
+            }
+        }, a, b);
+    }
+
+    public Tensor Divide(Tensor other)
+    {
+        Tensor a = this, b = other;
+        Tensor y = Empty(Broadcasting.OutputShape(a._shape, b._shape, nameof(Divide)));
+        Broadcasting.Apply<DivideFunction>(a._data, a._shape, b._data, b._shape, y._data, y._shape);
+        return y.Recorded(() =>
+        {
+            // y = a / b  =>  da += g / b, db -= g * y / b
+            using var scratch = Scratch.Rent(y.Length);
+            Span<float> s = scratch.Span;
+            Broadcasting.Apply<DivideFunction>(y.OutputGrad, y._shape, b._data, b._shape, s, y._shape);   // g / b
+            if (a.GradToAccumulate() is { } ga) Broadcasting.AccumulateReduced(s, y._shape, ga, a._shape);
+            if (b.GradToAccumulate() is { } gb)
+            {
+                System.Numerics.Tensors.TensorPrimitives.Multiply(s, y._data, s);
+                System.Numerics.Tensors.TensorPrimitives.Negate(s, s);
+                Broadcasting.AccumulateReduced(s, y._shape, gb, b._shape);
+            }
+        }, a, b);
+    }
+
+    public Tensor Add(float value) => Add(Constant(value));
+    public Tensor Subtract(float value) => Subtract(Constant(value));
+    public Tensor Multiply(float value) => Multiply(Constant(value));
+    public Tensor Divide(float value) => Divide(Constant(value));
+
+    public static Tensor operator +(Tensor a, Tensor b) => a.Add(b);
+    public static Tensor operator -(Tensor a, Tensor b) => a.Subtract(b);
+    public static Tensor operator *(Tensor a, Tensor b) => a.Multiply(b);
+    public static Tensor operator /(Tensor a, Tensor b) => a.Divide(b);
+    public static Tensor operator +(Tensor a, float b) => a.Add(b);
+    public static Tensor operator -(Tensor a, float b) => a.Subtract(b);
+    public static Tensor operator *(Tensor a, float b) => a.Multiply(b);
+    public static Tensor operator /(Tensor a, float b) => a.Divide(b);
+    public static Tensor operator +(float a, Tensor b) => b.Add(a);
+    public static Tensor operator -(float a, Tensor b) => Constant(a).Subtract(b);
+    public static Tensor operator *(float a, Tensor b) => b.Multiply(a);
+    public static Tensor operator /(float a, Tensor b) => Constant(a).Divide(b);
+    public static Tensor operator -(Tensor a) => a.Negate();
+
+    /// <summary>A one-element constant (from the arena when one is active).</summary>
+    internal static Tensor Constant(float value)
+    {
+        Tensor c = Empty([1]);
+        c._data[0] = value;
+        return c;
+    }
+}

@@ -1,0 +1,199 @@
+using LatentSharp.Tensors;
+
+namespace LatentSharp.Tests.Tensors;
+
+public class TensorCoreTests
+{
+    [Theory]
+    [InlineData(new[] { 3, 4 }, new[] { 3, 4 })]
+    [InlineData(new[] { 3, 4 }, new[] { 4 })]
+    [InlineData(new[] { 3, 4 }, new[] { 1, 4 })]
+    [InlineData(new[] { 3, 4 }, new[] { 3, 1 })]
+    [InlineData(new[] { 3, 4 }, new[] { 1 })]
+    [InlineData(new[] { 3, 1 }, new[] { 1, 4 })]
+    [InlineData(new[] { 2, 3, 4 }, new[] { 3, 1 })]
+    [InlineData(new[] { 4 }, new[] { 3, 4 })]
+    [InlineData(new[] { 3, 1 }, new[] { 3, 4 })]
+    public void Arithmetic_Broadcasting_MatchesGradCheck(int[] aShape, int[] bShape)
+    {
+        Tensor a = GradCheck.Param(1, aShape);
+        Tensor b = GradCheck.Param(2, 0.5f, 2f, bShape);
+        GradCheck.Check(x => x[0] + x[1], [a, b]);
+        GradCheck.Check(x => x[0] - x[1], [a, b]);
+        GradCheck.Check(x => x[0] * x[1], [a, b]);
+        GradCheck.Check(x => x[0] / x[1], [a, b]);
+    }
+
+    [Fact]
+    public void Broadcasting_GeneralCase_MatchesScalarLoop()
+    {
+        // [2,1,3] + [4,1]: neither a row nor a column of the [2,4,3] output.
+        Tensor a = GradCheck.Param(3, 2, 1, 3);
+        Tensor b = GradCheck.Param(4, 4, 1);
+        Tensor y = a + b;
+        Assert.Equal(new[] { 2, 4, 3 }, y.Shape.ToArray());
+        for (int i = 0; i < 2; i++)
+        for (int j = 0; j < 4; j++)
+        for (int k = 0; k < 3; k++)
+            Assert.Equal(a.Data[i * 3 + k] + b.Data[j], y.Data[(i * 4 + j) * 3 + k]);
+        GradCheck.Check(x => x[0] * x[1], [a, b]);
+    }
+
+    [Fact]
+    public void Arithmetic_IncompatibleShapes_NameBothShapes()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => Tensor.Zeros(3, 4) + Tensor.Zeros(5));
+        Assert.Contains("[3, 4]", ex.Message);
+        Assert.Contains("[5]", ex.Message);
+    }
+
+    [Theory]
+    [InlineData(false, false)]
+    [InlineData(true, false)]
+    [InlineData(false, true)]
+    [InlineData(true, true)]
+    public void MatMul_AllTransposes_MatchesGradCheck(bool ta, bool tb)
+    {
+        const int m = 3, k = 5, n = 4;
+        Tensor a = ta ? GradCheck.Param(1, k, m) : GradCheck.Param(1, m, k);
+        Tensor b = tb ? GradCheck.Param(2, n, k) : GradCheck.Param(2, k, n);
+        Tensor y = a.MatMul(b, ta, tb);
+        Assert.Equal(new[] { m, n }, y.Shape.ToArray());
+        for (int i = 0; i < m; i++)
+        for (int j = 0; j < n; j++)
+        {
+            double s = 0;
+            for (int p = 0; p < k; p++) s += (ta ? a.Data[p * m + i] : a.Data[i * k + p]) * (tb ? b.Data[j * k + p] : b.Data[p * n + j]);
+            Assert.Equal(s, y.Data[i * n + j], 5);
+        }
+        GradCheck.Check(x => x[0].MatMul(x[1], ta, tb), [a, b]);
+    }
+
+    [Fact]
+    public void MatMul_InnerMismatch_NamesShapes()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => Tensor.Zeros(2, 3).MatMul(Tensor.Zeros(4, 5)));
+        Assert.Contains("[2, 3]", ex.Message);
+        Assert.Contains("[4, 5]", ex.Message);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(-1)]
+    public void Sum_OverAxis_MatchesGradCheck(int axis)
+    {
+        Tensor a = GradCheck.Param(5, 2, 3, 4);
+        GradCheck.Check(x => x[0].Sum(axis), [a]);
+        GradCheck.Check(x => x[0].Mean(axis, keepDim: true), [a]);
+        GradCheck.Check(x => x[0].Sum(), [a]);
+        GradCheck.Check(x => x[0].Mean(), [a]);
+    }
+
+    [Fact]
+    public void Sum_OverAxis_GivesExpectedValuesAndShape()
+    {
+        Tensor a = Tensor.FromArray([1, 2, 3, 4, 5, 6], 2, 3);
+        Assert.Equal(new float[] { 5, 7, 9 }, a.Sum(0).Data);
+        Assert.Equal(new float[] { 6, 15 }, a.Sum(1).Data);
+        Assert.Equal(new[] { 2, 1 }, a.Sum(1, keepDim: true).Shape.ToArray());
+        Assert.Equal(21f, a.Sum().Item());
+    }
+
+    [Fact]
+    public void ExpNegateReshape_MatchGradCheck()
+    {
+        Tensor a = GradCheck.Param(6, 2, 6);
+        GradCheck.Check(x => x[0].Exp(), [a]);
+        GradCheck.Check(x => x[0].Negate(), [a]);
+        GradCheck.Check(x => x[0].Reshape(3, -1) * x[0].Reshape(3, 4), [a]);
+    }
+
+    [Fact]
+    public void Backward_GradientsAccumulateUntilZeroGrad()
+    {
+        Tensor w = Tensor.Parameter(2);
+        w.Data[0] = 1; w.Data[1] = 2;
+        (w * w).Sum().Backward();
+        (w * w).Sum().Backward();
+        Assert.Equal(new float[] { 4, 8 }, w.Grad);
+        w.ZeroGrad();
+        (w * w).Sum().Backward();
+        Assert.Equal(new float[] { 2, 4 }, w.Grad);
+    }
+
+    [Fact]
+    public void Backward_SharedSubexpression_CountsBothPaths()
+    {
+        Tensor w = Tensor.Parameter(1);
+        w.Data[0] = 3;
+        Tensor s = w * w;          // 9
+        (s + s * w).Sum().Backward();   // d/dw (w² + w³) = 2w + 3w² = 33
+        Assert.Equal(33f, w.Grad![0], 4);
+    }
+
+    [Fact]
+    public void NoGrad_RecordsNothing()
+    {
+        Tensor w = Tensor.Parameter(2);
+        using (Tensor.NoGrad())
+        {
+            Tensor y = (w * w).Sum();
+            Assert.False(y.RequiresGrad);
+            Assert.Throws<InvalidOperationException>(() => y.Backward());
+        }
+        Assert.True((w * w).Sum().RequiresGrad);
+    }
+
+    [Fact]
+    public void Backward_FromNonScalar_SaysToReduce()
+    {
+        Tensor w = Tensor.Parameter(2);
+        var ex = Assert.Throws<InvalidOperationException>(() => (w * w).Backward());
+        Assert.Contains("Sum()", ex.Message);
+    }
+
+    [Fact]
+    public void Arena_ReusesBuffersAcrossScopes_AndInvalidatesOldTensors()
+    {
+        var arena = new Arena();
+        Tensor w = GradCheck.Param(1, 4, 4);
+        Tensor kept;
+        float[] firstData, firstGrad;
+        using (arena.Scope())
+        {
+            kept = w.MatMul(w);
+            kept.Sum().Backward();
+            firstData = kept.Data;
+            firstGrad = kept.Grad!;
+        }
+        Assert.Throws<ObjectDisposedException>(() => kept.Data);
+        Assert.NotNull(w.Grad);   // parameters live outside the arena
+        using (arena.Scope())
+        {
+            Tensor again = w.MatMul(w);
+            Assert.True(ReferenceEquals(again.Data, firstData) || ReferenceEquals(again.Data, firstGrad), "a [4,4] buffer from the first step should be reused");
+        }
+    }
+
+    [Fact]
+    public void Arena_StepsAllocateNothingOnceWarm()
+    {
+        var arena = new Arena();
+        Tensor w = GradCheck.Param(1, 64, 64);
+        Tensor x = GradCheck.Param(2, 32, 64);
+        void Step()
+        {
+            using (arena.Scope())
+            {
+                (x.MatMul(w, transposeOther: true).Exp() * x).Sum().Backward();
+            }
+        }
+        for (int i = 0; i < 3; i++) Step();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 10; i++) Step();
+        long perStep = (GC.GetAllocatedBytesForCurrentThread() - before) / 10;
+        Assert.True(perStep < 4096, $"a warm step allocated {perStep} bytes of heap beyond small bookkeeping");
+    }
+}
