@@ -36,6 +36,8 @@ public static class IdxFile
         string Truncated(long held) => $"truncated: header says {count} images of {rows}x{cols}, file holds {held / imageBytes}";
         if (source.RawLength is long length && length - header.Length < (long)count * imageBytes)
             throw Invalid(source, Truncated(length - header.Length));
+        if (source.MaxDecompressedLength is long most && most < header.Length + (long)count * imageBytes)
+            throw Invalid(source, $"truncated: header says {count} images of {rows}x{cols}, more than a gzip file of {source.FileLength} bytes can hold");
 
         var pixels = new byte[count * imageBytes];
         int read = ReadFully(source, pixels);
@@ -54,6 +56,8 @@ public static class IdxFile
         string Truncated(long held) => $"truncated: header says {count} labels, file holds {held}";
         if (source.RawLength is long length && length - header.Length < count)
             throw Invalid(source, Truncated(length - header.Length));
+        if (source.MaxDecompressedLength is long most && most < header.Length + (long)count)
+            throw Invalid(source, $"truncated: header says {count} labels, more than a gzip file of {source.FileLength} bytes can hold");
 
         var labels = new byte[count];
         int read = ReadFully(source, labels);
@@ -181,18 +185,27 @@ public static class IdxFile
     /// <summary>An open file, decompressing when it starts with the gzip magic bytes.</summary>
     private sealed class Source : IDisposable
     {
-        private Source(string path, Stream stream, long? rawLength)
+        /// <summary>Deflate cannot compress better than about 1032:1, so a gzip file never holds more than this many bytes per byte.</summary>
+        private const long MaxDeflateRatio = 1032;
+
+        private Source(string path, Stream stream, long fileLength, bool compressed)
         {
             Path = path;
             Stream = stream;
-            RawLength = rawLength;
+            FileLength = fileLength;
+            Compressed = compressed;
         }
 
         public string Path { get; }
         public Stream Stream { get; }
+        public long FileLength { get; }
+        public bool Compressed { get; }
 
-        /// <summary>The file length when it is not compressed (lets truncation be found before allocating).</summary>
-        public long? RawLength { get; }
+        /// <summary>The content length when not compressed: truncation is found before allocating.</summary>
+        public long? RawLength => Compressed ? null : FileLength;
+
+        /// <summary>An upper bound on the decompressed length: an absurd header is caught before allocating.</summary>
+        public long? MaxDecompressedLength => Compressed ? FileLength * MaxDeflateRatio : null;
 
         public static Source Open(string path)
         {
@@ -201,8 +214,8 @@ public static class IdxFile
             int read = file.ReadAtLeast(magic, 2, throwOnEndOfStream: false);
             file.Position = 0;
             if (read == 2 && magic[0] == 0x1f && magic[1] == 0x8b)
-                return new Source(path, new GZipStream(file, CompressionMode.Decompress), null);
-            return new Source(path, file, file.Length);
+                return new Source(path, new GZipStream(file, CompressionMode.Decompress), file.Length, compressed: true);
+            return new Source(path, file, file.Length, compressed: false);
         }
 
         public void Dispose() => Stream.Dispose();

@@ -154,9 +154,18 @@ public class IdxFileTests
     public void ReadImages_Truncated_SaysHowManyImagesTheFileHolds(bool gzip)
     {
         byte[] body = new byte[9871 * 784 + 100]; // 9871 whole images and part of the next
+        for (int i = 0; i < body.Length; i++) body[i] = (byte)(i % 251);
         var e = ReadBad([.. Header(2051, 10000, 28, 28), .. body], "t10k-images-idx3-ubyte.gz", gzip: gzip);
 
         Assert.StartsWith("t10k-images-idx3-ubyte.gz: truncated: header says 10000 images of 28x28, file holds 9871. ", e.Message);
+    }
+
+    [Fact]
+    public void ReadImages_GzipTooSmallForItsHeader_FailsBeforeAllocating()
+    {
+        var e = ReadBad([.. Header(2051, 2_000_000, 28, 28), 1, 2, 3], "images.gz", gzip: true);
+
+        Assert.Matches(@"^images\.gz: truncated: header says 2000000 images of 28x28, more than a gzip file of \d+ bytes can hold", e.Message);
     }
 
     [Fact]
