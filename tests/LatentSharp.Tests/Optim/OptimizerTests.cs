@@ -136,3 +136,30 @@ public class OptimizerTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new Sgd([a], 0.1f).LearningRate = float.NaN);
     }
 }
+
+public class OptimizerAllocationTests
+{
+    [Theory]
+    [InlineData("sgd")]
+    [InlineData("adagrad")]
+    [InlineData("adam")]
+    [InlineData("adamw")]
+    public void Step_AfterFirst_AllocatesNothing(string kind)
+    {
+        Tensor a = GradCheck.Param(1, 300), b = GradCheck.Param(2, 17);
+        GradCheck.Param(3, 300).Data.CopyTo(a.GradToAccumulate()!, 0);
+        GradCheck.Param(4, 17).Data.CopyTo(b.GradToAccumulate()!, 0);
+        Optimizer optimizer = kind switch
+        {
+            "sgd" => new Sgd([a, b], 0.01f, momentum: 0.9f, weightDecay: 0.01f, nesterov: true),
+            "adagrad" => new Adagrad([a, b], weightDecay: 0.01f),
+            "adam" => new Adam([a, b], weightDecay: 0.01f),
+            _ => new AdamW([a, b]),
+        };
+        optimizer.Step();   // creates the state buffers
+        optimizer.Step();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 10; i++) optimizer.Step();
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+}
