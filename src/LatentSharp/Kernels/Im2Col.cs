@@ -1,4 +1,5 @@
-using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace LatentSharp.Kernels;
 
@@ -38,35 +39,39 @@ internal static class Im2Col
     /// <summary>cols[r, q] = image[...] for one image: every entry of the [Rows, Positions] block is written.</summary>
     public static void Unfold(in Im2ColGeometry g, ReadOnlySpan<float> image, Span<float> cols, int ldCols)
     {
-        int ho = g.OutHeight, wo = g.OutWidth, s = g.Stride;
+        CheckLengths(g, image.Length, cols.Length, ldCols);
+        int ho = g.OutHeight, wo = g.OutWidth, s = g.Stride, width = g.Width, planeLength = g.Height * g.Width;
+        ref float image0 = ref MemoryMarshal.GetReference(image);
+        ref float cols0 = ref MemoryMarshal.GetReference(cols);
         for (int c = 0; c < g.Channels; c++)
         {
-            ReadOnlySpan<float> plane = image.Slice(c * g.Height * g.Width, g.Height * g.Width);
+            ref float plane = ref Unsafe.Add(ref image0, c * planeLength);
             for (int i = 0; i < g.Kh; i++)
             {
-                // Output rows whose input row ho·s − p + i lies inside the image.
+                // Output rows whose input row oy·s − p + i lies inside the image; the others are all padding.
                 (int rowLo, int rowHi) = ValidRange(ho, g.Height, i - g.Padding, s);
                 for (int j = 0; j < g.Kw; j++)
                 {
                     int offset = j - g.Padding;
-                    (int colLo, int colHi) = ValidRange(wo, g.Width, offset, s);
-                    Span<float> dst = cols.Slice(((c * g.Kh + i) * g.Kw + j) * ldCols, g.Positions);
-                    dst[..(rowLo * wo)].Clear();
-                    dst[(rowHi * wo)..].Clear();
+                    (int colLo, int colHi) = ValidRange(wo, width, offset, s);
+                    ref float dst = ref Unsafe.Add(ref cols0, ((c * g.Kh + i) * g.Kw + j) * ldCols);
+                    Clear(ref dst, rowLo * wo);
+                    Clear(ref Unsafe.Add(ref dst, rowHi * wo), (ho - rowHi) * wo);
                     for (int oy = rowLo; oy < rowHi; oy++)
                     {
-                        Span<float> line = dst.Slice(oy * wo, wo);
-                        ReadOnlySpan<float> src = plane.Slice((oy * s + i - g.Padding) * g.Width, g.Width);
-                        line[..colLo].Clear();
-                        line[colHi..].Clear();
+                        ref float line = ref Unsafe.Add(ref dst, oy * wo);
+                        // src[ox·s] = image[c, oy·s − p + i, ox·s + offset], read only for ox in [colLo, colHi)
+                        ref float src = ref Unsafe.Add(ref plane, (oy * s + i - g.Padding) * width + offset);
+                        Clear(ref line, colLo);
                         if (s == 1)
                         {
-                            src.Slice(colLo + offset, colHi - colLo).CopyTo(line[colLo..colHi]);
+                            for (int ox = colLo; ox < colHi; ox++) Unsafe.Add(ref line, ox) = Unsafe.Add(ref src, ox);
                         }
                         else
                         {
-                            for (int ox = colLo, x = colLo * s + offset; ox < colHi; ox++, x += s) line[ox] = src[x];
+                            for (int ox = colLo; ox < colHi; ox++) Unsafe.Add(ref line, ox) = Unsafe.Add(ref src, ox * s);
                         }
+                        Clear(ref Unsafe.Add(ref line, colHi), wo - colHi);
                     }
                 }
             }
@@ -76,36 +81,54 @@ internal static class Im2Col
     /// <summary>image[...] += cols[r, q]: the adjoint of <see cref="Unfold"/>; overlapping windows add up, padding is dropped.</summary>
     public static void FoldAdd(in Im2ColGeometry g, ReadOnlySpan<float> cols, int ldCols, Span<float> image)
     {
-        int ho = g.OutHeight, wo = g.OutWidth, s = g.Stride;
+        CheckLengths(g, image.Length, cols.Length, ldCols);
+        int ho = g.OutHeight, wo = g.OutWidth, s = g.Stride, width = g.Width, planeLength = g.Height * g.Width;
+        ref float image0 = ref MemoryMarshal.GetReference(image);
+        ref float cols0 = ref MemoryMarshal.GetReference(cols);
         for (int c = 0; c < g.Channels; c++)
         {
-            Span<float> plane = image.Slice(c * g.Height * g.Width, g.Height * g.Width);
+            ref float plane = ref Unsafe.Add(ref image0, c * planeLength);
             for (int i = 0; i < g.Kh; i++)
             {
                 (int rowLo, int rowHi) = ValidRange(ho, g.Height, i - g.Padding, s);
                 for (int j = 0; j < g.Kw; j++)
                 {
                     int offset = j - g.Padding;
-                    (int colLo, int colHi) = ValidRange(wo, g.Width, offset, s);
-                    if (colHi <= colLo) continue;
-                    ReadOnlySpan<float> src = cols.Slice(((c * g.Kh + i) * g.Kw + j) * ldCols, g.Positions);
+                    (int colLo, int colHi) = ValidRange(wo, width, offset, s);
+                    ref float src = ref Unsafe.Add(ref cols0, ((c * g.Kh + i) * g.Kw + j) * ldCols);
                     for (int oy = rowLo; oy < rowHi; oy++)
                     {
-                        ReadOnlySpan<float> line = src.Slice(oy * wo, wo);
-                        Span<float> dst = plane.Slice((oy * s + i - g.Padding) * g.Width, g.Width);
+                        ref float line = ref Unsafe.Add(ref src, oy * wo);
+                        ref float dst = ref Unsafe.Add(ref plane, (oy * s + i - g.Padding) * width + offset);
                         if (s == 1)
                         {
-                            Span<float> d = dst.Slice(colLo + offset, colHi - colLo);
-                            TensorPrimitives.Add(d, line[colLo..colHi], d);
+                            for (int ox = colLo; ox < colHi; ox++) Unsafe.Add(ref dst, ox) += Unsafe.Add(ref line, ox);
                         }
                         else
                         {
-                            for (int ox = colLo, x = colLo * s + offset; ox < colHi; ox++, x += s) dst[x] += line[ox];
+                            for (int ox = colLo; ox < colHi; ox++) Unsafe.Add(ref dst, ox * s) += Unsafe.Add(ref line, ox);
                         }
                     }
                 }
             }
         }
+    }
+
+    /// <summary>The loops above index through refs without bounds checks, so the spans are checked once here.</summary>
+    private static void CheckLengths(in Im2ColGeometry g, int imageLength, int colsLength, int ldCols)
+    {
+        if (imageLength < g.ImageLength)
+            throw new ArgumentException($"im2col: the image span holds {imageLength} values, geometry {g} needs {g.ImageLength}.");
+        if (ldCols < g.Positions)
+            throw new ArgumentException($"im2col: column row stride {ldCols} is less than the {g.Positions} positions of one image.");
+        if (g.Rows > 0 && colsLength < (long)(g.Rows - 1) * ldCols + g.Positions)
+            throw new ArgumentException($"im2col: the column span holds {colsLength} values, geometry {g} with row stride {ldCols} needs {(long)(g.Rows - 1) * ldCols + g.Positions}.");
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Clear(ref float start, int count)
+    {
+        if (count > 0) MemoryMarshal.CreateSpan(ref start, count).Clear();
     }
 
     /// <summary>The output indices o in [lo, hi) with 0 ≤ o·stride + offset &lt; inSize (empty ranges have lo = hi).</summary>

@@ -1,4 +1,3 @@
-using LatentSharp.Kernels;
 using LatentSharp.Tensors;
 
 namespace LatentSharp.Tests.Tensors;
@@ -117,9 +116,9 @@ public class ConvTests
     }
 
     [Fact]
-    public void Conv_ChunkedAndThreaded_GiveTheSameValuesAsOneChunk()
+    public void Conv_Chunked_GivesTheSameValuesAsOneChunk()
     {
-        // A tiny column budget forces one image per chunk, and a zero threshold forces threads for im2col/col2im.
+        // A tiny column budget forces one image per chunk; then three images per chunk (5 = 3 + 2).
         Tensor x = GradCheck.Param(7, 5, 3, 9, 8);
         Tensor w = GradCheck.Param(8, 4, 3, 3, 3);
         Tensor wt = GradCheck.Param(9, 4, 2, 4, 4);
@@ -133,20 +132,16 @@ public class ConvTests
             return ((float[])y.Data.Clone(), (float[])ps[0].Grad!.Clone(), (float[])ps[1].Grad!.Clone(), (float[])ps[2].Grad!.Clone());
         }
 
-        long budget = ConvBatch.ColumnBudget, threshold = ConvBatch.ParallelThreshold;
-        int threads = Threading.MaxThreads;
+        long budget = ConvBatch.ColumnBudget;
         try
         {
             Tensor Conv() => Tensor.Conv2d(x, w, b, 2, 1);
             Tensor ConvT() => Tensor.ConvTranspose2d(Tensor.Conv2d(x, w, b, 2, 1), wt, bt, 2, 1, 1);
-            Threading.MaxThreads = 1;
             var conv = Run(Conv, [x, w, b]);
             var convT = Run(ConvT, [x, wt, bt]);
             foreach (long chunkBudget in new long[] { 1, 3 * 27 * 20 })   // 1 image, then 3 images (5 = 3 + 2) per chunk
             {
                 ConvBatch.ColumnBudget = chunkBudget;
-                ConvBatch.ParallelThreshold = 0;
-                Threading.MaxThreads = 2;
                 var conv2 = Run(Conv, [x, w, b]);
                 var convT2 = Run(ConvT, [x, wt, bt]);
                 foreach (var (one, other) in new[] { (conv.Y, conv2.Y), (convT.Y, convT2.Y), (conv.Gx, conv2.Gx), (conv.Gw, conv2.Gw), (conv.Gb, conv2.Gb), (convT.Gx, convT2.Gx), (convT.Gw, convT2.Gw), (convT.Gb, convT2.Gb) })
@@ -156,8 +151,6 @@ public class ConvTests
         finally
         {
             ConvBatch.ColumnBudget = budget;
-            ConvBatch.ParallelThreshold = threshold;
-            Threading.MaxThreads = threads;
         }
     }
 
