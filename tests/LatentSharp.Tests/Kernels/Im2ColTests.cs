@@ -100,6 +100,19 @@ public class Im2ColTests
         Assert.True(Math.Abs(left - right) <= 1e-4 * Math.Max(1, Math.Abs(left)), $"{left} vs {right}");
     }
 
+    [Fact]
+    public void UnfoldAndFold_ShortSpans_ThrowInsteadOfReadingPastThem()
+    {
+        Im2ColGeometry g = Geometry(2, 5, 5, 3, 3, 1, 1);
+        var image = new float[g.ImageLength];
+        var cols = new float[g.Rows * g.Positions];
+        Assert.Throws<ArgumentException>(() => Im2Col.Unfold(g, image.AsSpan(1), cols, g.Positions));
+        Assert.Throws<ArgumentException>(() => Im2Col.Unfold(g, image, cols.AsSpan(1), g.Positions));
+        Assert.Throws<ArgumentException>(() => Im2Col.Unfold(g, image, cols, g.Positions - 1));
+        Assert.Throws<ArgumentException>(() => Im2Col.FoldAdd(g, cols, g.Positions + 1, image));
+        Assert.Throws<ArgumentException>(() => Im2Col.FoldAdd(g, cols, g.Positions, image.AsSpan(1)));
+    }
+
     [Theory]
     [InlineData(7, 3, 1, 0, 5)]
     [InlineData(7, 3, 2, 1, 4)]

@@ -154,6 +154,29 @@ public class ConvTests
         }
     }
 
+    [Fact]
+    public void Conv_InsideArenaScopes_RecycledBuffersGiveTheSameResults()
+    {
+        // Arena buffers come back with old contents: the ops must not depend on them being zero.
+        Tensor x = GradCheck.Param(23, 3, 2, 6, 6);
+        Tensor w = GradCheck.Param(24, 4, 2, 3, 3);
+        Tensor wt = GradCheck.Param(25, 4, 2, 4, 4);
+        var arena = new Arena();
+        float[]? first = null;
+        for (int step = 0; step < 3; step++)
+        {
+            foreach (Tensor t in new[] { x, w, wt }) t.ZeroGrad();
+            using (arena.Scope())
+            {
+                Tensor y = Tensor.ConvTranspose2d(Tensor.Conv2d(x, w, null, 2, 1), wt, null, 2, 1, 1);
+                y.Multiply(y).Sum().Backward();
+                float[] values = [.. y.Data, .. x.Grad!, .. w.Grad!, .. wt.Grad!];
+                first ??= values;
+                Assert.Equal(first, values);
+            }
+        }
+    }
+
     // ---- gradients ----------------------------------------------------------------------------------------------
 
     [Theory]
