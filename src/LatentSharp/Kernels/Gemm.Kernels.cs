@@ -5,8 +5,8 @@ namespace LatentSharp.Kernels;
 
 internal static unsafe partial class Gemm
 {
-    /// <summary>Largest pack buffer any kernel needs: MC*KC for A plus KC*NC for B.</summary>
-    private const int MaxPackFloats = 144 * 256 + 256 * 2048;
+    // Largest pack blocks any kernel needs: MC*KC for A, KC*NC for B.
+    private const int MaxPackAFloats = 144 * 256, MaxPackBFloats = 256 * 2048;
 
     /// <summary>
     /// A register-blocked micro-kernel: C[0:MR, 0:NR] = alpha * sum_p a[p*MR + r] * b[p*NR + j] (+ beta * C),

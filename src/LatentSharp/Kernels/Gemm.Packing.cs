@@ -161,14 +161,33 @@ internal static unsafe partial class Gemm
         [ThreadStatic] private static float[]? _array;
         [ThreadStatic] private static nint _aligned;
 
-        public static float* Get(int floats, out float* second, int secondOffset)
+        /// <summary>MC*KC floats for A, then KC*NC floats for B (the largest any kernel uses).</summary>
+        public static float* Get(out float* packB)
+        {
+            if (_array is null)
+            {
+                _array = GC.AllocateUninitializedArray<float>(MaxPackAFloats + MaxPackBFloats + 16, pinned: true);
+                fixed (float* p = _array) _aligned = ((nint)p + 63) & ~(nint)63;
+            }
+            packB = (float*)_aligned + MaxPackAFloats;
+            return (float*)_aligned;
+        }
+    }
+
+    /// <summary>The calling thread's buffer for the operand its workers share; grows, never shrinks.</summary>
+    private static class SharedBuffer
+    {
+        [ThreadStatic] private static float[]? _array;
+        [ThreadStatic] private static nint _aligned;
+
+        public static float* Get(long floats)
         {
             if (_array is null || _array.Length < floats + 16)
             {
-                _array = GC.AllocateUninitializedArray<float>(Math.Max(floats + 16, MaxPackFloats), pinned: true);
+                _array = null;
+                _array = GC.AllocateUninitializedArray<float>((int)Math.Max(floats + 16, 1 << 20), pinned: true);
                 fixed (float* p = _array) _aligned = ((nint)p + 63) & ~(nint)63;
             }
-            second = (float*)_aligned + secondOffset;
             return (float*)_aligned;
         }
     }

@@ -89,30 +89,128 @@ internal static unsafe partial class Gemm
         public bool TransposeA, TransposeB;
         public float Alpha, Beta;
         public GemmPath Path;
+        public int KcStep, KSlices;       // K is cut into KSlices equal slices of at most KcStep
+        public bool SplitN;               // threads share out columns (else rows)
+        public int Chunk, Chunks;         // columns or rows per chunk (a multiple of NR or MR), and their count
+        public int NextChunk;             // dynamic schedule: the next chunk to take
         public int Parts;
-        public bool SplitN;
-        public int Chunk; // rows (SplitN false) or columns (SplitN true) per part, a multiple of MR or NR
+        public float* Shared;             // the operand every thread reads, packed once: op(A) when SplitN, else op(B)
+        public int SharedPanels;          // its micro-panels (of MR rows or NR columns) per K slice
+        public long SharedSliceStride;    // floats per K slice
     }
+
+    // Largest operand packed once and shared by the threads (64 MB); beyond it each thread packs its own.
+    private const long MaxSharedFloats = 16L << 20;
 
     private static void Run<TKernel>(Job* job) where TKernel : struct, IMicroKernel
     {
-        int m = job->M, n = job->N;
-        long work = (long)m * n * job->K;
-        int threads = work < ParallelThreshold ? 1 : Threading.MaxThreads;
-        // Split the dimension whose partner operand is cheaper to pack twice: splitting N makes every
-        // thread pack all of op(A) (m*k), splitting M makes every thread pack all of op(B) (k*n).
+        int m = job->M, n = job->N, k = job->K;
+        // Equal K slices no deeper than KC: the slicing depends on k only, never on the thread split,
+        // and threads split M or N only, so every C element sums its terms in the same order.
+        job->KSlices = (k + TKernel.KC - 1) / TKernel.KC;
+        job->KcStep = (k + job->KSlices - 1) / job->KSlices;
+
+        int threads = (long)m * n * k < ParallelThreshold ? 1 : Threading.MaxThreads;
+        // Share out the longer of M and N; the other operand is packed once, by all threads, then read by all.
         bool splitN = n > m;
         int unit = splitN ? TKernel.NR : TKernel.MR;
-        int tiles = ((splitN ? n : m) + unit - 1) / unit;
-        int parts = Math.Max(1, Math.Min(threads, tiles));
+        int splitLength = splitN ? n : m;
+        int tiles = (splitLength + unit - 1) / unit;
+        int parts = Math.Min(threads, tiles);
+        if (parts <= 1)
+        {
+            Compute<TKernel>(job, 0, m, 0, n);
+            return;
+        }
+        int sharedUnit = splitN ? TKernel.MR : TKernel.NR;
+        int sharedPanels = ((splitN ? m : n) + sharedUnit - 1) / sharedUnit;
+        long sharedSliceStride = (long)sharedPanels * sharedUnit * job->KcStep;
         job->SplitN = splitN;
-        job->Chunk = (tiles + parts - 1) / parts * unit;
-        job->Parts = (( splitN ? n : m) + job->Chunk - 1) / job->Chunk;
-        if (job->Parts == 1) Compute<TKernel>(job, 0, m, 0, n);
-        else WorkerPool.Run(job->Parts, &RunPart<TKernel>, job);
+        job->Parts = parts;
+        if (sharedSliceStride * job->KSlices > MaxSharedFloats)
+        {
+            // Static halves, each thread packing both operands for its own part.
+            job->Chunk = (tiles + parts - 1) / parts * unit;
+            job->Chunks = (splitLength + job->Chunk - 1) / job->Chunk;
+            job->NextChunk = 0;
+            job->Shared = null;
+            WorkerPool.Run(job->Chunks, &ComputePart<TKernel>, job);
+            return;
+        }
+        job->Shared = SharedBuffer.Get(sharedSliceStride * job->KSlices);
+        job->SharedPanels = sharedPanels;
+        job->SharedSliceStride = sharedSliceStride;
+        WorkerPool.Run(parts, &PackSharedPart<TKernel>, job);
+
+        // About four chunks per thread, so a thread slowed by a busy core takes fewer.
+        int chunkTiles = Math.Max(1, tiles / (4 * parts));
+        chunkTiles = Math.Min(chunkTiles, (splitN ? TKernel.NC : TKernel.MC) / unit);
+        job->Chunk = chunkTiles * unit;
+        job->Chunks = (splitLength + job->Chunk - 1) / job->Chunk;
+        job->NextChunk = 0;
+        WorkerPool.Run(parts, &ComputeChunks<TKernel>, job);
     }
 
-    private static void RunPart<TKernel>(void* state, int part) where TKernel : struct, IMicroKernel
+    /// <summary>Part of the shared operand, all K slices: a contiguous range of its micro-panels.</summary>
+    private static void PackSharedPart<TKernel>(void* state, int part) where TKernel : struct, IMicroKernel
+    {
+        var job = (Job*)state;
+        int first = (int)((long)job->SharedPanels * part / job->Parts);
+        int last = (int)((long)job->SharedPanels * (part + 1) / job->Parts);
+        if (first == last) return;
+        for (int s = 0; s < job->KSlices; s++)
+        {
+            int pc = s * job->KcStep;
+            int kc = Math.Min(job->KcStep, job->K - pc);
+            float* slice = job->Shared + s * job->SharedSliceStride;
+            if (job->SplitN)
+            {
+                int i0 = first * TKernel.MR;
+                int rows = Math.Min(job->M, last * TKernel.MR) - i0;
+                PackA(job->TransposeA, job->A, job->Lda, i0, rows, pc, kc, TKernel.MR, slice + (nint)i0 * kc);
+            }
+            else
+            {
+                int j0 = first * TKernel.NR;
+                int cols = Math.Min(job->N, last * TKernel.NR) - j0;
+                PackB(job->TransposeB, job->B, job->Ldb, pc, kc, j0, cols, TKernel.NR, slice + (nint)j0 * kc);
+            }
+        }
+    }
+
+    /// <summary>Takes chunks of columns (or rows) until none is left; packs its chunk of the other operand.</summary>
+    private static void ComputeChunks<TKernel>(void* state, int part) where TKernel : struct, IMicroKernel
+    {
+        var job = (Job*)state;
+        float* packA = PackBuffers.Get(out float* packB);
+        float* edge = stackalloc float[8 * 32];
+        int chunk;
+        while ((chunk = Interlocked.Increment(ref job->NextChunk) - 1) < job->Chunks)
+        {
+            int start = chunk * job->Chunk;
+            for (int s = 0; s < job->KSlices; s++)
+            {
+                int pc = s * job->KcStep;
+                int kc = Math.Min(job->KcStep, job->K - pc);
+                float beta = pc == 0 ? job->Beta : 1f;
+                float* slice = job->Shared + s * job->SharedSliceStride;
+                if (job->SplitN)
+                {
+                    int nc = Math.Min(job->Chunk, job->N - start);
+                    PackB(job->TransposeB, job->B, job->Ldb, pc, kc, start, nc, TKernel.NR, packB);
+                    Macro<TKernel>(job, slice, packB, 0, job->M, start, nc, kc, beta, edge);
+                }
+                else
+                {
+                    int mc = Math.Min(job->Chunk, job->M - start);
+                    PackA(job->TransposeA, job->A, job->Lda, start, mc, pc, kc, TKernel.MR, packA);
+                    Macro<TKernel>(job, packA, slice, start, mc, 0, job->N, kc, beta, edge);
+                }
+            }
+        }
+    }
+
+    private static void ComputePart<TKernel>(void* state, int part) where TKernel : struct, IMicroKernel
     {
         var job = (Job*)state;
         int start = part * job->Chunk;
@@ -123,16 +221,10 @@ internal static unsafe partial class Gemm
     /// <summary>C[i0:i1, j0:j1] on the calling thread, with its own pack buffers.</summary>
     private static void Compute<TKernel>(Job* job, int i0, int i1, int j0, int j1) where TKernel : struct, IMicroKernel
     {
-        int mr = TKernel.MR, nr = TKernel.NR;
-        int k = job->K, ldc = job->Ldc;
-        float alpha = job->Alpha;
-        // Equal K slices no deeper than KC: the slicing depends on k only, never on the thread split.
-        int kSlices = (k + TKernel.KC - 1) / TKernel.KC;
-        int kcStep = (k + kSlices - 1) / kSlices;
-        int mcStep = BalancedStep(i1 - i0, TKernel.MC, mr);
-        int ncStep = BalancedStep(j1 - j0, TKernel.NC, nr);
-
-        float* packA = PackBuffers.Get(TKernel.MC * TKernel.KC + TKernel.KC * TKernel.NC, out float* packB, TKernel.MC * TKernel.KC);
+        int k = job->K, kcStep = job->KcStep;
+        int mcStep = BalancedStep(i1 - i0, TKernel.MC, TKernel.MR);
+        int ncStep = BalancedStep(j1 - j0, TKernel.NC, TKernel.NR);
+        float* packA = PackBuffers.Get(out float* packB);
         float* edge = stackalloc float[8 * 32];
 
         for (int jc = j0; jc < j1; jc += ncStep)
@@ -142,31 +234,47 @@ internal static unsafe partial class Gemm
             {
                 int kc = Math.Min(kcStep, k - pc);
                 float beta = pc == 0 ? job->Beta : 1f;
-                PackB(job->TransposeB, job->B, job->Ldb, pc, kc, jc, nc, nr, packB);
+                PackB(job->TransposeB, job->B, job->Ldb, pc, kc, jc, nc, TKernel.NR, packB);
                 for (int ic = i0; ic < i1; ic += mcStep)
                 {
                     int mc = Math.Min(mcStep, i1 - ic);
-                    PackA(job->TransposeA, job->A, job->Lda, ic, mc, pc, kc, mr, packA);
-                    for (int jr = 0; jr < nc; jr += nr)
+                    PackA(job->TransposeA, job->A, job->Lda, ic, mc, pc, kc, TKernel.MR, packA);
+                    Macro<TKernel>(job, packA, packB, ic, mc, jc, nc, kc, beta, edge);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// One K slice of C[i0:i0+mc, j0:j0+nc]: packA holds the rows' micro-panels (row i0+r at panel r/MR),
+    /// packB the columns' (column j0+j at panel j/NR). Rows go in blocks of MC so that A stays in L2.
+    /// </summary>
+    private static void Macro<TKernel>(Job* job, float* packA, float* packB, int i0, int mc, int j0, int nc, int kc, float beta, float* edge)
+        where TKernel : struct, IMicroKernel
+    {
+        int mr = TKernel.MR, nr = TKernel.NR, ldc = job->Ldc;
+        float alpha = job->Alpha;
+        for (int ib = 0; ib < mc; ib += TKernel.MC)
+        {
+            int iEnd = Math.Min(mc, ib + TKernel.MC);
+            for (int jr = 0; jr < nc; jr += nr)
+            {
+                int cols = Math.Min(nr, nc - jr);
+                float* bp = packB + (nint)jr * kc;
+                for (int ir = ib; ir < iEnd; ir += mr)
+                {
+                    int rows = Math.Min(mr, mc - ir);
+                    float* ap = packA + (nint)ir * kc;
+                    float* cp = job->C + (nint)(i0 + ir) * ldc + j0 + jr;
+                    if (rows == mr && cols == nr)
                     {
-                        int cols = Math.Min(nr, nc - jr);
-                        float* bp = packB + jr * kc;
-                        for (int ir = 0; ir < mc; ir += mr)
-                        {
-                            int rows = Math.Min(mr, mc - ir);
-                            float* ap = packA + ir * kc;
-                            float* cp = job->C + (nint)(ic + ir) * ldc + jc + jr;
-                            if (rows == mr && cols == nr)
-                            {
-                                TKernel.Run(kc, ap, bp, cp, ldc, alpha, beta);
-                            }
-                            else
-                            {
-                                // alpha 1, beta 0 leaves the exact sums; the update below rounds like the kernel's store.
-                                TKernel.Run(kc, ap, bp, edge, nr, 1f, 0f);
-                                StoreEdge(edge, nr, cp, ldc, rows, cols, alpha, beta);
-                            }
-                        }
+                        TKernel.Run(kc, ap, bp, cp, ldc, alpha, beta);
+                    }
+                    else
+                    {
+                        // alpha 1, beta 0 leaves the exact sums; the update below rounds like the kernel's store.
+                        TKernel.Run(kc, ap, bp, edge, nr, 1f, 0f);
+                        StoreEdge(edge, nr, cp, ldc, rows, cols, alpha, beta);
                     }
                 }
             }
