@@ -13,6 +13,7 @@ namespace LatentSharp.Bench;
 internal static unsafe class GemmBenchmark
 {
     private static double RoundSeconds = 0.05;
+    private const int PeerIdleMilliseconds = 300;
 
     // (M, K, N) and the transposes a training step of the 784-400-20 VAE uses.
     private static readonly (string Name, int M, int K, int N, bool TransposeA, bool TransposeB)[] Shapes =
@@ -85,13 +86,16 @@ internal static unsafe class GemmBenchmark
 
             // Warm-up: JIT tiers, thread pools, caches; also sizes the repetitions per round.
             int reps = Math.Max(1, (int)(RoundSeconds / Math.Max(1e-7, Time(Ours, 3) / 3)));
-            for (int i = 0; i < 30 && Time(Ours, 1) < 0.2; i++) Time(Peer, 1);
+            for (int i = 0; i < 30; i++) Time(Peer, 1);
 
             var oursRates = new double[rounds];
             var peerRates = new double[rounds];
             var ratios = new double[rounds];
             for (int r = 0; r < rounds; r++)
             {
+                // OpenBLAS's idle threads busy-wait for a while after each call (THREAD_TIMEOUT, ~2^28 cycles)
+                // and would steal the second core from us: let them fall asleep first.
+                if (threads > 1) Thread.Sleep(PeerIdleMilliseconds);
                 oursRates[r] = flops * reps / Time(Ours, reps) / 1e9;
                 peerRates[r] = flops * reps / Time(Peer, reps) / 1e9;
                 ratios[r] = oursRates[r] / peerRates[r];
