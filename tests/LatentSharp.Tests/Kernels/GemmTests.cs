@@ -145,12 +145,31 @@ public class GemmTests
         public int CLength => M * Ldc;
     }
 
+    // Double-accumulated references, computed once per case and shared by every path and thread count.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<Case, double[]> References = new();
+
     private static void Check(Case c, GemmPath path, int threads)
     {
         var (a, b, c0) = Operands(c, seed: c.M * 31 + c.N * 7 + c.K);
         float[] actual = Run(c, a, b, c0, path, threads);
+        double[] reference = References.GetOrAdd(c, _ => Reference(c, a, b, c0));
         double maxA = a.Max(MathF.Abs), maxB = b.Max(MathF.Abs);
         double tolerance = 1e-4 * Math.Sqrt(c.K) * maxA * maxB * Math.Abs(c.Alpha) + 1e-6;
+        for (int i = 0; i < c.M; i++)
+        {
+            for (int j = 0; j < c.N; j++)
+            {
+                double expected = reference[i * c.N + j], got = actual[i * c.Ldc + j];
+                Assert.True(Math.Abs(got - expected) <= tolerance, $"{path}, {threads} threads, {c}: C[{i},{j}] = {got}, expected {expected} (tolerance {tolerance:g3})");
+            }
+            for (int j = c.N; j < c.Ldc; j++) // padding between rows is never written
+                Assert.True(BitConverter.SingleToInt32Bits(actual[i * c.Ldc + j]) == BitConverter.SingleToInt32Bits(c0[i * c.Ldc + j]), $"{path}, {c}: padding C[{i},{j}] was written");
+        }
+    }
+
+    private static double[] Reference(Case c, float[] a, float[] b, float[] c0)
+    {
+        var result = new double[c.M * c.N];
         for (int i = 0; i < c.M; i++)
         {
             for (int j = 0; j < c.N; j++)
@@ -162,13 +181,10 @@ public class GemmTests
                     double bv = c.TransposeB ? b[j * c.Ldb + p] : b[p * c.Ldb + j];
                     sum += av * bv;
                 }
-                double expected = c.Alpha * sum + (c.Beta == 0f ? 0 : c.Beta * (double)c0[i * c.Ldc + j]);
-                double got = actual[i * c.Ldc + j];
-                Assert.True(Math.Abs(got - expected) <= tolerance, $"{path}, {threads} threads, {c}: C[{i},{j}] = {got}, expected {expected} (tolerance {tolerance:g3})");
+                result[i * c.N + j] = c.Alpha * sum + (c.Beta == 0f ? 0 : c.Beta * (double)c0[i * c.Ldc + j]);
             }
-            for (int j = c.N; j < c.Ldc; j++) // padding between rows is never written
-                Assert.True(BitConverter.SingleToInt32Bits(actual[i * c.Ldc + j]) == BitConverter.SingleToInt32Bits(c0[i * c.Ldc + j]), $"{path}, {c}: padding C[{i},{j}] was written");
         }
+        return result;
     }
 
     private static (float[] A, float[] B, float[] C) Operands(Case c, int seed)
