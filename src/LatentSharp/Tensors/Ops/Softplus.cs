@@ -27,12 +27,18 @@ public sealed partial class Tensor
     /// <summary>destination = max(x, 0) + log1p(e^−|x|). <paramref name="destination"/> must not overlap <paramref name="x"/>.</summary>
     internal static void SoftplusInto(ReadOnlySpan<float> x, Span<float> destination)
     {
-        TensorPrimitives.Abs(x, destination);
-        TensorPrimitives.Negate(destination, destination);
-        TensorPrimitives.Exp(destination, destination);
-        PreciseMath.Log1p(destination, destination);   // log1p(e^−|x|) ∈ (0, log 2]
+        Log1pExpNegativeAbs(x, destination);
         using var positive = Scratch.Rent(x.Length);
         TensorPrimitives.Max(x, 0f, positive.Span);
         TensorPrimitives.Add(destination, positive.Span, destination);
+    }
+
+    /// <summary>destination = log1p(e^−|x|) ∈ (0, log 2], the smooth part shared by softplus(x) and softplus(−x).</summary>
+    internal static void Log1pExpNegativeAbs(ReadOnlySpan<float> x, Span<float> destination)
+    {
+        TensorPrimitives.Abs(x, destination);
+        TensorPrimitives.Negate(destination, destination);
+        TensorPrimitives.Exp(destination, destination);
+        PreciseMath.Log1p(destination, destination);
     }
 }
