@@ -36,7 +36,7 @@ public sealed class Adagrad : Optimizer
 
     protected override IReadOnlyList<string> BufferNames => Names;
 
-    protected override void Update(int index, long step, Span<float> p, ReadOnlySpan<float> g)
+    protected override void Update(int index, long step, int offset, Span<float> p, ReadOnlySpan<float> g)
     {
         ReadOnlySpan<float> d = g;
         if (WeightDecay != 0f)
@@ -46,7 +46,7 @@ public sealed class Adagrad : Optimizer
             d = decayed;
         }
         float clr = (float)(LearningRate / (1.0 + (step - 1) * (double)LearningRateDecay));
-        Span<float> sum = Buffer(index, Sum, InitialAccumulatorValue);
+        Span<float> sum = Buffer(index, Sum, InitialAccumulatorValue).AsSpan(offset, p.Length);
         Span<float> std = _scratch.AsSpan(0, p.Length);
         TensorPrimitives.MultiplyAdd(d, d, sum, sum);                   // s += d²
         TensorPrimitives.Sqrt(sum, std);                                // √s + ε

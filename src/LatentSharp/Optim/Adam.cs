@@ -51,7 +51,7 @@ public class Adam : Optimizer
 
     protected override IReadOnlyList<string> BufferNames => Names;
 
-    protected override void Update(int index, long step, Span<float> p, ReadOnlySpan<float> g)
+    protected override void Update(int index, long step, int offset, Span<float> p, ReadOnlySpan<float> g)
     {
         ReadOnlySpan<float> d = g;
         if (WeightDecay != 0f)
@@ -68,8 +68,8 @@ public class Adam : Optimizer
             }
         }
 
-        Span<float> m = Buffer(index, ExpAvg);
-        Span<float> v = Buffer(index, ExpAvgSq);
+        Span<float> m = Buffer(index, ExpAvg).AsSpan(offset, p.Length);
+        Span<float> v = Buffer(index, ExpAvgSq).AsSpan(offset, p.Length);
         Span<float> s = _scratch.AsSpan(0, p.Length);
         TensorPrimitives.Multiply(m, (float)Beta1, m);                 // m = β₁m + (1 − β₁)d
         TensorPrimitives.MultiplyAdd(d, (float)(1.0 - Beta1), m, m);

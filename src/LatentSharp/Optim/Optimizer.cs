@@ -31,7 +31,7 @@ public abstract class Optimizer
         for (int i = 0; i < _buffers.Length; i++) _buffers[i] = new Dictionary<string, float[]>(StringComparer.Ordinal);
         _parameterSteps = new long[_parameters.Length];
         LearningRate = learningRate;
-        MaxParameterLength = _parameters.Max(p => p.Length);
+        MaxParameterLength = Math.Min(ChunkLength, _parameters.Max(p => p.Length));
     }
 
     public IReadOnlyList<Tensor> Parameters => _parameters;
@@ -54,7 +54,7 @@ public abstract class Optimizer
     /// <summary>The names of the per-parameter buffers this optimizer keeps (PyTorch's state keys, e.g. "exp_avg").</summary>
     protected abstract IReadOnlyList<string> BufferNames { get; }
 
-    /// <summary>The length of the largest parameter, for sizing scratch buffers once.</summary>
+    /// <summary>The longest span <see cref="Update"/> receives, for sizing scratch buffers once.</summary>
     protected int MaxParameterLength { get; }
 
     /// <summary>Updates every parameter that has a gradient.</summary>
@@ -65,22 +65,32 @@ public abstract class Optimizer
             Tensor p = _parameters[i];
             if (p.Grad is not { } grad) continue;
             _parameterSteps[i]++;
-            Update(i, _parameterSteps[i], p.Data.AsSpan(0, p.Length), grad.AsSpan(0, p.Length));
+            // Chunk by chunk, so that the several passes of an update run over data still in the L1/L2 cache.
+            // The arithmetic per element is unchanged.
+            Span<float> data = p.Data.AsSpan(0, p.Length);
+            for (int offset = 0; offset < p.Length; offset += ChunkLength)
+            {
+                int length = Math.Min(ChunkLength, p.Length - offset);
+                Update(i, _parameterSteps[i], offset, data.Slice(offset, length), grad.AsSpan(offset, length));
+            }
         }
         StepCount++;
     }
 
-    /// <summary>Updates parameter <paramref name="index"/> in place; <paramref name="step"/> counts its updates, 1 on the first.</summary>
-    protected abstract void Update(int index, long step, Span<float> parameter, ReadOnlySpan<float> gradient);
+    /// <summary>Elements per call of <see cref="Update"/>: a few passes over this many floats stay in the L1 cache.</summary>
+    protected const int ChunkLength = 2048;
+
+    /// <summary>
+    /// Updates elements [offset, offset + parameter.Length) of parameter <paramref name="index"/> in place;
+    /// <paramref name="step"/> counts its updates, 1 on the first. Buffers are sliced with the same offset.
+    /// </summary>
+    protected abstract void Update(int index, long step, int offset, Span<float> parameter, ReadOnlySpan<float> gradient);
 
     /// <summary>Zeroes every parameter's gradient.</summary>
     public void ZeroGrad()
     {
         foreach (Tensor p in _parameters) p.ZeroGrad();
     }
-
-    /// <summary>The buffer <paramref name="name"/> of parameter <paramref name="index"/>, or null before its first update.</summary>
-    protected float[]? FindBuffer(int index, string name) => _buffers[index].GetValueOrDefault(name);
 
     /// <summary>The buffer <paramref name="name"/> of parameter <paramref name="index"/>, created filled with <paramref name="initialValue"/> if new.</summary>
     protected float[] Buffer(int index, string name, float initialValue = 0f)

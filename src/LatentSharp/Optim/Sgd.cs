@@ -31,7 +31,7 @@ public sealed class Sgd : Optimizer
 
     protected override IReadOnlyList<string> BufferNames => Names;
 
-    protected override void Update(int index, long step, Span<float> p, ReadOnlySpan<float> g)
+    protected override void Update(int index, long step, int offset, Span<float> p, ReadOnlySpan<float> g)
     {
         Span<float> scratch = _scratch.AsSpan(0, p.Length);
         ReadOnlySpan<float> d = g;
@@ -42,11 +42,10 @@ public sealed class Sgd : Optimizer
         }
         if (Momentum != 0f)
         {
-            float[]? existing = FindBuffer(index, MomentumBuffer);
-            Span<float> buf = Buffer(index, MomentumBuffer);
-            if (existing is null)
+            Span<float> buf = Buffer(index, MomentumBuffer).AsSpan(offset, p.Length);
+            if (step == 1)
             {
-                d.CopyTo(buf);                                          // b = d on the first step
+                d.CopyTo(buf);                                          // b = d on the parameter's first update
             }
             else
             {
