@@ -34,8 +34,7 @@ public sealed class Linear : Layer
     {
         if (x.Rank != 2 || x.Dim(1) != InFeatures)
             throw new ArgumentException($"Linear({InFeatures}, {OutFeatures}) expects input [B, {InFeatures}]; got {Tensor.ShapeText(x.Shape)}.", nameof(x));
-        Tensor y = x.MatMul(Weight, transposeOther: true);   // [B, out]
-        return Bias is null ? y : y + Bias;                   // bias row broadcast over B
+        return Tensor.Linear(x, Weight, Bias);   // [B, out]
     }
 
     public override string ToString() => $"Linear({InFeatures}, {OutFeatures}, bias: {Bias is not null})";
