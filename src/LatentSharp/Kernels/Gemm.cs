@@ -1,31 +1,329 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
 namespace LatentSharp.Kernels;
+
+/// <summary>Which micro-kernel <see cref="Gemm"/> runs.</summary>
+internal enum GemmPath
+{
+    /// <summary>The widest path the hardware accelerates (chosen once, in <see cref="Gemm.Resolve"/>).</summary>
+    Auto,
+    /// <summary>8x32 tiles of Vector512 FMAs.</summary>
+    Vector512,
+    /// <summary>6x16 tiles of Vector256 FMAs.</summary>
+    Vector256,
+    /// <summary>4x4 tiles of scalar multiply-adds.</summary>
+    Scalar,
+}
 
 /// <summary>
 /// Single-precision matrix product on row-major data, BLAS-style:
 /// C[m,n] = alpha * op(A)[m,k] * op(B)[k,n] + beta * C[m,n], where op(X) is X or its transpose.
 /// A is [m,k] (or [k,m] when transposeA) with row stride lda; B is [k,n] (or [n,k] when transposeB) with row stride ldb.
 /// </summary>
-internal static class Gemm
+/// <remarks>
+/// GotoBLAS/BLIS layout: for each KC-deep slice of K, a KC x NC block of op(B) and an MC x KC block of op(A)
+/// are packed (transposes are resolved there, edges padded with zeros) into per-thread buffers, and a
+/// register-blocked MR x NR micro-kernel sweeps them. Threads split M or N, never K, so every element of C
+/// is summed in the same order whatever <see cref="Threading.MaxThreads"/> is: results are bitwise
+/// identical for any thread count. When beta is 0, C is never read (it may hold NaN).
+/// </remarks>
+internal static unsafe partial class Gemm
 {
+    /// <summary>Forces a path for tests and benchmarks; <see cref="GemmPath.Auto"/> picks by hardware.
+    /// A forced wide path that the hardware does not accelerate still runs correctly, emulated and slowly.</summary>
+    internal static GemmPath ForcedPath { get; set; } = GemmPath.Auto;
+
+    // Below this many multiply-adds a second thread costs more than it saves.
+    private const long ParallelThreshold = 1L << 18;
+
     public static void Multiply(
         bool transposeA, bool transposeB, int m, int n, int k,
         float alpha, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb,
         float beta, Span<float> c, int ldc)
     {
-        // Reference implementation; replaced by the packed SIMD kernel.
-        for (int i = 0; i < m; i++)
+        if (m < 0 || n < 0 || k < 0) ThrowNegativeSize(m, n, k);
+        if (m == 0 || n == 0) return;
+        CheckOperand(a.Length, transposeA ? k : m, transposeA ? m : k, lda, "a");
+        CheckOperand(b.Length, transposeB ? n : k, transposeB ? k : n, ldb, "b");
+        CheckOperand(c.Length, m, n, ldc, "c");
+
+        fixed (float* pa = a)
+        fixed (float* pb = b)
+        fixed (float* pc = c)
         {
-            for (int j = 0; j < n; j++)
+            if (k == 0 || alpha == 0f)
             {
-                float sum = 0f;
-                for (int p = 0; p < k; p++)
-                {
-                    float av = transposeA ? a[p * lda + i] : a[i * lda + p];
-                    float bv = transposeB ? b[j * ldb + p] : b[p * ldb + j];
-                    sum += av * bv;
-                }
-                c[i * ldc + j] = alpha * sum + (beta == 0f ? 0f : beta * c[i * ldc + j]);
+                ScaleC(pc, m, n, ldc, beta);
+                return;
+            }
+            var job = new Job
+            {
+                A = pa, B = pb, C = pc, Lda = lda, Ldb = ldb, Ldc = ldc,
+                M = m, N = n, K = k, TransposeA = transposeA, TransposeB = transposeB,
+                Alpha = alpha, Beta = beta, Path = Resolve(),
+            };
+            switch (job.Path)
+            {
+                case GemmPath.Vector512: Run<Kernel8x32>(&job); break;
+                case GemmPath.Vector256: Run<Kernel6x16>(&job); break;
+                default: Run<Kernel4x4>(&job); break;
             }
         }
     }
+
+    /// <summary>The single dispatch point: the forced path, else the widest accelerated one.</summary>
+    internal static GemmPath Resolve()
+    {
+        if (ForcedPath != GemmPath.Auto) return ForcedPath;
+        if (Avx512F.IsSupported && Vector512.IsHardwareAccelerated) return GemmPath.Vector512;
+        if (Fma.IsSupported && Vector256.IsHardwareAccelerated) return GemmPath.Vector256;
+        return GemmPath.Scalar;
+    }
+
+    private struct Job
+    {
+        public float* A, B, C;
+        public int Lda, Ldb, Ldc, M, N, K;
+        public bool TransposeA, TransposeB;
+        public float Alpha, Beta;
+        public GemmPath Path;
+        public int KcStep, KSlices;       // K is cut into KSlices equal slices of at most KcStep
+        public bool SplitN;               // threads share out columns (else rows)
+        public int Chunk, Chunks;         // columns or rows per chunk (a multiple of NR or MR), and their count
+        public int NextChunk;             // dynamic schedule: the next chunk to take
+        public int Parts;
+        public float* Shared;             // the operand every thread reads, packed once: op(A) when SplitN, else op(B)
+        public int SharedPanels;          // its micro-panels (of MR rows or NR columns) per K slice
+        public long SharedSliceStride;    // floats per K slice
+    }
+
+    // Largest operand packed once and shared by the threads (64 MB); beyond it each thread packs its own.
+    private const long MaxSharedFloats = 16L << 20;
+
+    private static void Run<TKernel>(Job* job) where TKernel : struct, IMicroKernel
+    {
+        int m = job->M, n = job->N, k = job->K;
+        // Equal K slices no deeper than KC: the slicing depends on k only, never on the thread split,
+        // and threads split M or N only, so every C element sums its terms in the same order.
+        job->KSlices = (k + TKernel.KC - 1) / TKernel.KC;
+        job->KcStep = (k + job->KSlices - 1) / job->KSlices;
+
+        int threads = (long)m * n * k < ParallelThreshold ? 1 : Threading.MaxThreads;
+        // Share out the longer of M and N; the other operand is packed once, by all threads, then read by all.
+        bool splitN = n > m;
+        int unit = splitN ? TKernel.NR : TKernel.MR;
+        int splitLength = splitN ? n : m;
+        int tiles = (splitLength + unit - 1) / unit;
+        int parts = Math.Min(threads, tiles);
+        if (parts <= 1)
+        {
+            Compute<TKernel>(job, 0, m, 0, n);
+            return;
+        }
+        int sharedUnit = splitN ? TKernel.MR : TKernel.NR;
+        int sharedPanels = ((splitN ? m : n) + sharedUnit - 1) / sharedUnit;
+        long sharedSliceStride = (long)sharedPanels * sharedUnit * job->KcStep;
+        job->SplitN = splitN;
+        job->Parts = parts;
+        if (sharedSliceStride * job->KSlices > MaxSharedFloats)
+        {
+            // Static halves, each thread packing both operands for its own part.
+            job->Chunk = (tiles + parts - 1) / parts * unit;
+            job->Chunks = (splitLength + job->Chunk - 1) / job->Chunk;
+            job->NextChunk = 0;
+            job->Shared = null;
+            WorkerPool.Run(job->Chunks, &ComputePart<TKernel>, job);
+            return;
+        }
+        job->Shared = SharedBuffer.Get(sharedSliceStride * job->KSlices);
+        job->SharedPanels = sharedPanels;
+        job->SharedSliceStride = sharedSliceStride;
+        WorkerPool.Run(parts, &PackSharedPart<TKernel>, job);
+
+        // About four chunks per thread, so a thread slowed by a busy core takes fewer.
+        int chunkTiles = Math.Max(1, tiles / (4 * parts));
+        chunkTiles = Math.Min(chunkTiles, (splitN ? TKernel.NC : TKernel.MC) / unit);
+        job->Chunk = chunkTiles * unit;
+        job->Chunks = (splitLength + job->Chunk - 1) / job->Chunk;
+        job->NextChunk = 0;
+        WorkerPool.Run(parts, &ComputeChunks<TKernel>, job);
+    }
+
+    /// <summary>Part of the shared operand, all K slices: a contiguous range of its micro-panels.</summary>
+    private static void PackSharedPart<TKernel>(void* state, int part) where TKernel : struct, IMicroKernel
+    {
+        var job = (Job*)state;
+        int first = (int)((long)job->SharedPanels * part / job->Parts);
+        int last = (int)((long)job->SharedPanels * (part + 1) / job->Parts);
+        if (first == last) return;
+        for (int s = 0; s < job->KSlices; s++)
+        {
+            int pc = s * job->KcStep;
+            int kc = Math.Min(job->KcStep, job->K - pc);
+            float* slice = job->Shared + s * job->SharedSliceStride;
+            if (job->SplitN)
+            {
+                int i0 = first * TKernel.MR;
+                int rows = Math.Min(job->M, last * TKernel.MR) - i0;
+                PackA(job->TransposeA, job->A, job->Lda, i0, rows, pc, kc, TKernel.MR, slice + (nint)i0 * kc);
+            }
+            else
+            {
+                int j0 = first * TKernel.NR;
+                int cols = Math.Min(job->N, last * TKernel.NR) - j0;
+                PackB(job->TransposeB, job->B, job->Ldb, pc, kc, j0, cols, TKernel.NR, slice + (nint)j0 * kc);
+            }
+        }
+    }
+
+    /// <summary>Takes chunks of columns (or rows) until none is left; packs its chunk of the other operand.</summary>
+    private static void ComputeChunks<TKernel>(void* state, int part) where TKernel : struct, IMicroKernel
+    {
+        var job = (Job*)state;
+        float* packA = PackBuffers.Get(out float* packB);
+        float* edge = stackalloc float[8 * 32];
+        int chunk;
+        while ((chunk = Interlocked.Increment(ref job->NextChunk) - 1) < job->Chunks)
+        {
+            int start = chunk * job->Chunk;
+            for (int s = 0; s < job->KSlices; s++)
+            {
+                int pc = s * job->KcStep;
+                int kc = Math.Min(job->KcStep, job->K - pc);
+                float beta = pc == 0 ? job->Beta : 1f;
+                float* slice = job->Shared + s * job->SharedSliceStride;
+                if (job->SplitN)
+                {
+                    int nc = Math.Min(job->Chunk, job->N - start);
+                    PackB(job->TransposeB, job->B, job->Ldb, pc, kc, start, nc, TKernel.NR, packB);
+                    Macro<TKernel>(job, slice, packB, 0, job->M, start, nc, kc, beta, edge);
+                }
+                else
+                {
+                    int mc = Math.Min(job->Chunk, job->M - start);
+                    PackA(job->TransposeA, job->A, job->Lda, start, mc, pc, kc, TKernel.MR, packA);
+                    Macro<TKernel>(job, packA, slice, start, mc, 0, job->N, kc, beta, edge);
+                }
+            }
+        }
+    }
+
+    private static void ComputePart<TKernel>(void* state, int part) where TKernel : struct, IMicroKernel
+    {
+        var job = (Job*)state;
+        int start = part * job->Chunk;
+        if (job->SplitN) Compute<TKernel>(job, 0, job->M, start, Math.Min(job->N, start + job->Chunk));
+        else Compute<TKernel>(job, start, Math.Min(job->M, start + job->Chunk), 0, job->N);
+    }
+
+    /// <summary>C[i0:i1, j0:j1] on the calling thread, with its own pack buffers.</summary>
+    private static void Compute<TKernel>(Job* job, int i0, int i1, int j0, int j1) where TKernel : struct, IMicroKernel
+    {
+        int k = job->K, kcStep = job->KcStep;
+        int mcStep = BalancedStep(i1 - i0, TKernel.MC, TKernel.MR);
+        int ncStep = BalancedStep(j1 - j0, TKernel.NC, TKernel.NR);
+        float* packA = PackBuffers.Get(out float* packB);
+        float* edge = stackalloc float[8 * 32];
+
+        for (int jc = j0; jc < j1; jc += ncStep)
+        {
+            int nc = Math.Min(ncStep, j1 - jc);
+            for (int pc = 0; pc < k; pc += kcStep)
+            {
+                int kc = Math.Min(kcStep, k - pc);
+                float beta = pc == 0 ? job->Beta : 1f;
+                PackB(job->TransposeB, job->B, job->Ldb, pc, kc, jc, nc, TKernel.NR, packB);
+                for (int ic = i0; ic < i1; ic += mcStep)
+                {
+                    int mc = Math.Min(mcStep, i1 - ic);
+                    PackA(job->TransposeA, job->A, job->Lda, ic, mc, pc, kc, TKernel.MR, packA);
+                    Macro<TKernel>(job, packA, packB, ic, mc, jc, nc, kc, beta, edge);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// One K slice of C[i0:i0+mc, j0:j0+nc]: packA holds the rows' micro-panels (row i0+r at panel r/MR),
+    /// packB the columns' (column j0+j at panel j/NR). Rows go in blocks of MC so that A stays in L2.
+    /// </summary>
+    private static void Macro<TKernel>(Job* job, float* packA, float* packB, int i0, int mc, int j0, int nc, int kc, float beta, float* edge)
+        where TKernel : struct, IMicroKernel
+    {
+        int mr = TKernel.MR, nr = TKernel.NR, ldc = job->Ldc;
+        float alpha = job->Alpha;
+        for (int ib = 0; ib < mc; ib += TKernel.MC)
+        {
+            int iEnd = Math.Min(mc, ib + TKernel.MC);
+            for (int jr = 0; jr < nc; jr += nr)
+            {
+                int cols = Math.Min(nr, nc - jr);
+                float* bp = packB + (nint)jr * kc;
+                for (int ir = ib; ir < iEnd; ir += mr)
+                {
+                    int rows = Math.Min(mr, mc - ir);
+                    float* ap = packA + (nint)ir * kc;
+                    float* cp = job->C + (nint)(i0 + ir) * ldc + j0 + jr;
+                    if (rows == mr && cols == nr)
+                    {
+                        TKernel.Run(kc, ap, bp, cp, ldc, alpha, beta);
+                    }
+                    else
+                    {
+                        // alpha 1, beta 0 leaves the exact sums; the update below rounds like the kernel's store.
+                        TKernel.Run(kc, ap, bp, edge, nr, 1f, 0f);
+                        StoreEdge(edge, nr, cp, ldc, rows, cols, alpha, beta);
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>Splits length into equal blocks of at most max, rounded up to a multiple of unit.</summary>
+    private static int BalancedStep(int length, int max, int unit)
+    {
+        int blocks = (length + max - 1) / max;
+        int step = (length + blocks - 1) / blocks;
+        return Math.Min(max, (step + unit - 1) / unit * unit);
+    }
+
+    // Same arithmetic as the kernels' vector store: alpha*sum, then + beta*c unless beta is 0.
+    private static void StoreEdge(float* tile, int tileStride, float* c, int ldc, int rows, int cols, float alpha, float beta)
+    {
+        for (int r = 0; r < rows; r++)
+        {
+            float* t = tile + r * tileStride;
+            float* cr = c + (nint)r * ldc;
+            if (beta == 0f) for (int j = 0; j < cols; j++) cr[j] = alpha * t[j];
+            else for (int j = 0; j < cols; j++) cr[j] = alpha * t[j] + beta * cr[j];
+        }
+    }
+
+    private static void ScaleC(float* c, int m, int n, int ldc, float beta)
+    {
+        for (int i = 0; i < m; i++)
+        {
+            var row = new Span<float>(c + (nint)i * ldc, n);
+            if (beta == 0f) row.Clear();
+            else if (beta != 1f) for (int j = 0; j < n; j++) row[j] *= beta;
+        }
+    }
+
+    private static void CheckOperand(int length, int rows, int cols, int stride, string name)
+    {
+        if (stride < cols || (rows > 0 && cols > 0 && length < (long)(rows - 1) * stride + cols))
+            ThrowOperand(length, rows, cols, stride, name);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowOperand(int length, int rows, int cols, int stride, string name) =>
+        throw new ArgumentException(
+            $"Operand {name} is stored as [{rows},{cols}] with row stride {stride}: the stride must be at least {cols} and the span must hold at least {(long)Math.Max(0, rows - 1) * stride + cols} floats, but it holds {length}.",
+            name);
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowNegativeSize(int m, int n, int k) =>
+        throw new ArgumentOutOfRangeException(nameof(m), $"Matrix sizes must be non-negative, got m={m}, n={n}, k={k}.");
 }

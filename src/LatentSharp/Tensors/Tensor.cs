@@ -91,6 +91,14 @@ public sealed partial class Tensor
 
     public static Tensor Scalar(float value) => FromArray([value], 1);
 
+    /// <summary>A constant tensor with every element equal to <paramref name="value"/> (from the active arena, if any).</summary>
+    public static Tensor Full(float value, params int[] shape)
+    {
+        Tensor t = Empty((int[])shape.Clone());
+        Array.Fill(t._data, value);
+        return t;
+    }
+
     /// <summary>A trainable leaf: gradients are recorded for it and accumulate in <see cref="Grad"/>.</summary>
     public static Tensor Parameter(params int[] shape)
     {

@@ -1,0 +1,120 @@
+using System.Diagnostics;
+using System.Runtime.Intrinsics;
+using LatentSharp.Kernels;
+
+namespace LatentSharp.Bench;
+
+/// <summary>
+/// GFLOP/s of <see cref="Gemm.Multiply"/> next to OpenBLAS's cblas_sgemm, same operands, same run.
+/// FLOPs = 2·M·K·N. Each round times LatentSharp then OpenBLAS for about <see cref="RoundSeconds"/> each;
+/// the table shows the median GFLOP/s over the rounds and the median of the per-round ratios.
+/// Options: --rounds N (default 9), --quick (3 rounds, shorter).
+/// </summary>
+internal static unsafe class GemmBenchmark
+{
+    private static double RoundSeconds = 0.05;
+    private const int PeerIdleMilliseconds = 300;
+
+    // (M, K, N) and the transposes a training step of the 784-400-20 VAE uses.
+    private static readonly (string Name, int M, int K, int N, bool TransposeA, bool TransposeB)[] Shapes =
+    [
+        ("forward X·Wᵀ", 128, 784, 400, false, true),
+        ("backward dX = dY·W", 128, 400, 784, false, false),
+        ("backward dW = dYᵀ·X", 784, 128, 400, true, false),
+        ("square", 1024, 1024, 1024, false, false),
+    ];
+
+    public static int Run(string[] args)
+    {
+        int rounds = 9;
+        for (int i = 0; i < args.Length; i++)
+        {
+            if (args[i] == "--rounds" && i + 1 < args.Length) rounds = int.Parse(args[++i]);
+            else if (args[i] == "--quick") { rounds = 3; RoundSeconds = 0.02; }
+            else { Console.Error.WriteLine($"gemm: unknown option '{args[i]}'"); return 2; }
+        }
+
+        Console.WriteLine($"GEMM benchmark: {Environment.ProcessorCount} cores, Vector512 accelerated: {Vector512.IsHardwareAccelerated}, Vector256: {Vector256.IsHardwareAccelerated}");
+        Console.WriteLine($"OpenBLAS: {OpenBlas.Config}; core {OpenBlas.CoreName}; OPENBLAS_CORETYPE={Environment.GetEnvironmentVariable("OPENBLAS_CORETYPE") ?? "(unset)"}");
+        Console.WriteLine($"median of {rounds} rounds, ratio = median over rounds of LatentSharp/OpenBLAS");
+        Console.WriteLine();
+        Console.WriteLine("| shape (M,K,N) | op | threads | path | LatentSharp GFLOP/s | OpenBLAS GFLOP/s | ratio |");
+        Console.WriteLine("|---|---|---:|---|---:|---:|---:|");
+
+        var paths = new List<GemmPath>();
+        if (Vector512.IsHardwareAccelerated) paths.Add(GemmPath.Vector512);
+        paths.Add(GemmPath.Vector256);
+
+        foreach (int threads in new[] { 2, 1 })
+        {
+            foreach (var shape in Shapes)
+            {
+                foreach (GemmPath path in paths)
+                {
+                    var (ours, peer, ratio) = Measure(shape.M, shape.K, shape.N, shape.TransposeA, shape.TransposeB, threads, path, rounds);
+                    string op = (shape.TransposeA ? "T" : "N") + (shape.TransposeB ? "T" : "N");
+                    Console.WriteLine($"| ({shape.M},{shape.K},{shape.N}) {shape.Name} | {op} | {threads} | {path} | {ours:F1} | {peer:F1} | {ratio:F2} |");
+                }
+                if (!Vector512.IsHardwareAccelerated)
+                    Console.WriteLine($"| ({shape.M},{shape.K},{shape.N}) {shape.Name} | | {threads} | Vector512 | n/a (not accelerated on this CPU) | | |");
+            }
+        }
+        Gemm.ForcedPath = GemmPath.Auto;
+        return 0;
+    }
+
+    private static (double Ours, double Peer, double Ratio) Measure(int m, int k, int n, bool transposeA, bool transposeB, int threads, GemmPath path, int rounds)
+    {
+        var rng = new LatentSharp.Tensors.Rng(42);
+        float[] a = new float[m * k], b = new float[k * n], c = new float[m * n];
+        for (int i = 0; i < a.Length; i++) a[i] = (float)rng.NextGaussian();
+        for (int i = 0; i < b.Length; i++) b[i] = (float)rng.NextGaussian();
+        int lda = transposeA ? m : k, ldb = transposeB ? k : n, ldc = n;
+        double flops = 2.0 * m * k * n;
+
+        Threading.MaxThreads = threads;
+        Gemm.ForcedPath = path;
+        OpenBlas.SetNumThreads(threads);
+
+        fixed (float* pa = a)
+        fixed (float* pb = b)
+        fixed (float* pc = c)
+        {
+            float* ra = pa, rb = pb, rc = pc;
+            void Ours() => Gemm.Multiply(transposeA, transposeB, m, n, k, 1f, a, lda, b, ldb, 0f, c, ldc);
+            void Peer() => OpenBlas.Sgemm(transposeA, transposeB, m, n, k, 1f, ra, lda, rb, ldb, 0f, rc, ldc);
+
+            // Warm-up: JIT tiers, thread pools, caches; also sizes the repetitions per round.
+            int reps = Math.Max(1, (int)(RoundSeconds / Math.Max(1e-7, Time(Ours, 3) / 3)));
+            for (int i = 0; i < 30; i++) Time(Peer, 1);
+
+            var oursRates = new double[rounds];
+            var peerRates = new double[rounds];
+            var ratios = new double[rounds];
+            for (int r = 0; r < rounds; r++)
+            {
+                // OpenBLAS's idle threads busy-wait for a while after each call (THREAD_TIMEOUT, ~2^28 cycles)
+                // and would steal the second core from us: let them fall asleep first.
+                if (threads > 1) Thread.Sleep(PeerIdleMilliseconds);
+                oursRates[r] = flops * reps / Time(Ours, reps) / 1e9;
+                peerRates[r] = flops * reps / Time(Peer, reps) / 1e9;
+                ratios[r] = oursRates[r] / peerRates[r];
+            }
+            return (Median(oursRates), Median(peerRates), Median(ratios));
+        }
+    }
+
+    private static double Time(Action action, int reps)
+    {
+        long start = Stopwatch.GetTimestamp();
+        for (int i = 0; i < reps; i++) action();
+        return Stopwatch.GetElapsedTime(start).TotalSeconds;
+    }
+
+    private static double Median(double[] values)
+    {
+        double[] sorted = (double[])values.Clone();
+        Array.Sort(sorted);
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+}

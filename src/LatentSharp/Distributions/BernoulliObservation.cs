@@ -1,0 +1,16 @@
+using LatentSharp.Tensors;
+
+namespace LatentSharp.Distributions;
+
+/// <summary>Independent Bernoulli pixels with the decoder output as logits; stable through BCE-with-logits.</summary>
+public sealed class BernoulliObservation : IObservationModel
+{
+    public string Name => "bernoulli";
+
+    // log p(x | logits) = -BCE(logits, x); x may be continuous in [0,1] (the PyTorch example's recipe).
+    public Tensor LogProb(Tensor x, Tensor output) => output.BinaryCrossEntropyWithLogits(x).Sum(1).Negate();
+
+    public Tensor Mean(Tensor output) => output.Sigmoid();
+
+    public Tensor Sample(Tensor output, Rng rng) => Noise.Bernoulli(rng, output.Sigmoid());
+}

@@ -1,0 +1,181 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace LatentSharp.Kernels;
+
+internal static unsafe partial class Gemm
+{
+    // Largest pack blocks any kernel needs: MC*KC for A, KC*NC for B.
+    private const int MaxPackAFloats = 144 * 256, MaxPackBFloats = 256 * 2048;
+
+    /// <summary>
+    /// A register-blocked micro-kernel: C[0:MR, 0:NR] = alpha * sum_p a[p*MR + r] * b[p*NR + j] (+ beta * C),
+    /// reading kc steps of a packed A micro-panel and a packed B micro-panel. C is read only when beta != 0.
+    /// The store rounds alpha*sum and beta*c separately (no FMA) so that <see cref="StoreEdge"/> matches it bit for bit.
+    /// </summary>
+    private interface IMicroKernel
+    {
+        static abstract int MR { get; }
+        static abstract int NR { get; }
+        static abstract int KC { get; }
+        static abstract int MC { get; }
+        static abstract int NC { get; }
+        static abstract void Run(int kc, float* a, float* b, float* c, int ldc, float alpha, float beta);
+    }
+
+    /// <summary>8 rows x 32 columns: 16 zmm accumulators, 2 B loads and a broadcast per k.</summary>
+    private struct Kernel8x32 : IMicroKernel
+    {
+        public static int MR => 8;
+        public static int NR => 32;
+        public static int KC => 256;
+        public static int MC => 128;
+        public static int NC => 2048;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+        public static void Run(int kc, float* a, float* b, float* c, int ldc, float alpha, float beta)
+        {
+            Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default;
+            for (int p = 0; p < kc; p++, a += MR, b += NR)
+            {
+                Vector512<float> b0 = Vector512.Load(b), b1 = Vector512.Load(b + 16);
+                Vector512<float> x = Vector512.Create(a[0]);
+                c00 = Vector512.FusedMultiplyAdd(x, b0, c00);
+                c01 = Vector512.FusedMultiplyAdd(x, b1, c01);
+                x = Vector512.Create(a[1]);
+                c10 = Vector512.FusedMultiplyAdd(x, b0, c10);
+                c11 = Vector512.FusedMultiplyAdd(x, b1, c11);
+                x = Vector512.Create(a[2]);
+                c20 = Vector512.FusedMultiplyAdd(x, b0, c20);
+                c21 = Vector512.FusedMultiplyAdd(x, b1, c21);
+                x = Vector512.Create(a[3]);
+                c30 = Vector512.FusedMultiplyAdd(x, b0, c30);
+                c31 = Vector512.FusedMultiplyAdd(x, b1, c31);
+                x = Vector512.Create(a[4]);
+                c40 = Vector512.FusedMultiplyAdd(x, b0, c40);
+                c41 = Vector512.FusedMultiplyAdd(x, b1, c41);
+                x = Vector512.Create(a[5]);
+                c50 = Vector512.FusedMultiplyAdd(x, b0, c50);
+                c51 = Vector512.FusedMultiplyAdd(x, b1, c51);
+                x = Vector512.Create(a[6]);
+                c60 = Vector512.FusedMultiplyAdd(x, b0, c60);
+                c61 = Vector512.FusedMultiplyAdd(x, b1, c61);
+                x = Vector512.Create(a[7]);
+                c70 = Vector512.FusedMultiplyAdd(x, b0, c70);
+                c71 = Vector512.FusedMultiplyAdd(x, b1, c71);
+            }
+            Vector512<float> va = Vector512.Create(alpha);
+            Store(c, c00, c01, va, beta);
+            Store(c + 1 * (nint)ldc, c10, c11, va, beta);
+            Store(c + 2 * (nint)ldc, c20, c21, va, beta);
+            Store(c + 3 * (nint)ldc, c30, c31, va, beta);
+            Store(c + 4 * (nint)ldc, c40, c41, va, beta);
+            Store(c + 5 * (nint)ldc, c50, c51, va, beta);
+            Store(c + 6 * (nint)ldc, c60, c61, va, beta);
+            Store(c + 7 * (nint)ldc, c70, c71, va, beta);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Store(float* c, Vector512<float> s0, Vector512<float> s1, Vector512<float> alpha, float beta)
+        {
+            if (beta == 0f)
+            {
+                (alpha * s0).Store(c);
+                (alpha * s1).Store(c + 16);
+            }
+            else
+            {
+                Vector512<float> vb = Vector512.Create(beta);
+                (alpha * s0 + vb * Vector512.Load(c)).Store(c);
+                (alpha * s1 + vb * Vector512.Load(c + 16)).Store(c + 16);
+            }
+        }
+    }
+
+    /// <summary>6 rows x 16 columns: 12 ymm accumulators, 2 B loads and a broadcast per k (15 of 16 registers).</summary>
+    private struct Kernel6x16 : IMicroKernel
+    {
+        public static int MR => 6;
+        public static int NR => 16;
+        public static int KC => 256;
+        public static int MC => 144;
+        public static int NC => 2048;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+        public static void Run(int kc, float* a, float* b, float* c, int ldc, float alpha, float beta)
+        {
+            Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+            for (int p = 0; p < kc; p++, a += MR, b += NR)
+            {
+                Vector256<float> b0 = Vector256.Load(b), b1 = Vector256.Load(b + 8);
+                Vector256<float> x = Vector256.Create(a[0]);
+                c00 = Vector256.FusedMultiplyAdd(x, b0, c00);
+                c01 = Vector256.FusedMultiplyAdd(x, b1, c01);
+                x = Vector256.Create(a[1]);
+                c10 = Vector256.FusedMultiplyAdd(x, b0, c10);
+                c11 = Vector256.FusedMultiplyAdd(x, b1, c11);
+                x = Vector256.Create(a[2]);
+                c20 = Vector256.FusedMultiplyAdd(x, b0, c20);
+                c21 = Vector256.FusedMultiplyAdd(x, b1, c21);
+                x = Vector256.Create(a[3]);
+                c30 = Vector256.FusedMultiplyAdd(x, b0, c30);
+                c31 = Vector256.FusedMultiplyAdd(x, b1, c31);
+                x = Vector256.Create(a[4]);
+                c40 = Vector256.FusedMultiplyAdd(x, b0, c40);
+                c41 = Vector256.FusedMultiplyAdd(x, b1, c41);
+                x = Vector256.Create(a[5]);
+                c50 = Vector256.FusedMultiplyAdd(x, b0, c50);
+                c51 = Vector256.FusedMultiplyAdd(x, b1, c51);
+            }
+            Vector256<float> va = Vector256.Create(alpha);
+            Store(c, c00, c01, va, beta);
+            Store(c + 1 * (nint)ldc, c10, c11, va, beta);
+            Store(c + 2 * (nint)ldc, c20, c21, va, beta);
+            Store(c + 3 * (nint)ldc, c30, c31, va, beta);
+            Store(c + 4 * (nint)ldc, c40, c41, va, beta);
+            Store(c + 5 * (nint)ldc, c50, c51, va, beta);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Store(float* c, Vector256<float> s0, Vector256<float> s1, Vector256<float> alpha, float beta)
+        {
+            if (beta == 0f)
+            {
+                (alpha * s0).Store(c);
+                (alpha * s1).Store(c + 8);
+            }
+            else
+            {
+                Vector256<float> vb = Vector256.Create(beta);
+                (alpha * s0 + vb * Vector256.Load(c)).Store(c);
+                (alpha * s1 + vb * Vector256.Load(c + 8)).Store(c + 8);
+            }
+        }
+    }
+
+    /// <summary>4 rows x 4 columns of scalar multiply-adds, for hardware without usable vectors.</summary>
+    private struct Kernel4x4 : IMicroKernel
+    {
+        public static int MR => 4;
+        public static int NR => 4;
+        public static int KC => 256;
+        public static int MC => 128;
+        public static int NC => 2048;
+
+        public static void Run(int kc, float* a, float* b, float* c, int ldc, float alpha, float beta)
+        {
+            float* acc = stackalloc float[16];
+            new Span<float>(acc, 16).Clear();
+            for (int p = 0; p < kc; p++, a += 4, b += 4)
+            {
+                for (int r = 0; r < 4; r++)
+                {
+                    float x = a[r];
+                    float* row = acc + r * 4;
+                    row[0] += x * b[0]; row[1] += x * b[1]; row[2] += x * b[2]; row[3] += x * b[3];
+                }
+            }
+            StoreEdge(acc, 4, c, ldc, 4, 4, alpha, beta);
+        }
+    }
+}

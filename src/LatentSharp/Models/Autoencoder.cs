@@ -1,0 +1,52 @@
+using LatentSharp.Nn;
+using LatentSharp.Tensors;
+
+namespace LatentSharp.Models;
+
+/// <summary>
+/// The deterministic autoencoder: x → code → x̂, trained on a reconstruction loss (binary cross-entropy on
+/// logits, or squared error). It has no prior and no ELBO, so it cannot sample or report a likelihood; it is
+/// the baseline that shows what the VAE's KL term buys.
+/// </summary>
+public sealed class Autoencoder : LatentModel
+{
+    private readonly Layer _encoder;   // [B, D] → [B, L]
+    private readonly Layer _decoder;   // [B, L] → [B, D] (logits for "bce", values for "mse")
+    private readonly bool _binaryCrossEntropy;
+
+    public Autoencoder(ModelSpec spec, Layer encoder, Layer decoder)
+    {
+        _binaryCrossEntropy = spec.Likelihood switch
+        {
+            "bce" => true,
+            "mse" => false,
+            _ => throw new ArgumentException($"An autoencoder's loss is \"bce\" or \"mse\", not \"{spec.Likelihood}\"."),
+        };
+        Spec = spec;
+        _encoder = RegisterModule("encoder", encoder);
+        _decoder = RegisterModule("decoder", decoder);
+    }
+
+    public override ModelSpec Spec { get; }
+
+    public override Tensor Encode(Tensor x) => _encoder.Forward(x);
+
+    public override Tensor Decode(Tensor z)
+    {
+        Tensor output = _decoder.Forward(z);
+        return _binaryCrossEntropy ? output.Sigmoid() : output;
+    }
+
+    public override Tensor Loss(Tensor x, Rng rng, Objective objective, MetricSums metrics)
+    {
+        Tensor output = _decoder.Forward(_encoder.Forward(x));
+        Tensor perExample = _binaryCrossEntropy
+            ? output.BinaryCrossEntropyWithLogits(x).Sum(1)
+            : (output - x).Square().Sum(1);
+        double sum = 0;
+        foreach (float v in perExample.Data) sum += v;
+        metrics.Add("loss", sum);
+        metrics.AddExamples(x.Dim(0));
+        return perExample.Mean();
+    }
+}

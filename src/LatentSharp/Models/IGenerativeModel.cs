@@ -1,0 +1,25 @@
+using LatentSharp.Tensors;
+
+namespace LatentSharp.Models;
+
+/// <summary>The per-example ELBO terms, each [B]: log p(x|z) (reconstruction) and the KL (or log q − log p) term.</summary>
+public readonly record struct ElboTerms(Tensor LogLikelihood, Tensor Kl)
+{
+    public Tensor Elbo => LogLikelihood - Kl;
+}
+
+/// <summary>
+/// A latent-variable model with a prior: it can sample, it has an ELBO, and it gives the log importance
+/// weights log p(x, z_k) − log q(z_k | x) that both IWAE training and likelihood evaluation use.
+/// </summary>
+public interface IGenerativeModel
+{
+    /// <summary>Images decoded from prior draws (decoder means). [n, D]</summary>
+    Tensor Sample(int n, Rng rng);
+
+    /// <summary>ELBO terms with <paramref name="samples"/> reparameterized draws per example (averaged).</summary>
+    ElboTerms Elbo(Tensor x, Rng rng, int samples = 1);
+
+    /// <summary>log p(x, z_k) − log q(z_k | x) for k = 1..K draws z_k ~ q(z | x). [B, D] → [B, K]</summary>
+    Tensor LogImportanceWeights(Tensor x, int k, Rng rng);
+}

@@ -1,0 +1,45 @@
+using LatentSharp.Tensors;
+
+namespace LatentSharp.Nn;
+
+/// <summary>
+/// 2-D convolution over [B, C, H, W] inputs with weight [O, C, kh, kw] and bias [O], initialised as PyTorch's
+/// <c>nn.Conv2d</c>: weight and bias ~ U(−1/√fanIn, 1/√fanIn) with fanIn = C·kh·kw.
+/// </summary>
+public sealed class Conv2d : Layer
+{
+    public Conv2d(int inChannels, int outChannels, int kernelSize, Rng rng, int stride = 1, int padding = 0, bool bias = true)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inChannels);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(outChannels);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(kernelSize);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(stride);
+        ArgumentOutOfRangeException.ThrowIfNegative(padding);
+        ArgumentNullException.ThrowIfNull(rng);
+        InChannels = inChannels;
+        OutChannels = outChannels;
+        KernelSize = kernelSize;
+        Stride = stride;
+        Padding = padding;
+        float bound = Init.UniformBound(inChannels * kernelSize * kernelSize);
+        Weight = RegisterParameter("weight", Init.Uniform(rng, bound, outChannels, inChannels, kernelSize, kernelSize));
+        if (bias) Bias = RegisterParameter("bias", Init.Uniform(rng, bound, outChannels));
+    }
+
+    public int InChannels { get; }
+    public int OutChannels { get; }
+    public int KernelSize { get; }
+    public int Stride { get; }
+    public int Padding { get; }
+
+    /// <summary>[O, C, kh, kw]</summary>
+    public Tensor Weight { get; }
+
+    /// <summary>[O], or null without bias.</summary>
+    public Tensor? Bias { get; }
+
+    /// <summary>x [B, C, H, W] → [B, O, (H + 2p − k)/s + 1, (W + 2p − k)/s + 1].</summary>
+    public override Tensor Forward(Tensor x) => Tensor.Conv2d(x, Weight, Bias, Stride, Padding);
+
+    public override string ToString() => $"Conv2d({InChannels}, {OutChannels}, kernel: {KernelSize}, stride: {Stride}, padding: {Padding})";
+}

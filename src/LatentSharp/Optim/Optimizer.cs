@@ -1,0 +1,160 @@
+using System.Globalization;
+using LatentSharp.Tensors;
+
+namespace LatentSharp.Optim;
+
+/// <summary>
+/// Updates a fixed list of parameters from their gradients. Parameters whose <see cref="Tensor.Grad"/> is null
+/// (no backward reached them yet) are skipped and their per-parameter step count does not advance, as in PyTorch.
+/// Per-parameter buffers are created on a parameter's first update and reused, so a step allocates nothing.
+/// </summary>
+public abstract class Optimizer
+{
+    private readonly Tensor[] _parameters;
+    private readonly Dictionary<string, float[]>[] _buffers;
+    private readonly long[] _parameterSteps;
+    private float _learningRate;
+
+    protected Optimizer(IEnumerable<Tensor> parameters, float learningRate)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        _parameters = [.. parameters];
+        if (_parameters.Length == 0) throw new ArgumentException("An optimizer needs at least one parameter.", nameof(parameters));
+        var seen = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
+        foreach (Tensor p in _parameters)
+        {
+            if (p is null) throw new ArgumentException("The parameter list contains null.", nameof(parameters));
+            if (!p.RequiresGrad) throw new ArgumentException($"{p} is not a parameter (create it with Tensor.Parameter or AsParameter).", nameof(parameters));
+            if (!seen.Add(p)) throw new ArgumentException($"{p} appears twice in the parameter list.", nameof(parameters));
+        }
+        _buffers = new Dictionary<string, float[]>[_parameters.Length];
+        for (int i = 0; i < _buffers.Length; i++) _buffers[i] = new Dictionary<string, float[]>(StringComparer.Ordinal);
+        _parameterSteps = new long[_parameters.Length];
+        LearningRate = learningRate;
+        MaxParameterLength = _parameters.Max(p => p.Length);
+    }
+
+    public IReadOnlyList<Tensor> Parameters => _parameters;
+
+    /// <summary>The step size used by the next <see cref="Step"/>; learning-rate schedules set it between epochs.</summary>
+    public float LearningRate
+    {
+        get => _learningRate;
+        set
+        {
+            if (!float.IsFinite(value) || value < 0f)
+                throw new ArgumentOutOfRangeException(nameof(value), value, "The learning rate must be finite and non-negative.");
+            _learningRate = value;
+        }
+    }
+
+    /// <summary>How many times <see cref="Step"/> has been called.</summary>
+    public long StepCount { get; private set; }
+
+    /// <summary>The names of the per-parameter buffers this optimizer keeps (PyTorch's state keys, e.g. "exp_avg").</summary>
+    protected abstract IReadOnlyList<string> BufferNames { get; }
+
+    /// <summary>The length of the largest parameter, for sizing scratch buffers once.</summary>
+    protected int MaxParameterLength { get; }
+
+    /// <summary>Updates every parameter that has a gradient.</summary>
+    public void Step()
+    {
+        for (int i = 0; i < _parameters.Length; i++)
+        {
+            Tensor p = _parameters[i];
+            if (p.Grad is not { } grad) continue;
+            _parameterSteps[i]++;
+            Update(i, _parameterSteps[i], p.Data.AsSpan(0, p.Length), grad.AsSpan(0, p.Length));
+        }
+        StepCount++;
+    }
+
+    /// <summary>Updates parameter <paramref name="index"/> in place; <paramref name="step"/> counts its updates, 1 on the first.</summary>
+    protected abstract void Update(int index, long step, Span<float> parameter, ReadOnlySpan<float> gradient);
+
+    /// <summary>Zeroes every parameter's gradient.</summary>
+    public void ZeroGrad()
+    {
+        foreach (Tensor p in _parameters) p.ZeroGrad();
+    }
+
+    /// <summary>The buffer <paramref name="name"/> of parameter <paramref name="index"/>, or null before its first update.</summary>
+    protected float[]? FindBuffer(int index, string name) => _buffers[index].GetValueOrDefault(name);
+
+    /// <summary>The buffer <paramref name="name"/> of parameter <paramref name="index"/>, created filled with <paramref name="initialValue"/> if new.</summary>
+    protected float[] Buffer(int index, string name, float initialValue = 0f)
+    {
+        if (_buffers[index].TryGetValue(name, out float[]? buffer)) return buffer;
+        buffer = new float[_parameters[index].Length];
+        if (initialValue != 0f) Array.Fill(buffer, initialValue);
+        _buffers[index][name] = buffer;
+        return buffer;
+    }
+
+    // ---- checkpoints -----------------------------------------------------------------------------------------
+
+    /// <summary>
+    /// A deep copy of everything the next steps depend on besides the parameters and hyper-parameters:
+    /// buffers keyed "{parameter index}.{buffer name}" (index into <see cref="Parameters"/>, name as in PyTorch's
+    /// state dict: "momentum_buffer", "sum", "exp_avg", "exp_avg_sq"), per-parameter update counts, the learning rate
+    /// and <see cref="StepCount"/>.
+    /// </summary>
+    public OptimizerState GetState()
+    {
+        var buffers = new SortedDictionary<string, float[]>(StringComparer.Ordinal);
+        for (int i = 0; i < _buffers.Length; i++)
+        {
+            foreach (var (name, buffer) in _buffers[i]) buffers[BufferKey(i, name)] = (float[])buffer.Clone();
+        }
+        return new OptimizerState(GetType().Name, LearningRate, StepCount, buffers, (long[])_parameterSteps.Clone());
+    }
+
+    /// <summary>Restores a state from <see cref="GetState"/> of the same kind of optimizer over parameters of the same shapes.</summary>
+    public void SetState(OptimizerState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        if (state.Optimizer != GetType().Name)
+            throw new ArgumentException($"The state was saved by {state.Optimizer}; this optimizer is {GetType().Name}.", nameof(state));
+        if (state.ParameterSteps.Count != _parameters.Length)
+            throw new ArgumentException($"The state covers {state.ParameterSteps.Count} parameters; this optimizer has {_parameters.Length}.", nameof(state));
+
+        var restored = new (int Index, string Name, float[] Buffer)[state.Buffers.Count];
+        int n = 0;
+        foreach (var (key, buffer) in state.Buffers)
+        {
+            int dot = key.IndexOf('.', StringComparison.Ordinal);
+            if (dot <= 0 || !int.TryParse(key.AsSpan(0, dot), NumberStyles.None, CultureInfo.InvariantCulture, out int index) || index >= _parameters.Length)
+                throw new ArgumentException($"State buffer \"{key}\" is not named \"{{parameter index}}.{{buffer name}}\" for one of {_parameters.Length} parameters.", nameof(state));
+            string name = key[(dot + 1)..];
+            if (!BufferNames.Contains(name))
+                throw new ArgumentException($"State buffer \"{key}\": {GetType().Name} keeps no buffer \"{name}\" (it keeps {string.Join(", ", BufferNames)}).", nameof(state));
+            if (buffer.Length != _parameters[index].Length)
+                throw new ArgumentException($"State buffer \"{key}\" has {buffer.Length} values; parameter {index} {_parameters[index]} has {_parameters[index].Length}.", nameof(state));
+            restored[n++] = (index, name, (float[])buffer.Clone());
+        }
+
+        foreach (var buffers in _buffers) buffers.Clear();
+        foreach (var (index, name, buffer) in restored) _buffers[index][name] = buffer;
+        for (int i = 0; i < _parameterSteps.Length; i++) _parameterSteps[i] = state.ParameterSteps[i];
+        LearningRate = state.LearningRate;
+        StepCount = state.StepCount;
+    }
+
+    private static string BufferKey(int index, string name) => index.ToString(CultureInfo.InvariantCulture) + "." + name;
+}
+
+/// <summary>
+/// A snapshot of an optimizer's state for checkpoints (see <see cref="Optimizer.GetState"/> for the naming).
+/// </summary>
+/// <param name="Optimizer">The optimizer's type name ("Adam", "AdamW", "Sgd", "Adagrad").</param>
+/// <param name="LearningRate">The learning rate at the time of the snapshot.</param>
+/// <param name="StepCount">Calls to <see cref="Optimizer.Step"/> so far.</param>
+/// <param name="Buffers">"{parameter index}.{buffer name}" → values, one per element of that parameter.</param>
+/// <param name="ParameterSteps">For each parameter, the number of updates it received (PyTorch's per-parameter "step").</param>
+public sealed record OptimizerState(
+    string Optimizer,
+    float LearningRate,
+    long StepCount,
+    IReadOnlyDictionary<string, float[]> Buffers,
+    IReadOnlyList<long> ParameterSteps);

@@ -1,0 +1,68 @@
+using System.Numerics.Tensors;
+using Tensor = LatentSharp.Tensors.Tensor;
+
+namespace LatentSharp.Optim;
+
+/// <summary>
+/// Stochastic gradient descent with optional momentum (dampening 0), Nesterov momentum and L2 weight decay,
+/// with PyTorch's update rule: d = g + λp; b = μb + d (b = d on the first step); d = nesterov ? d + μb : b; p −= lr·d.
+/// </summary>
+public sealed class Sgd : Optimizer
+{
+    private const string MomentumBuffer = "momentum_buffer";
+    private static readonly string[] Names = [MomentumBuffer];
+    private readonly float[] _scratch;
+
+    public Sgd(IEnumerable<Tensor> parameters, float learningRate, float momentum = 0f, float weightDecay = 0f, bool nesterov = false)
+        : base(parameters, learningRate)
+    {
+        if (!float.IsFinite(momentum) || momentum < 0f) throw new ArgumentOutOfRangeException(nameof(momentum), momentum, "must be finite and non-negative");
+        if (!float.IsFinite(weightDecay) || weightDecay < 0f) throw new ArgumentOutOfRangeException(nameof(weightDecay), weightDecay, "must be finite and non-negative");
+        if (nesterov && momentum == 0f) throw new ArgumentException("Nesterov momentum needs a positive momentum.", nameof(nesterov));
+        Momentum = momentum;
+        WeightDecay = weightDecay;
+        Nesterov = nesterov;
+        _scratch = new float[MaxParameterLength];
+    }
+
+    public float Momentum { get; }
+    public float WeightDecay { get; }
+    public bool Nesterov { get; }
+
+    protected override IReadOnlyList<string> BufferNames => Names;
+
+    protected override void Update(int index, long step, Span<float> p, ReadOnlySpan<float> g)
+    {
+        Span<float> scratch = _scratch.AsSpan(0, p.Length);
+        ReadOnlySpan<float> d = g;
+        if (WeightDecay != 0f)
+        {
+            TensorPrimitives.MultiplyAdd(p, WeightDecay, g, scratch);   // d = g + λp
+            d = scratch;
+        }
+        if (Momentum != 0f)
+        {
+            float[]? existing = FindBuffer(index, MomentumBuffer);
+            Span<float> buf = Buffer(index, MomentumBuffer);
+            if (existing is null)
+            {
+                d.CopyTo(buf);                                          // b = d on the first step
+            }
+            else
+            {
+                TensorPrimitives.Multiply(buf, Momentum, buf);          // b = μb + d
+                TensorPrimitives.Add(buf, d, buf);
+            }
+            if (Nesterov)
+            {
+                TensorPrimitives.MultiplyAdd(buf, Momentum, d, scratch); // d = d + μb
+                d = scratch;
+            }
+            else
+            {
+                d = buf;
+            }
+        }
+        TensorPrimitives.MultiplyAdd(d, -LearningRate, p, p);           // p −= lr·d
+    }
+}

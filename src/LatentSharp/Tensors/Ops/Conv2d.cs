@@ -1,0 +1,101 @@
+using LatentSharp.Kernels;
+
+namespace LatentSharp.Tensors;
+
+public sealed partial class Tensor
+{
+    /// <summary>
+    /// 2-D convolution (cross-correlation, as PyTorch's <c>conv2d</c>) with symmetric zero padding and dilation 1:
+    /// y[n, o, ho, wo] = bias[o] + Σ_{c,i,j} weight[o, c, i, j] · x[n, c, ho·stride − padding + i, wo·stride − padding + j].
+    /// Shapes: input [N, C, H, W], weight [O, C, kh, kw], bias [O] or null → [N, O, Ho, Wo]
+    /// with Ho = floor((H + 2·padding − kh) / stride) + 1 (likewise Wo).
+    /// </summary>
+    public static Tensor Conv2d(Tensor input, Tensor weight, Tensor? bias, int stride = 1, int padding = 0)
+    {
+        Tensor x = input, w = weight;
+        ConvShapes.CheckConv2d(x, w, bias, stride, padding);
+        int n = x._shape[0], c = x._shape[1], o = w._shape[0], kh = w._shape[2], kw = w._shape[3];
+        int ho = Im2ColGeometry.OutputSize(x._shape[2], kh, stride, padding);
+        int wo = Im2ColGeometry.OutputSize(x._shape[3], kw, stride, padding);
+        // Columns of each input image: [K = C·kh·kw, P = Ho·Wo]; the weight is the GEMM's [O, K] operand as stored.
+        var g = new Im2ColGeometry(c, x._shape[2], x._shape[3], kh, kw, stride, padding, ho, wo);
+        int k = g.Rows, p = g.Positions, outLength = o * p;
+        int chunk = ConvBatch.ImagesPerChunk(n, (long)k * p);
+
+        Tensor y = Empty([n, o, ho, wo]);
+        float[] cols = ConvBatch.Rent((long)k * chunk * p);
+        float[] tmp = ConvBatch.Rent((long)o * chunk * p);
+        try
+        {
+            for (int first = 0; first < n; first += chunk)
+            {
+                int count = Math.Min(chunk, n - first), ld = count * p;
+                ConvBatch.UnfoldChunk(g, x._data, first, count, cols);                   // cols [K, count·P]
+                if (count == 1)
+                {
+                    // y[first] [O, P] = W [O, K] · cols [K, P]
+                    Span<float> yi = y._data.AsSpan(first * outLength, outLength);
+                    Gemm.Multiply(false, false, o, p, k, 1f, w._data, k, cols, ld, 0f, yi, p);
+                    if (bias is not null) ConvBatch.AddBias(yi, 1, bias._data, p);
+                }
+                else
+                {
+                    // tmp [O, count·P] = W [O, K] · cols [K, count·P], then back to [count, O, P] (+ bias)
+                    Gemm.Multiply(false, false, o, ld, k, 1f, w._data, k, cols, ld, 0f, tmp, ld);
+                    ConvBatch.Scatter(tmp, count, o, p, y._data.AsSpan(first * outLength, count * outLength), false, bias is null ? default : bias._data);
+                }
+            }
+        }
+        finally
+        {
+            ConvBatch.Return(tmp);
+            ConvBatch.Return(cols);
+        }
+
+        Tensor[] inputs = bias is null ? [x, w] : [x, w, bias];
+        return y.Recorded(() =>
+        {
+            float[] gy = y.OutputGrad;   // [N, O, P]
+            if (bias?.GradToAccumulate() is { } gb)
+                ConvBatch.AccumulateBiasGrad(gy, n, p, gb.AsSpan(0, o));   // dBias[o] += Σ_{n,p} g[n, o, p]
+            float[]? gw = w.GradToAccumulate();
+            float[]? gx = x.GradToAccumulate();
+            if (gw is null && gx is null) return;
+
+            float[] cols = ConvBatch.Rent((long)k * chunk * p);
+            float[] gt = ConvBatch.Rent((long)o * chunk * p);
+            try
+            {
+                for (int first = 0; first < n; first += chunk)
+                {
+                    int count = Math.Min(chunk, n - first), ld = count * p;
+                    // gt [O, count·P]: the chunk's output gradient, channel-major like the forward GEMM's result
+                    ReadOnlySpan<float> gyChunk = gy.AsSpan(first * outLength, count * outLength);
+                    ReadOnlySpan<float> gtChunk = gyChunk;
+                    if (count > 1)
+                    {
+                        ConvBatch.Gather(gyChunk, count, o, p, gt);
+                        gtChunk = gt;
+                    }
+                    if (gw is not null)
+                    {
+                        // forward: y = W · cols  =>  dW [O, K] += gt [O, count·P] · colsᵀ (columns recomputed, not stored)
+                        ConvBatch.UnfoldChunk(g, x._data, first, count, cols);
+                        Gemm.Multiply(false, true, o, k, ld, 1f, gtChunk, ld, cols, ld, 1f, gw, k);
+                    }
+                    if (gx is not null)
+                    {
+                        // dcols [K, count·P] = Wᵀ · gt, then col2im adds each window back to the input pixels it read
+                        Gemm.Multiply(true, false, k, ld, o, 1f, w._data, k, gtChunk, ld, 0f, cols, ld);
+                        ConvBatch.FoldChunk(g, cols, first, count, gx);
+                    }
+                }
+            }
+            finally
+            {
+                ConvBatch.Return(gt);
+                ConvBatch.Return(cols);
+            }
+        }, inputs);
+    }
+}

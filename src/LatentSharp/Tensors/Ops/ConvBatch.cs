@@ -1,0 +1,102 @@
+using System.Buffers;
+using System.Numerics.Tensors;
+using LatentSharp.Kernels;
+
+namespace LatentSharp.Tensors;
+
+/// <summary>
+/// What Conv2d and ConvTranspose2d share: images are processed in chunks of <c>count</c> images whose columns sit side
+/// by side in one [rows, count·P] matrix, so that one large GEMM serves the whole chunk. Activations [count, R, P]
+/// (NCHW with P = H·W) are moved to and from that channel-major layout [R, count·P] by <see cref="Gather"/> and
+/// <see cref="Scatter"/>. Buffers come from the shared pool, so a warm training loop allocates none.
+/// </summary>
+internal static class ConvBatch
+{
+    /// <summary>
+    /// Most floats one chunk's column matrix may take (8 MB by default); a single image larger than this is still one chunk.
+    /// With the packed GEMM, 1 MB and 256 KB chunks (cache-resident im2col, but narrower GEMMs) were no faster on a conv VAE's layers.
+    /// </summary>
+    internal static long ColumnBudget { get; set; } = 1 << 21;
+
+    /// <summary>Images per chunk for a column matrix of <paramref name="columnsPerImage"/> floats per image.</summary>
+    public static int ImagesPerChunk(int images, long columnsPerImage)
+    {
+        if (images <= 1 || columnsPerImage <= 0) return Math.Max(images, 1);
+        return (int)Math.Clamp(ColumnBudget / columnsPerImage, 1, images);
+    }
+
+    /// <summary>A pooled buffer of at least <paramref name="length"/> floats (contents undefined); give it back with <see cref="Return"/>.</summary>
+    public static float[] Rent(long length) => ArrayPool<float>.Shared.Rent(checked((int)Math.Max(length, 1)));
+
+    public static void Return(float[] buffer) => ArrayPool<float>.Shared.Return(buffer);
+
+    /// <summary>dst[r, b·P + p] = src[b, r, p] for b &lt; count: [count, R, P] → [R, count·P].</summary>
+    public static void Gather(ReadOnlySpan<float> src, int count, int rows, int positions, Span<float> dst)
+    {
+        int ld = count * positions;
+        for (int b = 0; b < count; b++)
+        for (int r = 0; r < rows; r++)
+            src.Slice((b * rows + r) * positions, positions).CopyTo(dst.Slice(r * ld + b * positions, positions));
+    }
+
+    /// <summary>
+    /// dst[b, r, p] (+)= src[r, b·P + p] (+ bias[r]): [R, count·P] → [count, R, P], overwriting unless <paramref name="accumulate"/>.
+    /// </summary>
+    public static void Scatter(ReadOnlySpan<float> src, int count, int rows, int positions, Span<float> dst, bool accumulate, ReadOnlySpan<float> bias = default)
+    {
+        int ld = count * positions;
+        for (int b = 0; b < count; b++)
+        for (int r = 0; r < rows; r++)
+        {
+            ReadOnlySpan<float> from = src.Slice(r * ld + b * positions, positions);
+            Span<float> to = dst.Slice((b * rows + r) * positions, positions);
+            if (accumulate) TensorPrimitives.Add(to, from, to);
+            else if (!bias.IsEmpty) TensorPrimitives.Add(from, bias[r], to);
+            else from.CopyTo(to);
+        }
+    }
+
+    /// <summary>data[b, r, p] += bias[r] for every image b of [images, R, P].</summary>
+    public static void AddBias(Span<float> data, int images, ReadOnlySpan<float> bias, int positions)
+    {
+        int rows = bias.Length;
+        for (int b = 0; b < images; b++)
+        for (int r = 0; r < rows; r++)
+        {
+            Span<float> plane = data.Slice((b * rows + r) * positions, positions);
+            TensorPrimitives.Add(plane, bias[r], plane);
+        }
+    }
+
+    /// <summary>dBias[r] += Σ_b Σ_p g[b, r, p] for g [images, R, P] (a plane sum per row, accumulated in double across images).</summary>
+    public static void AccumulateBiasGrad(ReadOnlySpan<float> g, int images, int positions, Span<float> gradBias)
+    {
+        int rows = gradBias.Length;
+        for (int r = 0; r < rows; r++)
+        {
+            double total = 0;
+            for (int b = 0; b < images; b++) total += TensorPrimitives.Sum(g.Slice((b * rows + r) * positions, positions));
+            gradBias[r] += (float)total;
+        }
+    }
+
+    /// <summary>Unfolds images [first, first + count) of <paramref name="images"/> into the chunk's column matrix [Rows, count·P].</summary>
+    /// <remarks>
+    /// One thread: the packed GEMM splits its own work across cores, and splitting im2col/col2im over images with Parallel.For did not
+    /// measurably help on two cores (it was slower for the 32→64 and 64→32 layers of a conv VAE at batch 128).
+    /// </remarks>
+    public static void UnfoldChunk(in Im2ColGeometry g, float[] images, int first, int count, float[] cols)
+    {
+        int ld = count * g.Positions, imageLength = g.ImageLength;
+        for (int b = 0; b < count; b++)
+            Im2Col.Unfold(g, images.AsSpan((first + b) * imageLength, imageLength), cols.AsSpan(b * g.Positions), ld);
+    }
+
+    /// <summary>Adds the chunk's column matrix [Rows, count·P] into images [first, first + count) (col2im, accumulating).</summary>
+    public static void FoldChunk(in Im2ColGeometry g, float[] cols, int first, int count, float[] images)
+    {
+        int ld = count * g.Positions, imageLength = g.ImageLength;
+        for (int b = 0; b < count; b++)
+            Im2Col.FoldAdd(g, cols.AsSpan(b * g.Positions), ld, images.AsSpan((first + b) * imageLength, imageLength));
+    }
+}

@@ -1,0 +1,111 @@
+using LatentSharp.Kernels;
+
+namespace LatentSharp.Tensors;
+
+public sealed partial class Tensor
+{
+    /// <summary>
+    /// Transposed 2-D convolution (PyTorch's <c>conv_transpose2d</c>, dilation 1): the adjoint of <see cref="Conv2d"/>
+    /// with the same weight, plus bias. Every input pixel x[n, c, h, w] adds weight[c, o, i, j] · x to
+    /// y[n, o, h·stride − padding + i, w·stride − padding + j].
+    /// Shapes: input [N, C, H, W], weight [C, O, kh, kw] (PyTorch's layout), bias [O] or null → [N, O, Ho, Wo]
+    /// with Ho = (H − 1)·stride − 2·padding + kh + outputPadding (likewise Wo), 0 ≤ outputPadding &lt; stride.
+    /// </summary>
+    public static Tensor ConvTranspose2d(Tensor input, Tensor weight, Tensor? bias, int stride = 1, int padding = 0, int outputPadding = 0)
+    {
+        Tensor x = input, w = weight;
+        ConvShapes.CheckConvTranspose2d(x, w, bias, stride, padding, outputPadding);
+        int n = x._shape[0], c = x._shape[1], h = x._shape[2], wd = x._shape[3];
+        int o = w._shape[1], kh = w._shape[2], kw = w._shape[3];
+        int ho = (h - 1) * stride - 2 * padding + kh + outputPadding;
+        int wo = (wd - 1) * stride - 2 * padding + kw + outputPadding;
+        // The output image [O, Ho, Wo] is what gets unfolded: its columns are [K = O·kh·kw, P = H·W], one per input pixel
+        // (a stride-s convolution of Ho×Wo gives back H×W because outputPadding < stride). Weight [C, K] is stored as is.
+        var g = new Im2ColGeometry(o, ho, wo, kh, kw, stride, padding, h, wd);
+        int k = g.Rows, p = g.Positions, inLength = c * p, outLength = o * ho * wo;
+        int chunk = ConvBatch.ImagesPerChunk(n, (long)k * p);
+
+        Tensor y = Empty([n, o, ho, wo]);
+        Array.Clear(y._data, 0, y.Length);   // col2im accumulates
+        float[] cols = ConvBatch.Rent((long)k * chunk * p);
+        float[] xt = ConvBatch.Rent((long)c * chunk * p);
+        try
+        {
+            for (int first = 0; first < n; first += chunk)
+            {
+                int count = Math.Min(chunk, n - first), ld = count * p;
+                // xt [C, count·P]: the chunk's input, channel-major
+                ReadOnlySpan<float> xChunk = x._data.AsSpan(first * inLength, count * inLength);
+                ReadOnlySpan<float> xtChunk = xChunk;
+                if (count > 1)
+                {
+                    ConvBatch.Gather(xChunk, count, c, p, xt);
+                    xtChunk = xt;
+                }
+                // cols [K, count·P] = Wᵀ [K, C] · xt [C, count·P], then col2im scatters every window into the output
+                Gemm.Multiply(true, false, k, ld, c, 1f, w._data, k, xtChunk, ld, 0f, cols, ld);
+                ConvBatch.FoldChunk(g, cols, first, count, y._data);
+            }
+        }
+        finally
+        {
+            ConvBatch.Return(xt);
+            ConvBatch.Return(cols);
+        }
+        if (bias is not null) ConvBatch.AddBias(y._data.AsSpan(0, y.Length), n, bias._data, ho * wo);
+
+        Tensor[] inputs = bias is null ? [x, w] : [x, w, bias];
+        return y.Recorded(() =>
+        {
+            float[] gy = y.OutputGrad;   // [N, O, Ho, Wo]
+            if (bias?.GradToAccumulate() is { } gb)
+                ConvBatch.AccumulateBiasGrad(gy, n, ho * wo, gb.AsSpan(0, o));   // dBias[o] += Σ_{n,ho,wo} g
+            float[]? gw = w.GradToAccumulate();
+            float[]? gx = x.GradToAccumulate();
+            if (gw is null && gx is null) return;
+
+            float[] cols = ConvBatch.Rent((long)k * chunk * p);
+            float[] xt = ConvBatch.Rent((long)c * chunk * p);
+            try
+            {
+                for (int first = 0; first < n; first += chunk)
+                {
+                    int count = Math.Min(chunk, n - first), ld = count * p;
+                    // forward: y = col2im(Wᵀ · xt)  =>  gcols [K, count·P] = im2col(g)
+                    ConvBatch.UnfoldChunk(g, gy, first, count, cols);
+                    if (gw is not null)
+                    {
+                        // dW [C, K] += xt [C, count·P] · gcolsᵀ
+                        ReadOnlySpan<float> xChunk = x._data.AsSpan(first * inLength, count * inLength);
+                        ReadOnlySpan<float> xtChunk = xChunk;
+                        if (count > 1)
+                        {
+                            ConvBatch.Gather(xChunk, count, c, p, xt);
+                            xtChunk = xt;
+                        }
+                        Gemm.Multiply(false, true, c, k, ld, 1f, xtChunk, ld, cols, ld, 1f, gw, k);
+                    }
+                    if (gx is not null)
+                    {
+                        // dxt [C, count·P] = W [C, K] · gcols, added back to [count, C, P]
+                        Span<float> gxChunk = gx.AsSpan(first * inLength, count * inLength);
+                        if (count == 1)
+                        {
+                            Gemm.Multiply(false, false, c, p, k, 1f, w._data, k, cols, ld, 1f, gxChunk, p);
+                        }
+                        else
+                        {
+                            Gemm.Multiply(false, false, c, ld, k, 1f, w._data, k, cols, ld, 0f, xt, ld);
+                            ConvBatch.Scatter(xt, count, c, p, gxChunk, accumulate: true);
+                        }
+                    }
+                }
+            }
+            finally
+            {
+                ConvBatch.Return(xt);
+                ConvBatch.Return(cols);
+            }
+        }, inputs);
+    }
+}

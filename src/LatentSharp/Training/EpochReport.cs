@@ -1,0 +1,15 @@
+namespace LatentSharp.Training;
+
+/// <summary>One epoch's numbers: per-example means of the model's metrics on each split, and throughput.</summary>
+public sealed record EpochReport(
+    int Epoch,
+    double LearningRate,
+    IReadOnlyDictionary<string, double> Train,
+    IReadOnlyDictionary<string, double> Test,
+    int ActiveUnits,
+    double Seconds,
+    double ExamplesPerSecond)
+{
+    /// <summary>The number the best checkpoint is chosen by: test ELBO if the model has one, else minus the test loss.</summary>
+    public double Score => Test.TryGetValue("elbo", out double elbo) ? elbo : -Test.GetValueOrDefault("loss", double.NaN);
+}

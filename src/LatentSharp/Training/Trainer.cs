@@ -1,0 +1,175 @@
+using System.Diagnostics;
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
+using LatentSharp.Data;
+using LatentSharp.Evaluation;
+using LatentSharp.Models;
+using LatentSharp.Optim;
+using LatentSharp.Tensors;
+
+namespace LatentSharp.Training;
+
+/// <summary>
+/// The AEVB loop: seeded shuffled minibatches, the model's loss, backward, optimizer step; after every epoch an
+/// evaluation on the test split, a checkpoint (written atomically) and the best epoch kept aside.
+/// Every random draw of epoch e comes from (seed, e), so a run resumed from its checkpoint ends exactly where an
+/// uninterrupted run would.
+/// </summary>
+public sealed class Trainer
+{
+    public const string LatestCheckpoint = "model.safetensors";
+    public const string BestCheckpoint = "best.safetensors";
+
+    private readonly LatentModel _model;
+    private readonly TrainingOptions _options;
+    private readonly Optimizer _optimizer;
+    private readonly ILearningRateSchedule _schedule;
+    private readonly Tensor[] _parameters;
+    private readonly Arena _arena = new();
+
+    public Trainer(LatentModel model, TrainingOptions options)
+    {
+        options.Validate();
+        _model = model;
+        _options = options;
+        _parameters = model.Parameters().ToArray();
+        _optimizer = OptimizerFactory.Create(options, _parameters);
+        _schedule = OptimizerFactory.Schedule(options);
+    }
+
+    public LatentModel Model => _model;
+
+    public Optimizer Optimizer => _optimizer;
+
+    /// <summary>
+    /// Trains from <paramref name="resumeFrom"/> (or from scratch) up to <see cref="TrainingOptions.Epochs"/>.
+    /// With a <paramref name="runDirectory"/>, writes the checkpoints and log.csv there after each epoch.
+    /// </summary>
+    public TrainingState Fit(DataSplits data, string? runDirectory = null, ITrainingObserver? observer = null,
+        TrainingState? resumeFrom = null, OptimizerState? optimizerState = null, CancellationToken cancellation = default)
+    {
+        CheckDataMatchesModel(data.Train);
+        var history = new List<EpochReport>(resumeFrom?.History ?? []);
+        int startEpoch = resumeFrom?.CompletedEpochs ?? 0;
+        int bestEpoch = resumeFrom?.BestEpoch ?? 0;
+        double bestScore = resumeFrom?.BestScore ?? double.NegativeInfinity;
+        if (optimizerState is not null) _optimizer.SetState(optimizerState);
+
+        var batches = new BatchIterator(data.Train, _options.BatchSize, _options.Seed, _options.Binarization);
+        Dataset test = _options.Binarization == Binarization.None ? data.Test : data.Test.Binarize(new Rng(TestBinarizationSeed));
+        int steps = batches.BatchesPerEpoch;
+        if (runDirectory is not null) Directory.CreateDirectory(runDirectory);
+
+        var state = new TrainingState(_options, startEpoch, bestEpoch, bestScore, history);
+        for (int epoch = startEpoch; epoch < _options.Epochs; epoch++)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            _optimizer.LearningRate = _schedule.At(epoch, _options.LearningRate);
+            observer?.EpochStarted(epoch + 1, _options.Epochs, steps);
+
+            var train = new MetricSums();
+            var noise = new Rng(StreamSeed(_options.Seed, epoch, stream: 1));
+            var clock = Stopwatch.StartNew();
+            int step = 0;
+            _model.Train();
+            foreach (Batch batch in batches.Epoch(epoch))
+            {
+                step++;
+                float beta = WarmedUpBeta(epoch * steps + step - 1, steps);
+                double loss = TrainStep(batch, noise, new Objective(beta, _options.FreeBits, _options.Samples), train, epoch + 1, step, steps);
+                observer?.StepCompleted(epoch + 1, step, steps, loss, train.Examples / clock.Elapsed.TotalSeconds);
+            }
+            double seconds = clock.Elapsed.TotalSeconds;
+
+            var (testMetrics, activeUnits) = Evaluate(test);
+            var report = new EpochReport(epoch + 1, _optimizer.LearningRate, train.Means(), testMetrics, activeUnits, seconds, train.Examples / seconds);
+            history.Add(report);
+            bool best = report.Score > bestScore;
+            if (best)
+            {
+                bestScore = report.Score;
+                bestEpoch = epoch + 1;
+            }
+            state = new TrainingState(_options, epoch + 1, bestEpoch, bestScore, history);
+            if (runDirectory is not null)
+            {
+                Checkpoint.Save(Path.Combine(runDirectory, LatestCheckpoint), _model, state, _optimizer);
+                if (best) Checkpoint.Save(Path.Combine(runDirectory, BestCheckpoint), _model, state);
+                TrainingLog.Write(Path.Combine(runDirectory, TrainingLog.FileName), history);
+            }
+            observer?.EpochCompleted(report);
+        }
+        return state;
+    }
+
+    /// <summary>Per-example means of the model's metrics on <paramref name="data"/> (plain ELBO, one sample), and the active units.</summary>
+    public (IReadOnlyDictionary<string, double> Metrics, int ActiveUnits) Evaluate(Dataset data)
+    {
+        _model.Eval();
+        var metrics = new MetricSums();
+        var noise = new Rng(StreamSeed(_options.Seed, 0, stream: 2));   // the same draws every epoch: epochs compare fairly
+        var activity = new ActiveUnits(_model.LatentSize);
+        using (Tensor.NoGrad())
+        {
+            int d = data.Dimensions, batchSize = _options.EvaluationBatchSize;
+            for (int start = 0; start < data.Count; start += batchSize)
+            {
+                int n = Math.Min(batchSize, data.Count - start);
+                using (_arena.Scope())
+                {
+                    Tensor x = Tensor.FromArray(data.Pixels.AsSpan(start * d, n * d).ToArray(), n, d);
+                    _model.Loss(x, noise, Objective.Elbo, metrics);
+                    activity.Add(_model.Encode(x));
+                }
+            }
+        }
+        _model.Train();
+        return (metrics.Means(), activity.Count());
+    }
+
+    private double TrainStep(Batch batch, Rng noise, Objective objective, MetricSums metrics, int epoch, int step, int steps)
+    {
+        using (_arena.Scope())
+        {
+            Tensor x = Tensor.FromArray(batch.Pixels, batch.Size, batch.Dimensions);
+            Tensor loss = _model.Loss(x, noise, objective, metrics);
+            float value = loss.Item();
+            if (!float.IsFinite(value))
+                throw Diverged($"the loss is {value}", epoch, step, steps);
+            _optimizer.ZeroGrad();
+            loss.Backward();
+            double squaredNorm = 0;
+            foreach (Tensor p in _parameters)
+                if (p.Grad is { } g) squaredNorm += TensorPrimitives.SumOfSquares(g.AsSpan(0, p.Length));
+            if (!double.IsFinite(squaredNorm))
+                throw Diverged("a gradient is not finite", epoch, step, steps);
+            if (_options.ClipNorm > 0) GradientClipping.ClipNorm(_parameters, _options.ClipNorm);
+            _optimizer.Step();
+            return value;
+        }
+    }
+
+    private TrainingDivergedException Diverged(string what, int epoch, int step, int steps) =>
+        new($"Training diverged at epoch {epoch}, step {step} of {steps}: {what}. " +
+            (epoch > 1 ? $"The checkpoint of epoch {epoch - 1} is intact. " : "") +
+            "Try a smaller --lr, --clip-norm, or KL warm-up.");
+
+    /// <summary>β, ramped linearly from 0 over the warm-up epochs (per step, so the ramp is smooth).</summary>
+    private float WarmedUpBeta(long globalStep, int stepsPerEpoch)
+    {
+        if (_options.WarmupEpochs == 0) return _options.Beta;
+        double progress = (globalStep + 1) / (double)(_options.WarmupEpochs * (long)stepsPerEpoch);
+        return (float)(_options.Beta * Math.Min(1.0, progress));
+    }
+
+    private void CheckDataMatchesModel(Dataset train)
+    {
+        if (train.Dimensions != _model.Spec.Dimensions)
+            throw new ArgumentException($"The data set '{train.Name}' has images of {train.Rows}x{train.Cols} = {train.Dimensions} pixels; the model expects {_model.Spec.Channels}x{_model.Spec.Height}x{_model.Spec.Width} = {_model.Spec.Dimensions}.");
+    }
+
+    private const ulong TestBinarizationSeed = 20_141_222;
+
+    /// <summary>An independent seed for one kind of draw (<paramref name="stream"/>) in one epoch.</summary>
+    private static ulong StreamSeed(ulong seed, int epoch, int stream) =>
+        seed * 0x9E3779B97F4A7C15UL ^ ((ulong)epoch << 20) ^ ((ulong)stream << 52) ^ 0xD1B54A32D192ED03UL;
+}

@@ -1,0 +1,58 @@
+using LatentSharp.Data;
+
+namespace LatentSharp.Training;
+
+/// <summary>How to train: the AEVB loop's settings. Stored in checkpoints so that a run can be resumed exactly.</summary>
+public sealed record TrainingOptions
+{
+    public int Epochs { get; init; } = 10;
+    public int BatchSize { get; init; } = 128;
+
+    /// <summary>"adam", "adamw", "sgd" or "adagrad".</summary>
+    public string Optimizer { get; init; } = "adam";
+    public float LearningRate { get; init; } = 1e-3f;
+    public float Momentum { get; init; } = 0f;
+    public float WeightDecay { get; init; } = 0f;
+
+    /// <summary>"constant", "step", "exponential" or "cosine".</summary>
+    public string Schedule { get; init; } = "constant";
+    public int StepSize { get; init; } = 10;
+    public float Gamma { get; init; } = 0.5f;
+
+    /// <summary>Largest gradient norm before clipping; 0 turns clipping off.</summary>
+    public float ClipNorm { get; init; } = 0f;
+
+    public ulong Seed { get; init; } = 1;
+
+    /// <summary>The weight of the KL term (β-VAE); warm-up ramps it from 0 over <see cref="WarmupEpochs"/>.</summary>
+    public float Beta { get; init; } = 1f;
+    public int WarmupEpochs { get; init; } = 0;
+
+    /// <summary>Free bits λ per latent dimension (nats); 0 turns it off.</summary>
+    public float FreeBits { get; init; } = 0f;
+
+    /// <summary>Noise samples L per example.</summary>
+    public int Samples { get; init; } = 1;
+
+    public Binarization Binarization { get; init; } = Binarization.None;
+
+    /// <summary>Examples per evaluation batch on the test split.</summary>
+    public int EvaluationBatchSize { get; init; } = 1000;
+
+    public void Validate()
+    {
+        static void Require(bool ok, string message)
+        {
+            if (!ok) throw new ArgumentException(message);
+        }
+        Require(Epochs >= 1, $"--epochs must be at least 1, not {Epochs}.");
+        Require(BatchSize >= 1, $"--batch-size must be at least 1, not {BatchSize}.");
+        Require(LearningRate > 0 && float.IsFinite(LearningRate), $"--lr must be a positive number, not {LearningRate}.");
+        Require(Beta >= 0 && float.IsFinite(Beta), $"--beta must be a non-negative number, not {Beta}.");
+        Require(WarmupEpochs >= 0, $"--warmup must be zero or more epochs, not {WarmupEpochs}.");
+        Require(FreeBits >= 0 && float.IsFinite(FreeBits), $"--free-bits must be a non-negative number, not {FreeBits}.");
+        Require(Samples >= 1, $"--samples must be at least 1, not {Samples}.");
+        Require(ClipNorm >= 0, $"--clip-norm must be non-negative, not {ClipNorm}.");
+        Require(EvaluationBatchSize >= 1, "The evaluation batch size must be at least 1.");
+    }
+}

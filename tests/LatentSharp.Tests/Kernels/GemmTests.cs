@@ -1,0 +1,223 @@
+using LatentSharp.Kernels;
+using LatentSharp.Tensors;
+
+namespace LatentSharp.Tests.Kernels;
+
+// Gemm.ForcedPath and Threading.MaxThreads are process-wide: run these tests alone.
+[CollectionDefinition(nameof(GemmTests), DisableParallelization = true)]
+public sealed class GemmTestsCollection;
+
+[Collection(nameof(GemmTests))]
+public class GemmTests
+{
+    // Paths by vector width (GemmPath is internal, theory arguments must be public): 512, 256, 0 = scalar.
+    public static TheoryData<int, int> WidthsAndThreads()
+    {
+        var data = new TheoryData<int, int>();
+        foreach (int width in new[] { 512, 256, 0 })
+            foreach (int threads in new[] { 1, 2 }) data.Add(width, threads);
+        return data;
+    }
+
+    public static TheoryData<int> Widths() => new() { 512, 256, 0 };
+
+    private static GemmPath PathOf(int width) => width switch
+    {
+        512 => GemmPath.Vector512,
+        256 => GemmPath.Vector256,
+        _ => GemmPath.Scalar,
+    };
+
+    // Awkward sizes: 1, 7, 31, 65, 127, 257 in every position, all four transposes, padded strides,
+    // beta 0 over NaN garbage, beta 1 accumulation, a general alpha and beta.
+    private static readonly Case[] AwkwardCases =
+    [
+        new(1, 1, 1, false, false, 1f, 0f, 0),
+        new(7, 31, 65, false, false, 1f, 0f, 3),
+        new(65, 7, 31, true, false, 0.5f, 1f, 0),
+        new(31, 65, 7, false, true, -2f, 0f, 5),
+        new(127, 65, 257, true, true, 1f, 1f, 1),
+        new(257, 127, 31, false, true, 1.5f, -0.75f, 2),
+        new(65, 257, 127, true, false, 1f, 0f, 7),
+        new(7, 1, 257, true, true, 1f, 0f, 0),
+        new(1, 257, 7, false, false, 1f, 1f, 0),
+        new(33, 49, 600, false, true, 1f, 0f, 0), // k spans three equal K slices
+    ];
+
+    // The VAE's training-step shapes (M, K, N): forward X·Wᵀ, backward dX = dY·W, dW = dYᵀ·X.
+    private static readonly Case[] VaeCases =
+    [
+        new(128, 400, 784, false, true, 1f, 0f, 0),
+        new(128, 784, 400, false, false, 1f, 1f, 0),
+        new(784, 400, 128, true, false, 1f, 1f, 0),
+    ];
+
+    [Theory]
+    [MemberData(nameof(WidthsAndThreads))]
+    public void Multiply_AwkwardSizes_MatchesDoubleReference(int width, int threads)
+    {
+        GemmPath path = PathOf(width);
+        foreach (Case c in AwkwardCases) Check(c, path, threads);
+    }
+
+    [Theory]
+    [MemberData(nameof(WidthsAndThreads))]
+    public void Multiply_VaeShapes_MatchesDoubleReference(int width, int threads)
+    {
+        GemmPath path = PathOf(width);
+        if (path == GemmPath.Vector512 && !System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+        {
+            Check(VaeCases[0] with { M = 32 }, path, threads); // emulated Vector512 is slow: one reduced case
+            return;
+        }
+        foreach (Case c in VaeCases) Check(c, path, threads);
+    }
+
+    [Theory]
+    [MemberData(nameof(Widths))]
+    public void Multiply_OneAndTwoThreads_AreBitwiseIdentical(int width)
+    {
+        GemmPath path = PathOf(width);
+        bool emulated = path == GemmPath.Vector512 && !System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated;
+        foreach (Case c in new[] { new Case(emulated ? 40 : 130, 300, emulated ? 70 : 250, false, true, 0.7f, 1f, 1), new Case(301, 96, 70, true, false, 1f, 0f, 0) })
+        {
+            var (a, b, c0) = Operands(c, seed: 11);
+            float[] one = Run(c, a, b, c0, path, threads: 1);
+            float[] two = Run(c, a, b, c0, path, threads: 2);
+            for (int i = 0; i < one.Length; i++)
+                Assert.True(BitConverter.SingleToInt32Bits(one[i]) == BitConverter.SingleToInt32Bits(two[i]), $"{c}: element {i} differs: {one[i]} vs {two[i]}");
+        }
+    }
+
+    [Fact]
+    public void Multiply_SteadyState_AllocatesNothing()
+    {
+        var c = new Case(128, 400, 784, false, true, 1f, 0f, 0);
+        var (a, b, c0) = Operands(c, seed: 5);
+        int saved = Threading.MaxThreads;
+        try
+        {
+            Threading.MaxThreads = 2;
+            Gemm.ForcedPath = GemmPath.Auto;
+            for (int i = 0; i < 3; i++) Gemm.Multiply(c.TransposeA, c.TransposeB, c.M, c.N, c.K, c.Alpha, a, c.Lda, b, c.Ldb, c.Beta, c0, c.Ldc);
+            // Process-wide count (the worker threads too); the test host may allocate on its own threads
+            // meanwhile, so a kernel that allocates nothing shows 0 in at least one of a few attempts.
+            long fewest = long.MaxValue;
+            for (int attempt = 0; attempt < 5 && fewest > 0; attempt++)
+            {
+                long before = GC.GetTotalAllocatedBytes(precise: true);
+                for (int i = 0; i < 10; i++) Gemm.Multiply(c.TransposeA, c.TransposeB, c.M, c.N, c.K, c.Alpha, a, c.Lda, b, c.Ldb, c.Beta, c0, c.Ldc);
+                fewest = Math.Min(fewest, GC.GetTotalAllocatedBytes(precise: true) - before);
+            }
+            Assert.Equal(0, fewest);
+        }
+        finally
+        {
+            Threading.MaxThreads = saved;
+        }
+    }
+
+    [Fact]
+    public void Multiply_ShortSpan_ThrowsWithSizes()
+    {
+        var e = Assert.Throws<ArgumentException>(() => Gemm.Multiply(false, false, 2, 2, 2, 1f, new float[3], 2, new float[4], 2, 0f, new float[4], 2));
+        Assert.Contains("at least 4", e.Message);
+    }
+
+    [Fact]
+    public void Multiply_ZeroK_ScalesC()
+    {
+        float[] c = [1f, float.NaN, 3f, 4f];
+        Gemm.Multiply(false, false, 2, 2, 0, 1f, [], 1, [], 2, 0f, c, 2);
+        Assert.Equal(new float[4], c);
+        c = [1f, 2f, 3f, 4f];
+        Gemm.Multiply(false, false, 2, 2, 0, 1f, [], 1, [], 2, 2f, c, 2);
+        Assert.Equal(new[] { 2f, 4f, 6f, 8f }, c);
+    }
+
+    internal readonly record struct Case(int M, int N, int K, bool TransposeA, bool TransposeB, float Alpha, float Beta, int Pad)
+    {
+        public int Lda => (TransposeA ? M : K) + Pad;
+        public int Ldb => (TransposeB ? K : N) + Pad;
+        public int Ldc => N + Pad;
+        public int ALength => (TransposeA ? K : M) * Lda;
+        public int BLength => (TransposeB ? N : K) * Ldb;
+        public int CLength => M * Ldc;
+    }
+
+    // Double-accumulated references, computed once per case and shared by every path and thread count.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<Case, double[]> References = new();
+
+    private static void Check(Case c, GemmPath path, int threads)
+    {
+        var (a, b, c0) = Operands(c, seed: c.M * 31 + c.N * 7 + c.K);
+        float[] actual = Run(c, a, b, c0, path, threads);
+        double[] reference = References.GetOrAdd(c, _ => Reference(c, a, b, c0));
+        double maxA = a.Max(MathF.Abs), maxB = b.Max(MathF.Abs);
+        double tolerance = 1e-4 * Math.Sqrt(c.K) * maxA * maxB * Math.Abs(c.Alpha) + 1e-6;
+        for (int i = 0; i < c.M; i++)
+        {
+            for (int j = 0; j < c.N; j++)
+            {
+                double expected = reference[i * c.N + j], got = actual[i * c.Ldc + j];
+                Assert.True(Math.Abs(got - expected) <= tolerance, $"{path}, {threads} threads, {c}: C[{i},{j}] = {got}, expected {expected} (tolerance {tolerance:g3})");
+            }
+            for (int j = c.N; j < c.Ldc; j++) // padding between rows is never written
+                Assert.True(BitConverter.SingleToInt32Bits(actual[i * c.Ldc + j]) == BitConverter.SingleToInt32Bits(c0[i * c.Ldc + j]), $"{path}, {c}: padding C[{i},{j}] was written");
+        }
+    }
+
+    private static double[] Reference(Case c, float[] a, float[] b, float[] c0)
+    {
+        var result = new double[c.M * c.N];
+        for (int i = 0; i < c.M; i++)
+        {
+            for (int j = 0; j < c.N; j++)
+            {
+                double sum = 0;
+                for (int p = 0; p < c.K; p++)
+                {
+                    double av = c.TransposeA ? a[p * c.Lda + i] : a[i * c.Lda + p];
+                    double bv = c.TransposeB ? b[j * c.Ldb + p] : b[p * c.Ldb + j];
+                    sum += av * bv;
+                }
+                result[i * c.N + j] = c.Alpha * sum + (c.Beta == 0f ? 0 : c.Beta * (double)c0[i * c.Ldc + j]);
+            }
+        }
+        return result;
+    }
+
+    private static (float[] A, float[] B, float[] C) Operands(Case c, int seed)
+    {
+        var rng = new Rng((ulong)seed);
+        float[] a = new float[c.ALength], b = new float[c.BLength], c0 = new float[c.CLength];
+        for (int i = 0; i < a.Length; i++) a[i] = (float)(rng.NextGaussian());
+        for (int i = 0; i < b.Length; i++) b[i] = (float)(rng.NextGaussian());
+        for (int i = 0; i < c0.Length; i++) c0[i] = c.Beta == 0f ? float.NaN : (float)rng.NextGaussian();
+        return (a, b, c0);
+    }
+
+    private static float[] Run(Case c, float[] a, float[] b, float[] c0, GemmPath path, int threads)
+    {
+        int savedThreads = Threading.MaxThreads;
+        GemmPath savedPath = Gemm.ForcedPath;
+        try
+        {
+            Threading.MaxThreads = threads;
+            Gemm.ForcedPath = path;
+            return Multiply(c, a, b, c0);
+        }
+        finally
+        {
+            Threading.MaxThreads = savedThreads;
+            Gemm.ForcedPath = savedPath;
+        }
+    }
+
+    private static float[] Multiply(Case c, float[] a, float[] b, float[] c0)
+    {
+        float[] result = (float[])c0.Clone();
+        Gemm.Multiply(c.TransposeA, c.TransposeB, c.M, c.N, c.K, c.Alpha, a, c.Lda, b, c.Ldb, c.Beta, result, c.Ldc);
+        return result;
+    }
+}

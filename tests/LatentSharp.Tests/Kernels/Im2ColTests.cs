@@ -1,0 +1,124 @@
+using LatentSharp.Kernels;
+using LatentSharp.Tensors;
+
+namespace LatentSharp.Tests.Kernels;
+
+public class Im2ColTests
+{
+    // C, H, W, kh, kw, stride, padding: odd sizes, kernels wider than tall, padding as large as the kernel, stride 3.
+    public static TheoryData<int, int, int, int, int, int, int> Geometries => new()
+    {
+        { 1, 1, 1, 1, 1, 1, 0 },
+        { 1, 5, 5, 3, 3, 1, 1 },
+        { 2, 7, 6, 3, 3, 2, 1 },
+        { 3, 7, 7, 4, 4, 2, 1 },
+        { 2, 9, 5, 2, 3, 3, 0 },
+        { 1, 4, 4, 3, 3, 1, 3 },
+        { 3, 8, 11, 5, 1, 2, 2 },
+        { 2, 2, 3, 4, 5, 1, 2 },
+        { 1, 31, 17, 7, 7, 4, 3 },
+    };
+
+    private static Im2ColGeometry Geometry(int c, int h, int w, int kh, int kw, int s, int p) =>
+        new(c, h, w, kh, kw, s, p, Im2ColGeometry.OutputSize(h, kh, s, p), Im2ColGeometry.OutputSize(w, kw, s, p));
+
+    /// <summary>The definition, one entry at a time: cols[(c·kh+i)·kw+j, oy·Wo+ox] = image[c, oy·s−p+i, ox·s−p+j] or 0.</summary>
+    private static float NaiveEntry(in Im2ColGeometry g, float[] image, int row, int q)
+    {
+        int c = row / (g.Kh * g.Kw), i = row / g.Kw % g.Kh, j = row % g.Kw;
+        int y = q / g.OutWidth * g.Stride - g.Padding + i, x = q % g.OutWidth * g.Stride - g.Padding + j;
+        return y < 0 || y >= g.Height || x < 0 || x >= g.Width ? 0f : image[(c * g.Height + y) * g.Width + x];
+    }
+
+    [Theory]
+    [MemberData(nameof(Geometries))]
+    public void Unfold_IntoBlockOfWiderMatrix_MatchesDefinitionAndLeavesNeighboursAlone(int c, int h, int w, int kh, int kw, int s, int p)
+    {
+        Im2ColGeometry g = Geometry(c, h, w, kh, kw, s, p);
+        Assert.True(g.Positions > 0);
+        var image = new float[g.ImageLength];
+        new Rng(1).FillUniform(image, -1f, 1f);
+        // The block sits at column offset 3 of a matrix 3 + P + 2 wide, pre-filled with NaN where it must write.
+        int offset = 3, ld = g.Positions + 5;
+        var cols = new float[g.Rows * ld];
+        Array.Fill(cols, -7f);
+        for (int r = 0; r < g.Rows; r++) cols.AsSpan(r * ld + offset, g.Positions).Fill(float.NaN);
+
+        Im2Col.Unfold(g, image, cols.AsSpan(offset), ld);
+
+        for (int r = 0; r < g.Rows; r++)
+        for (int q = 0; q < ld; q++)
+        {
+            bool inside = q >= offset && q < offset + g.Positions;
+            float expected = inside ? NaiveEntry(g, image, r, q - offset) : -7f;
+            Assert.Equal(expected, cols[r * ld + q]);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Geometries))]
+    public void FoldAdd_MatchesNaiveScatterAndAccumulates(int c, int h, int w, int kh, int kw, int s, int p)
+    {
+        Im2ColGeometry g = Geometry(c, h, w, kh, kw, s, p);
+        int ld = g.Positions + 2;
+        var cols = new float[g.Rows * ld];
+        new Rng(2).FillUniform(cols, -1f, 1f);
+        var image = new float[g.ImageLength];
+        new Rng(3).FillUniform(image, -1f, 1f);
+
+        var expected = Array.ConvertAll(image, v => (double)v);
+        for (int r = 0; r < g.Rows; r++)
+        for (int q = 0; q < g.Positions; q++)
+        {
+            int ch = r / (g.Kh * g.Kw), i = r / g.Kw % g.Kh, j = r % g.Kw;
+            int y = q / g.OutWidth * g.Stride - g.Padding + i, x = q % g.OutWidth * g.Stride - g.Padding + j;
+            if (y >= 0 && y < g.Height && x >= 0 && x < g.Width) expected[(ch * g.Height + y) * g.Width + x] += cols[r * ld + q];
+        }
+
+        Im2Col.FoldAdd(g, cols, ld, image);
+
+        for (int t = 0; t < image.Length; t++) Assert.True(Math.Abs(expected[t] - image[t]) <= 1e-5, $"pixel {t}: {image[t]} vs {expected[t]}");
+    }
+
+    [Theory]
+    [MemberData(nameof(Geometries))]
+    public void FoldAdd_IsAdjointOfUnfold(int c, int h, int w, int kh, int kw, int s, int p)
+    {
+        // <Unfold(x), y> = <x, Fold(y)> exactly up to float rounding.
+        Im2ColGeometry g = Geometry(c, h, w, kh, kw, s, p);
+        var x = new float[g.ImageLength];
+        var y = new float[g.Rows * g.Positions];
+        new Rng(4).FillUniform(x, -1f, 1f);
+        new Rng(5).FillUniform(y, -1f, 1f);
+        var ux = new float[y.Length];
+        var fy = new float[x.Length];
+        Im2Col.Unfold(g, x, ux, g.Positions);
+        Im2Col.FoldAdd(g, y, g.Positions, fy);
+        double left = 0, right = 0;
+        for (int t = 0; t < y.Length; t++) left += (double)ux[t] * y[t];
+        for (int t = 0; t < x.Length; t++) right += (double)x[t] * fy[t];
+        Assert.True(Math.Abs(left - right) <= 1e-4 * Math.Max(1, Math.Abs(left)), $"{left} vs {right}");
+    }
+
+    [Fact]
+    public void UnfoldAndFold_ShortSpans_ThrowInsteadOfReadingPastThem()
+    {
+        Im2ColGeometry g = Geometry(2, 5, 5, 3, 3, 1, 1);
+        var image = new float[g.ImageLength];
+        var cols = new float[g.Rows * g.Positions];
+        Assert.Throws<ArgumentException>(() => Im2Col.Unfold(g, image.AsSpan(1), cols, g.Positions));
+        Assert.Throws<ArgumentException>(() => Im2Col.Unfold(g, image, cols.AsSpan(1), g.Positions));
+        Assert.Throws<ArgumentException>(() => Im2Col.Unfold(g, image, cols, g.Positions - 1));
+        Assert.Throws<ArgumentException>(() => Im2Col.FoldAdd(g, cols, g.Positions + 1, image));
+        Assert.Throws<ArgumentException>(() => Im2Col.FoldAdd(g, cols, g.Positions, image.AsSpan(1)));
+    }
+
+    [Theory]
+    [InlineData(7, 3, 1, 0, 5)]
+    [InlineData(7, 3, 2, 1, 4)]
+    [InlineData(2, 3, 1, 0, 0)]
+    [InlineData(1, 4, 2, 1, 0)]
+    [InlineData(4, 4, 2, 1, 2)]
+    public void OutputSize_IsFloorFormulaOrZero(int size, int kernel, int stride, int padding, int expected) =>
+        Assert.Equal(expected, Im2ColGeometry.OutputSize(size, kernel, stride, padding));
+}
