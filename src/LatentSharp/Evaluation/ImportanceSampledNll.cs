@@ -18,7 +18,10 @@ public sealed class ImportanceSampledNll
     /// <summary>K used by the tables.</summary>
     public const int DefaultSamples = 5000;
 
-    public ImportanceSampledNll(int samples = DefaultSamples, int chunkSize = 500, int batchSize = 100)
+    /// <summary>
+    /// Defaults keep a neural model's working set small: 50 images × 100 samples = 5000 decoder rows per call.
+    /// </summary>
+    public ImportanceSampledNll(int samples = DefaultSamples, int chunkSize = 100, int batchSize = 50)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(samples);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(chunkSize);
