@@ -1,0 +1,109 @@
+namespace LatentSharp.Evaluation;
+
+/// <summary>
+/// The numbers <c>latent eval</c> prints and writes as JSON next to the checkpoint. Per-image quantities are in nats per
+/// image, averaged over the split; a null field was not measured (it is printed as "–" and written as null).
+/// </summary>
+/// <remarks>
+/// The two likelihood conventions have separate fields on purpose: <see cref="NllNats"/> / <see cref="NllBitsPerDim"/> are
+/// a discrete likelihood of the data as given (Bernoulli on binarized images), while <see cref="DequantizedBitsPerDim"/>
+/// is a continuous density on dequantized 8-bit data. Use <see cref="WithNll"/> to put an <see cref="NllEstimate"/> in
+/// the right one.
+/// </remarks>
+public sealed record EvaluationReport
+{
+    /// <summary>Model name or checkpoint path.</summary>
+    public required string Model { get; init; }
+
+    /// <summary>Dataset name, e.g. "fashion-mnist (binarized, seed 0)".</summary>
+    public required string Dataset { get; init; }
+
+    /// <summary>"train" or "test".</summary>
+    public required string Split { get; init; }
+
+    /// <summary>N, images evaluated.</summary>
+    public int Images { get; init; }
+
+    /// <summary>D, values per image.</summary>
+    public int Dimensions { get; init; }
+
+    /// <summary>Mean ELBO = Reconstruction − KL.</summary>
+    public double? Elbo { get; init; }
+
+    /// <summary>Mean E_q[log p(x | z)].</summary>
+    public double? Reconstruction { get; init; }
+
+    /// <summary>Mean KL(q(z | x) ‖ p(z)).</summary>
+    public double? Kl { get; init; }
+
+    /// <summary>Importance-sampled −log p(x) of a discrete likelihood on the data as given (binarized images).</summary>
+    public double? NllNats { get; init; }
+
+    /// <summary><see cref="NllNats"/> / (D ln 2).</summary>
+    public double? NllBitsPerDim { get; init; }
+
+    /// <summary>Standard error of the NLL across images, in nats (either convention).</summary>
+    public double? NllStandardError { get; init; }
+
+    /// <summary>K, importance samples per image.</summary>
+    public int? NllSamples { get; init; }
+
+    /// <summary>Bits per dimension of a continuous density on uniformly dequantized 8-bit data (never binarized nats).</summary>
+    public double? DequantizedBitsPerDim { get; init; }
+
+    /// <summary>Latent dimensions whose posterior mean varies with x (Cov_x E_q[z_l] above <see cref="ActiveUnitThreshold"/>).</summary>
+    public int? ActiveUnits { get; init; }
+
+    /// <summary>The activity threshold used for <see cref="ActiveUnits"/> (0.01 in Burda et al.).</summary>
+    public double? ActiveUnitThreshold { get; init; }
+
+    /// <summary>Mean KL per latent dimension, sorted descending: [L].</summary>
+    public double[]? KlPerDimension { get; init; }
+
+    /// <summary>Linear-probe test accuracy on the latent means.</summary>
+    public double? ProbeAccuracyLatent { get; init; }
+
+    /// <summary>Linear-probe test accuracy on PCA features of the same size as the latent.</summary>
+    public double? ProbeAccuracyPca { get; init; }
+
+    /// <summary>Linear-probe test accuracy on raw pixels.</summary>
+    public double? ProbeAccuracyPixels { get; init; }
+
+    /// <summary>The out-of-distribution set of the outlier scores, e.g. "mnist".</summary>
+    public string? OutOfDistribution { get; init; }
+
+    /// <summary>AUROC of the raw score −log p(x) (higher = more anomalous; below 0.5 ranks the wrong way).</summary>
+    public double? AurocLikelihood { get; init; }
+
+    /// <summary>AUROC of the likelihood-ratio score −(log p(x) − log p_background(x)).</summary>
+    public double? AurocRatio { get; init; }
+
+    /// <summary>False-positive rate at 95% true-positive rate of the raw score.</summary>
+    public double? FprAt95Likelihood { get; init; }
+
+    /// <summary>False-positive rate at 95% true-positive rate of the ratio score.</summary>
+    public double? FprAt95Ratio { get; init; }
+
+    /// <summary>Wall-clock seconds of the whole evaluation.</summary>
+    public double Seconds { get; init; }
+
+    /// <summary>This report with <paramref name="nll"/> in the fields of its convention (and the other convention's cleared).</summary>
+    public EvaluationReport WithNll(NllEstimate nll)
+    {
+        ArgumentNullException.ThrowIfNull(nll);
+        return nll.Convention switch
+        {
+            NllConvention.Discrete => this with
+            {
+                NllNats = nll.NatsPerImage, NllBitsPerDim = nll.BitsPerDim, DequantizedBitsPerDim = null,
+                NllStandardError = nll.StandardError, NllSamples = nll.Samples,
+            },
+            NllConvention.Dequantized8Bit => this with
+            {
+                NllNats = null, NllBitsPerDim = null, DequantizedBitsPerDim = nll.BitsPerDim,
+                NllStandardError = nll.StandardError, NllSamples = nll.Samples,
+            },
+            _ => throw new ArgumentOutOfRangeException(nameof(nll), nll.Convention, "unknown NLL convention"),
+        };
+    }
+}
