@@ -1,1 +1,3 @@
-return 0;
+using LatentSharp.Cli;
+
+return CommandRunner.Invoke(LatentCommand.Create(), args);

@@ -1,0 +1,137 @@
+using System.CommandLine;
+using LatentSharp.Data;
+using LatentSharp.Imaging;
+using LatentSharp.Kernels;
+using LatentSharp.Models;
+using LatentSharp.Tensors;
+using LatentSharp.Training;
+
+namespace LatentSharp.Cli.Commands;
+
+/// <summary><c>latent train</c>: trains a model, checkpoints every epoch, and writes samples.png and reconstructions.png.</summary>
+public static class TrainCommand
+{
+    public static Command Create()
+    {
+        var data = CommonOptions.Data();
+        var dataDir = CommonOptions.DataDir();
+        var threads = CommonOptions.Threads();
+        var binarize = new Option<string>("--binarize") { Description = "Binarization of the pixels: none, static (once, seeded) or dynamic (fresh each batch).", DefaultValueFactory = _ => "none" };
+        binarize.AcceptOnlyFromAmong("none", "static", "dynamic");
+        var model = new Option<string>("--model") { Description = "Model kind: vae or ae.", DefaultValueFactory = _ => "vae" };
+        model.AcceptOnlyFromAmong(ModelCatalog.Available.Select(k => k.Kind).ToArray());
+        var likelihood = new Option<string?>("--likelihood") { Description = "Decoder likelihood: bernoulli, gaussian, gaussian-learned (VAE) or bce, mse (autoencoder). Default: bernoulli / bce." };
+        var variance = new Option<float>("--variance") { Description = "Gaussian decoder variance (fixed, or the start of the learned one).", DefaultValueFactory = _ => 0.1f };
+        var latent = new Option<int>("--latent") { Description = "Latent dimensions.", DefaultValueFactory = _ => 20 };
+        var hidden = new Option<string>("--hidden") { Description = "Hidden layer widths of the encoder, comma-separated; the decoder mirrors them.", DefaultValueFactory = _ => "400" };
+        var activation = new Option<string>("--activation") { Description = "relu, leaky-relu, elu, tanh or softplus.", DefaultValueFactory = _ => "relu" };
+        var optimizer = new Option<string>("--optimizer") { Description = "adam, adamw, sgd or adagrad.", DefaultValueFactory = _ => "adam" };
+        optimizer.AcceptOnlyFromAmong(OptimizerFactory.OptimizerNames.ToArray());
+        var lr = new Option<float>("--lr") { Description = "Learning rate.", DefaultValueFactory = _ => 1e-3f };
+        var schedule = new Option<string>("--schedule") { Description = "Learning-rate schedule: constant, step, exponential or cosine.", DefaultValueFactory = _ => "constant" };
+        schedule.AcceptOnlyFromAmong(OptimizerFactory.ScheduleNames.ToArray());
+        var batchSize = new Option<int>("--batch-size") { Description = "Minibatch size.", DefaultValueFactory = _ => 128 };
+        var epochs = new Option<int>("--epochs") { Description = "Epochs to train (in total, when resuming).", DefaultValueFactory = _ => 10 };
+        var seed = new Option<ulong>("--seed") { Description = "Seed of every random draw.", DefaultValueFactory = _ => 1UL };
+        var beta = new Option<float>("--beta") { Description = "Weight of the KL term (β-VAE).", DefaultValueFactory = _ => 1f };
+        var warmup = new Option<int>("--warmup") { Description = "KL warm-up: epochs over which β ramps linearly from 0.", DefaultValueFactory = _ => 0 };
+        var freeBits = new Option<float>("--free-bits") { Description = "Free bits λ per latent dimension, in nats (0: off).", DefaultValueFactory = _ => 0f };
+        var samples = new Option<int>("--samples") { Description = "Noise samples L per example.", DefaultValueFactory = _ => 1 };
+        var clipNorm = new Option<float>("--clip-norm") { Description = "Clip the gradient norm to this value (0: off).", DefaultValueFactory = _ => 0f };
+        var output = new Option<string?>("--output", "-o") { Description = "Run folder for checkpoints, log and images. Default: runs/<data>-<model>." };
+        var resume = new Option<string?>("--resume") { Description = "Continue the run saved in this checkpoint (its folder receives the new epochs)." };
+
+        var command = new Command("train", "Train a model and write checkpoints, log.csv, samples.png and reconstructions.png.")
+        {
+            data, dataDir, binarize, model, likelihood, variance, latent, hidden, activation, optimizer, lr, schedule,
+            batchSize, epochs, seed, beta, warmup, freeBits, samples, clipNorm, threads, output, resume,
+        };
+        command.SetAction(parse =>
+        {
+            Threading.MaxThreads = parse.GetValue(threads);
+            string kind = parse.GetValue(model)!;
+            var spec = new ModelSpec
+            {
+                Kind = kind,
+                LatentSize = parse.GetValue(latent),
+                Hidden = ParseWidths(parse.GetValue(hidden)!),
+                Activation = parse.GetValue(activation)!,
+                Likelihood = parse.GetValue(likelihood) ?? (kind == "ae" ? "bce" : "bernoulli"),
+                Variance = parse.GetValue(variance),
+            };
+            var options = new TrainingOptions
+            {
+                Epochs = parse.GetValue(epochs),
+                BatchSize = parse.GetValue(batchSize),
+                Optimizer = parse.GetValue(optimizer)!,
+                LearningRate = parse.GetValue(lr),
+                Schedule = parse.GetValue(schedule)!,
+                Seed = parse.GetValue(seed),
+                Beta = parse.GetValue(beta),
+                WarmupEpochs = parse.GetValue(warmup),
+                FreeBits = parse.GetValue(freeBits),
+                Samples = parse.GetValue(samples),
+                ClipNorm = parse.GetValue(clipNorm),
+                Binarization = Enum.Parse<Binarization>(parse.GetValue(binarize)!, ignoreCase: true),
+            };
+            string dataName = parse.GetValue(data)!;
+            return Run(dataName, parse.GetValue(dataDir), spec, options, parse.GetValue(output), parse.GetValue(resume), parse.InvocationConfiguration.Output);
+        });
+        return command;
+    }
+
+    public static int Run(string dataName, string? dataDir, ModelSpec spec, TrainingOptions options, string? outputDir, string? resumePath, TextWriter output)
+    {
+        DataSplits splits = new DatasetResolver().Load(dataName, dataDir);
+        LatentModel model;
+        TrainingState? state = null;
+        Optim.OptimizerState? optimizerState = null;
+        string runDirectory;
+        if (resumePath is not null)
+        {
+            Checkpoint checkpoint = Checkpoint.Load(resumePath);
+            state = checkpoint.Training ?? throw new ArgumentException($"{resumePath} holds no training state (it is a best-epoch or exported checkpoint); resume from the run's {Trainer.LatestCheckpoint}.");
+            model = checkpoint.Model;
+            optimizerState = checkpoint.Optimizer;
+            options = state.Options with { Epochs = options.Epochs };
+            runDirectory = outputDir ?? Path.GetDirectoryName(Path.GetFullPath(resumePath))!;
+            output.WriteLine($"Resuming {model.Spec} after epoch {state.CompletedEpochs} of {options.Epochs}.");
+        }
+        else
+        {
+            spec = spec with { Height = splits.Train.Rows, Width = splits.Train.Cols };
+            model = ModelCatalog.Build(spec, new Rng(options.Seed));
+            runDirectory = outputDir ?? Path.Combine("runs", $"{dataName.Replace('/', '_').Trim('_', '.')}-{spec.Kind}");
+        }
+
+        output.WriteLine($"Data: {splits.Train.Name}, {splits.Train.Count} train / {splits.Test.Count} test images of {splits.Train.Rows}x{splits.Train.Cols}.");
+        output.WriteLine($"Model: {model.Spec}, {model.ParameterCount:N0} parameters. Run folder: {runDirectory}");
+
+        var trainer = new Trainer(model, options);
+        TrainingState final = ProgressDisplay.Run(output, observer => trainer.Fit(splits, runDirectory, observer, state, optimizerState));
+
+        Figures.WriteSamplesAndReconstructions(model, splits.Test, runDirectory, options.Seed);
+        output.WriteLine($"Best epoch {final.BestEpoch}: {BestLine(final)}. Wrote {Path.Combine(runDirectory, Trainer.LatestCheckpoint)}, {Trainer.BestCheckpoint}, {TrainingLog.FileName}, {Figures.SamplesFile} and {Figures.ReconstructionsFile}.");
+        return CommandRunner.Ok;
+    }
+
+    private static string BestLine(TrainingState s)
+    {
+        EpochReport best = s.History.First(r => r.Epoch == s.BestEpoch);
+        return string.Join(", ", best.Test.Select(kv => $"test {kv.Key} {kv.Value:F2}"));
+    }
+
+    internal static int[] ParseWidths(string text)
+    {
+        try
+        {
+            int[] widths = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(int.Parse).ToArray();
+            if (widths.Any(w => w < 1)) throw new FormatException();
+            return widths;
+        }
+        catch (FormatException)
+        {
+            throw new ArgumentException($"--hidden takes positive widths separated by commas (e.g. 512,256), not \"{text}\".");
+        }
+    }
+}

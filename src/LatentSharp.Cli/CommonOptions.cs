@@ -1,0 +1,34 @@
+using System.CommandLine;
+
+namespace LatentSharp.Cli;
+
+/// <summary>Options several commands share, defined once.</summary>
+public static class CommonOptions
+{
+    public static Option<string> Data() => new("--data")
+    {
+        Description = "Data set: sample (shipped with LatentSharp), fashion-mnist, mnist, or a folder of IDX files.",
+        DefaultValueFactory = _ => "sample",
+    };
+
+    public static Option<string?> DataDir() => new("--data-dir")
+    {
+        Description = "Where to look first for the named data set.",
+    };
+
+    public static Option<int> Threads()
+    {
+        var option = new Option<int>("--threads") { Description = "Cores the engine may use.", DefaultValueFactory = _ => Environment.ProcessorCount };
+        option.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() < 1) r.AddError("--threads must be at least 1.");
+        });
+        return option;
+    }
+
+    public static Option<string> Model() => new("--model", "-m")
+    {
+        Description = "Checkpoint file written by latent train (e.g. runs/sample-vae/model.safetensors).",
+        Required = true,
+    };
+}

@@ -1,0 +1,15 @@
+using System.CommandLine;
+using LatentSharp.Cli.Commands;
+
+namespace LatentSharp.Cli;
+
+/// <summary>The command tree of the <c>latent</c> tool; each command lives in Commands/, one file each.</summary>
+public static class LatentCommand
+{
+    public static RootCommand Create()
+    {
+        var root = new RootCommand("latent — train, evaluate and explore variational autoencoders.");
+        root.Subcommands.Add(TrainCommand.Create());
+        return root;
+    }
+}

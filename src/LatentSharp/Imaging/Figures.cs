@@ -1,0 +1,79 @@
+using LatentSharp.Data;
+using LatentSharp.Models;
+using LatentSharp.Tensors;
+
+namespace LatentSharp.Imaging;
+
+/// <summary>The standard pictures of a trained model: decoded prior samples, and test images over their reconstructions.</summary>
+public static class Figures
+{
+    public const string SamplesFile = "samples.png";
+    public const string ReconstructionsFile = "reconstructions.png";
+
+    /// <summary>
+    /// Decoder means of <paramref name="count"/> draws from the prior. A model without a prior (the autoencoder)
+    /// decodes draws from a diagonal Gaussian fitted to the codes of <paramref name="codesFrom"/>, which shows
+    /// how far an autoencoder's code space is from a generative model.
+    /// </summary>
+    public static Image Samples(LatentModel model, int count, Rng rng, Dataset codesFrom, int columns = 8)
+    {
+        using var _ = Tensor.NoGrad();
+        Tensor images = model is IGenerativeModel generative
+            ? generative.Sample(count, rng)
+            : model.Decode(FittedGaussianDraws(model, codesFrom, count, rng));
+        return new ImageGrid().Render(images.Data, count, model.Spec.Height, model.Spec.Width, columns);
+    }
+
+    /// <summary>
+    /// The first images of <paramref name="data"/> over their reconstructions: rows of originals ("data") alternate
+    /// with rows of reconstructions ("recon"). <paramref name="count"/> is rounded down to whole rows.
+    /// </summary>
+    public static Image Reconstructions(LatentModel model, Dataset data, int count = 32, int columns = 8)
+    {
+        columns = Math.Min(columns, data.Count);
+        int rows = Math.Max(1, Math.Min(count, data.Count) / columns);
+        count = rows * columns;
+        int d = data.Dimensions;
+        float[] originals = data.Pixels.AsSpan(0, count * d).ToArray();
+        float[] reconstructed;
+        using (Tensor.NoGrad()) reconstructed = model.Reconstruct(Tensor.FromArray(originals, count, d)).Data;
+
+        int rowLength = columns * d;
+        var interleaved = new float[2 * count * d];
+        for (int row = 0; row < rows; row++)
+        {
+            originals.AsSpan(row * rowLength, rowLength).CopyTo(interleaved.AsSpan(2 * row * rowLength));
+            reconstructed.AsSpan(row * rowLength, rowLength).CopyTo(interleaved.AsSpan((2 * row + 1) * rowLength));
+        }
+        string[] labels = Enumerable.Range(0, 2 * rows).Select(r => r % 2 == 0 ? "data" : "recon").ToArray();
+        return new ImageGrid().Render(interleaved, 2 * count, data.Rows, data.Cols, columns, labels);
+    }
+
+    /// <summary>Writes samples.png and reconstructions.png into <paramref name="directory"/>.</summary>
+    public static void WriteSamplesAndReconstructions(LatentModel model, Dataset test, string directory, ulong seed)
+    {
+        model.Eval();
+        Png.Write(Path.Combine(directory, SamplesFile), Samples(model, 64, new Rng(seed), test));
+        Png.Write(Path.Combine(directory, ReconstructionsFile), Reconstructions(model, test));
+    }
+
+    private static Tensor FittedGaussianDraws(LatentModel model, Dataset data, int count, Rng rng)
+    {
+        int n = Math.Min(1000, data.Count), l = model.LatentSize;
+        float[] codes = model.Encode(Tensor.FromArray(data.Pixels.AsSpan(0, n * data.Dimensions).ToArray(), n, data.Dimensions)).Data;
+        var draws = new float[count * l];
+        for (int j = 0; j < l; j++)
+        {
+            double mean = 0, square = 0;
+            for (int i = 0; i < n; i++)
+            {
+                mean += codes[i * l + j];
+                square += codes[i * l + j] * (double)codes[i * l + j];
+            }
+            mean /= n;
+            double std = Math.Sqrt(Math.Max(0, square / n - mean * mean));
+            for (int i = 0; i < count; i++) draws[i * l + j] = (float)(mean + std * rng.NextGaussian());
+        }
+        return Tensor.FromArray(draws, count, l);
+    }
+}

@@ -1,0 +1,72 @@
+using LatentSharp.Cli;
+using LatentSharp.Imaging;
+using LatentSharp.Training;
+
+namespace LatentSharp.Tests.Cli;
+
+public sealed class TrainCommandTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("ls-cli-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private static (int Code, string Output, string Error) Run(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int code = CommandRunner.Invoke(LatentCommand.Create(), args, output, error);
+        return (code, output.ToString(), error.ToString());
+    }
+
+    [Fact]
+    public void Train_OnTheShippedSample_WritesCheckpointLogAndImages()
+    {
+        var (code, output, error) = Run("train", "--epochs", "1", "--hidden", "64", "--latent", "4", "--threads", "2", "-o", _dir);
+        Assert.True(code == 0, error);
+        Assert.Contains("epoch   1", output);
+        foreach (string file in new[] { Trainer.LatestCheckpoint, Trainer.BestCheckpoint, TrainingLog.FileName, Figures.SamplesFile, Figures.ReconstructionsFile })
+            Assert.True(File.Exists(Path.Combine(_dir, file)), $"{file} is missing");
+        Image samples = Png.Read(Path.Combine(_dir, Figures.SamplesFile));
+        Assert.True(samples.Width > 100 && samples.Height > 100);
+    }
+
+    [Fact]
+    public void Train_Resume_ContinuesTheRun()
+    {
+        Assert.Equal(0, Run("train", "--epochs", "1", "--hidden", "32", "--latent", "2", "-o", _dir).Code);
+        var (code, output, error) = Run("train", "--epochs", "2", "--resume", Path.Combine(_dir, Trainer.LatestCheckpoint));
+        Assert.True(code == 0, error);
+        Assert.Contains("Resuming", output);
+        Assert.Contains("epoch   2", output);
+        Assert.DoesNotContain("epoch   1", output);
+        Assert.Equal(2, Checkpoint.Load(Path.Combine(_dir, Trainer.LatestCheckpoint)).Training!.CompletedEpochs);
+    }
+
+    [Theory]
+    [InlineData("--epochs", "0", "--epochs")]
+    [InlineData("--hidden", "64,x", "--hidden")]
+    [InlineData("--optimizer", "rmsprop", "rmsprop")]
+    [InlineData("--threads", "0", "--threads")]
+    public void Train_BadArguments_FailWithAMessageNamingTheOption(string option, string value, string expected)
+    {
+        var (code, _, error) = Run("train", option, value, "-o", _dir);
+        Assert.NotEqual(0, code);
+        Assert.Contains(expected, error);
+    }
+
+    [Fact]
+    public void Train_UnknownDataFolder_ListsWhereItLooked()
+    {
+        var (code, _, error) = Run("train", "--data", Path.Combine(_dir, "nowhere"), "-o", _dir);
+        Assert.Equal(CommandRunner.DataError, code);
+        Assert.Contains("nowhere", error);
+    }
+
+    [Fact]
+    public void Train_ResumeFromAMissingFile_SaysSo()
+    {
+        var (code, _, error) = Run("train", "--resume", Path.Combine(_dir, "missing.safetensors"));
+        Assert.Equal(CommandRunner.DataError, code);
+        Assert.Contains("missing.safetensors", error);
+    }
+}
