@@ -1,3 +1,4 @@
+using LatentSharp.Kernels;
 using System.Numerics.Tensors;
 
 namespace LatentSharp.Tensors;
@@ -15,9 +16,7 @@ public sealed partial class Tensor
         {
             // dx += g where min < x < max; 0 where clamped (and at the bounds)
             if (x.GradToAccumulate() is not { } gx) return;
-            ReadOnlySpan<float> xs = x._data.AsSpan(0, x.Length), g = y.OutputGrad.AsSpan(0, y.Length);
-            Span<float> dx = gx.AsSpan(0, x.Length);
-            for (int i = 0; i < dx.Length; i++) if (xs[i] > min && xs[i] < max) dx[i] += g[i];
+            Masked.AddWhereInside(x._data.AsSpan(0, x.Length), min, max, y.OutputGrad.AsSpan(0, y.Length), gx.AsSpan(0, x.Length));
         }, x);
     }
 }

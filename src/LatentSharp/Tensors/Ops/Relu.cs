@@ -1,3 +1,4 @@
+using LatentSharp.Kernels;
 using System.Numerics.Tensors;
 
 namespace LatentSharp.Tensors;
@@ -14,9 +15,7 @@ public sealed partial class Tensor
         {
             // y = max(x, 0)  =>  dx += g where x > 0
             if (x.GradToAccumulate() is not { } gx) return;
-            ReadOnlySpan<float> xd = x._data.AsSpan(0, x.Length), g = y.OutputGrad.AsSpan(0, y.Length);
-            Span<float> dx = gx.AsSpan(0, x.Length);
-            for (int i = 0; i < dx.Length; i++) if (xd[i] > 0f) dx[i] += g[i];
+            Masked.AddWherePositive(x._data.AsSpan(0, x.Length), y.OutputGrad.AsSpan(0, y.Length), gx.AsSpan(0, x.Length));
         }, x);
     }
 }

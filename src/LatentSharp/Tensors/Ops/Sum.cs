@@ -47,11 +47,18 @@ public sealed partial class Tensor
             if (x.GradToAccumulate() is not { } gx) return;
             float[] g = y.OutputGrad;
             for (int o = 0; o < outer; o++)
-            for (int j = 0; j < n; j++)
             {
-                Span<float> dst = gx.AsSpan((o * n + j) * inner, inner);
-                if (inner == 1) dst[0] += g[o];
-                else TensorPrimitives.Add(dst, g.AsSpan(o * inner, inner), dst);
+                if (inner == 1)
+                {
+                    Span<float> row = gx.AsSpan(o * n, n);
+                    TensorPrimitives.Add(row, g[o], row);
+                    continue;
+                }
+                for (int j = 0; j < n; j++)
+                {
+                    Span<float> dst = gx.AsSpan((o * n + j) * inner, inner);
+                    TensorPrimitives.Add(dst, g.AsSpan(o * inner, inner), dst);
+                }
             }
         }, x);
     }
