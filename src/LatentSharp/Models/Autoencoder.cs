@@ -29,16 +29,22 @@ public sealed class Autoencoder : LatentModel
 
     public override ModelSpec Spec { get; }
 
-    public override Tensor Encode(Tensor x) => _encoder.Forward(x);
-
-    public override Tensor Decode(Tensor z)
+    public override Tensor Encode(Tensor x, Tensor? condition = null)
     {
+        CheckCondition(condition, x.Dim(0));
+        return _encoder.Forward(x);
+    }
+
+    public override Tensor Decode(Tensor z, Tensor? condition = null)
+    {
+        CheckCondition(condition, z.Dim(0));
         Tensor output = _decoder.Forward(z);
         return _binaryCrossEntropy ? output.Sigmoid() : output;
     }
 
-    public override Tensor Loss(Tensor x, Rng rng, Objective objective, MetricSums metrics)
+    public override Tensor Loss(Tensor x, Rng rng, Objective objective, MetricSums metrics, Tensor? condition = null)
     {
+        CheckCondition(condition, x.Dim(0));
         Tensor output = _decoder.Forward(_encoder.Forward(x));
         Tensor perExample = _binaryCrossEntropy
             ? output.BinaryCrossEntropyWithLogits(x).Sum(1)

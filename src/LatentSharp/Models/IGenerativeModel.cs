@@ -11,15 +11,22 @@ public readonly record struct ElboTerms(Tensor LogLikelihood, Tensor Kl)
 /// <summary>
 /// A latent-variable model with a prior: it can sample, it has an ELBO, and it gives the log importance
 /// weights log p(x, z_k) − log q(z_k | x) that both IWAE training and likelihood evaluation use.
+/// Conditional models take the condition [B, C] (one-hot labels) wherever they take x.
 /// </summary>
 public interface IGenerativeModel
 {
-    /// <summary>Images decoded from prior draws (decoder means). [n, D]</summary>
+    /// <summary>
+    /// Images decoded from prior draws (decoder means). A conditional model draws row i with label i mod C, so a
+    /// grid C wide shows one class per column. [n, D]
+    /// </summary>
     Tensor Sample(int n, Rng rng);
 
+    /// <summary>One image per label, decoded from a prior draw under that label (conditional models only). [labels.Length, D]</summary>
+    Tensor SampleConditional(int[] labels, Rng rng);
+
     /// <summary>ELBO terms with <paramref name="samples"/> reparameterized draws per example (averaged).</summary>
-    ElboTerms Elbo(Tensor x, Rng rng, int samples = 1);
+    ElboTerms Elbo(Tensor x, Rng rng, int samples = 1, Tensor? condition = null);
 
     /// <summary>log p(x, z_k) − log q(z_k | x) for k = 1..K draws z_k ~ q(z | x). [B, D] → [B, K]</summary>
-    Tensor LogImportanceWeights(Tensor x, int k, Rng rng);
+    Tensor LogImportanceWeights(Tensor x, int k, Rng rng, Tensor? condition = null);
 }

@@ -6,6 +6,8 @@ namespace LatentSharp.Models;
 /// <summary>
 /// What the trainer, the evaluator and the CLI know of a model: it encodes images to latent codes, decodes
 /// codes to images, and scores a minibatch. Images are flat rows: x is [B, D] with D = C·H·W, values in [0, 1].
+/// A conditional model (<see cref="IsConditional"/>, e.g. the CVAE) also takes a condition c [B, Classes], the
+/// one-hot label of each row (<see cref="Condition"/>); unconditional models take none.
 /// </summary>
 public abstract class LatentModel : Module
 {
@@ -13,18 +15,48 @@ public abstract class LatentModel : Module
 
     public int LatentSize => Spec.LatentSize;
 
-    /// <summary>The code of each image: the posterior mean for a VAE. [B, D] → [B, L]</summary>
-    public abstract Tensor Encode(Tensor x);
+    /// <summary>C, the number of classes the model is conditioned on; 0 when it is not conditional.</summary>
+    public int Classes => Spec.Classes;
 
-    /// <summary>The image each code stands for (the decoder's mean). [B, L] → [B, D]</summary>
-    public abstract Tensor Decode(Tensor z);
+    /// <summary>True when every call needs a condition: the one-hot labels of the rows.</summary>
+    public bool IsConditional => Spec.Classes > 0;
+
+    /// <summary>The condition for rows with these labels: one-hot [B, C] for a conditional model, null otherwise.</summary>
+    public Tensor? Condition(int[] labels)
+    {
+        ArgumentNullException.ThrowIfNull(labels);
+        if (!IsConditional) return null;
+        return Tensor.OneHot(labels, Classes);
+    }
+
+    /// <summary>The code of each image: the posterior mean for a VAE. [B, D] (+ condition [B, C]) → [B, L]</summary>
+    public abstract Tensor Encode(Tensor x, Tensor? condition = null);
+
+    /// <summary>The image each code stands for (the decoder's mean). [B, L] (+ condition [B, C]) → [B, D]</summary>
+    public abstract Tensor Decode(Tensor z, Tensor? condition = null);
 
     /// <summary>Decode(Encode(x)). [B, D]</summary>
-    public Tensor Reconstruct(Tensor x) => Decode(Encode(x));
+    public Tensor Reconstruct(Tensor x, Tensor? condition = null) => Decode(Encode(x, condition), condition);
 
     /// <summary>
     /// The loss to minimise on one minibatch (a mean over its examples), recording per-example quantities
-    /// summed over the batch into <paramref name="metrics"/> (for a VAE: elbo, reconstruction, kl).
+    /// summed over the batch into <paramref name="metrics"/> (for a VAE: elbo, reconstruction, kl; and iwae
+    /// under the importance-weighted objective).
     /// </summary>
-    public abstract Tensor Loss(Tensor x, Rng rng, Objective objective, MetricSums metrics);
+    public abstract Tensor Loss(Tensor x, Rng rng, Objective objective, MetricSums metrics, Tensor? condition = null);
+
+    /// <summary>Throws unless <paramref name="condition"/> fits: [rows, C] for a conditional model, null otherwise.</summary>
+    protected void CheckCondition(Tensor? condition, int rows)
+    {
+        if (!IsConditional)
+        {
+            if (condition is not null)
+                throw new ArgumentException($"The model {Spec} is not conditional, but a condition {condition} was given.", nameof(condition));
+            return;
+        }
+        if (condition is null)
+            throw new ArgumentException($"The model {Spec} is conditioned on {Classes} classes: pass the one-hot labels of the rows (LatentModel.Condition(labels)).", nameof(condition));
+        if (condition.Rank != 2 || condition.Dim(0) != rows || condition.Dim(1) != Classes)
+            throw new ArgumentException($"The condition must be [{rows}, {Classes}] (one-hot labels of the rows); got {condition}.", nameof(condition));
+    }
 }

@@ -4,14 +4,28 @@ using LatentSharp.Tensors;
 
 namespace LatentSharp.Models;
 
-/// <summary>From a <see cref="ModelSpec"/> to a freshly initialised model: the one place that knows every kind.</summary>
+/// <summary>
+/// From a <see cref="ModelSpec"/> to a freshly initialised model: the one place that knows every kind.
+/// Every VAE kind is the one <see cref="Vae"/> class with other parts: bodies by kind, the likelihood by
+/// <see cref="ModelSpec.Likelihood"/>, the prior by <see cref="ModelSpec.Prior"/>.
+/// </summary>
 public static class ModelCatalog
 {
     private static readonly Dictionary<string, (string Description, Func<ModelSpec, Rng, LatentModel> Build)> Kinds = new(StringComparer.Ordinal)
     {
         ["vae"] = ("variational autoencoder with MLP encoder and decoder", BuildVae),
         ["ae"] = ("deterministic autoencoder with MLP encoder and decoder", BuildAutoencoder),
+        ["conv-vae"] = ("variational autoencoder with convolutional encoder and transposed-convolution decoder", BuildConvVae),
+        ["cvae"] = ("conditional VAE p(x|y): the one-hot label enters the MLP encoder and decoder", BuildConditionalVae),
     };
+
+    /// <summary>The priors a VAE kind can use (<see cref="ModelSpec.Prior"/>).</summary>
+    public static IReadOnlyList<(string Name, string Description)> Priors { get; } =
+    [
+        ("standard-normal", "N(0, I), closed-form KL"),
+        ("mog", "learnable mixture of K Gaussians, Monte Carlo KL"),
+        ("vamp", "VampPrior: mixture of the posteriors at K learnable pseudo-inputs, Monte Carlo KL"),
+    ];
 
     public static IEnumerable<(string Kind, string Description)> Available => Kinds.Select(k => (k.Key, k.Value.Description));
 
@@ -21,6 +35,9 @@ public static class ModelCatalog
             throw new ArgumentException($"Unknown model kind \"{spec.Kind}\"; known kinds: {string.Join(", ", Kinds.Keys)}.");
         if (spec.LatentSize < 1) throw new ArgumentException($"The latent size must be at least 1, not {spec.LatentSize}.");
         if (spec.Hidden.Any(h => h < 1)) throw new ArgumentException($"Hidden layer widths must be positive: [{string.Join(", ", spec.Hidden)}].");
+        if (spec.Classes < 0) throw new ArgumentException($"The number of classes must not be negative, not {spec.Classes}.");
+        if (spec.Kind != "cvae" && spec.Classes != 0)
+            throw new ArgumentException($"Only a \"cvae\" is conditioned on classes; a \"{spec.Kind}\" has Classes = 0, not {spec.Classes}.");
         return entry.Build(spec, rng);
     }
 
@@ -28,8 +45,30 @@ public static class ModelCatalog
     {
         Activation activation = ActivationFactory.Parse(spec.Activation);
         int d = spec.Dimensions, l = spec.LatentSize;
-        Layer encoder = Mlp.Build(d, spec.Hidden, 2 * l, activation, rng);
-        Layer decoder = Mlp.Build(l, spec.Hidden.Reverse().ToArray(), d, activation, rng);
+        return AssembleVae(spec, rng,
+            Mlp.Build(d, spec.Hidden, 2 * l, activation, rng),
+            Mlp.Build(l, spec.Hidden.Reverse().ToArray(), d, activation, rng));
+    }
+
+    private static LatentModel BuildConvVae(ModelSpec spec, Rng rng) =>
+        AssembleVae(spec, rng, ConvVae.Encoder(spec, 2 * spec.LatentSize, rng), ConvVae.Decoder(spec, spec.LatentSize, rng));
+
+    /// <summary>MLP bodies one-hot-label wider: encoder [x, y] (D + C) → 2L, decoder [z, y] (L + C) → D.</summary>
+    private static LatentModel BuildConditionalVae(ModelSpec spec, Rng rng)
+    {
+        if (spec.Classes < 2) throw new ArgumentException($"A cvae needs the number of classes (at least 2), not {spec.Classes}.");
+        if (spec.Prior == "vamp") throw new ArgumentException("The VampPrior needs an unconditional encoder; a cvae takes the \"standard-normal\" or \"mog\" prior.");
+        Activation activation = ActivationFactory.Parse(spec.Activation);
+        int d = spec.Dimensions, l = spec.LatentSize, c = spec.Classes;
+        return AssembleVae(spec, rng,
+            Mlp.Build(d + c, spec.Hidden, 2 * l, activation, rng),
+            Mlp.Build(l + c, spec.Hidden.Reverse().ToArray(), d, activation, rng));
+    }
+
+    /// <summary>One <see cref="Vae"/> from its bodies, with the likelihood and prior the spec names.</summary>
+    private static Vae AssembleVae(ModelSpec spec, Rng rng, Layer encoder, Layer decoder)
+    {
+        int d = spec.Dimensions, l = spec.LatentSize;
         IObservationModel observation = spec.Likelihood switch
         {
             "bernoulli" => new BernoulliObservation(),
@@ -37,11 +76,24 @@ public static class ModelCatalog
             "gaussian-learned" => new GaussianObservation(d, spec.Variance),
             _ => throw new ArgumentException($"A VAE's likelihood is \"bernoulli\", \"gaussian\" or \"gaussian-learned\", not \"{spec.Likelihood}\"."),
         };
-        return new Vae(spec, encoder, decoder, observation, new StandardNormalPrior(l));
+        if (spec.Prior != "standard-normal" && spec.PriorComponents < 1)
+            throw new ArgumentException($"The \"{spec.Prior}\" prior needs at least one component, not {spec.PriorComponents}.");
+        // The VampPrior evaluates the model's own encoder; the model exists only after the prior, so it is reached through this variable.
+        Vae? vae = null;
+        IPrior prior = spec.Prior switch
+        {
+            "standard-normal" => new StandardNormalPrior(l),
+            "mog" => new MixtureOfGaussiansPrior(spec.PriorComponents, l, rng),
+            "vamp" => new VampPrior(spec.PriorComponents, d, l, u => vae!.Posterior(u), rng),
+            _ => throw new ArgumentException($"Unknown prior \"{spec.Prior}\"; known priors: {string.Join(", ", Priors.Select(p => p.Name))}."),
+        };
+        vae = new Vae(spec, encoder, decoder, observation, prior);
+        return vae;
     }
 
     private static LatentModel BuildAutoencoder(ModelSpec spec, Rng rng)
     {
+        if (spec.Prior != "standard-normal") throw new ArgumentException($"An autoencoder has no prior; the \"{spec.Prior}\" prior needs a VAE kind.");
         Activation activation = ActivationFactory.Parse(spec.Activation);
         int d = spec.Dimensions, l = spec.LatentSize;
         return new Autoencoder(spec,

@@ -9,7 +9,7 @@ namespace LatentSharp.Models;
 /// </summary>
 public sealed record ModelSpec
 {
-    /// <summary>The catalog name: "vae" or "ae".</summary>
+    /// <summary>The catalog name: "vae", "ae", "conv-vae" or "cvae" (see <see cref="ModelCatalog.Available"/>).</summary>
     public string Kind { get; init; } = "vae";
 
     /// <summary>Image geometry: channels × height × width.</summary>
@@ -19,8 +19,23 @@ public sealed record ModelSpec
 
     public int LatentSize { get; init; } = 20;
 
-    /// <summary>Hidden layer widths of the encoder; the decoder mirrors them.</summary>
+    /// <summary>Hidden layer widths of the MLP encoder; the decoder mirrors them. Not used by "conv-vae".</summary>
     public int[] Hidden { get; init; } = [400];
+
+    /// <summary>
+    /// "conv-vae": output channels of the encoder's stride-2 convolutions (each halves height and width); the
+    /// transposed-convolution decoder mirrors them. Not used by the MLP kinds.
+    /// </summary>
+    public int[] ConvChannels { get; init; } = [32, 64];
+
+    /// <summary>p(z): "standard-normal", "mog" (learnable mixture of Gaussians) or "vamp" (VampPrior).</summary>
+    public string Prior { get; init; } = "standard-normal";
+
+    /// <summary>K, the number of mixture components of the "mog" prior or pseudo-inputs of the "vamp" prior.</summary>
+    public int PriorComponents { get; init; } = 10;
+
+    /// <summary>"cvae": the number of classes C of the one-hot label the model is conditioned on; 0 for unconditional kinds.</summary>
+    public int Classes { get; init; }
 
     /// <summary>"relu", "leaky-relu", "elu", "tanh" or "softplus".</summary>
     public string Activation { get; init; } = "relu";
@@ -41,6 +56,11 @@ public sealed record ModelSpec
     public static ModelSpec FromJson(string json) =>
         JsonSerializer.Deserialize<ModelSpec>(json, Json) ?? throw new JsonException("The model specification is empty.");
 
-    public override string ToString() =>
-        $"{Kind} {Channels}x{Height}x{Width} → [{string.Join(", ", Hidden)}] → {LatentSize} ({Activation}, {Likelihood})";
+    public override string ToString()
+    {
+        string body = Kind == "conv-vae" ? $"conv [{string.Join(", ", ConvChannels)}]" : $"[{string.Join(", ", Hidden)}]";
+        string prior = Prior == "standard-normal" ? "" : $", {Prior} prior K={PriorComponents}";
+        string classes = Classes > 0 ? $", {Classes} classes" : "";
+        return $"{Kind} {Channels}x{Height}x{Width} → {body} → {LatentSize} ({Activation}, {Likelihood}{prior}{classes})";
+    }
 }

@@ -7,16 +7,18 @@ namespace LatentSharp.Models;
 /// <summary>
 /// The variational autoencoder (Kingma &amp; Welling 2014): a Gaussian encoder q(z|x) = N(μ, diag σ²),
 /// z = μ + σ·ε, a prior p(z) and a decoder likelihood p(x|z), trained on the ELBO
-/// E_q[log p(x|z)] − KL(q(z|x) ‖ p(z)). Encoder and decoder bodies are injected, so MLP and convolutional
-/// variants share this one class.
+/// E_q[log p(x|z)] − KL(q(z|x) ‖ p(z)) or on the IWAE bound. Encoder, decoder, likelihood and prior are injected,
+/// so the MLP, convolutional and conditional variants and every prior share this one class.
+/// A conditional model (Sohn et al. 2015) appends the condition c [B, C] to the encoder's input, [x, c], and to the
+/// decoder's, [z, c]; its bodies are built for those widths.
 /// </summary>
 public sealed class Vae : LatentModel, IGenerativeModel
 {
     // log σ² is clamped to a range where exp() neither overflows nor underflows to a zero variance.
     private const float MinLogVariance = -30f, MaxLogVariance = 20f;
 
-    private readonly Layer _encoder;   // x [B, D] → [B, 2L]: μ then log σ²
-    private readonly Layer _decoder;   // z [B, L] → decoder output [B, D]
+    private readonly Layer _encoder;   // x [B, D] (or [x, c] [B, D + C]) → [B, 2L]: μ then log σ²
+    private readonly Layer _decoder;   // z [B, L] (or [z, c] [B, L + C]) → decoder output [B, D]
     private readonly IObservationModel _observation;
     private readonly IPrior _prior;
 
@@ -37,31 +39,50 @@ public sealed class Vae : LatentModel, IGenerativeModel
 
     public IPrior Prior => _prior;
 
-    /// <summary>q(z | x). [B, D] → N([B, L], [B, L])</summary>
-    public DiagonalNormal Posterior(Tensor x)
+    /// <summary>True when the "kl" term is the Monte Carlo estimate log q(z|x) − log p(z) (priors without a closed-form KL).</summary>
+    public bool KlIsMonteCarlo => !_prior.HasClosedFormKl;
+
+    /// <summary>q(z | x) (or q(z | x, c)). [B, D] → N([B, L], [B, L])</summary>
+    public DiagonalNormal Posterior(Tensor x, Tensor? condition = null)
     {
+        CheckCondition(condition, x.Dim(0));
         int l = LatentSize;
-        Tensor h = _encoder.Forward(x);
+        Tensor h = _encoder.Forward(WithCondition(x, condition));
         return new DiagonalNormal(h.Slice(1, 0, l), h.Slice(1, l, l).Clamp(MinLogVariance, MaxLogVariance));
     }
 
-    public override Tensor Encode(Tensor x) => Posterior(x).Mean;
+    public override Tensor Encode(Tensor x, Tensor? condition = null) => Posterior(x, condition).Mean;
 
-    public override Tensor Decode(Tensor z) => _observation.Mean(_decoder.Forward(z));
-
-    public Tensor Sample(int n, Rng rng) => Decode(_prior.Sample(n, rng));
-
-    public ElboTerms Elbo(Tensor x, Rng rng, int samples = 1)
+    public override Tensor Decode(Tensor z, Tensor? condition = null)
     {
-        DiagonalNormal q = Posterior(x);
-        var (logLikelihood, kl, _) = Terms(x, q, rng, samples);
+        CheckCondition(condition, z.Dim(0));
+        return _observation.Mean(DecoderOutput(z, condition));
+    }
+
+    public Tensor Sample(int n, Rng rng) =>
+        IsConditional
+            ? SampleConditional(Enumerable.Range(0, n).Select(i => i % Classes).ToArray(), rng)
+            : Decode(_prior.Sample(n, rng));
+
+    public Tensor SampleConditional(int[] labels, Rng rng)
+    {
+        ArgumentNullException.ThrowIfNull(labels);
+        if (!IsConditional) throw new InvalidOperationException($"The model {Spec} is not conditional: draw images with Sample(n, rng).");
+        return Decode(_prior.Sample(labels.Length, rng), Condition(labels));
+    }
+
+    public ElboTerms Elbo(Tensor x, Rng rng, int samples = 1, Tensor? condition = null)
+    {
+        DiagonalNormal q = Posterior(x, condition);
+        var (logLikelihood, kl, _) = Terms(x, condition, q, rng, samples);
         return new ElboTerms(logLikelihood, kl);
     }
 
-    public override Tensor Loss(Tensor x, Rng rng, Objective objective, MetricSums metrics)
+    public override Tensor Loss(Tensor x, Rng rng, Objective objective, MetricSums metrics, Tensor? condition = null)
     {
-        DiagonalNormal q = Posterior(x);
-        var (logLikelihood, kl, klPerDimension) = Terms(x, q, rng, objective.Samples);
+        if (objective.IsImportanceWeighted) return ImportanceWeightedLoss(x, condition, rng, objective, metrics);
+        DiagonalNormal q = Posterior(x, condition);
+        var (logLikelihood, kl, klPerDimension) = Terms(x, condition, q, rng, objective.Samples);
 
         Tensor klPenalty = objective.FreeBits > 0f && klPerDimension is not null
             ? klPerDimension.Mean(0).Clamp(objective.FreeBits, float.PositiveInfinity).Sum()   // Σ_j max(λ, E_batch KL_j)
@@ -76,25 +97,76 @@ public sealed class Vae : LatentModel, IGenerativeModel
         return loss;
     }
 
-    public Tensor LogImportanceWeights(Tensor x, int k, Rng rng)
+    public Tensor LogImportanceWeights(Tensor x, int k, Rng rng, Tensor? condition = null)
     {
-        int b = x.Dim(0);
-        DiagonalNormal q = Posterior(x);
-        // K draws per example, laid out sample-major: row s·B + i is draw s of example i.
+        var (logLikelihood, logRatio) = WeightTerms(x, condition, k, rng);
+        return (logLikelihood + logRatio).Reshape(k, x.Dim(0)).Transpose();   // [K·B] → [B, K]
+    }
+
+    /// <summary>
+    /// log p(x | z_k) and log p(z_k) − log q(z_k | x) for K draws per example, laid out sample-major: row s·B + i is
+    /// draw s of example i. Their sum is the log importance weight. Each [K·B]
+    /// </summary>
+    private (Tensor LogLikelihood, Tensor LogRatio) WeightTerms(Tensor x, Tensor? condition, int k, Rng rng)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(k);
+        DiagonalNormal q = Posterior(x, condition);
         var tiled = new DiagonalNormal(Tile(q.Mean, k), Tile(q.LogVariance, k));
-        Tensor z = tiled.Rsample(rng);
-        Tensor logW = _observation.LogProb(Tile(x, k), _decoder.Forward(z)) + _prior.LogProb(z) - tiled.LogProb(z);   // [K·B]
-        return logW.Reshape(k, b).Transpose();   // [B, K]
+        Tensor z = tiled.Rsample(rng);                                                                   // [K·B, L]
+        Tensor logLikelihood = _observation.LogProb(Tile(x, k), DecoderOutput(z, condition is null ? null : Tile(condition, k)));
+        return (logLikelihood, _prior.LogProb(z) - tiled.LogProb(z));
+    }
+
+    /// <summary>
+    /// IWAE (Burda et al. 2016): loss = −mean_b [logsumexp_k log w_{b,k} − log K], with β weighing log p(z) − log q(z|x)
+    /// in each weight. Records the plain ELBO terms averaged over the K draws, and "iwae", the K-sample bound.
+    /// </summary>
+    private Tensor ImportanceWeightedLoss(Tensor x, Tensor? condition, Rng rng, Objective objective, MetricSums metrics)
+    {
+        if (objective.FreeBits > 0f || objective.Samples != 1)
+            throw new ArgumentException("The importance-weighted objective draws its own K samples and has no free bits: use Samples = 1 and FreeBits = 0 with it.", nameof(objective));
+        int b = x.Dim(0), k = objective.ImportanceSamples;
+        var (logLikelihood, logRatio) = WeightTerms(x, condition, k, rng);
+        Tensor logW = logLikelihood + (objective.Beta == 1f ? logRatio : logRatio * objective.Beta);    // [K·B]
+        Tensor bound = logW.Reshape(k, b).LogSumExp(0) - MathF.Log(k);                                 // [B]
+        Tensor loss = bound.Mean().Negate();
+
+        // Metrics in double, from the same draws: the bound at β = 1, and the ELBO terms averaged over the K draws.
+        float[] ll = logLikelihood.Data, ratio = logRatio.Data;
+        double sumLl = 0, sumRatio = 0, sumIwae = 0;
+        var row = new double[k];
+        for (int i = 0; i < b; i++)
+        {
+            double max = double.NegativeInfinity;
+            for (int s = 0; s < k; s++)
+            {
+                int r = s * b + i;
+                sumLl += ll[r];
+                sumRatio += ratio[r];
+                row[s] = (double)ll[r] + ratio[r];
+                max = Math.Max(max, row[s]);
+            }
+            double sum = 0;
+            for (int s = 0; s < k; s++) sum += Math.Exp(row[s] - max);
+            sumIwae += max + Math.Log(sum / k);
+        }
+        metrics.Add("elbo", (sumLl + sumRatio) / k);
+        metrics.Add("reconstruction", sumLl / k);
+        metrics.Add("kl", -sumRatio / k);
+        metrics.Add("iwae", sumIwae);
+        metrics.AddExamples(b);
+        return loss;
     }
 
     /// <summary>log p(x|z) averaged over draws, KL per example, and KL per dimension when it is in closed form.</summary>
-    private (Tensor LogLikelihood, Tensor Kl, Tensor? KlPerDimension) Terms(Tensor x, DiagonalNormal q, Rng rng, int samples)
+    private (Tensor LogLikelihood, Tensor Kl, Tensor? KlPerDimension) Terms(Tensor x, Tensor? condition, DiagonalNormal q, Rng rng, int samples)
     {
         if (samples < 1) throw new ArgumentOutOfRangeException(nameof(samples), samples, "At least one noise sample per example is needed.");
         int b = x.Dim(0);
         DiagonalNormal drawn = samples == 1 ? q : new DiagonalNormal(Tile(q.Mean, samples), Tile(q.LogVariance, samples));
         Tensor z = drawn.Rsample(rng);                                                    // [S·B, L]
-        Tensor logLikelihood = _observation.LogProb(samples == 1 ? x : Tile(x, samples), _decoder.Forward(z));
+        Tensor? c = condition is null || samples == 1 ? condition : Tile(condition, samples);
+        Tensor logLikelihood = _observation.LogProb(samples == 1 ? x : Tile(x, samples), DecoderOutput(z, c));
         if (samples > 1) logLikelihood = logLikelihood.Reshape(samples, b).Mean(0);      // [B]
 
         if (_prior.HasClosedFormKl)
@@ -107,6 +179,12 @@ public sealed class Vae : LatentModel, IGenerativeModel
         if (samples > 1) klEstimate = klEstimate.Reshape(samples, b).Mean(0);
         return (logLikelihood, klEstimate, null);
     }
+
+    /// <summary>The decoder's output for codes z (and the condition, appended to them). [B, L] → [B, D]</summary>
+    private Tensor DecoderOutput(Tensor z, Tensor? condition) => _decoder.Forward(WithCondition(z, condition));
+
+    /// <summary>[t, c] along the features, or t alone without a condition. [B, F] + [B, C] → [B, F + C]</summary>
+    private static Tensor WithCondition(Tensor t, Tensor? condition) => condition is null ? t : Tensor.Concat([t, condition], 1);
 
     /// <summary>k copies of the rows of t stacked along axis 0. [B, …] → [k·B, …]</summary>
     private static Tensor Tile(Tensor t, int k) => k == 1 ? t : Tensor.Concat(Enumerable.Repeat(t, k).ToArray(), 0);

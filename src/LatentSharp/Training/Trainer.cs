@@ -9,7 +9,8 @@ using LatentSharp.Tensors;
 namespace LatentSharp.Training;
 
 /// <summary>
-/// The AEVB loop: seeded shuffled minibatches, the model's loss, backward, optimizer step; after every epoch an
+/// The AEVB loop: seeded shuffled minibatches (with their one-hot labels for a conditional model), the model's loss
+/// (ELBO or IWAE), backward, optimizer step; after every epoch an
 /// evaluation on the test split, a checkpoint (written atomically) and the best epoch kept aside.
 /// Every random draw of epoch e comes from (seed, e), so a run resumed from its checkpoint ends exactly where an
 /// uninterrupted run would.
@@ -47,7 +48,7 @@ public sealed class Trainer
     public TrainingState Fit(DataSplits data, string? runDirectory = null, ITrainingObserver? observer = null,
         TrainingState? resumeFrom = null, OptimizerState? optimizerState = null, CancellationToken cancellation = default)
     {
-        CheckDataMatchesModel(data.Train);
+        CheckDataMatchesModel(data);
         var history = new List<EpochReport>(resumeFrom?.History ?? []);
         int startEpoch = resumeFrom?.CompletedEpochs ?? 0;
         int bestEpoch = resumeFrom?.BestEpoch ?? 0;
@@ -75,7 +76,7 @@ public sealed class Trainer
             {
                 step++;
                 float beta = WarmedUpBeta(epoch * steps + step - 1, steps);
-                double loss = TrainStep(batch, noise, new Objective(beta, _options.FreeBits, _options.Samples), train, epoch + 1, step, steps);
+                double loss = TrainStep(batch, noise, new Objective(beta, _options.FreeBits, _options.Samples, _options.ImportanceSamples), train, epoch + 1, step, steps);
                 observer?.StepCompleted(epoch + 1, step, steps, loss, train.Examples / clock.Elapsed.TotalSeconds);
             }
             double seconds = clock.Elapsed.TotalSeconds;
@@ -101,9 +102,14 @@ public sealed class Trainer
         return state;
     }
 
-    /// <summary>Per-example means of the model's metrics on <paramref name="data"/> (plain ELBO, one sample), and the active units.</summary>
+    /// <summary>
+    /// Per-example means of the model's metrics on <paramref name="data"/> (plain ELBO, one sample), and the active units.
+    /// A conditional model is scored given each image's label.
+    /// </summary>
     public (IReadOnlyDictionary<string, double> Metrics, int ActiveUnits) Evaluate(Dataset data)
     {
+        if (_model.IsConditional && !data.HasLabels)
+            throw new ArgumentException($"The model {_model.Spec} is conditioned on labels, but the data set '{data.Name}' has none.", nameof(data));
         _model.Eval();
         var metrics = new MetricSums();
         var noise = new Rng(StreamSeed(_options.Seed, 0, stream: 2));   // the same draws every epoch: epochs compare fairly
@@ -117,8 +123,9 @@ public sealed class Trainer
                 using (_arena.Scope())
                 {
                     Tensor x = Tensor.FromArray(data.Pixels.AsSpan(start * d, n * d).ToArray(), n, d);
-                    _model.Loss(x, noise, Objective.Elbo, metrics);
-                    activity.Add(_model.Encode(x));
+                    Tensor? condition = _model.IsConditional ? _model.Condition(data.Labels.AsSpan(start, n).ToArray()) : null;
+                    _model.Loss(x, noise, Objective.Elbo, metrics, condition);
+                    activity.Add(_model.Encode(x, condition));
                 }
             }
         }
@@ -131,7 +138,8 @@ public sealed class Trainer
         using (_arena.Scope())
         {
             Tensor x = Tensor.FromArray(batch.Pixels, batch.Size, batch.Dimensions);
-            Tensor loss = _model.Loss(x, noise, objective, metrics);
+            Tensor? condition = _model.Condition(batch.Labels);   // one-hot labels for a conditional model, else null
+            Tensor loss = _model.Loss(x, noise, objective, metrics, condition);
             float value = loss.Item();
             if (!float.IsFinite(value))
                 throw Diverged($"the loss is {value}", epoch, step, steps);
@@ -161,10 +169,19 @@ public sealed class Trainer
         return (float)(_options.Beta * Math.Min(1.0, progress));
     }
 
-    private void CheckDataMatchesModel(Dataset train)
+    private void CheckDataMatchesModel(DataSplits data)
     {
+        Dataset train = data.Train;
         if (train.Dimensions != _model.Spec.Dimensions)
             throw new ArgumentException($"The data set '{train.Name}' has images of {train.Rows}x{train.Cols} = {train.Dimensions} pixels; the model expects {_model.Spec.Channels}x{_model.Spec.Height}x{_model.Spec.Width} = {_model.Spec.Dimensions}.");
+        if (!_model.IsConditional) return;
+        foreach (Dataset split in new[] { data.Train, data.Test })
+        {
+            if (!split.HasLabels)
+                throw new ArgumentException($"The model {_model.Spec} is conditioned on labels, but the data set '{split.Name}' has none: give it its labels file.");
+            if (split.ClassCount > _model.Classes)
+                throw new ArgumentException($"The data set '{split.Name}' has {split.ClassCount} classes; the model is conditioned on {_model.Classes}.");
+        }
     }
 
     private const ulong TestBinarizationSeed = 20_141_222;

@@ -34,6 +34,9 @@ public sealed record TrainingOptions
     /// <summary>Noise samples L per example.</summary>
     public int Samples { get; init; } = 1;
 
+    /// <summary>K ≥ 1 trains on the IWAE bound with K importance samples (Burda et al.); 0 trains on the ELBO.</summary>
+    public int ImportanceSamples { get; init; } = 0;
+
     public Binarization Binarization { get; init; } = Binarization.None;
 
     /// <summary>Examples per evaluation batch on the test split.</summary>
@@ -52,6 +55,8 @@ public sealed record TrainingOptions
         Require(WarmupEpochs >= 0, $"--warmup must be zero or more epochs, not {WarmupEpochs}.");
         Require(FreeBits >= 0 && float.IsFinite(FreeBits), $"--free-bits must be a non-negative number, not {FreeBits}.");
         Require(Samples >= 1, $"--samples must be at least 1, not {Samples}.");
+        Require(ImportanceSamples >= 0, $"--iwae-k must be at least 1 (or 0 for the ELBO), not {ImportanceSamples}.");
+        Require(ImportanceSamples == 0 || (Samples == 1 && FreeBits == 0), "--iwae-k draws its own K samples and has no free bits: leave --samples at 1 and --free-bits at 0.");
         Require(ClipNorm >= 0, $"--clip-norm must be non-negative, not {ClipNorm}.");
         Require(EvaluationBatchSize >= 1, "The evaluation batch size must be at least 1.");
     }

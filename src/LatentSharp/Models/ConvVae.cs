@@ -1,0 +1,72 @@
+using LatentSharp.Nn;
+using LatentSharp.Tensors;
+
+namespace LatentSharp.Models;
+
+/// <summary>
+/// The convolutional bodies of the "conv-vae" kind, for the <see cref="Vae"/> class (which takes flat rows):
+/// <code>
+/// encoder  [B, D] → [B, C, H, W] → Conv(k4 s2 p1) → act → … → flatten → Linear → [B, 2L]
+/// decoder  [B, L] → Linear → act → [B, c_n, H/2ⁿ, W/2ⁿ] → ConvT(k4 s2 p1) → act → … → ConvT → [B, C, H, W] → [B, D]
+/// </code>
+/// With the default channels [32, 64] on 28×28: 1→32 (14×14) → 64 (7×7) → 3136 → 2L, and back. Each kernel-4,
+/// stride-2, padding-1 convolution halves height and width exactly, so both must be divisible by 2^levels.
+/// </summary>
+public static class ConvVae
+{
+    private const int Kernel = 4, Stride = 2, Padding = 1;
+
+    /// <summary>x [B, D] → [B, outputs] (2L for the VAE's μ and log σ²).</summary>
+    public static Sequential Encoder(ModelSpec spec, int outputs, Rng rng)
+    {
+        var (height, width) = InnermostSize(spec);
+        Activation activation = ActivationFactory.Parse(spec.Activation);
+        var layers = new List<Layer> { new Unflatten(spec.Channels, spec.Height, spec.Width) };
+        int channels = spec.Channels;
+        foreach (int c in spec.ConvChannels)
+        {
+            layers.Add(new Conv2d(channels, c, Kernel, rng, Stride, Padding));
+            layers.Add(ActivationFactory.Create(activation));
+            channels = c;
+        }
+        layers.Add(new Flatten());
+        layers.Add(new Linear(channels * height * width, outputs, rng));
+        return new Sequential([.. layers]);
+    }
+
+    /// <summary>z [B, inputs] → decoder output [B, D] (logits or means, as the likelihood wants).</summary>
+    public static Sequential Decoder(ModelSpec spec, int inputs, Rng rng)
+    {
+        var (height, width) = InnermostSize(spec);
+        Activation activation = ActivationFactory.Parse(spec.Activation);
+        int[] widths = spec.ConvChannels;
+        int channels = widths[^1];
+        var layers = new List<Layer>
+        {
+            new Linear(inputs, channels * height * width, rng),
+            ActivationFactory.Create(activation),
+            new Unflatten(channels, height, width),
+        };
+        for (int i = widths.Length - 2; i >= 0; i--)
+        {
+            layers.Add(new ConvTranspose2d(channels, widths[i], Kernel, rng, Stride, Padding));
+            layers.Add(ActivationFactory.Create(activation));
+            channels = widths[i];
+        }
+        layers.Add(new ConvTranspose2d(channels, spec.Channels, Kernel, rng, Stride, Padding));   // no activation: the likelihood's output
+        layers.Add(new Flatten());
+        return new Sequential([.. layers]);
+    }
+
+    /// <summary>Height and width after the encoder's stride-2 convolutions.</summary>
+    private static (int Height, int Width) InnermostSize(ModelSpec spec)
+    {
+        int[] widths = spec.ConvChannels ?? [];
+        if (widths.Length == 0 || widths.Any(c => c < 1))
+            throw new ArgumentException($"A conv-vae needs at least one positive convolution width; got [{string.Join(", ", widths)}].");
+        int scale = 1 << widths.Length;
+        if (spec.Height % scale != 0 || spec.Width % scale != 0)
+            throw new ArgumentException($"A conv-vae with {widths.Length} stride-2 convolutions needs height and width divisible by {scale}; the images are {spec.Height}x{spec.Width}. Use fewer --conv-channels.");
+        return (spec.Height / scale, spec.Width / scale);
+    }
+}
