@@ -18,12 +18,17 @@ public static class TrainCommand
         var threads = CommonOptions.Threads();
         var binarize = new Option<string>("--binarize") { Description = "Binarization of the pixels: none, static (once, seeded) or dynamic (fresh each batch).", DefaultValueFactory = _ => "none" };
         binarize.AcceptOnlyFromAmong("none", "static", "dynamic");
-        var model = new Option<string>("--model") { Description = "Model kind: vae or ae.", DefaultValueFactory = _ => "vae" };
+        var model = new Option<string>("--model") { Description = "Model kind: " + string.Join(", ", ModelCatalog.Available.Select(k => $"{k.Kind} ({k.Description})")) + ".", DefaultValueFactory = _ => "vae" };
         model.AcceptOnlyFromAmong(ModelCatalog.Available.Select(k => k.Kind).ToArray());
         var likelihood = new Option<string?>("--likelihood") { Description = "Decoder likelihood: bernoulli, gaussian, gaussian-learned (VAE) or bce, mse (autoencoder). Default: bernoulli / bce." };
         var variance = new Option<float>("--variance") { Description = "Gaussian decoder variance (fixed, or the start of the learned one).", DefaultValueFactory = _ => 0.1f };
         var latent = new Option<int>("--latent") { Description = "Latent dimensions.", DefaultValueFactory = _ => 20 };
         var hidden = new Option<string>("--hidden") { Description = "Hidden layer widths of the encoder, comma-separated; the decoder mirrors them.", DefaultValueFactory = _ => "400" };
+        var prior = new Option<string>("--prior") { Description = "Prior p(z): standard-normal, mog (learnable mixture of Gaussians) or vamp (VampPrior).", DefaultValueFactory = _ => "standard-normal" };
+        prior.AcceptOnlyFromAmong(ModelCatalog.Priors.Select(p => p.Name).ToArray());
+        var priorComponents = new Option<int>("--prior-components") { Description = "Mixture components (mog) or pseudo-inputs (vamp).", DefaultValueFactory = _ => 10 };
+        var convChannels = new Option<string>("--conv-channels") { Description = "conv-vae: channels of the stride-2 convolutions, comma-separated.", DefaultValueFactory = _ => "32,64" };
+        var iwaeK = new Option<int>("--iwae-k") { Description = "Train on the importance-weighted bound with K samples (IWAE; 0: the ELBO).", DefaultValueFactory = _ => 0 };
         var activation = new Option<string>("--activation") { Description = "relu, leaky-relu, elu, tanh or softplus.", DefaultValueFactory = _ => "relu" };
         var optimizer = new Option<string>("--optimizer") { Description = "adam, adamw, sgd or adagrad.", DefaultValueFactory = _ => "adam" };
         optimizer.AcceptOnlyFromAmong(OptimizerFactory.OptimizerNames.ToArray());
@@ -43,8 +48,8 @@ public static class TrainCommand
 
         var command = new Command("train", "Train a model and write checkpoints, log.csv, samples.png and reconstructions.png.")
         {
-            data, dataDir, binarize, model, likelihood, variance, latent, hidden, activation, optimizer, lr, schedule,
-            batchSize, epochs, seed, beta, warmup, freeBits, samples, clipNorm, threads, output, resume,
+            data, dataDir, binarize, model, likelihood, variance, latent, hidden, activation, prior, priorComponents, convChannels,
+            optimizer, lr, schedule, batchSize, epochs, seed, beta, warmup, freeBits, samples, iwaeK, clipNorm, threads, output, resume,
         };
         command.SetAction(parse =>
         {
@@ -54,10 +59,13 @@ public static class TrainCommand
             {
                 Kind = kind,
                 LatentSize = parse.GetValue(latent),
-                Hidden = ParseWidths(parse.GetValue(hidden)!),
+                Hidden = ParseWidths(parse.GetValue(hidden)!, "--hidden"),
                 Activation = parse.GetValue(activation)!,
                 Likelihood = parse.GetValue(likelihood) ?? (kind == "ae" ? "bce" : "bernoulli"),
                 Variance = parse.GetValue(variance),
+                Prior = parse.GetValue(prior)!,
+                PriorComponents = parse.GetValue(priorComponents),
+                ConvChannels = ParseWidths(parse.GetValue(convChannels)!, "--conv-channels"),
             };
             var options = new TrainingOptions
             {
@@ -71,6 +79,7 @@ public static class TrainCommand
                 WarmupEpochs = parse.GetValue(warmup),
                 FreeBits = parse.GetValue(freeBits),
                 Samples = parse.GetValue(samples),
+                ImportanceSamples = parse.GetValue(iwaeK),
                 ClipNorm = parse.GetValue(clipNorm),
                 Binarization = Enum.Parse<Binarization>(parse.GetValue(binarize)!, ignoreCase: true),
             };
@@ -99,7 +108,12 @@ public static class TrainCommand
         }
         else
         {
-            spec = spec with { Height = splits.Train.Rows, Width = splits.Train.Cols };
+            spec = spec with
+            {
+                Height = splits.Train.Rows,
+                Width = splits.Train.Cols,
+                Classes = spec.Kind == "cvae" ? splits.Train.ClassCount : 0,
+            };
             model = ModelCatalog.Build(spec, new Rng(options.Seed));
             runDirectory = outputDir ?? Path.Combine("runs", $"{dataName.Replace('/', '_').Trim('_', '.')}-{spec.Kind}");
         }
@@ -121,7 +135,7 @@ public static class TrainCommand
         return string.Join(", ", best.Test.Select(kv => $"test {kv.Key} {kv.Value:F2}"));
     }
 
-    internal static int[] ParseWidths(string text)
+    internal static int[] ParseWidths(string text, string option)
     {
         try
         {
@@ -131,7 +145,7 @@ public static class TrainCommand
         }
         catch (FormatException)
         {
-            throw new ArgumentException($"--hidden takes positive widths separated by commas (e.g. 512,256), not \"{text}\".");
+            throw new ArgumentException($"{option} takes positive widths separated by commas (e.g. 512,256), not \"{text}\".");
         }
     }
 }

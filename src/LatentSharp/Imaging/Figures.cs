@@ -13,11 +13,19 @@ public static class Figures
     /// <summary>
     /// Decoder means of <paramref name="count"/> draws from the prior. A model without a prior (the autoencoder)
     /// decodes draws from a diagonal Gaussian fitted to the codes of <paramref name="codesFrom"/>, which shows
-    /// how far an autoencoder's code space is from a generative model.
+    /// how far an autoencoder's code space is from a generative model. A conditional model draws one row per class.
     /// </summary>
     public static Image Samples(LatentModel model, int count, Rng rng, Dataset codesFrom, int columns = 8)
     {
         using var _ = Tensor.NoGrad();
+        if (model is IGenerativeModel { } conditional && model.IsConditional)
+        {
+            // One row per class, labelled with the class name.
+            int[] labels = Enumerable.Range(0, model.Classes * columns).Select(i => i / columns).ToArray();
+            Tensor byClass = conditional.SampleConditional(labels, rng);
+            string[] names = Enumerable.Range(0, model.Classes).Select(c => c < codesFrom.ClassNames.Length ? codesFrom.ClassNames[c] : c.ToString()).ToArray();
+            return new ImageGrid().Render(byClass.Data, labels.Length, model.Spec.Height, model.Spec.Width, columns, names);
+        }
         Tensor images = model is IGenerativeModel generative
             ? generative.Sample(count, rng)
             : model.Decode(FittedGaussianDraws(model, codesFrom, count, rng));
@@ -36,7 +44,8 @@ public static class Figures
         int d = data.Dimensions;
         float[] originals = data.Pixels.AsSpan(0, count * d).ToArray();
         float[] reconstructed;
-        using (Tensor.NoGrad()) reconstructed = model.Reconstruct(Tensor.FromArray(originals, count, d)).Data;
+        Tensor? condition = model.Condition(data.Labels.AsSpan(0, Math.Min(count, data.Labels.Length)).ToArray());
+        using (Tensor.NoGrad()) reconstructed = model.Reconstruct(Tensor.FromArray(originals, count, d), condition).Data;
 
         int rowLength = columns * d;
         var interleaved = new float[2 * count * d];

@@ -69,4 +69,24 @@ public sealed class TrainCommandTests : IDisposable
         Assert.Equal(CommandRunner.DataError, code);
         Assert.Contains("missing.safetensors", error);
     }
+
+    [Theory]
+    [InlineData("--model", "cvae")]
+    [InlineData("--prior", "mog")]
+    [InlineData("--iwae-k", "3")]
+    public void Train_ZooOptions_TrainAndWriteTheFigures(string option, string value)
+    {
+        var (code, output, error) = Run("train", "--epochs", "1", "--hidden", "32", "--latent", "2", option, value, "-o", _dir);
+        Assert.True(code == 0, error + output);
+        Assert.True(File.Exists(Path.Combine(_dir, Figures.SamplesFile)));
+        Assert.True(File.Exists(Path.Combine(_dir, Figures.ReconstructionsFile)));
+    }
+
+    [Fact]
+    public void Train_ConvVae_OnASmallRun()
+    {
+        var (code, _, error) = Run("train", "--epochs", "1", "--model", "conv-vae", "--conv-channels", "4,8", "--latent", "2", "-o", _dir);
+        Assert.True(code == 0, error);
+        Assert.Equal("conv-vae", Checkpoint.Load(Path.Combine(_dir, Trainer.LatestCheckpoint)).Model.Spec.Kind);
+    }
 }
