@@ -55,6 +55,6 @@ public sealed record LatentFrame(double[] Center, double[] Scale, string Descrip
             using (Tensor.NoGrad()) z = vae.Prior.Sample(draws, new Rng(0xF7A3E));
             return Fitted(z.Data, draws, l, $"moments of the {vae.Prior.Name} prior");
         }
-        return Fitted(codes, n, l, "a Gaussian fitted to the test codes (no prior)");
+        return Fitted(codes, n, l, "Gaussian fit to the codes");
     }
 }
