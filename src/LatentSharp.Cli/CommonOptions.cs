@@ -31,4 +31,19 @@ public static class CommonOptions
         Description = "Checkpoint file written by latent train (e.g. runs/sample-vae/model.safetensors).",
         Required = true,
     };
+
+    /// <summary>The file a figure command writes; its default is next to the checkpoint.</summary>
+    public static Option<string?> Output(string defaultDescription) => new("--output", "-o")
+    {
+        Description = $"File to write. Default: {defaultDescription}.",
+    };
+
+    public static Option<ulong> Seed() => new("--seed") { Description = "Seed of every random draw.", DefaultValueFactory = _ => 1UL };
+
+    /// <summary>An index into the test split of the data.</summary>
+    public static Option<int> Index(string name, string description, int defaultValue = 0) => new(name)
+    {
+        Description = description,
+        DefaultValueFactory = _ => defaultValue,
+    };
 }
