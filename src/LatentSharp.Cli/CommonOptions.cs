@@ -11,6 +11,12 @@ public static class CommonOptions
         DefaultValueFactory = _ => "sample",
     };
 
+    /// <summary>--data for commands that start from a checkpoint: by default the data set the model was trained on.</summary>
+    public static Option<string?> DataOfModel() => new("--data")
+    {
+        Description = "Data set: sample, fashion-mnist, mnist, or a folder of IDX files. Default: the one the model was trained on.",
+    };
+
     public static Option<string?> DataDir() => new("--data-dir")
     {
         Description = "Where to look first for the named data set.",

@@ -30,11 +30,11 @@ internal sealed class ModelSession
     public int Width => Model.Spec.Width;
 
     /// <summary>The options all figure commands take, added to <paramref name="command"/>.</summary>
-    public sealed record Options(Option<string> Model, Option<string> Data, Option<string?> DataDir, Option<int> Threads, Option<ulong> Seed, Option<string?> Output);
+    public sealed record Options(Option<string> Model, Option<string?> Data, Option<string?> DataDir, Option<int> Threads, Option<ulong> Seed, Option<string?> Output);
 
     public static Options AddCommonOptions(Command command, string defaultOutput)
     {
-        var options = new Options(CommonOptions.Model(), CommonOptions.Data(), CommonOptions.DataDir(), CommonOptions.Threads(), CommonOptions.Seed(),
+        var options = new Options(CommonOptions.Model(), CommonOptions.DataOfModel(), CommonOptions.DataDir(), CommonOptions.Threads(), CommonOptions.Seed(),
             CommonOptions.Output(defaultOutput));
         foreach (Option option in new Option[] { options.Model, options.Data, options.DataDir, options.Threads, options.Seed, options.Output })
             command.Options.Add(option);
@@ -44,12 +44,14 @@ internal sealed class ModelSession
     public static ModelSession Open(ParseResult parse, Options options)
     {
         Threading.MaxThreads = parse.GetValue(options.Threads);
-        return Open(parse.GetValue(options.Model)!, parse.GetValue(options.Data)!, parse.GetValue(options.DataDir));
+        return Open(parse.GetValue(options.Model)!, parse.GetValue(options.Data), parse.GetValue(options.DataDir));
     }
 
-    public static ModelSession Open(string checkpointPath, string dataName, string? dataDir)
+    /// <summary>Loads the checkpoint and the test split of <paramref name="dataName"/>, by default the data the model was trained on.</summary>
+    public static ModelSession Open(string checkpointPath, string? dataName, string? dataDir)
     {
         Checkpoint checkpoint = Checkpoint.Load(checkpointPath);
+        dataName ??= checkpoint.Training?.Options.Data ?? DatasetResolver.Sample;
         checkpoint.Model.Eval();
         Dataset test = new DatasetResolver().Load(dataName, dataDir).Test;
         ModelSpec spec = checkpoint.Model.Spec;

@@ -8,11 +8,8 @@ namespace LatentSharp.Cli.Commands;
 /// <summary>
 /// <c>latent sample</c>: a grid of decoder means of prior draws; <c>--sampled</c> adds, under each row, pixels drawn from
 /// the likelihood. An autoencoder has no prior: it decodes draws from a Gaussian fitted to its test codes.
+/// A conditional model draws one row per class (through <see cref="Figures.Samples"/>).
 /// </summary>
-/// <remarks>
-/// Conditional models (one row per class) plug in through <see cref="LatentFigures.SamplesByClass"/>: when the model
-/// catalog has a conditional kind, this command gives it a row per class of the data instead of the grid below.
-/// </remarks>
 public static class SampleCommand
 {
     public static Command Create()
