@@ -41,6 +41,9 @@ public sealed class ServeBrowserTests(ServeFixture server)
     private static async Task<int> Version(IPage page, string selector) =>
         int.Parse(await page.GetAttributeAsync(selector, "data-version") ?? "0", System.Globalization.CultureInfo.InvariantCulture);
 
+    /// <summary>Waits until no decode or interpolation is in flight, so an image shows the latest state.</summary>
+    private static Task Settled(IPage page) => page.WaitForSelectorAsync("body[data-pending='0']");
+
     private static Task WaitForVersionAbove(IPage page, string selector, int version) =>
         page.WaitForFunctionAsync($"v => +document.querySelector('{selector}').dataset.version > v", version);
 
@@ -52,6 +55,7 @@ public sealed class ServeBrowserTests(ServeFixture server)
         await using (browser)
         {
             await WaitForVersionAbove(page, "#decoded", 0);
+            await Settled(page);
             ILocator image = page.Locator("#decoded");
             ILocator slider = page.Locator("#sliders input[type=range]").First;
             byte[] before = await image.ScreenshotAsync();
@@ -67,7 +71,7 @@ public sealed class ServeBrowserTests(ServeFixture server)
             await WaitForVersionAbove(page, "#decoded", version);
             await page.WaitForFunctionAsync("() => document.querySelector('#source').textContent === 'edited'");
             Assert.NotEqual(valueBefore, await slider.InputValueAsync());
-            await page.WaitForTimeoutAsync(300);                                          // let the last coalesced decode land
+            await Settled(page);
             byte[] after = await image.ScreenshotAsync();
             Assert.NotEqual(before, after);
             Assert.Equal("", await page.Locator("#status").TextContentAsync());
@@ -88,13 +92,13 @@ public sealed class ServeBrowserTests(ServeFixture server)
 
             await page.Locator("#interp-t").FillAsync("0");
             await page.WaitForFunctionAsync("() => document.querySelector('#interp-t-val').textContent === '0.00'");
+            await Settled(page);
             int version = await Version(page, "#interp-result");
-            await page.WaitForTimeoutAsync(300);
             byte[] atA = await result.ScreenshotAsync();
 
             await page.Locator("#interp-t").FillAsync("1");
             await WaitForVersionAbove(page, "#interp-result", version);
-            await page.WaitForTimeoutAsync(300);
+            await Settled(page);
             Assert.NotEqual(atA, await result.ScreenshotAsync());
 
             await page.Locator("#interp-b").FillAsync("100000");
@@ -113,6 +117,7 @@ public sealed class ServeBrowserTests(ServeFixture server)
         await using (browser)
         {
             await WaitForVersionAbove(page, "#decoded", 0);
+            await Settled(page);
             int version = await Version(page, "#decoded");
             await page.Locator("#embedding").ClickAsync(new() { Position = new() { X = 60, Y = 60 } });
             await WaitForVersionAbove(page, "#decoded", version);
