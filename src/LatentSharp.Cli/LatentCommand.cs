@@ -18,6 +18,7 @@ public static class LatentCommand
         root.Subcommands.Add(EmbedCommand.Create());
         root.Subcommands.Add(ManifoldCommand.Create());
         root.Subcommands.Add(ReportCommand.Create());
+        root.Subcommands.Add(ServeCommand.Create());
         return root;
     }
 }
