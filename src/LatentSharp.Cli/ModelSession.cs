@@ -51,7 +51,7 @@ internal sealed class ModelSession
     public static ModelSession Open(string checkpointPath, string? dataName, string? dataDir)
     {
         Checkpoint checkpoint = Checkpoint.Load(checkpointPath);
-        dataName ??= checkpoint.Training?.Options.Data ?? DatasetResolver.Sample;
+        dataName ??= checkpoint.TrainingData;
         checkpoint.Model.Eval();
         Dataset test = new DatasetResolver().Load(dataName, dataDir).Test;
         ModelSpec spec = checkpoint.Model.Spec;

@@ -14,7 +14,7 @@ public static class ServeCommand
     public static Command Create()
     {
         var model = CommonOptions.Model();
-        var data = CommonOptions.Data();
+        var data = CommonOptions.DataOfModel();
         var dataDir = CommonOptions.DataDir();
         var threads = CommonOptions.Threads();
         var port = new Option<int>("--port") { Description = "Port to listen on (0: any free port).", DefaultValueFactory = _ => 5100 };
@@ -35,16 +35,17 @@ public static class ServeCommand
         command.SetAction(parse =>
         {
             Threading.MaxThreads = parse.GetValue(threads);
-            return Run(parse.GetValue(model)!, parse.GetValue(data)!, parse.GetValue(dataDir), parse.GetValue(host)!, parse.GetValue(port),
+            return Run(parse.GetValue(model)!, parse.GetValue(data), parse.GetValue(dataDir), parse.GetValue(host)!, parse.GetValue(port),
                 parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error);
         });
         return command;
     }
 
     /// <summary>Serves until Ctrl+C (or SIGTERM).</summary>
-    public static int Run(string modelPath, string dataName, string? dataDir, string host, int port, TextWriter output, TextWriter error)
+    public static int Run(string modelPath, string? dataName, string? dataDir, string host, int port, TextWriter output, TextWriter error)
     {
         var checkpoint = Checkpoint.Load(modelPath);
+        dataName ??= checkpoint.TrainingData;
         DataSplits splits = new DatasetResolver().Load(dataName, dataDir);
         using Explorer explorer = Explorer.Create(checkpoint.Model, splits.Test);
         WebApplication app = ExplorerServer.Build(explorer, host, port, error);
