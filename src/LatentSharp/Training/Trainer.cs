@@ -55,7 +55,7 @@ public sealed class Trainer
         if (optimizerState is not null) _optimizer.SetState(optimizerState);
 
         var batches = new BatchIterator(data.Train, _options.BatchSize, _options.Seed, _options.Binarization);
-        Dataset test = _options.Binarization == Binarization.None ? data.Test : data.Test.Binarize(new Rng(TestBinarizationSeed));
+        Dataset test = _options.Binarization == Binarization.None ? data.Test : data.Test.Binarize(new Rng(Dataset.TestBinarizationSeed));
         int steps = batches.BatchesPerEpoch;
         if (runDirectory is not null) Directory.CreateDirectory(runDirectory);
 
@@ -166,8 +166,6 @@ public sealed class Trainer
         if (train.Dimensions != _model.Spec.Dimensions)
             throw new ArgumentException($"The data set '{train.Name}' has images of {train.Rows}x{train.Cols} = {train.Dimensions} pixels; the model expects {_model.Spec.Channels}x{_model.Spec.Height}x{_model.Spec.Width} = {_model.Spec.Dimensions}.");
     }
-
-    private const ulong TestBinarizationSeed = 20_141_222;
 
     /// <summary>An independent seed for one kind of draw (<paramref name="stream"/>) in one epoch.</summary>
     private static ulong StreamSeed(ulong seed, int epoch, int stream) =>
