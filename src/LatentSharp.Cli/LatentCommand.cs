@@ -10,6 +10,7 @@ public static class LatentCommand
     {
         var root = new RootCommand("latent — train, evaluate and explore variational autoencoders.");
         root.Subcommands.Add(TrainCommand.Create());
+        root.Subcommands.Add(EvalCommand.Create());
         return root;
     }
 }

@@ -87,6 +87,12 @@ public sealed record EvaluationReport
     /// <summary>Wall-clock seconds of the whole evaluation.</summary>
     public double Seconds { get; init; }
 
+    /// <summary>Wall-clock seconds of each part (e.g. "elbo", "nll", "probe", "outliers"), in the order they ran.</summary>
+    public IReadOnlyDictionary<string, double>? SecondsByPart { get; init; }
+
+    /// <summary>What the numbers mean or why some are missing (a skipped out-of-distribution set, a convention), one line each.</summary>
+    public IReadOnlyList<string>? Notes { get; init; }
+
     /// <summary>This report with <paramref name="nll"/> in the fields of its convention (and the other convention's cleared).</summary>
     public EvaluationReport WithNll(NllEstimate nll)
     {

@@ -77,9 +77,12 @@ public static class EvaluationReportWriter
             ("  likelihood ratio", Number(report.FprAt95Ratio, "F3")),
             ("seconds", report.Seconds.ToString("F1", CultureInfo.InvariantCulture)),
         };
+        foreach (var (part, seconds) in report.SecondsByPart ?? new Dictionary<string, double>())
+            rows.Add(("  " + part, seconds.ToString("F1", CultureInfo.InvariantCulture)));
         int width = rows.Max(r => r.Name.Length);
         var text = new StringBuilder();
         foreach (var (name, value) in rows) text.Append(name.PadRight(width + 2)).Append(value).Append('\n');
+        foreach (string note in report.Notes ?? []) text.Append("note: ").Append(note).Append('\n');
         return text.ToString();
     }
 
