@@ -51,6 +51,9 @@ public sealed record EvaluationReport
     /// <summary>Bits per dimension of a continuous density on uniformly dequantized 8-bit data (never binarized nats).</summary>
     public double? DequantizedBitsPerDim { get; init; }
 
+    /// <summary>L, the latent dimensions of the model.</summary>
+    public int? LatentDimensions { get; init; }
+
     /// <summary>Latent dimensions whose posterior mean varies with x (Cov_x E_q[z_l] above <see cref="ActiveUnitThreshold"/>).</summary>
     public int? ActiveUnits { get; init; }
 

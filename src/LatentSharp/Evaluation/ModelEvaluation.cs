@@ -38,7 +38,7 @@ public static class ModelEvaluation
         int l = model.LatentSize;
 
         model.Eval();
-        var report = Header(modelName ?? model.Spec.ToString(), inputs, options);
+        var report = Header(modelName ?? model.Spec.ToString(), l, inputs, options);
         double[]? logModel = null;
         LogWeightsSource? source = null;
         bool discrete = model.Spec.Likelihood == "bernoulli";
@@ -112,7 +112,7 @@ public static class ModelEvaluation
 
         Pca pca = parts.Time("fit", () => Pca.Fit(inputs.ProbeTrain.Pixels, inputs.ProbeTrain.Count, d, latentSize));
         ProbabilisticPca ppca = ProbabilisticPca.Fit(pca);
-        var report = Header($"ppca, L = {latentSize} (σ² = {ppca.NoiseVariance.ToString("G4", CultureInfo.InvariantCulture)})", inputs, options);
+        var report = Header($"ppca, L = {latentSize} (σ² = {ppca.NoiseVariance.ToString("G4", CultureInfo.InvariantCulture)})", latentSize, inputs, options);
 
         var estimator = new ImportanceSampledNll(samples: 1, chunkSize: 1, batchSize: 500);
         LogWeightsSource source = ppca.LogImportanceWeights;
@@ -156,9 +156,10 @@ public static class ModelEvaluation
         return codes;
     }
 
-    private static EvaluationReport Header(string model, Inputs inputs, EvaluationOptions options) => new()
+    private static EvaluationReport Header(string model, int latentSize, Inputs inputs, EvaluationOptions options) => new()
     {
         Model = model,
+        LatentDimensions = latentSize,
         Dataset = inputs.Description,
         Split = options.Split,
         Images = inputs.Count,
