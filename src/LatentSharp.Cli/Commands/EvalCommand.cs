@@ -74,15 +74,16 @@ public static class EvalCommand
     public static int Run(Request request, EvaluationOptions options, TextWriter output)
     {
         options.Validate();
+        // The checkpoint first: a wrong path should fail before seconds of data loading.
+        Checkpoint? checkpoint = request.ModelPath is null ? null : Checkpoint.Load(request.ModelPath);
         var resolver = new DatasetResolver();
         DataSplits splits = resolver.Load(request.Data, request.DataDir);
         options = options with { OutOfDistribution = ResolveOutOfDistribution(resolver, request.OutOfDistribution, request.DataDir) };
 
         EvaluationReport report;
         string reportPath;
-        if (request.ModelPath is string modelPath)
+        if (checkpoint is not null && request.ModelPath is string modelPath)
         {
-            Checkpoint checkpoint = Checkpoint.Load(modelPath);
             Binarization binarization = checkpoint.Training?.Options.Binarization ?? Binarization.None;
             options = options with { Binarize = binarization != Binarization.None };
             output.WriteLine($"Evaluating {checkpoint.Model.Spec} ({modelPath}) on {splits.Train.Name.Split('/')[0]} / {options.Split}"
