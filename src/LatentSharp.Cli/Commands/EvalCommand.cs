@@ -88,7 +88,7 @@ public static class EvalCommand
             options = options with { Binarize = binarization != Binarization.None };
             output.WriteLine($"Evaluating {checkpoint.Model.Spec} ({modelPath}) on {splits.Train.Name.Split('/')[0]} / {options.Split}"
                 + (options.Binarize ? $", trained with {binarization.ToString().ToLowerInvariant()} binarization: the split is binarized once with seed {Dataset.TestBinarizationSeed}" : "")
-                + $"; K = {options.Samples}.");
+                + (checkpoint.Model is Models.IGenerativeModel ? $"; K = {options.Samples}." : "; no likelihood, so no NLL."));
             report = ModelEvaluation.Run(checkpoint.Model, splits, options, modelName: $"{checkpoint.Model.Spec} [{Path.GetFileName(modelPath)}]");
             reportPath = request.OutputPath ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(modelPath))!, EvaluationReportWriter.DefaultFileName);
         }

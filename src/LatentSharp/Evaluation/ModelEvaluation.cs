@@ -61,7 +61,7 @@ public static class ModelEvaluation
         else
         {
             report = parts.Time("reconstruction", () => AutoencoderReconstruction(model, inputs.Evaluated, inputs.Count, options, report, notes));
-            notes.Add($"A {model.Spec.Kind} has no prior: no ELBO, KL, NLL, active units or likelihood-based outlier scores.");
+            notes.Add($"The model ({model.Spec.Kind}) has no prior: no ELBO, KL, NLL, active units or likelihood-based outlier scores.");
         }
 
         if (source is not null)

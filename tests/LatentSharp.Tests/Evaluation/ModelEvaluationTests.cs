@@ -126,7 +126,7 @@ public sealed class ModelEvaluationTests(SmallTrainedVae trained) : IClassFixtur
         Assert.Null(report.Elbo);
         Assert.Null(report.NllNats);
         Assert.Null(report.AurocLikelihood);
-        Assert.Contains(report.Notes!, n => n.Contains("no prior", StringComparison.Ordinal));
+        Assert.Contains(report.Notes!, n => n.Contains("has no prior", StringComparison.Ordinal));
     }
 
     [Fact]
