@@ -5,7 +5,6 @@ var benchmarks = new Dictionary<string, Func<string[], int>>(StringComparer.Ordi
 {
     ["gemm"] = GemmBenchmark.Run,
     ["vae-epoch"] = VaeEpochBenchmark.Run,
-    ["prof"] = ProfileTmp.Run,
     ["serve-latency"] = ServeLatencyBenchmark.Run,
 };
 
