@@ -35,6 +35,7 @@ public static class EvalCommand
         var images = new Option<int?>("--images") { Description = "Evaluate only the first N images of the split (and of the out-of-distribution set). Default: all." };
         var trainImages = new Option<int?>("--train-images") { Description = "Use only the first N training images for the probes, the PCA/pPCA fit and the background model. Default: all." };
         var ood = new Option<string>("--ood") { Description = $"Out-of-distribution data set for the outlier scores (its test split), or {NoOutOfDistribution}. Skipped with a note when not found.", DefaultValueFactory = _ => DatasetResolver.Mnist };
+        var background = new Option<OutlierBackground>("--background") { Description = "Background model of the likelihood-ratio outlier score: pixels (independent Bernoulli pixels fitted on the training split) or compression (PNG-compressed length, Serrà et al. 2020).", DefaultValueFactory = _ => new EvaluationOptions().Background };
         var noProbe = new Option<bool>("--no-probe") { Description = "Skip the linear probes." };
         var seed = new Option<ulong>("--seed") { Description = "Seed of the evaluation's draws.", DefaultValueFactory = _ => 1UL };
         var threads = CommonOptions.Threads();
@@ -42,7 +43,7 @@ public static class EvalCommand
 
         var command = new Command("eval", "Evaluate a model: ELBO, importance-sampled NLL, active units, linear probes and outlier AUROC; prints a table and writes eval.json.")
         {
-            model, baseline, latent, data, dataDir, split, samples, images, trainImages, ood, noProbe, seed, threads, output,
+            model, baseline, latent, data, dataDir, split, samples, images, trainImages, ood, background, noProbe, seed, threads, output,
         };
         command.Validators.Add(r =>
         {
@@ -60,6 +61,7 @@ public static class EvalCommand
                 TrainImages = parse.GetValue(trainImages),
                 Probe = !parse.GetValue(noProbe),
                 Seed = parse.GetValue(seed),
+                Background = parse.GetValue(background),
             };
             var request = new Request(parse.GetValue(model), parse.GetValue(baseline), parse.GetValue(latent), parse.GetValue(data)!,
                 parse.GetValue(dataDir), parse.GetValue(ood)!, parse.GetValue(output));

@@ -78,6 +78,9 @@ public sealed record EvaluationReport
     /// <summary>AUROC of the raw score −log p(x) (higher = more anomalous; below 0.5 ranks the wrong way).</summary>
     public double? AurocLikelihood { get; init; }
 
+    /// <summary>The background model of the likelihood-ratio score: "pixels" or "compression".</summary>
+    public string? OutlierBackground { get; init; }
+
     /// <summary>AUROC of the likelihood-ratio score −(log p(x) − log p_background(x)).</summary>
     public double? AurocRatio { get; init; }
 

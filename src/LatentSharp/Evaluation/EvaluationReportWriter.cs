@@ -72,9 +72,9 @@ public static class EvaluationReportWriter
             ("probe accuracy: PCA, same size", Percent(report.ProbeAccuracyPca)),
             ("probe accuracy: raw pixels", Percent(report.ProbeAccuracyPixels)),
             ($"AUROC vs {report.OutOfDistribution ?? "–"}: likelihood", Number(report.AurocLikelihood, "F3")),
-            ("  likelihood ratio", Number(report.AurocRatio, "F3")),
+            (RatioLabel(report), Number(report.AurocRatio, "F3")),
             ("FPR at 95% TPR: likelihood", Number(report.FprAt95Likelihood, "F3")),
-            ("  likelihood ratio", Number(report.FprAt95Ratio, "F3")),
+            (RatioLabel(report), Number(report.FprAt95Ratio, "F3")),
             ("seconds", report.Seconds.ToString("F1", CultureInfo.InvariantCulture)),
         };
         foreach (var (part, seconds) in report.SecondsByPart ?? new Dictionary<string, double>())
@@ -89,6 +89,9 @@ public static class EvaluationReportWriter
     private static string Number(double? value, string format) => value is double v ? v.ToString(format, CultureInfo.InvariantCulture) : "–";
 
     private static string Integer(int? value) => value?.ToString(CultureInfo.InvariantCulture) ?? "–";
+
+    private static string RatioLabel(EvaluationReport report) =>
+        report.OutlierBackground is string background ? $"  likelihood ratio ({background})" : "  likelihood ratio";
 
     private static string Percent(double? value) => value is double v ? (100 * v).ToString("F1", CultureInfo.InvariantCulture) + " %" : "–";
 

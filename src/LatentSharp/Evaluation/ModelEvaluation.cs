@@ -238,18 +238,32 @@ public static class ModelEvaluation
         }
         return parts.Time("outliers", () =>
         {
-            var background = PixelBernoulliBackground.Fit(inputs.BackgroundTrain.Pixels, inputs.BackgroundTrain.Count, inputs.Dimensions);
+            Func<Dataset, double[]> backgroundOf;
+            string backgroundNote;
+            if (options.Background == OutlierBackground.Compression)
+            {
+                var compressor = new CompressionBackground(ood.Cols, ood.Rows);
+                backgroundOf = x => compressor.LogLikelihood(x.Pixels, x.Count);
+                backgroundNote = "background = −(PNG-compressed length in nats), the input-complexity score of Serrà et al. (2020).";
+            }
+            else
+            {
+                var pixels = PixelBernoulliBackground.Fit(inputs.BackgroundTrain.Pixels, inputs.BackgroundTrain.Count, inputs.Dimensions);
+                backgroundOf = x => pixels.LogLikelihood(x.Pixels, x.Count);
+                backgroundNote = "background = independent Bernoulli pixels fitted on the training images.";
+            }
             double[] logModelOut = logModelOf(ood);
-            double[] backgroundIn = background.LogLikelihood(inputs.Evaluated.Pixels, inputs.Count);
-            double[] backgroundOut = background.LogLikelihood(ood.Pixels, ood.Count);
+            double[] backgroundIn = backgroundOf(inputs.Evaluated);
+            double[] backgroundOut = backgroundOf(ood);
             double[] rawIn = OutlierDetection.NegativeLogLikelihoodScores(logModelIn), rawOut = OutlierDetection.NegativeLogLikelihoodScores(logModelOut);
             double[] ratioIn = OutlierDetection.LikelihoodRatioScores(logModelIn, backgroundIn);
             double[] ratioOut = OutlierDetection.LikelihoodRatioScores(logModelOut, backgroundOut);
             notes.Add($"Outliers: {inputs.Count} {inputs.Name} {options.Split} images (in) vs the first {ood.Count} {requested.Name} test images (out); "
-                + "background = independent Bernoulli pixels fitted on the training images.");
+                + backgroundNote);
             return report with
             {
                 OutOfDistribution = requested.Name,
+                OutlierBackground = options.Background.ToString().ToLowerInvariant(),
                 AurocLikelihood = OutlierDetection.Auroc(rawIn, rawOut),
                 AurocRatio = OutlierDetection.Auroc(ratioIn, ratioOut),
                 FprAt95Likelihood = OutlierDetection.FalsePositiveRateAtTruePositiveRate(rawIn, rawOut),

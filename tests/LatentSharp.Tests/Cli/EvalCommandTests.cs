@@ -78,6 +78,22 @@ public sealed class EvalCommandTests(TinyTrainedRun run) : IClassFixture<TinyTra
     }
 
     [Theory]
+    [InlineData(null, "compression")]
+    [InlineData("pixels", "pixels")]
+    [InlineData("compression", "compression")]
+    public void Eval_Background_IsSelectableAndRecorded(string? background, string expected)
+    {
+        string json = Path.Combine(run.Folder, $"ood-background-{background ?? "default"}.json");
+        string[] choice = background is null ? [] : ["--background", background];
+        var (code, output, error) = Run(["eval", "--model", run.Checkpoint, "--ood", "sample", "-o", json, .. choice, .. Quick]);
+        Assert.True(code == 0, error);
+        Assert.Contains($"likelihood ratio ({expected})", output);
+        EvaluationReport report = EvaluationReportWriter.Read(json);
+        Assert.Equal(expected, report.OutlierBackground);
+        Assert.InRange(report.AurocRatio!.Value, 0.4, 0.6); // the sample against itself
+    }
+
+    [Theory]
     [InlineData("--samples", "0", "--samples")]
     [InlineData("--split", "valid", "valid")]
     [InlineData("--threads", "0", "--threads")]
