@@ -19,6 +19,7 @@ public sealed class CatalogTests : IDisposable
         { "conv-vae", "standard-normal" }, { "conv-vae", "mog" }, { "conv-vae", "vamp" },
         { "cvae", "standard-normal" }, { "cvae", "mog" },
         { "ae", "standard-normal" },
+        { "hvae", "standard-normal" },
     };
 
     private static ModelSpec SpecFor(string kind, string prior) => Small with
@@ -27,6 +28,8 @@ public sealed class CatalogTests : IDisposable
         Prior = prior,
         Classes = kind == "cvae" ? 4 : 0,
         Likelihood = kind == "ae" ? "bce" : "bernoulli",
+        LatentSizes = kind == "hvae" ? [3, 2] : [],
+        LatentSize = kind == "hvae" ? 5 : Small.LatentSize,
     };
 
     [Theory]
@@ -68,7 +71,7 @@ public sealed class CatalogTests : IDisposable
     [Fact]
     public void Available_ListsEveryKind_AndPriorsAreNamed()
     {
-        Assert.Equal(["vae", "ae", "conv-vae", "cvae"], ModelCatalog.Available.Select(k => k.Kind));
+        Assert.Equal(["vae", "ae", "conv-vae", "cvae", "hvae"], ModelCatalog.Available.Select(k => k.Kind));
         Assert.Equal(["standard-normal", "mog", "vamp"], ModelCatalog.Priors.Select(p => p.Name));
         var vae = (Vae)ModelCatalog.Build(Small with { Prior = "vamp" }, new Rng(1));
         Assert.True(vae.KlIsMonteCarlo);
