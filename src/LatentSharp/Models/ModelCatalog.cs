@@ -18,6 +18,7 @@ public static class ModelCatalog
         ["conv-vae"] = ("variational autoencoder with convolutional encoder and transposed-convolution decoder", BuildConvVae),
         ["cvae"] = ("conditional VAE p(x|y): the one-hot label enters the MLP encoder and decoder", BuildConditionalVae),
         ["hvae"] = ("hierarchical (ladder) VAE: stochastic layers z_N → … → z_1 → x with top-down inference, MLP blocks", BuildHierarchicalVae),
+        ["pixelcnn"] = ("PixelCNN: masked convolutions, exact Bernoulli likelihood of binarized images, no latent space", BuildPixelCnn),
     };
 
     /// <summary>The priors a VAE kind can use (<see cref="ModelSpec.Prior"/>).</summary>
@@ -123,6 +124,13 @@ public static class ModelCatalog
         }
         Layer decoder = Mlp.Build(sizes[0], spec.Hidden.Reverse().ToArray(), d, activation, rng);
         return new HierarchicalVae(spec, up, heads, down, decoder, Observation(spec));
+    }
+
+    private static LatentModel BuildPixelCnn(ModelSpec spec, Rng rng)
+    {
+        if (spec.Likelihood != "bernoulli") throw new ArgumentException($"The pixelcnn has a Bernoulli likelihood per pixel (binarized images), not \"{spec.Likelihood}\".");
+        if (spec.Prior != "standard-normal") throw new ArgumentException($"The pixelcnn has no latent space, so no \"{spec.Prior}\" prior.");
+        return new PixelCnn(spec, rng);
     }
 
     /// <summary>input → hidden[0] → … → hidden[^1], each Linear followed by the activation. [B, input] → [B, hidden[^1]]</summary>

@@ -11,7 +11,7 @@ public sealed class CatalogTests : IDisposable
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
     // 8×8 images so that the conv-vae's two stride-2 convolutions fit (8 → 4 → 2).
-    private static readonly ModelSpec Small = new() { Height = 8, Width = 8, LatentSize = 3, Hidden = [8], ConvChannels = [4, 8], PriorComponents = 3 };
+    private static readonly ModelSpec Small = new() { Height = 8, Width = 8, LatentSize = 3, Hidden = [8], ConvChannels = [4, 8], PriorComponents = 3, PixelCnnChannels = 4, PixelCnnBlocks = 1 };
 
     public static TheoryData<string, string> KindsAndPriors => new()
     {
@@ -20,6 +20,7 @@ public sealed class CatalogTests : IDisposable
         { "cvae", "standard-normal" }, { "cvae", "mog" },
         { "ae", "standard-normal" },
         { "hvae", "standard-normal" },
+        { "pixelcnn", "standard-normal" },
     };
 
     private static ModelSpec SpecFor(string kind, string prior) => Small with
@@ -71,7 +72,7 @@ public sealed class CatalogTests : IDisposable
     [Fact]
     public void Available_ListsEveryKind_AndPriorsAreNamed()
     {
-        Assert.Equal(["vae", "ae", "conv-vae", "cvae", "hvae"], ModelCatalog.Available.Select(k => k.Kind));
+        Assert.Equal(["vae", "ae", "conv-vae", "cvae", "hvae", "pixelcnn"], ModelCatalog.Available.Select(k => k.Kind));
         Assert.Equal(["standard-normal", "mog", "vamp"], ModelCatalog.Priors.Select(p => p.Name));
         var vae = (Vae)ModelCatalog.Build(Small with { Prior = "vamp" }, new Rng(1));
         Assert.True(vae.KlIsMonteCarlo);
