@@ -6,7 +6,8 @@ namespace LatentSharp.Models;
 
 /// <summary>
 /// A hierarchical VAE with the Ladder VAE's top-down inference (Sønderby et al. 2016): stochastic layers
-/// z_N → … → z_2 → z_1 → x, numbered from the data up. Shapes: B rows, D pixels, L_i the size of layer i.
+/// z_N → … → z_2 → z_1 → x, numbered from the data up. Catalog kinds "hvae" (MLP blocks) and "conv-hvae" (convolutional
+/// first bottom-up block and decoder). Shapes: B rows, D pixels, L_i the size of layer i.
 /// <code>
 /// generative   z_N ~ N(0, I),  z_i ~ p(z_i | z_{i+1}) = N(μ_p, σ_p²) (top-down block i),  x ~ p(x | z_1) (decoder)
 /// bottom-up    h_0 = x,  h_i = up_i(h_{i−1}),  (μ̂_i, log σ̂_i²) = head_i(h_i)              deterministic, once per x

@@ -18,6 +18,7 @@ public static class ModelCatalog
         ["conv-vae"] = ("variational autoencoder with convolutional encoder and transposed-convolution decoder", BuildConvVae),
         ["cvae"] = ("conditional VAE p(x|y): the one-hot label enters the MLP encoder and decoder", BuildConditionalVae),
         ["hvae"] = ("hierarchical (ladder) VAE: stochastic layers z_N → … → z_1 → x with top-down inference, MLP blocks", BuildHierarchicalVae),
+        ["conv-hvae"] = ("hierarchical (ladder) VAE whose first bottom-up block and decoder are convolutional (as conv-vae's)", BuildHierarchicalVae),
         ["pixelcnn"] = ("PixelCNN: masked convolutions, exact Bernoulli likelihood of binarized images, no latent space", BuildPixelCnn),
     };
 
@@ -99,7 +100,8 @@ public static class ModelCatalog
     /// <summary>
     /// MLP blocks for the ladder VAE, with H = the last of <see cref="ModelSpec.Hidden"/>: up_1 D → Hidden (activation after
     /// each layer), up_i (i &gt; 1) H → Hidden, head_i Linear H → 2L_i, down_i MLP L_{i+1} → Hidden → 2L_i, decoder MLP
-    /// L_1 → reversed Hidden → D. Empty <see cref="ModelSpec.LatentSizes"/> become <see cref="ModelSpec.DefaultLatentSizes"/>
+    /// L_1 → reversed Hidden → D. The "conv-hvae" kind replaces up_1 by the conv-vae encoder body (stride-2 convolutions of
+    /// <see cref="ModelSpec.ConvChannels"/>, then Linear → H and the activation) and the decoder by the conv-vae decoder. Empty <see cref="ModelSpec.LatentSizes"/> become <see cref="ModelSpec.DefaultLatentSizes"/>
     /// and <see cref="ModelSpec.LatentSize"/> becomes their sum in the model's spec.
     /// </summary>
     private static LatentModel BuildHierarchicalVae(ModelSpec spec, Rng rng)
@@ -116,13 +118,16 @@ public static class ModelCatalog
         var up = new Layer[n];
         var heads = new Layer[n];
         var down = new Layer[n - 1];
+        bool conv = spec.Kind == "conv-hvae";
         for (int i = 0; i < n; i++)
         {
-            up[i] = DeterministicBlock(i == 0 ? d : h, spec.Hidden, activation, rng);
+            up[i] = i == 0 && conv
+                ? new Sequential(ConvVae.Encoder(spec, h, rng), ActivationFactory.Create(activation))
+                : DeterministicBlock(i == 0 ? d : h, spec.Hidden, activation, rng);
             heads[i] = new Linear(h, 2 * sizes[i], rng);
             if (i < n - 1) down[i] = Mlp.Build(sizes[i + 1], spec.Hidden, 2 * sizes[i], activation, rng);
         }
-        Layer decoder = Mlp.Build(sizes[0], spec.Hidden.Reverse().ToArray(), d, activation, rng);
+        Layer decoder = conv ? ConvVae.Decoder(spec, sizes[0], rng) : Mlp.Build(sizes[0], spec.Hidden.Reverse().ToArray(), d, activation, rng);
         return new HierarchicalVae(spec, up, heads, down, decoder, Observation(spec));
     }
 

@@ -9,7 +9,7 @@ namespace LatentSharp.Models;
 /// </summary>
 public sealed record ModelSpec
 {
-    /// <summary>The catalog name: "vae", "ae", "conv-vae", "cvae", "hvae" or "pixelcnn" (see <see cref="ModelCatalog.Available"/>).</summary>
+    /// <summary>The catalog name: "vae", "ae", "conv-vae", "cvae", "hvae", "conv-hvae" or "pixelcnn" (see <see cref="ModelCatalog.Available"/>).</summary>
     public string Kind { get; init; } = "vae";
 
     /// <summary>Image geometry: channels × height × width.</summary>
@@ -23,13 +23,13 @@ public sealed record ModelSpec
     public int[] Hidden { get; init; } = [400];
 
     /// <summary>
-    /// "conv-vae": output channels of the encoder's stride-2 convolutions (each halves height and width); the
+    /// "conv-vae" and "conv-hvae": output channels of the encoder's stride-2 convolutions (each halves height and width); the
     /// transposed-convolution decoder mirrors them. Not used by the MLP kinds.
     /// </summary>
     public int[] ConvChannels { get; init; } = [32, 64];
 
     /// <summary>
-    /// "hvae": the sizes of the stochastic layers z_1 (next to x) … z_L (the top), at least two. Empty (the default)
+    /// "hvae" and "conv-hvae": the sizes of the stochastic layers z_1 (next to x) … z_L (the top), at least two. Empty (the default)
     /// means <see cref="DefaultLatentSizes"/>. The model's <see cref="LatentSize"/> is their sum (Encode returns the
     /// concatenated posterior means [μ_1 | … | μ_L]). Not used by the other kinds.
     /// </summary>
@@ -77,11 +77,12 @@ public sealed record ModelSpec
         string body = Kind switch
         {
             "conv-vae" => $"conv [{string.Join(", ", ConvChannels)}]",
+            "conv-hvae" => $"conv [{string.Join(", ", ConvChannels)}] + [{string.Join(", ", Hidden)}]",
             "pixelcnn" => $"masked conv {PixelCnnChannels} channels, 7x7 type A + {PixelCnnBlocks} residual 3x3 type B",
             _ => $"[{string.Join(", ", Hidden)}]",
         };
         if (Kind == "pixelcnn") return $"{Kind} {Channels}x{Height}x{Width} → {body} → Bernoulli logits per pixel";
-        string latent = Kind == "hvae" && LatentSizes.Length > 0 ? $"z [{string.Join(", ", LatentSizes)}]" : $"{LatentSize}";
+        string latent = Kind is "hvae" or "conv-hvae" && LatentSizes.Length > 0 ? $"z [{string.Join(", ", LatentSizes)}]" : $"{LatentSize}";
         string prior = Prior == "standard-normal" ? "" : $", {Prior} prior K={PriorComponents}";
         string classes = Classes > 0 ? $", {Classes} classes" : "";
         return $"{Kind} {Channels}x{Height}x{Width} → {body} → {latent} ({Activation}, {Likelihood}{prior}{classes})";

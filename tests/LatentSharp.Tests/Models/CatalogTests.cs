@@ -20,6 +20,7 @@ public sealed class CatalogTests : IDisposable
         { "cvae", "standard-normal" }, { "cvae", "mog" },
         { "ae", "standard-normal" },
         { "hvae", "standard-normal" },
+        { "conv-hvae", "standard-normal" },
         { "pixelcnn", "standard-normal" },
     };
 
@@ -29,8 +30,8 @@ public sealed class CatalogTests : IDisposable
         Prior = prior,
         Classes = kind == "cvae" ? 4 : 0,
         Likelihood = kind == "ae" ? "bce" : "bernoulli",
-        LatentSizes = kind == "hvae" ? [3, 2] : [],
-        LatentSize = kind == "hvae" ? 5 : Small.LatentSize,
+        LatentSizes = kind.EndsWith("hvae", StringComparison.Ordinal) ? [3, 2] : [],
+        LatentSize = kind.EndsWith("hvae", StringComparison.Ordinal) ? 5 : Small.LatentSize,
     };
 
     [Theory]
@@ -72,7 +73,7 @@ public sealed class CatalogTests : IDisposable
     [Fact]
     public void Available_ListsEveryKind_AndPriorsAreNamed()
     {
-        Assert.Equal(["vae", "ae", "conv-vae", "cvae", "hvae", "pixelcnn"], ModelCatalog.Available.Select(k => k.Kind));
+        Assert.Equal(["vae", "ae", "conv-vae", "cvae", "hvae", "conv-hvae", "pixelcnn"], ModelCatalog.Available.Select(k => k.Kind));
         Assert.Equal(["standard-normal", "mog", "vamp"], ModelCatalog.Priors.Select(p => p.Name));
         var vae = (Vae)ModelCatalog.Build(Small with { Prior = "vamp" }, new Rng(1));
         Assert.True(vae.KlIsMonteCarlo);
