@@ -42,6 +42,25 @@ public sealed class PixelCnnTests : IDisposable
         }
     }
 
+    [Fact]
+    public void LogitsOfTheFirstRows_EqualThoseOfTheWholeImage()
+    {
+        PixelCnn model = Build();
+        Tensor x = BinaryImages(2, 3);
+        using var _ = Tensor.NoGrad();
+        float[] full = model.Logits(x).Data;
+        for (int rows = 1; rows <= 6; rows++)
+        {
+            int width = rows * 6;
+            var top = new float[2 * width];
+            for (int r = 0; r < 2; r++) x.Data.AsSpan(r * 36, width).CopyTo(top.AsSpan(r * width));
+            float[] partial = model.LogitsOfFirstRows(Tensor.FromArray(top, 2, width), rows).Data;
+            for (int r = 0; r < 2; r++)
+            for (int i = 0; i < width; i++)
+                Assert.Equal(full[r * 36 + i], partial[r * width + i], 5);
+        }
+    }
+
     [Theory]
     [InlineData(MaskType.A)]
     [InlineData(MaskType.B)]
