@@ -135,7 +135,13 @@ public sealed class PixelCnn : LatentModel, IGenerativeModel
         }
         else
         {
-            float[] parameters = Parameters().SelectMany(p => p.Data.AsSpan(0, p.Length).ToArray()).ToArray();
+            float[] parameters = new float[ParameterCount];
+            int offset = 0;
+            foreach (Tensor p in Parameters())
+            {
+                p.Data.AsSpan(0, p.Length).CopyTo(parameters.AsSpan(offset));
+                offset += p.Length;
+            }
             ReadOnlySpan<float> rows = x.Data.AsSpan(0, x.Length);
             if (_memoRows is null || !rows.SequenceEqual(_memoRows) || !parameters.AsSpan().SequenceEqual(_memoParameters))
             {
