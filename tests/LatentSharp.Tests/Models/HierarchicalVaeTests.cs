@@ -1,5 +1,6 @@
 using LatentSharp.Data;
 using LatentSharp.Distributions;
+using LatentSharp.Imaging;
 using LatentSharp.Models;
 using LatentSharp.Tensors;
 using LatentSharp.Training;
@@ -142,6 +143,24 @@ public sealed class HierarchicalVaeTests : IDisposable
         Assert.Throws<ArgumentException>(() => model.DecodeFromLayer(2, codes));
         Assert.Throws<ArgumentException>(() => ModelCatalog.Build(Tiny with { LatentSizes = [4] }, new Rng(1)));
         Assert.Throws<ArgumentException>(() => ModelCatalog.Build(Tiny with { Prior = "mog" }, new Rng(1)));
+    }
+
+    [Fact]
+    public void LayerTraversals_DrawOneLabelledRowPerDimension_AndTheTopLayerMovesTheImage()
+    {
+        HierarchicalVae model = Build();
+        float[] image = Images(1, 13).Data;
+        var top = LayerTraversals.Render(model, image, layer: 2, steps: 5);
+        var expected = new ImageGrid().Render(new float[2 * 5 * 16], 2 * 5, 4, 4, 5, ["z2[0]", "z2[1]"]);
+        Assert.Equal((expected.Width, expected.Height), (top.Width, top.Height));
+        Assert.NotEqual(expected.Pixels, top.Pixels);
+
+        // Moving a layer-2 dimension changes the decoded image through p(z_1 | z_2).
+        using var _ = Tensor.NoGrad();
+        Tensor z2 = Tensor.FromArray([-3f, 0f, 3f, 0f], 2, 2);
+        float[] decoded = model.DecodeFromLayer(2, z2).Data;
+        Assert.NotEqual(decoded.AsSpan(0, 16).ToArray(), decoded.AsSpan(16, 16).ToArray());
+        Assert.Throws<ArgumentException>(() => LayerTraversals.Render(model, image, layer: 1, dimensions: [3]));
     }
 
     [Fact]
