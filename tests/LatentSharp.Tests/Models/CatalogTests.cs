@@ -98,5 +98,7 @@ public sealed class CatalogTests : IDisposable
         Assert.Equal(0, spec.Classes);
         Assert.Equal([32, 64], spec.ConvChannels);
         Assert.Equal(10, spec.PriorComponents);
+        Assert.Empty(spec.LatentSizes);
+        Assert.Equal((64, 5), (spec.PixelCnnChannels, spec.PixelCnnBlocks));
     }
 }
