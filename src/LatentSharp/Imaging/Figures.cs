@@ -57,12 +57,15 @@ public static class Figures
         return new ImageGrid().Render(interleaved, 2 * count, data.Rows, data.Cols, columns, labels);
     }
 
-    /// <summary>Writes samples.png and reconstructions.png into <paramref name="directory"/>.</summary>
+    /// <summary>
+    /// Writes samples.png and reconstructions.png into <paramref name="directory"/>; a model without a latent space
+    /// (the PixelCNN) has no reconstructions, so only samples.png.
+    /// </summary>
     public static void WriteSamplesAndReconstructions(LatentModel model, Dataset test, string directory, ulong seed)
     {
         model.Eval();
         Png.Write(Path.Combine(directory, SamplesFile), Samples(model, 64, new Rng(seed), test));
-        Png.Write(Path.Combine(directory, ReconstructionsFile), Reconstructions(model, test));
+        if (model.HasLatentSpace) Png.Write(Path.Combine(directory, ReconstructionsFile), Reconstructions(model, test));
     }
 
     private static Tensor FittedGaussianDraws(LatentModel model, Dataset data, int count, Rng rng)

@@ -29,6 +29,12 @@ public abstract class LatentModel : Module
         return Tensor.OneHot(labels, Classes);
     }
 
+    /// <summary>
+    /// False for a model without latent codes (the PixelCNN): its <see cref="Encode"/> and <see cref="Decode"/> throw,
+    /// and the trainer and figures skip active units and reconstructions for it.
+    /// </summary>
+    public virtual bool HasLatentSpace => true;
+
     /// <summary>The code of each image: the posterior mean for a VAE. [B, D] (+ condition [B, C]) → [B, L]</summary>
     public abstract Tensor Encode(Tensor x, Tensor? condition = null);
 

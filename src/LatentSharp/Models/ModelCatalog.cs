@@ -17,6 +17,9 @@ public static class ModelCatalog
         ["ae"] = ("deterministic autoencoder with MLP encoder and decoder", BuildAutoencoder),
         ["conv-vae"] = ("variational autoencoder with convolutional encoder and transposed-convolution decoder", BuildConvVae),
         ["cvae"] = ("conditional VAE p(x|y): the one-hot label enters the MLP encoder and decoder", BuildConditionalVae),
+        ["hvae"] = ("hierarchical (ladder) VAE: stochastic layers z_N → … → z_1 → x with top-down inference, MLP blocks", BuildHierarchicalVae),
+        ["conv-hvae"] = ("hierarchical (ladder) VAE whose first bottom-up block and decoder are convolutional (as conv-vae's)", BuildHierarchicalVae),
+        ["pixelcnn"] = ("PixelCNN: masked convolutions, exact Bernoulli likelihood of binarized images, no latent space", BuildPixelCnn),
     };
 
     /// <summary>The priors a VAE kind can use (<see cref="ModelSpec.Prior"/>).</summary>
@@ -69,13 +72,7 @@ public static class ModelCatalog
     private static Vae AssembleVae(ModelSpec spec, Rng rng, Layer encoder, Layer decoder)
     {
         int d = spec.Dimensions, l = spec.LatentSize;
-        IObservationModel observation = spec.Likelihood switch
-        {
-            "bernoulli" => new BernoulliObservation(),
-            "gaussian" => new GaussianObservation(spec.Variance),
-            "gaussian-learned" => new GaussianObservation(d, spec.Variance),
-            _ => throw new ArgumentException($"A VAE's likelihood is \"bernoulli\", \"gaussian\" or \"gaussian-learned\", not \"{spec.Likelihood}\"."),
-        };
+        IObservationModel observation = Observation(spec);
         if (spec.Prior != "standard-normal" && spec.PriorComponents < 1)
             throw new ArgumentException($"The \"{spec.Prior}\" prior needs at least one component, not {spec.PriorComponents}.");
         // The VampPrior evaluates the model's own encoder; the model exists only after the prior, so it is reached through this variable.
@@ -89,6 +86,69 @@ public static class ModelCatalog
         };
         vae = new Vae(spec, encoder, decoder, observation, prior);
         return vae;
+    }
+
+    /// <summary>The decoder likelihood the spec names.</summary>
+    private static IObservationModel Observation(ModelSpec spec) => spec.Likelihood switch
+    {
+        "bernoulli" => new BernoulliObservation(),
+        "gaussian" => new GaussianObservation(spec.Variance),
+        "gaussian-learned" => new GaussianObservation(spec.Dimensions, spec.Variance),
+        _ => throw new ArgumentException($"A VAE's likelihood is \"bernoulli\", \"gaussian\" or \"gaussian-learned\", not \"{spec.Likelihood}\"."),
+    };
+
+    /// <summary>
+    /// MLP blocks for the ladder VAE, with H = the last of <see cref="ModelSpec.Hidden"/>: up_1 D → Hidden (activation after
+    /// each layer), up_i (i &gt; 1) H → Hidden, head_i Linear H → 2L_i, down_i MLP L_{i+1} → Hidden → 2L_i, decoder MLP
+    /// L_1 → reversed Hidden → D. The "conv-hvae" kind replaces up_1 by the conv-vae encoder body (stride-2 convolutions of
+    /// <see cref="ModelSpec.ConvChannels"/>, then Linear → H and the activation) and the decoder by the conv-vae decoder. Empty <see cref="ModelSpec.LatentSizes"/> become <see cref="ModelSpec.DefaultLatentSizes"/>
+    /// and <see cref="ModelSpec.LatentSize"/> becomes their sum in the model's spec.
+    /// </summary>
+    private static LatentModel BuildHierarchicalVae(ModelSpec spec, Rng rng)
+    {
+        int[] sizes = spec.LatentSizes.Length == 0 ? [.. ModelSpec.DefaultLatentSizes] : spec.LatentSizes;
+        if (sizes.Length < 2 || sizes.Any(l => l < 1))
+            throw new ArgumentException($"An hvae needs at least two stochastic layers of positive size (z_1 first), e.g. 64,32; got [{string.Join(", ", sizes)}].");
+        if (spec.Prior != "standard-normal")
+            throw new ArgumentException($"An hvae's top layer has the standard-normal prior; the lower layers' priors are learned top-down. The \"{spec.Prior}\" prior is for the one-layer kinds.");
+        if (spec.Hidden.Length == 0) throw new ArgumentException("An hvae needs at least one hidden width for its deterministic blocks.");
+        spec = spec with { LatentSizes = sizes, LatentSize = sizes.Sum() };
+        Activation activation = ActivationFactory.Parse(spec.Activation);
+        int d = spec.Dimensions, h = spec.Hidden[^1], n = sizes.Length;
+        var up = new Layer[n];
+        var heads = new Layer[n];
+        var down = new Layer[n - 1];
+        bool conv = spec.Kind == "conv-hvae";
+        for (int i = 0; i < n; i++)
+        {
+            up[i] = i == 0 && conv
+                ? new Sequential(ConvVae.Encoder(spec, h, rng), ActivationFactory.Create(activation))
+                : DeterministicBlock(i == 0 ? d : h, spec.Hidden, activation, rng);
+            heads[i] = new Linear(h, 2 * sizes[i], rng);
+            if (i < n - 1) down[i] = Mlp.Build(sizes[i + 1], spec.Hidden, 2 * sizes[i], activation, rng);
+        }
+        Layer decoder = conv ? ConvVae.Decoder(spec, sizes[0], rng) : Mlp.Build(sizes[0], spec.Hidden.Reverse().ToArray(), d, activation, rng);
+        return new HierarchicalVae(spec, up, heads, down, decoder, Observation(spec));
+    }
+
+    private static LatentModel BuildPixelCnn(ModelSpec spec, Rng rng)
+    {
+        if (spec.Likelihood != "bernoulli") throw new ArgumentException($"The pixelcnn has a Bernoulli likelihood per pixel (binarized images), not \"{spec.Likelihood}\".");
+        if (spec.Prior != "standard-normal") throw new ArgumentException($"The pixelcnn has no latent space, so no \"{spec.Prior}\" prior.");
+        return new PixelCnn(spec, rng);
+    }
+
+    /// <summary>input → hidden[0] → … → hidden[^1], each Linear followed by the activation. [B, input] → [B, hidden[^1]]</summary>
+    private static Sequential DeterministicBlock(int input, int[] hidden, Activation activation, Rng rng)
+    {
+        var layers = new List<Layer>();
+        foreach (int width in hidden)
+        {
+            layers.Add(new Linear(input, width, rng));
+            layers.Add(ActivationFactory.Create(activation));
+            input = width;
+        }
+        return new Sequential([.. layers]);
     }
 
     private static LatentModel BuildAutoencoder(ModelSpec spec, Rng rng)

@@ -9,7 +9,7 @@ namespace LatentSharp.Models;
 /// </summary>
 public sealed record ModelSpec
 {
-    /// <summary>The catalog name: "vae", "ae", "conv-vae" or "cvae" (see <see cref="ModelCatalog.Available"/>).</summary>
+    /// <summary>The catalog name: "vae", "ae", "conv-vae", "cvae", "hvae", "conv-hvae" or "pixelcnn" (see <see cref="ModelCatalog.Available"/>).</summary>
     public string Kind { get; init; } = "vae";
 
     /// <summary>Image geometry: channels × height × width.</summary>
@@ -23,10 +23,23 @@ public sealed record ModelSpec
     public int[] Hidden { get; init; } = [400];
 
     /// <summary>
-    /// "conv-vae": output channels of the encoder's stride-2 convolutions (each halves height and width); the
+    /// "conv-vae" and "conv-hvae": output channels of the encoder's stride-2 convolutions (each halves height and width); the
     /// transposed-convolution decoder mirrors them. Not used by the MLP kinds.
     /// </summary>
     public int[] ConvChannels { get; init; } = [32, 64];
+
+    /// <summary>
+    /// "hvae" and "conv-hvae": the sizes of the stochastic layers z_1 (next to x) … z_L (the top), at least two. Empty (the default)
+    /// means <see cref="DefaultLatentSizes"/>. The model's <see cref="LatentSize"/> is their sum (Encode returns the
+    /// concatenated posterior means [μ_1 | … | μ_L]). Not used by the other kinds.
+    /// </summary>
+    public int[] LatentSizes { get; init; } = [];
+
+    /// <summary>"pixelcnn": feature channels h of the masked convolutions (the residual blocks narrow to h/2 inside).</summary>
+    public int PixelCnnChannels { get; init; } = 64;
+
+    /// <summary>"pixelcnn": the number of residual blocks with a masked 3×3 (type B) convolution after the 7×7 type-A layer.</summary>
+    public int PixelCnnBlocks { get; init; } = 5;
 
     /// <summary>p(z): "standard-normal", "mog" (learnable mixture of Gaussians) or "vamp" (VampPrior).</summary>
     public string Prior { get; init; } = "standard-normal";
@@ -46,6 +59,9 @@ public sealed record ModelSpec
     /// <summary>Gaussian decoders: the fixed variance, or the starting variance when learned.</summary>
     public float Variance { get; init; } = 0.1f;
 
+    /// <summary>The "hvae" layer sizes used when <see cref="LatentSizes"/> is empty: z_1 of 64 and z_2 of 32 dimensions.</summary>
+    public static IReadOnlyList<int> DefaultLatentSizes { get; } = [64, 32];
+
     [JsonIgnore]
     public int Dimensions => Channels * Height * Width;
 
@@ -58,9 +74,17 @@ public sealed record ModelSpec
 
     public override string ToString()
     {
-        string body = Kind == "conv-vae" ? $"conv [{string.Join(", ", ConvChannels)}]" : $"[{string.Join(", ", Hidden)}]";
+        string body = Kind switch
+        {
+            "conv-vae" => $"conv [{string.Join(", ", ConvChannels)}]",
+            "conv-hvae" => $"conv [{string.Join(", ", ConvChannels)}] + [{string.Join(", ", Hidden)}]",
+            "pixelcnn" => $"masked conv {PixelCnnChannels} channels, 7x7 type A + {PixelCnnBlocks} residual 3x3 type B",
+            _ => $"[{string.Join(", ", Hidden)}]",
+        };
+        if (Kind == "pixelcnn") return $"{Kind} {Channels}x{Height}x{Width} → {body} → Bernoulli logits per pixel";
+        string latent = Kind is "hvae" or "conv-hvae" && LatentSizes.Length > 0 ? $"z [{string.Join(", ", LatentSizes)}]" : $"{LatentSize}";
         string prior = Prior == "standard-normal" ? "" : $", {Prior} prior K={PriorComponents}";
         string classes = Classes > 0 ? $", {Classes} classes" : "";
-        return $"{Kind} {Channels}x{Height}x{Width} → {body} → {LatentSize} ({Activation}, {Likelihood}{prior}{classes})";
+        return $"{Kind} {Channels}x{Height}x{Width} → {body} → {latent} ({Activation}, {Likelihood}{prior}{classes})";
     }
 }

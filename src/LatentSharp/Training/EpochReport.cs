@@ -10,6 +10,12 @@ public sealed record EpochReport(
     double Seconds,
     double ExamplesPerSecond)
 {
-    /// <summary>The number the best checkpoint is chosen by: test ELBO if the model has one, else minus the test loss.</summary>
-    public double Score => Test.TryGetValue("elbo", out double elbo) ? elbo : -Test.GetValueOrDefault("loss", double.NaN);
+    /// <summary>
+    /// The number the best checkpoint is chosen by: test ELBO if the model has one, else minus the exact test NLL
+    /// (the PixelCNN), else minus the test loss.
+    /// </summary>
+    public double Score =>
+        Test.TryGetValue("elbo", out double elbo) ? elbo
+        : Test.TryGetValue("nll", out double nll) ? -nll
+        : -Test.GetValueOrDefault("loss", double.NaN);
 }

@@ -103,7 +103,8 @@ public sealed class Trainer
     }
 
     /// <summary>
-    /// Per-example means of the model's metrics on <paramref name="data"/> (plain ELBO, one sample), and the active units.
+    /// Per-example means of the model's metrics on <paramref name="data"/> (plain ELBO, one sample), and the active units
+    /// (0 for a model without a latent space).
     /// A conditional model is scored given each image's label.
     /// </summary>
     public (IReadOnlyDictionary<string, double> Metrics, int ActiveUnits) Evaluate(Dataset data)
@@ -113,7 +114,7 @@ public sealed class Trainer
         _model.Eval();
         var metrics = new MetricSums();
         var noise = new Rng(StreamSeed(_options.Seed, 0, stream: 2));   // the same draws every epoch: epochs compare fairly
-        var activity = new ActiveUnits(_model.LatentSize);
+        var activity = _model.HasLatentSpace ? new ActiveUnits(_model.LatentSize) : null;
         using (Tensor.NoGrad())
         {
             int d = data.Dimensions, batchSize = _options.EvaluationBatchSize;
@@ -125,12 +126,12 @@ public sealed class Trainer
                     Tensor x = Tensor.FromArray(data.Pixels.AsSpan(start * d, n * d).ToArray(), n, d);
                     Tensor? condition = _model.IsConditional ? _model.Condition(data.Labels.AsSpan(start, n).ToArray()) : null;
                     _model.Loss(x, noise, Objective.Elbo, metrics, condition);
-                    activity.Add(_model.Encode(x, condition));
+                    activity?.Add(_model.Encode(x, condition));
                 }
             }
         }
         _model.Train();
-        return (metrics.Means(), activity.Count());
+        return (metrics.Means(), activity?.Count() ?? 0);
     }
 
     private double TrainStep(Batch batch, Rng noise, Objective objective, MetricSums metrics, int epoch, int step, int steps)

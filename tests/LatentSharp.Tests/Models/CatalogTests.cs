@@ -11,7 +11,7 @@ public sealed class CatalogTests : IDisposable
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
     // 8×8 images so that the conv-vae's two stride-2 convolutions fit (8 → 4 → 2).
-    private static readonly ModelSpec Small = new() { Height = 8, Width = 8, LatentSize = 3, Hidden = [8], ConvChannels = [4, 8], PriorComponents = 3 };
+    private static readonly ModelSpec Small = new() { Height = 8, Width = 8, LatentSize = 3, Hidden = [8], ConvChannels = [4, 8], PriorComponents = 3, PixelCnnChannels = 4, PixelCnnBlocks = 1 };
 
     public static TheoryData<string, string> KindsAndPriors => new()
     {
@@ -19,6 +19,9 @@ public sealed class CatalogTests : IDisposable
         { "conv-vae", "standard-normal" }, { "conv-vae", "mog" }, { "conv-vae", "vamp" },
         { "cvae", "standard-normal" }, { "cvae", "mog" },
         { "ae", "standard-normal" },
+        { "hvae", "standard-normal" },
+        { "conv-hvae", "standard-normal" },
+        { "pixelcnn", "standard-normal" },
     };
 
     private static ModelSpec SpecFor(string kind, string prior) => Small with
@@ -27,6 +30,8 @@ public sealed class CatalogTests : IDisposable
         Prior = prior,
         Classes = kind == "cvae" ? 4 : 0,
         Likelihood = kind == "ae" ? "bce" : "bernoulli",
+        LatentSizes = kind.EndsWith("hvae", StringComparison.Ordinal) ? [3, 2] : [],
+        LatentSize = kind.EndsWith("hvae", StringComparison.Ordinal) ? 5 : Small.LatentSize,
     };
 
     [Theory]
@@ -68,7 +73,7 @@ public sealed class CatalogTests : IDisposable
     [Fact]
     public void Available_ListsEveryKind_AndPriorsAreNamed()
     {
-        Assert.Equal(["vae", "ae", "conv-vae", "cvae"], ModelCatalog.Available.Select(k => k.Kind));
+        Assert.Equal(["vae", "ae", "conv-vae", "cvae", "hvae", "conv-hvae", "pixelcnn"], ModelCatalog.Available.Select(k => k.Kind));
         Assert.Equal(["standard-normal", "mog", "vamp"], ModelCatalog.Priors.Select(p => p.Name));
         var vae = (Vae)ModelCatalog.Build(Small with { Prior = "vamp" }, new Rng(1));
         Assert.True(vae.KlIsMonteCarlo);
@@ -93,5 +98,7 @@ public sealed class CatalogTests : IDisposable
         Assert.Equal(0, spec.Classes);
         Assert.Equal([32, 64], spec.ConvChannels);
         Assert.Equal(10, spec.PriorComponents);
+        Assert.Empty(spec.LatentSizes);
+        Assert.Equal((64, 5), (spec.PixelCnnChannels, spec.PixelCnnBlocks));
     }
 }

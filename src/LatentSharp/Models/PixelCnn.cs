@@ -1,0 +1,215 @@
+using LatentSharp.Distributions;
+using LatentSharp.Nn;
+using LatentSharp.Tensors;
+
+namespace LatentSharp.Models;
+
+/// <summary>
+/// PixelCNN (van den Oord et al. 2016) for binarized single-channel images: an autoregressive model with an exact
+/// likelihood, p(x) = Π_i Bernoulli(x_i | σ(logit_i(x_&lt;i))), pixels in raster order. Shapes: B rows, D = H·W pixels,
+/// h = <see cref="ModelSpec.PixelCnnChannels"/>.
+/// <code>
+/// x [B, D] → [B, 1, H, W] → MaskedConv 7×7 type A (1 → h)
+///   → N × residual block: x + Conv1×1(h/2 → h)(ReLU(MaskedConv 3×3 type B(h/2 → h/2)(ReLU(Conv1×1(h → h/2)(ReLU(x))))))
+///   → ReLU → Conv1×1 (h → h) → ReLU → Conv1×1 (h → 1) → logits [B, D]
+/// </code>
+/// Only the first layer hides pixel i from output i; the type-B and 1×1 layers keep the dependence on positions ≤ i, so the
+/// logit of pixel i depends on x_&lt;i alone.
+/// <para>
+/// Exact NLL in nats per image = Σ_i BCE-with-logits(logit_i, x_i). It fits the latent-variable API as follows:
+/// <see cref="Loss"/> is the mean NLL (metric "nll"; β, warm-up have nothing to weigh; free bits, several samples and the
+/// IWAE objective are rejected); <see cref="Elbo"/> returns log p(x) as the "log-likelihood" and a zero KL (the bound is
+/// exact); <see cref="LogImportanceWeights"/> returns the exact log p(x) in every one of the K columns, so
+/// log (1/K) Σ_k w_k = log p(x) and the importance-sampled NLL evaluator reports the exact NLL, whatever K. It has no
+/// latent space: <see cref="Encode"/> and <see cref="Decode"/> throw. <see cref="Sample"/> draws pixel by pixel
+/// (D forward passes).
+/// </para>
+/// </summary>
+public sealed class PixelCnn : LatentModel, IGenerativeModel
+{
+    private const int FirstKernel = 7, BlockKernel = 3;
+
+    private readonly MaskedConv2d _input;
+    private readonly ResidualBlock[] _blocks;
+    private readonly Conv2d _hidden, _output;
+    private readonly int _height, _width;
+
+    // The last exact log p(x) that LogImportanceWeights computed without gradients, with the rows and weights it was for:
+    // the evaluator asks for the same rows in chunks of K, which must not cost a forward pass each.
+    private float[]? _memoRows, _memoParameters, _memoLogLikelihood;
+
+    public PixelCnn(ModelSpec spec, Rng rng)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        if (spec.Channels != 1) throw new ArgumentException($"The pixelcnn models single-channel binarized images; these have {spec.Channels} channels.", nameof(spec));
+        int h = spec.PixelCnnChannels;
+        if (h < 2) throw new ArgumentException($"The pixelcnn needs at least 2 feature channels, not {h}.", nameof(spec));
+        if (spec.PixelCnnBlocks < 0) throw new ArgumentException($"The number of residual blocks must not be negative, not {spec.PixelCnnBlocks}.", nameof(spec));
+        Spec = spec;
+        _height = spec.Height;
+        _width = spec.Width;
+        _input = RegisterModule("input", new MaskedConv2d(1, h, FirstKernel, MaskType.A, rng));
+        _blocks = new ResidualBlock[spec.PixelCnnBlocks];
+        for (int i = 0; i < _blocks.Length; i++) _blocks[i] = RegisterModule($"block{i + 1}", new ResidualBlock(h, rng));
+        _hidden = RegisterModule("hidden", new Conv2d(h, h, 1, rng));
+        _output = RegisterModule("output", new Conv2d(h, 1, 1, rng));
+    }
+
+    public override ModelSpec Spec { get; }
+
+    public override bool HasLatentSpace => false;
+
+    /// <summary>The Bernoulli logit of every pixel given the pixels before it. [B, D] → [B, D]</summary>
+    public Tensor Logits(Tensor x)
+    {
+        int d = Spec.Dimensions;
+        if (x.Rank != 2 || x.Dim(1) != d)
+            throw new ArgumentException($"The pixelcnn takes images as rows [B, {d}]; got {x}.", nameof(x));
+        return LogitsOfFirstRows(x, _height);
+    }
+
+    /// <summary>
+    /// The logits of the first <paramref name="rows"/> image rows from those rows alone: every layer is causal (nothing looks
+    /// below its own row), so they equal the first rows·W columns of <see cref="Logits"/> of any image that starts with
+    /// these rows. Sampling row r this way costs r + 1 rows instead of H. [B, rows·W] → [B, rows·W]
+    /// </summary>
+    public Tensor LogitsOfFirstRows(Tensor x, int rows)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(rows);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(rows, _height);
+        int width = rows * _width;
+        if (x.Rank != 2 || x.Dim(1) != width)
+            throw new ArgumentException($"The first {rows} rows of the images are [B, {width}]; got {x}.", nameof(x));
+        int b = x.Dim(0);
+        Tensor h = _input.Forward(x.Reshape(b, 1, rows, _width));            // [B, h, rows, W]
+        foreach (ResidualBlock block in _blocks) h = block.Forward(h);
+        h = _hidden.Forward(h.Relu()).Relu();
+        return _output.Forward(h).Reshape(b, width);                         // [B, 1, rows, W] → [B, rows·W]
+    }
+
+    /// <summary>The exact log p(x) = −Σ_i BCE(logit_i, x_i) in nats. [B, D] → [B]</summary>
+    public Tensor LogLikelihood(Tensor x) => Logits(x).BinaryCrossEntropyWithLogits(x).Sum(1).Negate();
+
+    public override Tensor Encode(Tensor x, Tensor? condition = null) =>
+        throw new ArgumentException($"The model {Spec} is autoregressive and has no latent space: nothing to encode. It offers Sample, LogLikelihood and the exact NLL.");
+
+    public override Tensor Decode(Tensor z, Tensor? condition = null) =>
+        throw new ArgumentException($"The model {Spec} is autoregressive and has no latent space: there are no codes to decode. Draw images with Sample.");
+
+    /// <summary>The mean NLL per image; records "nll" (summed over the rows). β is ignored (there is no KL).</summary>
+    public override Tensor Loss(Tensor x, Rng rng, Objective objective, MetricSums metrics, Tensor? condition = null)
+    {
+        CheckCondition(condition, x.Dim(0));
+        if (objective.IsImportanceWeighted || objective.FreeBits > 0f || objective.Samples != 1)
+            throw new ArgumentException("The pixelcnn trains on its exact likelihood: importance samples (--iwae-k), free bits and several noise samples do not apply.", nameof(objective));
+        Tensor nll = LogLikelihood(x).Negate();                                   // [B]
+        double sum = 0;
+        foreach (float v in nll.Data.AsSpan(0, nll.Length)) sum += v;
+        metrics.Add("nll", sum);
+        metrics.AddExamples(x.Dim(0));
+        return nll.Mean();
+    }
+
+    /// <summary>The exact log p(x) as the log-likelihood term and a zero KL: the "bound" is the likelihood itself.</summary>
+    public ElboTerms Elbo(Tensor x, Rng rng, int samples = 1, Tensor? condition = null)
+    {
+        CheckCondition(condition, x.Dim(0));
+        Tensor logLikelihood = LogLikelihood(x);
+        return new ElboTerms(logLikelihood, Tensor.Full(0f, x.Dim(0)));
+    }
+
+    /// <summary>
+    /// The exact log p(x) repeated in all K columns (no sampling: log mean_k w_k = log p(x)). Without gradients the
+    /// result for the last rows is remembered (rows and weights compared by value), so the evaluator's chunks of K cost
+    /// one forward pass per batch of images. [B, D] → [B, K]
+    /// </summary>
+    public Tensor LogImportanceWeights(Tensor x, int k, Rng rng, Tensor? condition = null)
+    {
+        CheckCondition(condition, x.Dim(0));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(k);
+        int b = x.Dim(0);
+        Tensor logLikelihood;
+        if (Tensor.IsGradEnabled)
+        {
+            logLikelihood = LogLikelihood(x);
+        }
+        else
+        {
+            float[] parameters = new float[ParameterCount];
+            int offset = 0;
+            foreach (Tensor p in Parameters())
+            {
+                p.Data.AsSpan(0, p.Length).CopyTo(parameters.AsSpan(offset));
+                offset += p.Length;
+            }
+            ReadOnlySpan<float> rows = x.Data.AsSpan(0, x.Length);
+            if (_memoRows is null || !rows.SequenceEqual(_memoRows) || !parameters.AsSpan().SequenceEqual(_memoParameters))
+            {
+                _memoLogLikelihood = LogLikelihood(x).Data.AsSpan(0, b).ToArray();
+                _memoRows = rows.ToArray();
+                _memoParameters = parameters;
+            }
+            logLikelihood = Tensor.FromArray((float[])_memoLogLikelihood!.Clone(), b);
+        }
+        return logLikelihood.Reshape(b, 1) + Tensor.Full(0f, b, k);              // [B, 1] broadcast to [B, K]
+    }
+
+    /// <summary>
+    /// n binary images drawn pixel by pixel in raster order: x_i ~ Bernoulli(σ(logit_i(x_&lt;i))), one forward pass per
+    /// pixel (D passes, each over the rows down to the pixel's own: about half the cost of full images), without
+    /// gradients. [n, D] of 0/1
+    /// </summary>
+    public Tensor Sample(int n, Rng rng)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(n);
+        ArgumentNullException.ThrowIfNull(rng);
+        int d = Spec.Dimensions;
+        var image = new float[n * d];
+        var arena = new Arena();
+        using (Tensor.NoGrad())
+        {
+            for (int row = 0; row < _height; row++)
+            {
+                int width = (row + 1) * _width;
+                for (int column = 0; column < _width; column++)
+                {
+                    int i = row * _width + column;
+                    using (arena.Scope())
+                    {
+                        // Only rows 0 … row matter for pixel i: the image's first rows, copied out per row of the batch.
+                        var top = new float[n * width];
+                        for (int r = 0; r < n; r++) image.AsSpan(r * d, width).CopyTo(top.AsSpan(r * width));
+                        float[] logits = LogitsOfFirstRows(Tensor.FromArray(top, n, width), row + 1).Data;
+                        for (int r = 0; r < n; r++)
+                        {
+                            double p = 1.0 / (1.0 + Math.Exp(-logits[r * width + i]));
+                            image[r * d + i] = rng.NextDouble() < p ? 1f : 0f;
+                        }
+                    }
+                }
+            }
+        }
+        return Tensor.FromArray(image, n, d);
+    }
+
+    public Tensor SampleConditional(int[] labels, Rng rng) =>
+        throw new InvalidOperationException($"The model {Spec} is not conditional: draw images with Sample(n, rng).");
+
+    /// <summary>x + Conv1×1(h/2 → h)(ReLU(MaskedConv 3×3 B(h/2 → h/2)(ReLU(Conv1×1(h → h/2)(ReLU(x)))))). [B, h, H, W]</summary>
+    private sealed class ResidualBlock : Layer
+    {
+        private readonly Conv2d _reduce, _expand;
+        private readonly MaskedConv2d _masked;
+
+        public ResidualBlock(int channels, Rng rng)
+        {
+            int half = channels / 2;
+            _reduce = RegisterModule("reduce", new Conv2d(channels, half, 1, rng));
+            _masked = RegisterModule("masked", new MaskedConv2d(half, half, BlockKernel, MaskType.B, rng));
+            _expand = RegisterModule("expand", new Conv2d(half, channels, 1, rng));
+        }
+
+        public override Tensor Forward(Tensor x) =>
+            x + _expand.Forward(_masked.Forward(_reduce.Forward(x.Relu()).Relu()).Relu());
+    }
+}

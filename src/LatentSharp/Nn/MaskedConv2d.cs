@@ -1,0 +1,67 @@
+using LatentSharp.Tensors;
+
+namespace LatentSharp.Nn;
+
+/// <summary>Which centre the PixelCNN mask keeps: type A hides the pixel itself (first layer), type B lets it through (later layers).</summary>
+public enum MaskType
+{
+    A,
+    B,
+}
+
+/// <summary>
+/// A PixelCNN masked convolution (van den Oord et al. 2016) on single-channel-ordered data: stride 1, "same" padding k/2,
+/// weight [O, C, k, k] multiplied in every forward by a constant 0/1 mask that keeps the kernel rows above the centre and,
+/// in the centre row, the columns left of the centre (type A) or left of and at the centre (type B). Output pixel i
+/// therefore sees only input pixels before i in raster order (type A) or up to and including i (type B). Because the
+/// mask is applied inside the forward (y = conv(x, W ⊙ M)), the gradient dW = dY-term ⊙ M is zero at masked taps, so
+/// training can never open them. Initialised as <see cref="Conv2d"/> (U(±1/√(C·k·k))).
+/// </summary>
+public sealed class MaskedConv2d : Layer
+{
+    private readonly Tensor _mask;   // [O, C, k, k], constant
+
+    public MaskedConv2d(int inChannels, int outChannels, int kernelSize, MaskType type, Rng rng)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inChannels);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(outChannels);
+        ArgumentNullException.ThrowIfNull(rng);
+        if (kernelSize < 1 || kernelSize % 2 == 0)
+            throw new ArgumentOutOfRangeException(nameof(kernelSize), kernelSize, "A masked convolution needs an odd kernel size, so that it has a centre pixel.");
+        InChannels = inChannels;
+        OutChannels = outChannels;
+        KernelSize = kernelSize;
+        Type = type;
+        float bound = Init.UniformBound(inChannels * kernelSize * kernelSize);
+        Weight = RegisterParameter("weight", Init.Uniform(rng, bound, outChannels, inChannels, kernelSize, kernelSize));
+        Bias = RegisterParameter("bias", Init.Uniform(rng, bound, outChannels));
+
+        int k = kernelSize, centre = k / 2;
+        var kernel = new float[k * k];
+        for (int r = 0; r < k; r++)
+        for (int c = 0; c < k; c++)
+            kernel[r * k + c] = r < centre || (r == centre && (c < centre || (c == centre && type == MaskType.B))) ? 1f : 0f;
+        var mask = new float[outChannels * inChannels * k * k];
+        for (int i = 0; i < outChannels * inChannels; i++) kernel.CopyTo(mask, i * k * k);
+        _mask = Tensor.FromArray(mask, outChannels, inChannels, k, k);
+    }
+
+    public int InChannels { get; }
+    public int OutChannels { get; }
+    public int KernelSize { get; }
+    public MaskType Type { get; }
+
+    /// <summary>[O, C, k, k]; the taps the mask hides are trained by nothing and used by nothing.</summary>
+    public Tensor Weight { get; }
+
+    /// <summary>[O]</summary>
+    public Tensor Bias { get; }
+
+    /// <summary>The constant 0/1 mask. [O, C, k, k]</summary>
+    public Tensor Mask => _mask;
+
+    /// <summary>x [B, C, H, W] → [B, O, H, W].</summary>
+    public override Tensor Forward(Tensor x) => Tensor.Conv2d(x, Weight * _mask, Bias, stride: 1, padding: KernelSize / 2);
+
+    public override string ToString() => $"MaskedConv2d({InChannels}, {OutChannels}, kernel: {KernelSize}, type {Type})";
+}

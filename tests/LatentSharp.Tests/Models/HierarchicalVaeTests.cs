@@ -1,0 +1,201 @@
+using LatentSharp.Data;
+using LatentSharp.Distributions;
+using LatentSharp.Imaging;
+using LatentSharp.Models;
+using LatentSharp.Tensors;
+using LatentSharp.Training;
+
+namespace LatentSharp.Tests.Models;
+
+public sealed class HierarchicalVaeTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("ls-hvae-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    // 4×4 images, z_1 of 3 and z_2 of 2 dimensions.
+    private static readonly ModelSpec Tiny = new() { Kind = "hvae", Height = 4, Width = 4, LatentSizes = [3, 2], LatentSize = 5, Hidden = [8] };
+
+    private static HierarchicalVae Build(ModelSpec? spec = null) => (HierarchicalVae)ModelCatalog.Build(spec ?? Tiny, new Rng(1));
+
+    private static Tensor Images(int n, ulong seed) => ModelTestData.Images(n, 16, seed);
+
+    [Fact]
+    public void Loss_Backward_ReachesEveryParameter()
+    {
+        HierarchicalVae model = Build(Tiny with { LatentSizes = [3, 2, 2], LatentSize = 7 });
+        Assert.Equal(3, model.Layers);
+        model.ZeroGrad();
+        model.Loss(Images(6, 2), new Rng(3), new Objective(Beta: 0.5f), new MetricSums()).Backward();
+        foreach (var (name, p) in model.NamedParameters())
+        {
+            Assert.True(p.Grad is not null, $"{name} has no gradient");
+            Assert.True(p.Grad!.Take(p.Length).Any(g => g != 0f), $"{name}: the gradient is zero");
+        }
+        Assert.Contains(model.NamedParameters(), np => np.Name == "down2.0.weight");
+    }
+
+    [Fact]
+    public void Elbo_IsLogLikelihoodMinusTheSumOfTheLayerKls_AndTheMetricsAgree()
+    {
+        HierarchicalVae model = Build();
+        Tensor x = Images(5, 4);
+        using var _ = Tensor.NoGrad();
+        ElboTerms terms = model.Elbo(x, new Rng(5));
+        for (int i = 0; i < 5; i++)
+        {
+            Assert.Equal(terms.LogLikelihood.Data[i] - terms.Kl.Data[i], terms.Elbo.Data[i], 4);
+            Assert.True(terms.Kl.Data[i] >= 0f, $"KL {terms.Kl.Data[i]} of row {i} is negative");
+        }
+
+        // The same draws through Loss: elbo = reconstruction − kl, kl = kl1 + kl2, loss = −elbo at β = 1.
+        var metrics = new MetricSums();
+        float loss = model.Loss(x, new Rng(5), Objective.Elbo, metrics).Item();
+        Assert.Equal(terms.Elbo.Data.Average(), metrics.Mean("elbo"), 3);
+        Assert.Equal(metrics.Mean("kl1") + metrics.Mean("kl2"), metrics.Mean("kl"), 4);
+        Assert.Equal(metrics.Mean("reconstruction") - metrics.Mean("kl"), metrics.Mean("elbo"), 4);
+        Assert.Equal(-metrics.Mean("elbo"), loss, 3);
+        Assert.True(metrics.Mean("kl1") > 0 && metrics.Mean("kl2") > 0);
+    }
+
+    [Fact]
+    public void Combine_IsThePrecisionWeightedGaussianProduct_AndItsKlMatchesTheFormula()
+    {
+        Tensor muHat = Tensor.FromArray([0.5f, -2f, 3f], 1, 3), logVarHat = Tensor.FromArray([0f, 1.5f, -4f], 1, 3);
+        Tensor muP = Tensor.FromArray([-1f, 0.2f, 3.5f], 1, 3), logVarP = Tensor.FromArray([-0.7f, 0f, 2f], 1, 3);
+        DiagonalNormal q = HierarchicalVae.Combine(muHat, logVarHat, muP, logVarP);
+        Tensor kl = HierarchicalVae.KlPerDimension(q, muP, logVarP);
+        for (int j = 0; j < 3; j++)
+        {
+            double precisionHat = Math.Exp(-logVarHat.Data[j]), precisionP = Math.Exp(-logVarP.Data[j]);
+            double varQ = 1 / (precisionHat + precisionP);
+            double meanQ = (muHat.Data[j] * precisionHat + muP.Data[j] * precisionP) * varQ;
+            Assert.Equal(Math.Log(varQ), q.LogVariance.Data[j], 4);
+            Assert.Equal(meanQ, q.Mean.Data[j], 4);
+            double varP = Math.Exp(logVarP.Data[j]);
+            double expected = 0.5 * (Math.Log(varP / varQ) + (varQ + (meanQ - muP.Data[j]) * (meanQ - muP.Data[j])) / varP - 1);
+            Assert.Equal(expected, kl.Data[j], 4);
+        }
+    }
+
+    [Fact]
+    public void LogImportanceWeights_AverageToTheClosedFormElbo_AndTheirBoundIsAboveIt()
+    {
+        // E_q[log w] = ELBO: the closed-form layer KLs agree with log q − log p at the samples, up to Monte Carlo error.
+        HierarchicalVae model = Build();
+        Tensor x = Images(3, 6);
+        using var _ = Tensor.NoGrad();
+        const int k = 4_000;
+        Tensor logW = model.LogImportanceWeights(x, k, new Rng(7));
+        Assert.Equal(new[] { 3, k }, logW.Shape.ToArray());
+        float[] elbo = model.Elbo(x, new Rng(8), samples: k).Elbo.Data;
+        for (int i = 0; i < 3; i++)
+        {
+            var row = logW.Data.AsSpan(i * k, k).ToArray().Select(v => (double)v).ToArray();
+            double mean = row.Average();
+            Assert.InRange(mean, elbo[i] - 0.3, elbo[i] + 0.3);
+            double max = row.Max();
+            double bound = max + Math.Log(row.Sum(v => Math.Exp(v - max)) / k);
+            Assert.True(bound > mean, $"row {i}: the importance-weighted bound {bound:F3} should be above the ELBO {mean:F3}");
+        }
+    }
+
+    [Fact]
+    public void FreeBitsAndBeta_ChangeTheLossNotTheReportedElbo()
+    {
+        HierarchicalVae model = Build();
+        Tensor x = Images(8, 9);
+        using var _ = Tensor.NoGrad();
+        var plain = new MetricSums();
+        model.Loss(x, new Rng(1), Objective.Elbo, plain);
+        var noKl = new MetricSums();
+        float lossBeta = model.Loss(x, new Rng(1), new Objective(Beta: 0f), noKl).Item();
+        float lossFreeBits = model.Loss(x, new Rng(1), new Objective(FreeBits: 100f), new MetricSums()).Item();
+        Assert.Equal(plain.Mean("elbo"), noKl.Mean("elbo"), 5);
+        Assert.Equal(-plain.Mean("reconstruction"), lossBeta, 3);
+        Assert.Equal(-plain.Mean("reconstruction") + 100f * (3 + 2), lossFreeBits, 2);   // every dimension of both layers under λ
+    }
+
+    [Fact]
+    public void IwaeObjective_RecordsABoundAboveTheElbo()
+    {
+        HierarchicalVae model = Build();
+        var metrics = new MetricSums();
+        using var _ = Tensor.NoGrad();
+        float loss = model.Loss(Images(8, 10), new Rng(2), Objective.Iwae(16), metrics).Item();
+        Assert.Equal(-metrics.Mean("iwae"), loss, 3);
+        Assert.True(metrics.Mean("iwae") >= metrics.Mean("elbo"));
+    }
+
+    [Fact]
+    public void EncodeDecodeAndSample_HaveTheDocumentedShapes()
+    {
+        HierarchicalVae model = Build();
+        Tensor x = Images(4, 11);
+        using var _ = Tensor.NoGrad();
+        Tensor codes = model.Encode(x);
+        Assert.Equal(new[] { 4, 5 }, codes.Shape.ToArray());
+        Assert.Equal(5, model.LatentSize);
+        Assert.Equal(new[] { 4, 16 }, model.Decode(codes).Shape.ToArray());
+        Assert.Equal(model.Decode(codes).Data, model.Decode(codes.Slice(1, 0, 3)).Data);   // only z_1 reaches x
+        Assert.Equal(new[] { 4, 16 }, model.DecodeFromLayer(2, codes.Slice(1, 3, 2)).Shape.ToArray());
+        Assert.Equal(new[] { 6, 16 }, model.Sample(6, new Rng(1)).Shape.ToArray());
+        Assert.Throws<ArgumentException>(() => model.DecodeFromLayer(2, codes));
+        Assert.Throws<ArgumentException>(() => ModelCatalog.Build(Tiny with { LatentSizes = [4] }, new Rng(1)));
+        Assert.Throws<ArgumentException>(() => ModelCatalog.Build(Tiny with { Prior = "mog" }, new Rng(1)));
+    }
+
+    [Fact]
+    public void LayerTraversals_DrawOneLabelledRowPerDimension_AndTheTopLayerMovesTheImage()
+    {
+        HierarchicalVae model = Build();
+        float[] image = Images(1, 13).Data;
+        var top = LayerTraversals.Render(model, image, layer: 2, steps: 5);
+        var expected = new ImageGrid().Render(new float[2 * 5 * 16], 2 * 5, 4, 4, 5, ["z2[0]", "z2[1]"]);
+        Assert.Equal((expected.Width, expected.Height), (top.Width, top.Height));
+        Assert.NotEqual(expected.Pixels, top.Pixels);
+
+        // Moving a layer-2 dimension changes the decoded image through p(z_1 | z_2).
+        using var _ = Tensor.NoGrad();
+        Tensor z2 = Tensor.FromArray([-3f, 0f, 3f, 0f], 2, 2);
+        float[] decoded = model.DecodeFromLayer(2, z2).Data;
+        Assert.NotEqual(decoded.AsSpan(0, 16).ToArray(), decoded.AsSpan(16, 16).ToArray());
+        Assert.Throws<ArgumentException>(() => LayerTraversals.Render(model, image, layer: 1, dimensions: [3]));
+    }
+
+    [Fact]
+    public void DefaultLatentSizes_AreFilledInAndTheSpecRoundTripsThroughACheckpoint()
+    {
+        var model = Build(new ModelSpec { Kind = "hvae", Height = 4, Width = 4, Hidden = [8] });
+        Assert.Equal(ModelSpec.DefaultLatentSizes, model.Spec.LatentSizes);
+        Assert.Equal(ModelSpec.DefaultLatentSizes.Sum(), model.LatentSize);
+
+        HierarchicalVae tiny = Build();
+        string path = Path.Combine(_dir, "hvae.safetensors");
+        Checkpoint.Save(path, tiny);
+        var loaded = (HierarchicalVae)Checkpoint.Load(path).Model;
+        Assert.Equal(tiny.Spec.ToJson(), loaded.Spec.ToJson());
+        Tensor x = Images(4, 12);
+        using var _ = Tensor.NoGrad();
+        Assert.Equal(tiny.Elbo(x, new Rng(3)).Elbo.Data, loaded.Elbo(x, new Rng(3)).Elbo.Data);
+        Assert.Equal(tiny.LogImportanceWeights(x, 5, new Rng(4)).Data, loaded.LogImportanceWeights(x, 5, new Rng(4)).Data);
+    }
+
+    [Fact]
+    public void TwoEpochsOnTheShippedSample_RaiseTheTestElbo()
+    {
+        DataSplits sample = new DatasetResolver().Load("sample");
+        var data = new DataSplits(sample.Train.Subset(Enumerable.Range(0, 1000).ToArray()), sample.Test.Subset(Enumerable.Range(0, 200).ToArray()));
+        var spec = new ModelSpec { Kind = "hvae", LatentSizes = [8, 4], LatentSize = 12, Hidden = [32] };
+        var options = new TrainingOptions { Epochs = 2, BatchSize = 100, LearningRate = 3e-3f, Seed = 3, Binarization = Binarization.Dynamic };
+        var trainer = new Trainer(ModelCatalog.Build(spec, new Rng(2)), options);
+        double before = trainer.Evaluate(data.Test.Binarize(new Rng(20_141_222))).Metrics["elbo"];
+
+        TrainingState state = trainer.Fit(data);
+
+        var last = state.History[^1];
+        Assert.True(last.Test["elbo"] > before + 50, $"test ELBO {before:F1} → {last.Test["elbo"]:F1} after two epochs");
+        Assert.True(last.Test["elbo"] > state.History[0].Test["elbo"], "the second epoch should improve on the first");
+        Assert.True(last.Test.ContainsKey("kl1") && last.Test.ContainsKey("kl2"));
+    }
+}
