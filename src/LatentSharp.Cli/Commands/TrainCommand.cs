@@ -28,6 +28,7 @@ public static class TrainCommand
         prior.AcceptOnlyFromAmong(ModelCatalog.Priors.Select(p => p.Name).ToArray());
         var priorComponents = new Option<int>("--prior-components") { Description = "Mixture components (mog) or pseudo-inputs (vamp).", DefaultValueFactory = _ => 10 };
         var convChannels = new Option<string>("--conv-channels") { Description = "conv-vae: channels of the stride-2 convolutions, comma-separated.", DefaultValueFactory = _ => "32,64" };
+        var latentSizes = new Option<string?>("--latent-sizes") { Description = "hvae / conv-hvae: sizes of the stochastic layers z_1,…,z_N, comma-separated (default 64,32)." };
         var iwaeK = new Option<int>("--iwae-k") { Description = "Train on the importance-weighted bound with K samples (IWAE; 0: the ELBO).", DefaultValueFactory = _ => 0 };
         var activation = new Option<string>("--activation") { Description = "relu, leaky-relu, elu, tanh or softplus.", DefaultValueFactory = _ => "relu" };
         var optimizer = new Option<string>("--optimizer") { Description = "adam, adamw, sgd or adagrad.", DefaultValueFactory = _ => "adam" };
@@ -48,7 +49,7 @@ public static class TrainCommand
 
         var command = new Command("train", "Train a model and write checkpoints, log.csv, samples.png and reconstructions.png.")
         {
-            data, dataDir, binarize, model, likelihood, variance, latent, hidden, activation, prior, priorComponents, convChannels,
+            data, dataDir, binarize, model, likelihood, variance, latent, hidden, activation, prior, priorComponents, convChannels, latentSizes,
             optimizer, lr, schedule, batchSize, epochs, seed, beta, warmup, freeBits, samples, iwaeK, clipNorm, threads, output, resume,
         };
         command.SetAction(parse =>
@@ -66,6 +67,7 @@ public static class TrainCommand
                 Prior = parse.GetValue(prior)!,
                 PriorComponents = parse.GetValue(priorComponents),
                 ConvChannels = ParseWidths(parse.GetValue(convChannels)!, "--conv-channels"),
+                LatentSizes = parse.GetValue(latentSizes) is { } sizes ? ParseWidths(sizes, "--latent-sizes") : [],
             };
             string dataName = parse.GetValue(data)!;
             var options = new TrainingOptions

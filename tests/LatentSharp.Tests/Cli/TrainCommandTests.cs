@@ -75,9 +75,10 @@ public sealed class TrainCommandTests : IDisposable
     [InlineData("--model", "cvae")]
     [InlineData("--prior", "mog")]
     [InlineData("--iwae-k", "3")]
-    public void Train_ZooOptions_TrainAndWriteTheFigures(string option, string value)
+    [InlineData("--model", "hvae", "--latent-sizes", "4,2")]
+    public void Train_ZooOptions_TrainAndWriteTheFigures(params string[] options)
     {
-        var (code, output, error) = Run("train", "--epochs", "1", "--hidden", "32", "--latent", "2", option, value, "-o", _dir);
+        var (code, output, error) = Run(["train", "--epochs", "1", "--hidden", "32", "--latent", "2", .. options, "-o", _dir]);
         Assert.True(code == 0, error + output);
         Assert.True(File.Exists(Path.Combine(_dir, Figures.SamplesFile)));
         Assert.True(File.Exists(Path.Combine(_dir, Figures.ReconstructionsFile)));
