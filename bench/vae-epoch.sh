@@ -1,33 +1,66 @@
 #!/usr/bin/env bash
-# Seconds per training epoch of the pytorch/examples VAE recipe on full Fashion-MNIST: LatentSharp next to
-# Debian's PyTorch (python3-torch) in one run, alternating, with the peer's best settings (MEASURING.md).
-# Prints every epoch of both, then the median epoch time of each (epoch 1 excluded: warm-up) and the ratio.
-# Peak memory (maximum resident set) of each process comes from /usr/bin/time -v.
-# Usage: bench/vae-epoch.sh [epochs per run, default 3] [rounds, default 2]
+# Seconds per training epoch of a VAE on full Fashion-MNIST: LatentSharp next to Debian's PyTorch (python3-torch)
+# in one run, alternating, with the peer's best settings (MEASURING.md). Models (same architecture on both sides):
+#   vae       the pytorch/examples recipe, 784-400-20 MLP (default)
+#   conv-vae  LatentSharp's conv-vae, channels [32, 64] (the peer's --model conv)
+# Prints the parameter count of both (and stops if they differ), every epoch of both, then the median epoch time
+# of each (epoch 1 excluded: warm-up; all epochs if there is only one), the ratio, the first-epoch test loss of
+# each, and peak memory (maximum resident set) of each process from /usr/bin/time -v.
+# Usage: bench/vae-epoch.sh [--model vae|conv-vae] [--epochs N, default 3] [--rounds N, default 2]
+#        bench/vae-epoch.sh [epochs] [rounds]     (the older positional form, MLP VAE)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-epochs=${1:-3}
-rounds=${2:-2}
+model=vae epochs=3 rounds=2 positional=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --model) model=$2; shift 2 ;;
+    --epochs) epochs=$2; shift 2 ;;
+    --rounds) rounds=$2; shift 2 ;;
+    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+    -*) echo "vae-epoch.sh: unknown option $1" >&2; exit 2 ;;
+    *) positional+=("$1"); shift ;;
+  esac
+done
+if [ ${#positional[@]} -ge 1 ]; then epochs=${positional[0]}; fi
+if [ ${#positional[@]} -ge 2 ]; then rounds=${positional[1]}; fi
+case "$model" in
+  vae) peer_model=mlp ;;
+  conv-vae) peer_model=conv ;;
+  *) echo "vae-epoch.sh: --model is vae or conv-vae, not $model" >&2; exit 2 ;;
+esac
 export OMP_WAIT_POLICY=PASSIVE OPENBLAS_NUM_THREADS=2 OMP_NUM_THREADS=2
 if grep -qw avx512f /proc/cpuinfo; then export OPENBLAS_CORETYPE=SkylakeX; fi
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 
 echo "# $(date -u +%Y-%m-%dT%H:%MZ)  $(lscpu | grep 'Model name' | sed 's/  */ /g')  cores: $(nproc)  load: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "# model: LatentSharp $model, PyTorch --model $peer_model; $epochs epochs x $rounds rounds"
 echo "# torch $(/usr/bin/python3 -c 'import torch; print(torch.__version__)'), 2 threads, OMP_WAIT_POLICY=PASSIVE, OpenBLAS 2 threads, core type ${OPENBLAS_CORETYPE:-auto}"
 dotnet build bench/LatentSharp.Bench -c Release -v quiet -nologo > /dev/null
 for r in $(seq "$rounds"); do
-  /usr/bin/time -v -o "$out/ls-time-$r" dotnet run -c Release --no-build --project bench/LatentSharp.Bench -- vae-epoch --epochs "$epochs" --threads 2 | tee "$out/ls-$r" | sed 's/^/latentsharp /'
-  /usr/bin/time -v -o "$out/pt-time-$r" /usr/bin/python3 bench/peers/pytorch_vae.py --epochs "$epochs" --threads 2 | tee "$out/pt-$r" | sed 's/^/pytorch     /'
+  /usr/bin/time -v -o "$out/ls-time-$r" dotnet run -c Release --no-build --project bench/LatentSharp.Bench -- vae-epoch --model "$model" --epochs "$epochs" --threads 2 | tee "$out/ls-$r" | sed 's/^/latentsharp /'
+  /usr/bin/time -v -o "$out/pt-time-$r" /usr/bin/python3 bench/peers/pytorch_vae.py --model "$peer_model" --epochs "$epochs" --threads 2 | tee "$out/pt-$r" | sed 's/^/pytorch     /'
 done
-python3 - "$out" "$rounds" <<'PY'
+echo "# load after: $(cut -d' ' -f1-3 /proc/loadavg)"
+python3 - "$out" <<'PY'
 import json, statistics, sys, glob, re
-out, rounds = sys.argv[1], int(sys.argv[2])
+out = sys.argv[1]
+def rows(prefix):
+    return [json.loads(l) for f in sorted(glob.glob(f"{out}/{prefix}-[0-9]*")) for l in open(f) if l.startswith("{")]
 def epochs(prefix):
-    rows = [json.loads(l) for f in sorted(glob.glob(f"{out}/{prefix}-[0-9]*")) for l in open(f) if l.startswith("{")]
-    return [r["seconds"] for r in rows if r["epoch"] > 1] or [r["seconds"] for r in rows]
+    rs = [r for r in rows(prefix) if "epoch" in r]
+    return [r["seconds"] for r in rs if r["epoch"] > 1] or [r["seconds"] for r in rs]
+def first_loss(prefix):
+    return statistics.mean(r["test_loss"] for r in rows(prefix) if r.get("epoch") == 1)
+def parameters(prefix):
+    return {r["parameters"] for r in rows(prefix) if "parameters" in r}
 def peak(prefix):
     return max(int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", open(f).read()).group(1)) for f in glob.glob(f"{out}/{prefix}-time-*")) / 1024
+pls, ppt = parameters("ls"), parameters("pt")
+print(f"parameters: LatentSharp {sorted(pls)}, PyTorch {sorted(ppt)}")
+if pls != ppt or len(pls) != 1:
+    sys.exit("parameter counts differ: not the same architecture")
 ls, pt = statistics.median(epochs("ls")), statistics.median(epochs("pt"))
+print(f"epoch-1 test loss per image: LatentSharp {first_loss('ls'):.2f}, PyTorch {first_loss('pt'):.2f}")
 print(f"median s/epoch: LatentSharp {ls:.3f}, PyTorch {pt:.3f}; speed-up {pt / ls:.2f}x; peak RSS MiB: LatentSharp {peak('ls'):.0f}, PyTorch {peak('pt'):.0f}")
 PY

@@ -1,8 +1,10 @@
-"""The PyTorch peer for the VAE epoch benchmark: the pytorch/examples VAE recipe on Fashion-MNIST.
+"""The PyTorch peer for the VAE epoch benchmark on Fashion-MNIST.
 
-784-400-20 MLP, ReLU, Bernoulli decoder on continuous [0,1] pixels (BCE summed over pixels + KL),
-Adam lr 1e-3, batch 128. Prints one JSON line per epoch: seconds and test loss per image.
-Run through bench/vae-epoch.sh, which gives PyTorch its best settings (see shared design MEASURING.md).
+--model mlp (default): the pytorch/examples VAE recipe, 784-400-20 MLP (LatentSharp's "vae").
+--model conv: LatentSharp's "conv-vae" with channels [32, 64], layer for layer (src/LatentSharp/Models/ConvVae.cs).
+Both: ReLU, Bernoulli decoder on continuous [0,1] pixels (BCE-with-logits summed over pixels + KL), Adam lr 1e-3,
+batch 128, latent 20. Prints a first JSON line with the parameter count, then one per epoch: seconds and test
+loss per image. Run through bench/vae-epoch.sh, which gives PyTorch its best settings (shared design MEASURING.md).
 """
 import argparse, ctypes, gzip, json, os, struct, sys, time
 
@@ -22,6 +24,8 @@ def read_idx(path):
 
 
 class VAE(nn.Module):
+    """The pytorch/examples VAE: 784-400-20 MLP."""
+
     def __init__(self):
         super().__init__()
         self.fc1 = nn.Linear(784, 400)
@@ -37,6 +41,40 @@ class VAE(nn.Module):
         return self.fc4(F.relu(self.fc3(z))), mu, logvar
 
 
+class ConvVAE(nn.Module):
+    """LatentSharp's conv-vae (ConvVae.cs, ModelCatalog "conv-vae") with ConvChannels [32, 64] on 1x28x28:
+    encoder  Unflatten → Conv(1→32, k4 s2 p1) → ReLU → Conv(32→64, k4 s2 p1) → ReLU → Flatten → Linear(3136 → 2L),
+             μ = first L, log σ² = last L clamped to [-30, 20] (Vae.Posterior);
+    decoder  Linear(L → 3136) → ReLU → Unflatten(64, 7, 7) → ConvT(64→32, k4 s2 p1) → ReLU → ConvT(32→1, k4 s2 p1)
+             → Flatten: Bernoulli logits."""
+
+    def __init__(self, latent=20, channels=(32, 64)):
+        super().__init__()
+        c1, c2 = channels
+        self.latent = latent
+        self.encoder = nn.Sequential(
+            nn.Unflatten(1, (1, 28, 28)),
+            nn.Conv2d(1, c1, 4, 2, 1), nn.ReLU(),
+            nn.Conv2d(c1, c2, 4, 2, 1), nn.ReLU(),
+            nn.Flatten(),
+            nn.Linear(c2 * 7 * 7, 2 * latent))
+        self.decoder = nn.Sequential(
+            nn.Linear(latent, c2 * 7 * 7), nn.ReLU(),
+            nn.Unflatten(1, (c2, 7, 7)),
+            nn.ConvTranspose2d(c2, c1, 4, 2, 1), nn.ReLU(),
+            nn.ConvTranspose2d(c1, 1, 4, 2, 1),
+            nn.Flatten())
+
+    def forward(self, x):
+        h = self.encoder(x)
+        mu, logvar = h[:, :self.latent], h[:, self.latent:].clamp(-30.0, 20.0)
+        z = mu + torch.randn_like(mu) * torch.exp(0.5 * logvar)
+        return self.decoder(z), mu, logvar
+
+
+MODELS = {"mlp": VAE, "conv": ConvVAE}
+
+
 def loss_function(logits, x, mu, logvar):
     # BCE on logits is the numerically stable form of the example's sigmoid + binary_cross_entropy.
     bce = F.binary_cross_entropy_with_logits(logits, x, reduction="sum")
@@ -46,6 +84,7 @@ def loss_function(logits, x, mu, logvar):
 
 def main():
     p = argparse.ArgumentParser()
+    p.add_argument("--model", choices=sorted(MODELS), default="mlp")
     p.add_argument("--data", default="/usr/share/datasets/fashion-mnist")
     p.add_argument("--epochs", type=int, default=10)
     p.add_argument("--threads", type=int, default=2)
@@ -61,7 +100,8 @@ def main():
 
     train = torch.from_numpy(read_idx(os.path.join(a.data, "train-images-idx3-ubyte.gz")).reshape(-1, 784).astype(np.float32) / 255)
     test = torch.from_numpy(read_idx(os.path.join(a.data, "t10k-images-idx3-ubyte.gz")).reshape(-1, 784).astype(np.float32) / 255)
-    model = VAE()
+    model = MODELS[a.model]()
+    print(json.dumps({"model": a.model, "parameters": sum(t.numel() for t in model.parameters())}), flush=True)
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
     for epoch in range(1, a.epochs + 1):
         model.train()

@@ -11,6 +11,12 @@ public static class CommonOptions
         DefaultValueFactory = _ => "sample",
     };
 
+    /// <summary>--data for commands that start from a checkpoint: by default the data set the model was trained on.</summary>
+    public static Option<string?> DataOfModel() => new("--data")
+    {
+        Description = "Data set: sample, fashion-mnist, mnist, or a folder of IDX files. Default: the one the model was trained on.",
+    };
+
     public static Option<string?> DataDir() => new("--data-dir")
     {
         Description = "Where to look first for the named data set.",
@@ -30,5 +36,20 @@ public static class CommonOptions
     {
         Description = "Checkpoint file written by latent train (e.g. runs/sample-vae/model.safetensors).",
         Required = true,
+    };
+
+    /// <summary>The file a figure command writes; its default is next to the checkpoint.</summary>
+    public static Option<string?> Output(string defaultDescription) => new("--output", "-o")
+    {
+        Description = $"File to write. Default: {defaultDescription}.",
+    };
+
+    public static Option<ulong> Seed() => new("--seed") { Description = "Seed of every random draw.", DefaultValueFactory = _ => 1UL };
+
+    /// <summary>An index into the test split of the data.</summary>
+    public static Option<int> Index(string name, string description, int defaultValue = 0) => new(name)
+    {
+        Description = description,
+        DefaultValueFactory = _ => defaultValue,
     };
 }

@@ -10,6 +10,16 @@ public static class LatentCommand
     {
         var root = new RootCommand("latent — train, evaluate and explore variational autoencoders.");
         root.Subcommands.Add(TrainCommand.Create());
+        root.Subcommands.Add(EvalCommand.Create());
+        root.Subcommands.Add(SampleCommand.Create());
+        root.Subcommands.Add(ReconstructCommand.Create());
+        root.Subcommands.Add(InterpolateCommand.Create());
+        root.Subcommands.Add(TraverseCommand.Create());
+        root.Subcommands.Add(EditCommand.Create());
+        root.Subcommands.Add(EmbedCommand.Create());
+        root.Subcommands.Add(ManifoldCommand.Create());
+        root.Subcommands.Add(ReportCommand.Create());
+        root.Subcommands.Add(ServeCommand.Create());
         return root;
     }
 }

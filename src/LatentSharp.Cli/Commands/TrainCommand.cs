@@ -67,8 +67,10 @@ public static class TrainCommand
                 PriorComponents = parse.GetValue(priorComponents),
                 ConvChannels = ParseWidths(parse.GetValue(convChannels)!, "--conv-channels"),
             };
+            string dataName = parse.GetValue(data)!;
             var options = new TrainingOptions
             {
+                Data = dataName,
                 Epochs = parse.GetValue(epochs),
                 BatchSize = parse.GetValue(batchSize),
                 Optimizer = parse.GetValue(optimizer)!,
@@ -83,7 +85,6 @@ public static class TrainCommand
                 ClipNorm = parse.GetValue(clipNorm),
                 Binarization = Enum.Parse<Binarization>(parse.GetValue(binarize)!, ignoreCase: true),
             };
-            string dataName = parse.GetValue(data)!;
             return Run(dataName, parse.GetValue(dataDir), spec, options, parse.GetValue(output), parse.GetValue(resume), parse.InvocationConfiguration.Output);
         });
         return command;

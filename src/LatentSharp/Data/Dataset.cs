@@ -15,6 +15,12 @@ public sealed class Dataset
     /// <summary>The MNIST class names: the digits "0" to "9".</summary>
     public static IReadOnlyList<string> MnistClassNames { get; } = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"];
 
+    /// <summary>
+    /// The seed of the one fixed binarization of a test split (<c>Binarize(new Rng(TestBinarizationSeed))</c>), shared by
+    /// the trainer's per-epoch test ELBO and <c>latent eval</c> so that both see the same binary images.
+    /// </summary>
+    public const ulong TestBinarizationSeed = 20_141_222;
+
     private static readonly float[] ByteToUnit = BuildByteToUnit();
 
     /// <summary>

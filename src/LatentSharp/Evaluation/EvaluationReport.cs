@@ -51,6 +51,9 @@ public sealed record EvaluationReport
     /// <summary>Bits per dimension of a continuous density on uniformly dequantized 8-bit data (never binarized nats).</summary>
     public double? DequantizedBitsPerDim { get; init; }
 
+    /// <summary>L, the latent dimensions of the model.</summary>
+    public int? LatentDimensions { get; init; }
+
     /// <summary>Latent dimensions whose posterior mean varies with x (Cov_x E_q[z_l] above <see cref="ActiveUnitThreshold"/>).</summary>
     public int? ActiveUnits { get; init; }
 
@@ -75,6 +78,9 @@ public sealed record EvaluationReport
     /// <summary>AUROC of the raw score −log p(x) (higher = more anomalous; below 0.5 ranks the wrong way).</summary>
     public double? AurocLikelihood { get; init; }
 
+    /// <summary>The background model of the likelihood-ratio score: "pixels" or "compression".</summary>
+    public string? OutlierBackground { get; init; }
+
     /// <summary>AUROC of the likelihood-ratio score −(log p(x) − log p_background(x)).</summary>
     public double? AurocRatio { get; init; }
 
@@ -86,6 +92,12 @@ public sealed record EvaluationReport
 
     /// <summary>Wall-clock seconds of the whole evaluation.</summary>
     public double Seconds { get; init; }
+
+    /// <summary>Wall-clock seconds of each part (e.g. "elbo", "nll", "probe", "outliers"), in the order they ran.</summary>
+    public IReadOnlyDictionary<string, double>? SecondsByPart { get; init; }
+
+    /// <summary>What the numbers mean or why some are missing (a skipped out-of-distribution set, a convention), one line each.</summary>
+    public IReadOnlyList<string>? Notes { get; init; }
 
     /// <summary>This report with <paramref name="nll"/> in the fields of its convention (and the other convention's cleared).</summary>
     public EvaluationReport WithNll(NllEstimate nll)

@@ -64,22 +64,25 @@ public static class EvaluationReportWriter
             ($"NLL, K = {Integer(report.NllSamples)} (nats)", Number(report.NllNats, "F2") + StandardError(report.NllNats, report.NllStandardError)),
             ("  bits/dim", Number(report.NllBitsPerDim, "F4")),
             ("dequantized 8-bit bits/dim", Number(report.DequantizedBitsPerDim, "F4") + StandardError(report.DequantizedBitsPerDim,
-                report.NllStandardError is double se ? se / (report.Dimensions * Math.Log(2)) : null)),
+                report.NllStandardError is double se ? se / (report.Dimensions * Math.Log(2)) : null, "F4")),
             ($"active units (> {Number(report.ActiveUnitThreshold, "G3")})",
-                report.ActiveUnits is int au ? $"{au} of {report.KlPerDimension?.Length.ToString(CultureInfo.InvariantCulture) ?? "?"}" : "–"),
+                report.ActiveUnits is int au ? $"{au} of {(report.LatentDimensions ?? report.KlPerDimension?.Length)?.ToString(CultureInfo.InvariantCulture) ?? "?"}" : "–"),
             ("KL per dimension (sorted)", report.KlPerDimension is null ? "–" : string.Join(" ", report.KlPerDimension.Select(v => v.ToString("F2", CultureInfo.InvariantCulture)))),
             ("probe accuracy: latent means", Percent(report.ProbeAccuracyLatent)),
             ("probe accuracy: PCA, same size", Percent(report.ProbeAccuracyPca)),
             ("probe accuracy: raw pixels", Percent(report.ProbeAccuracyPixels)),
             ($"AUROC vs {report.OutOfDistribution ?? "–"}: likelihood", Number(report.AurocLikelihood, "F3")),
-            ("  likelihood ratio", Number(report.AurocRatio, "F3")),
+            (RatioLabel(report), Number(report.AurocRatio, "F3")),
             ("FPR at 95% TPR: likelihood", Number(report.FprAt95Likelihood, "F3")),
-            ("  likelihood ratio", Number(report.FprAt95Ratio, "F3")),
+            (RatioLabel(report), Number(report.FprAt95Ratio, "F3")),
             ("seconds", report.Seconds.ToString("F1", CultureInfo.InvariantCulture)),
         };
+        foreach (var (part, seconds) in report.SecondsByPart ?? new Dictionary<string, double>())
+            rows.Add(("  " + part, seconds.ToString("F1", CultureInfo.InvariantCulture)));
         int width = rows.Max(r => r.Name.Length);
         var text = new StringBuilder();
         foreach (var (name, value) in rows) text.Append(name.PadRight(width + 2)).Append(value).Append('\n');
+        foreach (string note in report.Notes ?? []) text.Append("note: ").Append(note).Append('\n');
         return text.ToString();
     }
 
@@ -87,8 +90,11 @@ public static class EvaluationReportWriter
 
     private static string Integer(int? value) => value?.ToString(CultureInfo.InvariantCulture) ?? "–";
 
+    private static string RatioLabel(EvaluationReport report) =>
+        report.OutlierBackground is string background ? $"  likelihood ratio ({background})" : "  likelihood ratio";
+
     private static string Percent(double? value) => value is double v ? (100 * v).ToString("F1", CultureInfo.InvariantCulture) + " %" : "–";
 
-    private static string StandardError(double? value, double? se) =>
-        value is not null && se is double s ? " ± " + s.ToString("F2", CultureInfo.InvariantCulture) : "";
+    private static string StandardError(double? value, double? se, string format = "F2") =>
+        value is not null && se is double s ? " ± " + s.ToString(format, CultureInfo.InvariantCulture) : "";
 }

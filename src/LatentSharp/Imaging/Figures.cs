@@ -18,13 +18,12 @@ public static class Figures
     public static Image Samples(LatentModel model, int count, Rng rng, Dataset codesFrom, int columns = 8)
     {
         using var _ = Tensor.NoGrad();
-        if (model is IGenerativeModel { } conditional && model.IsConditional)
+        if (model is IGenerativeModel conditional && model.IsConditional)
         {
-            // One row per class, labelled with the class name.
-            int[] labels = Enumerable.Range(0, model.Classes * columns).Select(i => i / columns).ToArray();
-            Tensor byClass = conditional.SampleConditional(labels, rng);
             string[] names = Enumerable.Range(0, model.Classes).Select(c => c < codesFrom.ClassNames.Length ? codesFrom.ClassNames[c] : c.ToString()).ToArray();
-            return new ImageGrid().Render(byClass.Data, labels.Length, model.Spec.Height, model.Spec.Width, columns, names);
+            return LatentFigures.SamplesByClass(
+                (label, n) => conditional.SampleConditional(Enumerable.Repeat(label, n).ToArray(), rng).Data,
+                names, columns, model.Spec.Height, model.Spec.Width);
         }
         Tensor images = model is IGenerativeModel generative
             ? generative.Sample(count, rng)

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using LatentSharp.Data;
 using LatentSharp.Models;
 using LatentSharp.Optim;
 using LatentSharp.Tensors;
@@ -32,6 +33,9 @@ public sealed class Checkpoint
     public TrainingState? Training { get; }
 
     public OptimizerState? Optimizer { get; }
+
+    /// <summary>The data set the model was trained on (name or folder); the shipped sample when the file does not say.</summary>
+    public string TrainingData => Training?.Options.Data ?? DatasetResolver.Sample;
 
     public static void Save(string path, LatentModel model, TrainingState? training = null, Optimizer? optimizer = null)
     {

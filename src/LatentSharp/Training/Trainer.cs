@@ -56,7 +56,7 @@ public sealed class Trainer
         if (optimizerState is not null) _optimizer.SetState(optimizerState);
 
         var batches = new BatchIterator(data.Train, _options.BatchSize, _options.Seed, _options.Binarization);
-        Dataset test = _options.Binarization == Binarization.None ? data.Test : data.Test.Binarize(new Rng(TestBinarizationSeed));
+        Dataset test = _options.Binarization == Binarization.None ? data.Test : data.Test.Binarize(new Rng(Dataset.TestBinarizationSeed));
         int steps = batches.BatchesPerEpoch;
         if (runDirectory is not null) Directory.CreateDirectory(runDirectory);
 
@@ -184,8 +184,6 @@ public sealed class Trainer
                 throw new ArgumentException($"The data set '{split.Name}' has {split.ClassCount} classes; the model is conditioned on {_model.Classes}.");
         }
     }
-
-    private const ulong TestBinarizationSeed = 20_141_222;
 
     /// <summary>An independent seed for one kind of draw (<paramref name="stream"/>) in one epoch.</summary>
     private static ulong StreamSeed(ulong seed, int epoch, int stream) =>

@@ -5,6 +5,9 @@ namespace LatentSharp.Training;
 /// <summary>How to train: the AEVB loop's settings. Stored in checkpoints so that a run can be resumed exactly.</summary>
 public sealed record TrainingOptions
 {
+    /// <summary>The data set trained on (a name or a folder), recorded so that later commands default to it.</summary>
+    public string? Data { get; init; }
+
     public int Epochs { get; init; } = 10;
     public int BatchSize { get; init; } = 128;
 

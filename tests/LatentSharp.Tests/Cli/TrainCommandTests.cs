@@ -26,6 +26,7 @@ public sealed class TrainCommandTests : IDisposable
         Assert.Contains("epoch   1", output);
         foreach (string file in new[] { Trainer.LatestCheckpoint, Trainer.BestCheckpoint, TrainingLog.FileName, Figures.SamplesFile, Figures.ReconstructionsFile })
             Assert.True(File.Exists(Path.Combine(_dir, file)), $"{file} is missing");
+        Assert.Equal("sample", Checkpoint.Load(Path.Combine(_dir, Trainer.LatestCheckpoint)).Training!.Options.Data);   // later commands default to it
         Image samples = Png.Read(Path.Combine(_dir, Figures.SamplesFile));
         Assert.True(samples.Width > 100 && samples.Height > 100);
     }
@@ -88,5 +89,20 @@ public sealed class TrainCommandTests : IDisposable
         var (code, _, error) = Run("train", "--epochs", "1", "--model", "conv-vae", "--conv-channels", "4,8", "--latent", "2", "-o", _dir);
         Assert.True(code == 0, error);
         Assert.Equal("conv-vae", Checkpoint.Load(Path.Combine(_dir, Trainer.LatestCheckpoint)).Model.Spec.Kind);
+    }
+
+    [Fact]
+    public void ConditionalModel_SamplesByClassAndReconstructs_OtherFiguresSayWhy()
+    {
+        Assert.Equal(0, Run("train", "--epochs", "1", "--hidden", "32", "--latent", "2", "--model", "cvae", "-o", _dir).Code);
+        string model = Path.Combine(_dir, Trainer.LatestCheckpoint);
+        var (code, _, error) = Run("sample", "-m", model, "--columns", "4", "-o", Path.Combine(_dir, "s.png"));
+        Assert.True(code == 0, error);
+        Image byClass = Png.Read(Path.Combine(_dir, "s.png"));
+        Assert.True(byClass.Height > 10 * 28, "one row of 28x28 images per class");
+        Assert.Equal(0, Run("reconstruct", "-m", model, "-o", Path.Combine(_dir, "r.png")).Code);
+        (code, _, error) = Run("interpolate", "-m", model, "--from", "0", "-o", Path.Combine(_dir, "i.png"));
+        Assert.Equal(CommandRunner.UsageError, code);
+        Assert.Contains("conditioned", error);
     }
 }

@@ -48,4 +48,20 @@ public class ImageGridTests
         var ex = Assert.Throws<ArgumentException>(() => new ImageGrid().Render(new float[10], 2, 2, 2, 1));
         Assert.Contains("need 8 values", ex.Message);
     }
+
+    [Fact]
+    public void Render_TitleAndColumnLabels_AddABandAboveTheTiles()
+    {
+        Image plain = new ImageGrid().Render(new float[2 * 4], 2, 2, 2, 2);
+        Image titled = new ImageGrid { Title = "T" }.Render(new float[2 * 4], 2, 2, 2, 2, columnLabels: ["a", "b"]);
+        Assert.Equal(3, titled.Channels);
+        int band = titled.Height - plain.Height;
+        Assert.True(band >= 2 * BitmapFont.GlyphHeight, $"band {band}");
+        Assert.True(titled.Width >= plain.Width);
+        bool ink = false;
+        for (int y = 0; y < band; y++)
+        for (int x = 0; x < titled.Width; x++)
+            ink |= titled.GetPixel(x, y) == Rgb.White;
+        Assert.True(ink);
+    }
 }

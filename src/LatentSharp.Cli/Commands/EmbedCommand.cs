@@ -1,0 +1,23 @@
+using System.CommandLine;
+using LatentSharp.Imaging;
+
+namespace LatentSharp.Cli.Commands;
+
+/// <summary><c>latent embed</c>: a scatter of the test set's codes coloured by class (2-D latents as they are, more dimensions by PCA).</summary>
+public static class EmbedCommand
+{
+    public static Command Create()
+    {
+        var count = new Option<int?>("--count") { Description = "Plot the first N test images. Default: all of them." };
+        var command = new Command("embed", "Scatter the test set's latent means, coloured by class.") { count };
+        var common = ModelSession.AddCommonOptions(command, "<checkpoint>-embedding.png beside the checkpoint");
+        command.SetAction(parse =>
+        {
+            int? n = parse.GetValue(count) is int c ? ModelSession.AtLeast(c, 2, "--count") : null;
+            ModelSession session = ModelSession.Open(parse, common);
+            Image image = LatentFigures.Embedding(session.Model, session.Test, n);
+            return ModelSession.WriteFigure(image, session.OutputPath(parse.GetValue(common.Output), "embedding"), parse.InvocationConfiguration.Output);
+        });
+        return command;
+    }
+}

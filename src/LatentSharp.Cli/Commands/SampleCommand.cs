@@ -1,0 +1,40 @@
+using System.CommandLine;
+using LatentSharp.Imaging;
+using LatentSharp.Models;
+using LatentSharp.Tensors;
+
+namespace LatentSharp.Cli.Commands;
+
+/// <summary>
+/// <c>latent sample</c>: a grid of decoder means of prior draws; <c>--sampled</c> adds, under each row, pixels drawn from
+/// the likelihood. An autoencoder has no prior: it decodes draws from a Gaussian fitted to its test codes.
+/// A conditional model draws one row per class (through <see cref="Figures.Samples"/>).
+/// </summary>
+public static class SampleCommand
+{
+    public static Command Create()
+    {
+        var count = new Option<int>("--count") { Description = "Number of draws (rounded down to whole rows).", DefaultValueFactory = _ => 64 };
+        var columns = new Option<int>("--columns") { Description = "Images per row.", DefaultValueFactory = _ => 8 };
+        var sampled = new Option<bool>("--sampled") { Description = "Also show pixels drawn from the likelihood p(x|z), in a row under each row of means." };
+        var command = new Command("sample", "Decode draws from the prior into a grid of images.") { count, columns, sampled };
+        var common = ModelSession.AddCommonOptions(command, "<checkpoint>-samples.png beside the checkpoint");
+        command.SetAction(parse =>
+        {
+            int n = ModelSession.Between(parse.GetValue(count), 1, 1024, "--count");
+            int c = ModelSession.Between(parse.GetValue(columns), 1, 64, "--columns");
+            ModelSession session = ModelSession.Open(parse, common);
+            var rng = new Rng(parse.GetValue(common.Seed));
+            Image image;
+            if (parse.GetValue(sampled))
+            {
+                if (session.Model is not Vae vae)
+                    throw new ArgumentException($"--sampled draws pixels from the decoder's likelihood, and a {session.Model.Spec.Kind} model has none; leave it out to see decoded codes.");
+                image = LatentFigures.SamplesWithPixelDraws(vae, n, rng, c);
+            }
+            else image = Figures.Samples(session.Model, n, rng, session.Test, c);
+            return ModelSession.WriteFigure(image, session.OutputPath(parse.GetValue(common.Output), "samples"), parse.InvocationConfiguration.Output);
+        });
+        return command;
+    }
+}

@@ -1,0 +1,47 @@
+using System.CommandLine;
+using System.Globalization;
+using LatentSharp.Imaging;
+
+namespace LatentSharp.Cli.Commands;
+
+/// <summary>
+/// <c>latent traverse</c>: encode one test image and sweep single latent dimensions across a range, the others fixed;
+/// one row per dimension. The range is in units of the model's latent frame: the prior N(0, 1) for a VAE, a Gaussian
+/// fitted to the test codes for an autoencoder.
+/// </summary>
+public static class TraverseCommand
+{
+    public static Command Create()
+    {
+        var index = CommonOptions.Index("--index", "Index of the test image to encode.");
+        var dims = new Option<string?>("--dims") { Description = "Latent dimensions to sweep, comma-separated (e.g. 0,3,5)." };
+        var top = new Option<int?>("--top") { Description = "Sweep the K most active dimensions (largest variance of the code over the test set). Default: all dimensions up to 10, else the 10 most active." };
+        var range = new Option<double>("--range") { Description = "Sweep from -range to +range around the prior's centre, in prior standard deviations.", DefaultValueFactory = _ => 3.0 };
+        var steps = new Option<int>("--steps") { Description = "Values per dimension.", DefaultValueFactory = _ => 9 };
+        var command = new Command("traverse", "Sweep latent dimensions of one encoded test image, one row per dimension.") { index, dims, top, range, steps };
+        var common = ModelSession.AddCommonOptions(command, "<checkpoint>-traversal.png beside the checkpoint");
+        command.SetAction(parse =>
+        {
+            int n = ModelSession.Between(parse.GetValue(steps), 2, 64, "--steps");
+            double r = parse.GetValue(range);
+            if (!(r > 0) || !double.IsFinite(r)) throw new ArgumentException($"--range must be a positive number, not {r.ToString(CultureInfo.InvariantCulture)}.");
+            string? dimsText = parse.GetValue(dims);
+            int? topK = parse.GetValue(top);
+            if (dimsText is not null && topK is not null) throw new ArgumentException("--dims and --top both choose the dimensions; give one of them.");
+
+            ModelSession session = ModelSession.Open(parse, common);
+            int i = session.CheckIndex(parse.GetValue(index), "--index");
+            int l = session.Model.LatentSize;
+            float[] codes = LatentFigures.Codes(session.Model, session.Test);
+            int count = session.Test.Count;
+            int[] chosen = dimsText is not null ? session.ParseDimensions(dimsText, "--dims")
+                : topK is int k ? LatentFigures.MostActiveDimensions(codes, count, l, ModelSession.Between(k, 1, l, "--top"))
+                : LatentFigures.DefaultTraversalDimensions(codes, count, l);
+            LatentFrame frame = LatentFrame.For(session.Model, codes, count);
+            string title = $"{LatentFigures.Describe(session.Test, i)}: z = centre + k*scale of {frame.Description}";
+            Image image = LatentFigures.Traversal(session.Model, session.Test.Image(i), chosen, frame, r, n, session.Height, session.Width, title);
+            return ModelSession.WriteFigure(image, session.OutputPath(parse.GetValue(common.Output), "traversal"), parse.InvocationConfiguration.Output);
+        });
+        return command;
+    }
+}

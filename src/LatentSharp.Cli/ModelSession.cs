@@ -1,0 +1,113 @@
+using System.CommandLine;
+using System.Globalization;
+using LatentSharp.Data;
+using LatentSharp.Imaging;
+using LatentSharp.Kernels;
+using LatentSharp.Models;
+using LatentSharp.Training;
+
+namespace LatentSharp.Cli;
+
+/// <summary>
+/// What every figure command starts from: a checkpoint loaded in evaluation mode, the test split of the data its images
+/// come from, and the checks of option values against them (indices, latent dimensions), each failing with a message
+/// that names the option.
+/// </summary>
+internal sealed class ModelSession
+{
+    private ModelSession(string checkpointPath, Checkpoint checkpoint, Dataset test)
+    {
+        CheckpointPath = checkpointPath;
+        Checkpoint = checkpoint;
+        Test = test;
+    }
+
+    public string CheckpointPath { get; }
+    public Checkpoint Checkpoint { get; }
+    public LatentModel Model => Checkpoint.Model;
+    public Dataset Test { get; }
+    public int Height => Model.Spec.Height;
+    public int Width => Model.Spec.Width;
+
+    /// <summary>The options all figure commands take, added to <paramref name="command"/>.</summary>
+    public sealed record Options(Option<string> Model, Option<string?> Data, Option<string?> DataDir, Option<int> Threads, Option<ulong> Seed, Option<string?> Output);
+
+    public static Options AddCommonOptions(Command command, string defaultOutput)
+    {
+        var options = new Options(CommonOptions.Model(), CommonOptions.DataOfModel(), CommonOptions.DataDir(), CommonOptions.Threads(), CommonOptions.Seed(),
+            CommonOptions.Output(defaultOutput));
+        foreach (Option option in new Option[] { options.Model, options.Data, options.DataDir, options.Threads, options.Seed, options.Output })
+            command.Options.Add(option);
+        return options;
+    }
+
+    public static ModelSession Open(ParseResult parse, Options options)
+    {
+        Threading.MaxThreads = parse.GetValue(options.Threads);
+        return Open(parse.GetValue(options.Model)!, parse.GetValue(options.Data), parse.GetValue(options.DataDir));
+    }
+
+    /// <summary>Loads the checkpoint and the test split of <paramref name="dataName"/>, by default the data the model was trained on.</summary>
+    public static ModelSession Open(string checkpointPath, string? dataName, string? dataDir)
+    {
+        Checkpoint checkpoint = Checkpoint.Load(checkpointPath);
+        dataName ??= checkpoint.TrainingData;
+        checkpoint.Model.Eval();
+        Dataset test = new DatasetResolver().Load(dataName, dataDir).Test;
+        ModelSpec spec = checkpoint.Model.Spec;
+        if (test.Rows != spec.Height || test.Cols != spec.Width)
+            throw new ArgumentException($"--data {dataName} has {test.Rows}x{test.Cols} images but the model in {Path.GetFileName(checkpointPath)} takes {spec.Height}x{spec.Width}.");
+        if (test.Count == 0) throw new ArgumentException($"--data {dataName} has no test images.");
+        return new ModelSession(checkpointPath, checkpoint, test);
+    }
+
+    /// <summary>The output path: the option's value, or "&lt;checkpoint stem&gt;-&lt;figure&gt;.png" beside the checkpoint.</summary>
+    public string OutputPath(string? option, string figure, string extension = ".png") =>
+        option ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(CheckpointPath))!, $"{Path.GetFileNameWithoutExtension(CheckpointPath)}-{figure}{extension}");
+
+    public int CheckIndex(int index, string option)
+    {
+        if ((uint)index >= (uint)Test.Count)
+            throw new ArgumentException($"{option} {index} is out of range: the test split of {Test.Name} has {Test.Count} images (0 to {Test.Count - 1}).");
+        return index;
+    }
+
+    public void CheckDimension(int j, string option)
+    {
+        if ((uint)j >= (uint)Model.LatentSize)
+            throw new ArgumentException($"{option}: latent dimension {j} does not exist; the model has {Model.LatentSize} (0 to {Model.LatentSize - 1}).");
+    }
+
+    /// <summary>Parses "0,3,5" into latent dimensions, each checked.</summary>
+    public int[] ParseDimensions(string text, string option)
+    {
+        int[] dims;
+        try
+        {
+            dims = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Select(t => int.Parse(t, NumberStyles.Integer, CultureInfo.InvariantCulture)).ToArray();
+        }
+        catch (Exception e) when (e is FormatException or OverflowException)
+        {
+            throw new ArgumentException($"{option} takes latent dimensions separated by commas (e.g. 0,3,5), not \"{text}\".");
+        }
+        if (dims.Length == 0) throw new ArgumentException($"{option} needs at least one latent dimension (e.g. 0,3,5).");
+        foreach (int j in dims) CheckDimension(j, option);
+        if (dims.Distinct().Count() != dims.Length) throw new ArgumentException($"{option} names a dimension twice: \"{text}\".");
+        return dims;
+    }
+
+    public static int AtLeast(int value, int minimum, string option) =>
+        value >= minimum ? value : throw new ArgumentException($"{option} must be at least {minimum}, not {value}.");
+
+    public static int Between(int value, int minimum, int maximum, string option) =>
+        value >= minimum && value <= maximum ? value : throw new ArgumentException($"{option} must be between {minimum} and {maximum}, not {value}.");
+
+    /// <summary>Writes <paramref name="image"/> and says where.</summary>
+    public static int WriteFigure(Image image, string path, TextWriter output)
+    {
+        Png.Write(path, image);
+        output.WriteLine($"Wrote {path} ({image.Width}x{image.Height}).");
+        return CommandRunner.Ok;
+    }
+}

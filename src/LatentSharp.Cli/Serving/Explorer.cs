@@ -1,0 +1,169 @@
+using LatentSharp.Data;
+using LatentSharp.Evaluation;
+using LatentSharp.Imaging;
+using LatentSharp.Models;
+using LatentSharp.Tensors;
+
+namespace LatentSharp.Cli.Serving;
+
+/// <summary>
+/// What the explorer page works with: a model behind its <see cref="ModelWorker"/>, the test images, their codes,
+/// the dimensions worth a slider and a 2-D view of the code space. Shapes: L latent dims, D pixels, N test images.
+/// </summary>
+internal sealed class Explorer : IDisposable
+{
+    /// <summary>Sliders shown when the model has more latent dimensions than this: the most active ones.</summary>
+    public const int MaxSliders = 16;
+
+    /// <summary>Test images encoded for the embedding scatter and the code statistics.</summary>
+    public const int MaxEmbeddingPoints = 2000;
+
+    private readonly ModelWorker _worker;
+    private readonly float[] _codes;          // [N', L], N' = min(N, MaxEmbeddingPoints)
+    private readonly Pca? _projection;        // L > 2: the plane of the two principal axes of the codes
+
+    private Explorer(LatentModel model, Dataset test, ModelWorker worker, float[] codes, int encoded)
+    {
+        Model = model;
+        Test = test;
+        _worker = worker;
+        _codes = codes;
+        int l = model.LatentSize;
+
+        var activity = new ActiveUnits(l);
+        activity.Add(Tensor.FromArray(codes, encoded, l));
+        Variances = activity.Variances();
+        CodeMeans = new double[l];
+        for (int i = 0; i < encoded; i++)
+            for (int j = 0; j < l; j++) CodeMeans[j] += codes[i * l + j] / (double)encoded;
+        SliderDimensions = Enumerable.Range(0, l).OrderByDescending(j => Variances[j]).ThenBy(j => j).Take(MaxSliders).ToArray();
+        Ranges = Enumerable.Range(0, l).Select(SliderRange).ToArray();
+
+        if (l > 2 && encoded > 2) _projection = Pca.Fit(codes, encoded, l, 2);
+        Embedding = Project(codes, encoded);
+        EmbeddingLabels = test.HasLabels ? test.Labels.AsSpan(0, encoded).ToArray() : [];
+    }
+
+    public LatentModel Model { get; }
+
+    public Dataset Test { get; }
+
+    public int LatentSize => Model.LatentSize;
+
+    /// <summary>Variance of each dimension's posterior mean over the encoded test images ([L]; active when &gt; 0.01).</summary>
+    public double[] Variances { get; }
+
+    /// <summary>Mean code of the encoded test images. [L]</summary>
+    public double[] CodeMeans { get; }
+
+    /// <summary>The dimensions that get a slider, most active first.</summary>
+    public int[] SliderDimensions { get; }
+
+    /// <summary>Slider range of each dimension. [L]</summary>
+    public (double Low, double High)[] Ranges { get; }
+
+    /// <summary>The encoded test images in the scatter's plane: x, y interleaved. [N', 2]</summary>
+    public float[] Embedding { get; }
+
+    /// <summary>Labels of the embedded points (empty when the data has none).</summary>
+    public int[] EmbeddingLabels { get; }
+
+    /// <summary>What the scatter's axes are.</summary>
+    public string EmbeddingAxes => LatentSize switch
+    {
+        1 => "z0 (one latent dimension)",
+        2 => "z0, z1",
+        _ => _projection is null ? "z0, z1" : $"principal axes 1 and 2 of the codes ({_projection.ExplainedVarianceRatio.Sum():P0} of their variance)",
+    };
+
+    /// <summary>
+    /// Class names of a conditional model, whose decoder takes a class as well as a code. No model in the catalog is
+    /// conditional yet: this is the seam (the page hides its class selector while it is null).
+    /// </summary>
+    public IReadOnlyList<string>? ConditionClasses => null;
+
+    /// <summary>Where random codes come from: the model's prior, or a Gaussian fitted to the test codes for a model without one.</summary>
+    public string SampleSource => Model is Vae vae ? $"the prior ({vae.Prior.Name})" : "a diagonal Gaussian fitted to the test codes (the model has no prior)";
+
+    public (long Batches, long Decoded) DecodeStatistics => _worker.DecodeStatistics;
+
+    /// <summary>Encodes up to <see cref="MaxEmbeddingPoints"/> test images and starts serving <paramref name="model"/>.</summary>
+    public static Explorer Create(LatentModel model, Dataset test)
+    {
+        if (test.Dimensions != model.Spec.Dimensions)
+            throw new ArgumentException($"The model decodes {model.Spec.Height}x{model.Spec.Width} images but {test.Name} holds {test.Rows}x{test.Cols} images; pass the data set it was trained on with --data.");
+        if (test.Count == 0) throw new ArgumentException($"{test.Name} has no test images.");
+        var worker = new ModelWorker(model);
+        try
+        {
+            int n = Math.Min(test.Count, MaxEmbeddingPoints), d = test.Dimensions;
+            float[] codes = worker.RunAsync(m => EncodeRows(m, test.Pixels.AsSpan(0, n * d).ToArray(), n)).GetAwaiter().GetResult();
+            return new Explorer(model, test, worker, codes, n);
+        }
+        catch
+        {
+            worker.Dispose();
+            throw;
+        }
+    }
+
+    public Task<float[]> DecodeAsync(float[] z) => _worker.DecodeAsync(z);
+
+    /// <summary>The code of test image <paramref name="index"/>. [L]</summary>
+    public Task<float[]> EncodeAsync(int index)
+    {
+        float[] x = Test.Image(index).ToArray();
+        return _worker.RunAsync(m => EncodeRows(m, x, 1));
+    }
+
+    /// <summary><paramref name="count"/> random codes. [count, L]</summary>
+    public Task<float[]> SampleCodesAsync(int count, ulong seed)
+    {
+        var rng = new Rng(seed);
+        if (Model is Vae) return _worker.RunAsync(m => ((Vae)m).Prior.Sample(count, rng).Data.ToArray());
+        int l = LatentSize;
+        var z = new float[count * l];
+        for (int i = 0; i < count; i++)
+            for (int j = 0; j < l; j++)
+                z[i * l + j] = (float)(CodeMeans[j] + Math.Sqrt(Variances[j]) * rng.NextGaussian());
+        return Task.FromResult(z);
+    }
+
+    /// <summary>The code under point (x, y) of the scatter. [L]</summary>
+    public float[] CodeAt(float x, float y) => LatentSize switch
+    {
+        1 => [x],
+        2 => [x, y],
+        _ => _projection is null ? [x, y, .. new float[LatentSize - 2]] : _projection.Decode([x, y], 1),
+    };
+
+    /// <summary>A 28x28 (or whatever the data's size) gray PNG of pixel means in [0, 1].</summary>
+    public byte[] Png(ReadOnlySpan<float> pixels) => Imaging.Png.Encode(Image.FromFloats(pixels, Model.Spec.Width, Model.Spec.Height, Model.Spec.Channels));
+
+    public void Dispose() => _worker.Dispose();
+
+    private static float[] EncodeRows(LatentModel model, float[] x, int n) =>
+        model.Encode(Tensor.FromArray(x, n, model.Spec.Dimensions)).Data.ToArray();
+
+    private float[] Project(float[] codes, int n)
+    {
+        int l = LatentSize;
+        if (_projection is not null) return _projection.Encode(codes, n);
+        var points = new float[2 * n];
+        for (int i = 0; i < n; i++)
+        {
+            points[2 * i] = codes[i * l];
+            points[2 * i + 1] = l > 1 ? codes[i * l + 1] : 0f;
+        }
+        return points;
+    }
+
+    private (double, double) SliderRange(int j)
+    {
+        double std = Math.Max(Math.Sqrt(Variances[j]), 0.05);
+        double low = CodeMeans[j] - 3 * std, high = CodeMeans[j] + 3 * std;
+        // A VAE's prior is where samples come from: keep its ±3 standard deviations reachable.
+        if (Model is Vae) (low, high) = (Math.Min(low, -3), Math.Max(high, 3));
+        return (Math.Round(low, 2), Math.Round(high, 2));
+    }
+}

@@ -1,0 +1,132 @@
+using LatentSharp.Cli;
+using LatentSharp.Evaluation;
+using LatentSharp.Training;
+
+namespace LatentSharp.Tests.Cli;
+
+/// <summary>A tiny VAE trained once by <c>latent train</c> on the shipped sample with dynamic binarization.</summary>
+public sealed class TinyTrainedRun : IDisposable
+{
+    public TinyTrainedRun()
+    {
+        var (code, _, error) = EvalCommandTests.Run("train", "--epochs", "1", "--hidden", "32", "--latent", "4", "--binarize", "dynamic", "-o", Folder);
+        if (code != 0) throw new InvalidOperationException("latent train failed: " + error);
+    }
+
+    public string Folder { get; } = Directory.CreateTempSubdirectory("ls-eval-").FullName;
+
+    public string Checkpoint => Path.Combine(Folder, Trainer.LatestCheckpoint);
+
+    public void Dispose() => Directory.Delete(Folder, recursive: true);
+}
+
+public sealed class EvalCommandTests(TinyTrainedRun run) : IClassFixture<TinyTrainedRun>
+{
+    internal static (int Code, string Output, string Error) Run(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int code = CommandRunner.Invoke(LatentCommand.Create(), args, output, error);
+        return (code, output.ToString(), error.ToString());
+    }
+
+    private static readonly string[] Quick = ["--samples", "50", "--images", "100", "--no-probe", "--threads", "2"];
+
+    [Fact]
+    public void Eval_TinyModelOnTheSample_PrintsTheTableAndWritesEvalJsonNextToTheCheckpoint()
+    {
+        var (code, output, error) = Run(["eval", "--model", run.Checkpoint, "--ood", "none", .. Quick]);
+        Assert.True(code == 0, error);
+        Assert.Contains("NLL, K = 50", output);
+        Assert.Contains("binarized once, seed 20141222", output);
+
+        EvaluationReport report = EvaluationReportWriter.Read(Path.Combine(run.Folder, EvaluationReportWriter.DefaultFileName));
+        Assert.Equal(100, report.Images);
+        foreach (double? value in new[] { report.Elbo, report.Reconstruction, report.Kl, report.NllNats, report.NllBitsPerDim })
+            Assert.True(value is double v && double.IsFinite(v), $"{value} is not a finite number");
+        Assert.True(report.NllNats <= -report.Elbo, $"NLL {report.NllNats} should not exceed −ELBO {-report.Elbo}");
+        Assert.Null(report.DequantizedBitsPerDim);
+        Assert.Equal(4, report.KlPerDimension!.Length);
+        Assert.True(report.Seconds > 0);
+    }
+
+    [Fact]
+    public void Eval_MissingOutOfDistributionSet_SucceedsWithANote()
+    {
+        string nowhere = Path.Combine(run.Folder, "no-such-set");
+        string json = Path.Combine(run.Folder, "ood-missing.json");
+        var (code, output, error) = Run(["eval", "--model", run.Checkpoint, "--ood", nowhere, "-o", json, .. Quick]);
+        Assert.True(code == 0, error);
+        Assert.Contains("note: Outlier scores vs", output);
+        Assert.Contains("no-such-set", output);
+        EvaluationReport report = EvaluationReportWriter.Read(json);
+        Assert.Null(report.AurocLikelihood);
+        Assert.Contains(report.Notes!, n => n.Contains("skipped", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Eval_OutOfDistributionGiven_ReportsBothAurocs()
+    {
+        string json = Path.Combine(run.Folder, "ood-sample.json");
+        var (code, _, error) = Run(["eval", "--model", run.Checkpoint, "--ood", "sample", "-o", json, .. Quick]);
+        Assert.True(code == 0, error);
+        EvaluationReport report = EvaluationReportWriter.Read(json);
+        // The sample against itself: the same 100 images on both sides.
+        Assert.InRange(report.AurocLikelihood!.Value, 0.4, 0.6);
+        Assert.InRange(report.AurocRatio!.Value, 0.4, 0.6);
+        Assert.NotNull(report.FprAt95Ratio);
+    }
+
+    [Theory]
+    [InlineData(null, "compression")]
+    [InlineData("pixels", "pixels")]
+    [InlineData("compression", "compression")]
+    public void Eval_Background_IsSelectableAndRecorded(string? background, string expected)
+    {
+        string json = Path.Combine(run.Folder, $"ood-background-{background ?? "default"}.json");
+        string[] choice = background is null ? [] : ["--background", background];
+        var (code, output, error) = Run(["eval", "--model", run.Checkpoint, "--ood", "sample", "-o", json, .. choice, .. Quick]);
+        Assert.True(code == 0, error);
+        Assert.Contains($"likelihood ratio ({expected})", output);
+        EvaluationReport report = EvaluationReportWriter.Read(json);
+        Assert.Equal(expected, report.OutlierBackground);
+        Assert.InRange(report.AurocRatio!.Value, 0.4, 0.6); // the sample against itself
+    }
+
+    [Theory]
+    [InlineData("--samples", "0", "--samples")]
+    [InlineData("--split", "valid", "valid")]
+    [InlineData("--threads", "0", "--threads")]
+    [InlineData("--images", "0", "--images")]
+    public void Eval_BadArguments_FailWithAMessageNamingTheOption(string option, string value, string expected)
+    {
+        var (code, _, error) = Run("eval", "--model", run.Checkpoint, option, value);
+        Assert.NotEqual(0, code);
+        Assert.Contains(expected, error);
+    }
+
+    [Fact]
+    public void Eval_NeitherModelNorBaseline_SaysWhatToGive()
+    {
+        var (code, _, error) = Run("eval");
+        Assert.NotEqual(0, code);
+        Assert.Contains("--model", error);
+        Assert.Contains("--baseline", error);
+    }
+
+    [Fact]
+    public void Eval_MissingCheckpoint_NamesTheFile()
+    {
+        var (code, _, error) = Run("eval", "--model", Path.Combine(run.Folder, "missing.safetensors"), "--ood", "none");
+        Assert.Equal(CommandRunner.DataError, code);
+        Assert.Contains("missing.safetensors", error);
+    }
+
+    [Fact]
+    public void Eval_BaselineWithBadLatentSize_SaysSo()
+    {
+        var (code, _, error) = Run("eval", "--baseline", "ppca", "--latent", "0", "--ood", "none", "-o", Path.Combine(run.Folder, "p.json"));
+        Assert.Equal(CommandRunner.UsageError, code);
+        Assert.Contains("--latent", error);
+    }
+}

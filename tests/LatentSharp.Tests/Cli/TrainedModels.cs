@@ -1,0 +1,37 @@
+using LatentSharp.Cli;
+using LatentSharp.Training;
+
+namespace LatentSharp.Tests.Cli;
+
+/// <summary>
+/// Two tiny models trained once per test class on the shipped sample (1 epoch, hidden 32): a VAE with a 2-D latent and an
+/// autoencoder with a 3-D latent (no prior; PCA for its embedding).
+/// </summary>
+public sealed class TrainedModels : IDisposable
+{
+    public TrainedModels()
+    {
+        Folder = Directory.CreateTempSubdirectory("ls-figures-").FullName;
+        Vae = Train("vae", "--latent", "2");
+        Autoencoder = Train("ae", "--model", "ae", "--latent", "3");
+    }
+
+    public string Folder { get; }
+
+    /// <summary>The VAE's model.safetensors.</summary>
+    public string Vae { get; }
+
+    /// <summary>The autoencoder's model.safetensors.</summary>
+    public string Autoencoder { get; }
+
+    private string Train(string name, params string[] options)
+    {
+        string run = Path.Combine(Folder, name);
+        var error = new StringWriter();
+        int code = CommandRunner.Invoke(LatentCommand.Create(), ["train", "--epochs", "1", "--hidden", "32", "-o", run, .. options], new StringWriter(), error);
+        if (code != 0) throw new InvalidOperationException($"Training the {name} fixture failed: {error}");
+        return Path.Combine(run, Trainer.LatestCheckpoint);
+    }
+
+    public void Dispose() => Directory.Delete(Folder, recursive: true);
+}
