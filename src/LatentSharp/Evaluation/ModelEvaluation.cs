@@ -38,7 +38,7 @@ public static class ModelEvaluation
         int l = model.LatentSize;
 
         model.Eval();
-        var report = Header(modelName ?? model.Spec.ToString(), l, inputs, options);
+        var report = Header(modelName ?? model.Spec.ToString(), model.HasLatentSpace ? l : null, inputs, options);
         double[]? logModel = null;
         LogWeightsSource? source = null;
         bool discrete = model.Spec.Likelihood == "bernoulli";
@@ -77,7 +77,9 @@ public static class ModelEvaluation
             notes.Add($"Outlier scores vs {requested.Name} skipped: the model has no likelihood.");
         }
 
-        if (options.Probe)
+        if (options.Probe && !model.HasLatentSpace)
+            notes.Add($"The model ({model.Spec.Kind}) has no latent space: no active units or latent probes.");
+        else if (options.Probe)
             report = Probes(report, inputs, l, parts, notes,
                 x => Encode(model, x, x.Count, options.BatchSize), pca: null);
 
@@ -156,7 +158,7 @@ public static class ModelEvaluation
         return codes;
     }
 
-    private static EvaluationReport Header(string model, int latentSize, Inputs inputs, EvaluationOptions options) => new()
+    private static EvaluationReport Header(string model, int? latentSize, Inputs inputs, EvaluationOptions options) => new()
     {
         Model = model,
         LatentDimensions = latentSize,
@@ -171,7 +173,7 @@ public static class ModelEvaluation
     {
         int l = model.LatentSize;
         var rng = new Rng(StreamSeed(options.Seed, 1));
-        var activity = new ActiveUnits(l);
+        var activity = model.HasLatentSpace ? new ActiveUnits(l) : null;   // none for the PixelCNN
         var klPerDimension = new double[l];
         bool perDimension = model is Vae { Prior.HasClosedFormKl: true };
         double reconstruction = 0, kl = 0;
@@ -182,11 +184,11 @@ public static class ModelEvaluation
             for (int i = 0; i < b; i++) (reconstruction, kl) = (reconstruction + ll[i], kl + k[i]);
             if (model is Vae vae)
             {
-                DiagonalNormalMoments(vae, x, b, l, activity, perDimension ? klPerDimension : null);
+                DiagonalNormalMoments(vae, x, b, l, activity!, perDimension ? klPerDimension : null);
             }
             else
             {
-                activity.Add(model.Encode(x));
+                activity?.Add(model.Encode(x));
             }
         });
         double meanReconstruction = reconstruction / n, meanKl = kl / n;
@@ -195,8 +197,8 @@ public static class ModelEvaluation
             Reconstruction = meanReconstruction,
             Kl = meanKl,
             Elbo = meanReconstruction - meanKl,
-            ActiveUnits = activity.Count(),
-            ActiveUnitThreshold = 0.01,
+            ActiveUnits = activity?.Count(),
+            ActiveUnitThreshold = activity is null ? null : 0.01,
             KlPerDimension = perDimension ? klPerDimension.Select(v => v / n).OrderDescending().ToArray() : null,
         };
     }

@@ -152,6 +152,26 @@ public sealed class PixelCnnTests : IDisposable
     }
 
     [Fact]
+    public void ModelEvaluation_ReportsTheExactNll_AndSkipsTheLatentParts()
+    {
+        PixelCnn model = Build();
+        Dataset Split(string name, ulong seed) =>
+            new(name, 12, 6, 6, BinaryImages(12, seed).Data, Enumerable.Range(0, 12).Select(i => i % 3).ToArray(), ["a", "b", "c"]);
+        var data = new DataSplits(Split("train", 20), Split("test", 21));
+
+        EvaluationReport report = ModelEvaluation.Run(model, data, new EvaluationOptions { Samples = 7, Binarize = true, Probe = true });
+
+        double exact;
+        using (Tensor.NoGrad()) exact = -model.LogLikelihood(Tensor.FromArray(data.Test.Pixels, 12, 36)).Data.Average(v => (double)v);
+        Assert.Equal(exact, report.NllNats!.Value, 3);
+        Assert.Equal(-exact, report.Elbo!.Value, 3);
+        Assert.Equal(0, report.Kl!.Value);
+        Assert.Null(report.ActiveUnits);
+        Assert.Null(report.LatentDimensions);
+        Assert.Contains(report.Notes!, n => n.Contains("no latent space"));
+    }
+
+    [Fact]
     public void OneEpochOnTheShippedSample_LowersTheTestNll()   // 300 images, about 1–2 s on the loaded 2-core machine
     {
         DataSplits sample = new DatasetResolver().Load("sample");
