@@ -10,31 +10,31 @@ public class ActivationTests
     public void SmoothElementwise_MatchGradCheck()
     {
         Tensor a = GradCheck.Param(11, -3f, 3f, 3, 5);
-        Reference.TightGradCheck(x => x[0].Square(), [a]);
-        Reference.TightGradCheck(x => x[0].Softplus(), [a]);
-        Reference.TightGradCheck(x => x[0].Sigmoid(), [a]);
-        Reference.TightGradCheck(x => x[0].Tanh(), [a]);
-        Reference.TightGradCheck(x => x[0].LogSigmoid(), [a]);
+        GradCheck.Check(x => x[0].Square(), [a]);
+        GradCheck.Check(x => x[0].Softplus(), [a]);
+        GradCheck.Check(x => x[0].Sigmoid(), [a]);
+        GradCheck.Check(x => x[0].Tanh(), [a]);
+        GradCheck.Check(x => x[0].LogSigmoid(), [a]);
     }
 
     [Fact]
     public void LogAndSqrt_PositiveInputs_MatchGradCheck()
     {
         Tensor a = GradCheck.Param(12, 0.2f, 3f, 4, 3);
-        Reference.TightGradCheck(x => x[0].Log(), [a]);
-        Reference.TightGradCheck(x => x[0].Sqrt(), [a]);
+        GradCheck.Check(x => x[0].Log(), [a]);
+        GradCheck.Check(x => x[0].Sqrt(), [a]);
     }
 
     [Fact]
     public void PiecewiseActivations_AwayFromKinks_MatchGradCheck()
     {
         Tensor a = Reference.AwayFromZero(13, 0.05f, 4, 5);
-        Reference.TightGradCheck(x => x[0].Relu(), [a]);
-        Reference.TightGradCheck(x => x[0].LeakyRelu(), [a]);
-        Reference.TightGradCheck(x => x[0].LeakyRelu(0.2f), [a]);
-        Reference.TightGradCheck(x => x[0].Elu(), [a]);
-        Reference.TightGradCheck(x => x[0].Elu(0.5f), [a]);
-        Reference.TightGradCheck(x => x[0].Clamp(-0.5f, 0.5f), [a]);
+        GradCheck.Check(x => x[0].Relu(), [a]);
+        GradCheck.Check(x => x[0].LeakyRelu(), [a]);
+        GradCheck.Check(x => x[0].LeakyRelu(0.2f), [a]);
+        GradCheck.Check(x => x[0].Elu(), [a]);
+        GradCheck.Check(x => x[0].Elu(0.5f), [a]);
+        GradCheck.Check(x => x[0].Clamp(-0.5f, 0.5f), [a]);
     }
 
     [Fact]

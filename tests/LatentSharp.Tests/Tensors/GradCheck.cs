@@ -8,8 +8,11 @@ namespace LatentSharp.Tests.Tensors;
 /// </summary>
 public static class GradCheck
 {
-    /// <summary>Checks d/d(input) for every input that is a parameter. Inputs are perturbed in place and restored.</summary>
-    public static void Check(Func<Tensor[], Tensor> f, Tensor[] inputs, double eps = 1e-3, double absTol = 2e-3, double relTol = 1e-2, ulong seed = 1)
+    /// <summary>
+    /// Checks d/d(input) for every input that is a parameter. Inputs are perturbed in place and restored.
+    /// The default tolerances catch a 1% error in a backward rule (checked by breaking LogSumExp's on purpose).
+    /// </summary>
+    public static void Check(Func<Tensor[], Tensor> f, Tensor[] inputs, double eps = 1e-3, double absTol = 5e-4, double relTol = 1e-3, ulong seed = 1)
     {
         Tensor probe = f(inputs);
         var rng = new Rng(seed);

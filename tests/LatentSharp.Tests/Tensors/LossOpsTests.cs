@@ -11,7 +11,7 @@ public class LossOpsTests
     {
         Tensor logits = GradCheck.Param(41, -4f, 4f, 3, 5);
         Tensor targets = GradCheck.Param(42, 0f, 1f, 3, 5);   // non-binary targets in [0, 1], also differentiated
-        Reference.TightGradCheck(x => x[0].BinaryCrossEntropyWithLogits(x[1]), [logits, targets]);
+        GradCheck.Check(x => x[0].BinaryCrossEntropyWithLogits(x[1]), [logits, targets]);
     }
 
     [Fact]
@@ -59,7 +59,7 @@ public class LossOpsTests
         Tensor x = GradCheck.Param(43, -2f, 2f, xShape);
         Tensor mean = GradCheck.Param(44, -1f, 1f, meanShape);
         Tensor logVar = GradCheck.Param(45, -1.5f, 1.5f, logVarShape);
-        Reference.TightGradCheck(t => Tensor.GaussianLogDensity(t[0], t[1], t[2]), [x, mean, logVar]);
+        GradCheck.Check(t => Tensor.GaussianLogDensity(t[0], t[1], t[2]), [x, mean, logVar]);
     }
 
     [Fact]

@@ -27,10 +27,4 @@ internal static class Reference
         for (int i = 0; i < t.Length; i += 2) t.Data[i] = -t.Data[i];
         return t;
     }
-
-    /// <summary>
-    /// <see cref="GradCheck.Check"/> with tolerances tighter than its defaults (which let a 1 % error in a backward rule
-    /// through); every op checked with it is smooth at the test points, so central differences are far more accurate.
-    /// </summary>
-    public static void TightGradCheck(Func<Tensor[], Tensor> f, Tensor[] inputs) => GradCheck.Check(f, inputs, absTol: 5e-4, relTol: 1e-3);
 }

@@ -27,7 +27,7 @@ public class ShapeOpsTests
             idx[ax] += start;
             Assert.Equal(a.Data[(idx[0] * 4 + idx[1]) * 5 + idx[2]], y.Data[k]);
         }
-        if (length > 0) Reference.TightGradCheck(x => x[0].Slice(axis, start, length), [a]);
+        if (length > 0) GradCheck.Check(x => x[0].Slice(axis, start, length), [a]);
     }
 
     [Fact]
@@ -41,7 +41,7 @@ public class ShapeOpsTests
         for (int i = 0; i < B; i++)
         for (int j = 0; j < 2 * L; j++)
             Assert.Equal(j < L ? 2f : 3f, h.Grad![i * 2 * L + j]);
-        Reference.TightGradCheck(x => x[0].Slice(1, 0, L) * x[0].Slice(1, L, L).Exp(), [h]);
+        GradCheck.Check(x => x[0].Slice(1, 0, L) * x[0].Slice(1, L, L).Exp(), [h]);
     }
 
     [Fact]
@@ -66,7 +66,7 @@ public class ShapeOpsTests
         Assert.Equal(a.Data, y.Slice(axis, 0, sa[axis]).Data);
         Assert.Equal(b.Data, y.Slice(axis, sa[axis], 1).Data);
         Assert.Equal(c.Data, y.Slice(axis, sa[axis] + 1, sa[axis]).Data);
-        Reference.TightGradCheck(x => Tensor.Concat([x[0], x[1], x[2]], axis), [a, b, c]);
+        GradCheck.Check(x => Tensor.Concat([x[0], x[1], x[2]], axis), [a, b, c]);
     }
 
     [Fact]
@@ -77,7 +77,7 @@ public class ShapeOpsTests
         Tensor y = Tensor.Concat([x, label], 1);
         Assert.Equal(new[] { 3, 7 }, y.Shape.ToArray());
         Assert.Equal(new float[] { 0, 0, 1 }, y.Slice(1, 4, 3).Slice(0, 0, 1).Data);
-        Reference.TightGradCheck(t => Tensor.Concat([t[0], label], 1), [x]);
+        GradCheck.Check(t => Tensor.Concat([t[0], label], 1), [x]);
         Assert.Null(label.Grad);
     }
 
@@ -101,7 +101,7 @@ public class ShapeOpsTests
         for (int i = 0; i < m; i++)
         for (int j = 0; j < n; j++)
             Assert.Equal(a.Data[i * n + j], y.Data[j * m + i]);
-        if (m * n <= 15) Reference.TightGradCheck(x => x[0].Transpose(), [a]);
+        if (m * n <= 15) GradCheck.Check(x => x[0].Transpose(), [a]);
         else
         {
             // Large: the analytic gradient of Σ w·xᵀ is wᵀ exactly.
@@ -132,7 +132,7 @@ public class ShapeOpsTests
         Tensor y = a.Gather(idx);
         Assert.Equal(new[] { 4 }, y.Shape.ToArray());
         for (int i = 0; i < 4; i++) Assert.Equal(a.Data[i * 3 + idx[i]], y.Data[i]);
-        Reference.TightGradCheck(x => x[0].Gather(idx), [a]);
+        GradCheck.Check(x => x[0].Gather(idx), [a]);
         a.ZeroGrad();
         (a.Gather(idx).Sum() + a.Gather(idx).Sum()).Backward();   // two paths accumulate
         for (int i = 0; i < 4; i++)

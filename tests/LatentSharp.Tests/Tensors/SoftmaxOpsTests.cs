@@ -12,10 +12,10 @@ public class SoftmaxOpsTests
     public void LogSumExpSoftmaxLogSoftmax_AnyAxis_MatchGradCheck(int axis)
     {
         Tensor a = GradCheck.Param(31, -2f, 2f, 2, 3, 4);
-        Reference.TightGradCheck(x => x[0].LogSumExp(axis), [a]);
-        Reference.TightGradCheck(x => x[0].LogSumExp(axis, keepDim: true), [a]);
-        Reference.TightGradCheck(x => x[0].Softmax(axis), [a]);
-        Reference.TightGradCheck(x => x[0].LogSoftmax(axis), [a]);
+        GradCheck.Check(x => x[0].LogSumExp(axis), [a]);
+        GradCheck.Check(x => x[0].LogSumExp(axis, keepDim: true), [a]);
+        GradCheck.Check(x => x[0].Softmax(axis), [a]);
+        GradCheck.Check(x => x[0].LogSoftmax(axis), [a]);
     }
 
     [Theory]
