@@ -29,6 +29,16 @@ public static class TrainCommand
         var priorComponents = new Option<int>("--prior-components") { Description = "Mixture components (mog) or pseudo-inputs (vamp).", DefaultValueFactory = _ => 10 };
         var convChannels = new Option<string>("--conv-channels") { Description = "conv-vae: channels of the stride-2 convolutions, comma-separated.", DefaultValueFactory = _ => "32,64" };
         var latentSizes = new Option<string?>("--latent-sizes") { Description = "hvae / conv-hvae: sizes of the stochastic layers z_1,…,z_N, comma-separated (default 64,32)." };
+        var pixelCnnChannels = new Option<int>("--pixelcnn-channels") { Description = "pixelcnn: channels of the masked convolutions.", DefaultValueFactory = _ => new ModelSpec().PixelCnnChannels };
+        var pixelCnnBlocks = new Option<int>("--pixelcnn-blocks") { Description = "pixelcnn: residual blocks of masked 3x3 convolutions.", DefaultValueFactory = _ => new ModelSpec().PixelCnnBlocks };
+        pixelCnnChannels.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() < 2) r.AddError("--pixelcnn-channels must be at least 2.");
+        });
+        pixelCnnBlocks.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() < 0) r.AddError("--pixelcnn-blocks must not be negative.");
+        });
         var iwaeK = new Option<int>("--iwae-k") { Description = "Train on the importance-weighted bound with K samples (IWAE; 0: the ELBO).", DefaultValueFactory = _ => 0 };
         var activation = new Option<string>("--activation") { Description = "relu, leaky-relu, elu, tanh or softplus.", DefaultValueFactory = _ => "relu" };
         var optimizer = new Option<string>("--optimizer") { Description = "adam, adamw, sgd or adagrad.", DefaultValueFactory = _ => "adam" };
@@ -49,7 +59,7 @@ public static class TrainCommand
 
         var command = new Command("train", "Train a model and write checkpoints, log.csv, samples.png and reconstructions.png.")
         {
-            data, dataDir, binarize, model, likelihood, variance, latent, hidden, activation, prior, priorComponents, convChannels, latentSizes,
+            data, dataDir, binarize, model, likelihood, variance, latent, hidden, activation, prior, priorComponents, convChannels, latentSizes, pixelCnnChannels, pixelCnnBlocks,
             optimizer, lr, schedule, batchSize, epochs, seed, beta, warmup, freeBits, samples, iwaeK, clipNorm, threads, output, resume,
         };
         command.SetAction(parse =>
@@ -68,6 +78,8 @@ public static class TrainCommand
                 PriorComponents = parse.GetValue(priorComponents),
                 ConvChannels = ParseWidths(parse.GetValue(convChannels)!, "--conv-channels"),
                 LatentSizes = parse.GetValue(latentSizes) is { } sizes ? ParseWidths(sizes, "--latent-sizes") : [],
+                PixelCnnChannels = parse.GetValue(pixelCnnChannels),
+                PixelCnnBlocks = parse.GetValue(pixelCnnBlocks),
             };
             string dataName = parse.GetValue(data)!;
             var options = new TrainingOptions

@@ -47,6 +47,8 @@ public sealed class TrainCommandTests : IDisposable
     [InlineData("--epochs", "0", "--epochs")]
     [InlineData("--hidden", "64,x", "--hidden")]
     [InlineData("--optimizer", "rmsprop", "rmsprop")]
+    [InlineData("--pixelcnn-channels", "1", "--pixelcnn-channels")]
+    [InlineData("--pixelcnn-blocks", "-1", "--pixelcnn-blocks")]
     [InlineData("--threads", "0", "--threads")]
     public void Train_BadArguments_FailWithAMessageNamingTheOption(string option, string value, string expected)
     {
