@@ -48,7 +48,7 @@ public sealed class SvgLinePlot
         if (Title.Length != 0)
             svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{N(Width / 2.0)}\" y=\"{Pad + 14}\" text-anchor=\"middle\" font-size=\"14\" font-weight=\"bold\">{Escape(Title)}</text>\n");
         if (YLabel.Length != 0)
-            svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{N(left)}\" y=\"{N(top - 6)}\" text-anchor=\"middle\">{Escape(YLabel)}</text>\n");
+            svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{N(Pad)}\" y=\"{N(top - 6)}\" text-anchor=\"start\">{Escape(YLabel)}</text>\n");   // from the left edge: never clipped
         if (XLabel.Length != 0)
             svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{N((left + right) / 2)}\" y=\"{N(Height - Pad)}\" text-anchor=\"middle\">{Escape(XLabel)}</text>\n");
 
