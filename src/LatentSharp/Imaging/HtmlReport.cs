@@ -32,12 +32,16 @@ public sealed class HtmlReport(string title)
         return this;
     }
 
-    /// <summary>A table with a header row; every cell is escaped.</summary>
+    /// <summary>A table with a header row (left out when every header cell is empty); every cell is escaped.</summary>
     public HtmlReport Table(IReadOnlyList<string> header, IEnumerable<IReadOnlyList<string>> rows)
     {
-        _body.Append("<table>\n<tr>");
-        foreach (string h in header) _body.Append("<th>").Append(Markup.Escape(h)).Append("</th>");
-        _body.Append("</tr>\n");
+        _body.Append("<table>\n");
+        if (header.Any(h => h.Length != 0))
+        {
+            _body.Append("<tr>");
+            foreach (string h in header) _body.Append("<th>").Append(Markup.Escape(h)).Append("</th>");
+            _body.Append("</tr>\n");
+        }
         foreach (var row in rows)
         {
             _body.Append("<tr>");
