@@ -72,19 +72,11 @@ public static class Figures
     {
         int n = Math.Min(1000, data.Count), l = model.LatentSize;
         float[] codes = model.Encode(Tensor.FromArray(data.Pixels.AsSpan(0, n * data.Dimensions).ToArray(), n, data.Dimensions)).Data;
+        LatentFrame frame = LatentFrame.Fitted(codes, n, l, "Gaussian fit to the codes");
         var draws = new float[count * l];
         for (int j = 0; j < l; j++)
-        {
-            double mean = 0, square = 0;
-            for (int i = 0; i < n; i++)
-            {
-                mean += codes[i * l + j];
-                square += codes[i * l + j] * (double)codes[i * l + j];
-            }
-            mean /= n;
-            double std = Math.Sqrt(Math.Max(0, square / n - mean * mean));
-            for (int i = 0; i < count; i++) draws[i * l + j] = (float)(mean + std * rng.NextGaussian());
-        }
+        for (int i = 0; i < count; i++)
+            draws[i * l + j] = (float)(frame.Center[j] + frame.Scale[j] * rng.NextGaussian());
         return Tensor.FromArray(draws, count, l);
     }
 }
