@@ -23,7 +23,7 @@ public static class EvalCommand
         var baseline = new Option<string?>("--baseline") { Description = "Evaluate a baseline fitted on the training split instead of a checkpoint: ppca (probabilistic PCA, closed form)." };
         baseline.AcceptOnlyFromAmong(ProbabilisticPcaBaseline);
         var latent = new Option<int>("--latent") { Description = "Latent dimensions of the baseline.", DefaultValueFactory = _ => 20 };
-        var data = CommonOptions.Data();
+        var data = CommonOptions.DataOfModel();
         var dataDir = CommonOptions.DataDir();
         var split = new Option<string>("--split") { Description = "Split to evaluate: test or train.", DefaultValueFactory = _ => "test" };
         split.AcceptOnlyFromAmong("test", "train");
@@ -63,7 +63,7 @@ public static class EvalCommand
                 Seed = parse.GetValue(seed),
                 Background = parse.GetValue(background),
             };
-            var request = new Request(parse.GetValue(model), parse.GetValue(baseline), parse.GetValue(latent), parse.GetValue(data)!,
+            var request = new Request(parse.GetValue(model), parse.GetValue(baseline), parse.GetValue(latent), parse.GetValue(data),
                 parse.GetValue(dataDir), parse.GetValue(ood)!, parse.GetValue(output));
             return Run(request, options, parse.InvocationConfiguration.Output);
         });
@@ -71,7 +71,7 @@ public static class EvalCommand
     }
 
     /// <summary>What to evaluate, on what, and where the report goes.</summary>
-    public sealed record Request(string? ModelPath, string? Baseline, int LatentSize, string Data, string? DataDir, string OutOfDistribution, string? OutputPath);
+    public sealed record Request(string? ModelPath, string? Baseline, int LatentSize, string? Data, string? DataDir, string OutOfDistribution, string? OutputPath);
 
     public static int Run(Request request, EvaluationOptions options, TextWriter output)
     {
@@ -79,7 +79,8 @@ public static class EvalCommand
         // The checkpoint first: a wrong path should fail before seconds of data loading.
         Checkpoint? checkpoint = request.ModelPath is null ? null : Checkpoint.Load(request.ModelPath);
         var resolver = new DatasetResolver();
-        DataSplits splits = resolver.Load(request.Data, request.DataDir);
+        string dataName = request.Data ?? checkpoint?.TrainingData ?? DatasetResolver.Sample;
+        DataSplits splits = resolver.Load(dataName, request.DataDir);
         options = options with { OutOfDistribution = ResolveOutOfDistribution(resolver, request.OutOfDistribution, request.DataDir) };
 
         EvaluationReport report;
@@ -98,7 +99,7 @@ public static class EvalCommand
         {
             output.WriteLine($"Fitting pPCA with L = {request.LatentSize} on {splits.Train.Name} and evaluating on {options.Split}.");
             report = ModelEvaluation.RunProbabilisticPca(splits, request.LatentSize, options);
-            string name = request.Data.Replace('/', '_').Trim('_', '.');
+            string name = dataName.Replace('/', '_').Trim('_', '.');
             reportPath = request.OutputPath ?? Path.Combine("runs", $"{name}-ppca{request.LatentSize}", EvaluationReportWriter.DefaultFileName);
         }
 
