@@ -11,6 +11,7 @@ public static class LatentCommand
         var root = new RootCommand("latent — train, evaluate and explore variational autoencoders.");
         root.Subcommands.Add(TrainCommand.Create());
         root.Subcommands.Add(EvalCommand.Create());
+        root.Subcommands.Add(CompareCommand.Create());
         root.Subcommands.Add(SampleCommand.Create());
         root.Subcommands.Add(ReconstructCommand.Create());
         root.Subcommands.Add(InterpolateCommand.Create());

@@ -48,6 +48,12 @@ public sealed record EvaluationReport
     /// <summary>K, importance samples per image.</summary>
     public int? NllSamples { get; init; }
 
+    /// <summary>
+    /// −log p̂(x_i) of every evaluated image, in nats, in the order of the split (either convention): what
+    /// <see cref="NllComparison"/> pairs image by image to compare two models on the same images.
+    /// </summary>
+    public double[]? NllPerImage { get; init; }
+
     /// <summary>Bits per dimension of a continuous density on uniformly dequantized 8-bit data (never binarized nats).</summary>
     public double? DequantizedBitsPerDim { get; init; }
 
@@ -108,12 +114,12 @@ public sealed record EvaluationReport
             NllConvention.Discrete => this with
             {
                 NllNats = nll.NatsPerImage, NllBitsPerDim = nll.BitsPerDim, DequantizedBitsPerDim = null,
-                NllStandardError = nll.StandardError, NllSamples = nll.Samples,
+                NllStandardError = nll.StandardError, NllSamples = nll.Samples, NllPerImage = nll.PerImage,
             },
             NllConvention.Dequantized8Bit => this with
             {
                 NllNats = null, NllBitsPerDim = null, DequantizedBitsPerDim = nll.BitsPerDim,
-                NllStandardError = nll.StandardError, NllSamples = nll.Samples,
+                NllStandardError = nll.StandardError, NllSamples = nll.Samples, NllPerImage = nll.PerImage,
             },
             _ => throw new ArgumentOutOfRangeException(nameof(nll), nll.Convention, "unknown NLL convention"),
         };

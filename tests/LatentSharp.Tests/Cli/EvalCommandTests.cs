@@ -93,6 +93,39 @@ public sealed class EvalCommandTests(TinyTrainedRun run) : IClassFixture<TinyTra
         Assert.InRange(report.AurocRatio!.Value, 0.4, 0.6); // the sample against itself
     }
 
+    [Fact]
+    public void Compare_MoreImportanceSamples_GiveALowerNllOnTheSameImages()
+    {
+        string one = Path.Combine(run.Folder, "k1.json"), many = Path.Combine(run.Folder, "k100.json");
+        string[] common = ["eval", "--model", run.Checkpoint, "--ood", "none", "--images", "100", "--no-probe"];
+        Assert.Equal(0, Run([.. common, "--samples", "1", "-o", one]).Code);
+        Assert.Equal(0, Run([.. common, "--samples", "100", "-o", many]).Code);
+        Assert.Equal(100, EvaluationReportWriter.Read(many).NllPerImage!.Length);
+
+        var (code, output, error) = Run("compare", one, many);
+        Assert.True(code == 0, error);
+        Assert.Contains("reference", output);
+        // The K = 100 bound is tighter than the one-sample bound (−ELBO) on every image: a clearly negative difference.
+        string difference = output.Split('\n').Single(l => l.StartsWith(many, StringComparison.Ordinal)).Split("  ")[^1];
+        Assert.StartsWith("−", difference);
+    }
+
+    [Fact]
+    public void Compare_CorruptOrMissingReport_NamesTheFile()
+    {
+        string corrupt = Path.Combine(run.Folder, "corrupt.json");
+        File.WriteAllText(corrupt, "{ not json");
+        var (code, _, error) = Run("compare", corrupt, corrupt);
+        Assert.Equal(CommandRunner.DataError, code);
+        Assert.Contains("corrupt.json", error);
+        (code, _, error) = Run("compare", Path.Combine(run.Folder, "absent.json"), corrupt);
+        Assert.Equal(CommandRunner.DataError, code);
+        Assert.Contains("absent.json", error);
+        (code, _, error) = Run("compare", corrupt); // one report: nothing to compare with
+        Assert.NotEqual(0, code);
+        Assert.Contains("reports", error);
+    }
+
     [Theory]
     [InlineData("--samples", "0", "--samples")]
     [InlineData("--split", "valid", "valid")]

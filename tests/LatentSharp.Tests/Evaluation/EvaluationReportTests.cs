@@ -31,7 +31,7 @@ public class EvaluationReportTests
     [Fact]
     public void Json_WriteThenRead_RoundTripsIncludingNullsAndArrays()
     {
-        EvaluationReport report = Full().WithNll(new NllEstimate(NllConvention.Discrete, 1000, 784, 5000, 240.125, 1.5, []));
+        EvaluationReport report = Full().WithNll(new NllEstimate(NllConvention.Discrete, 3, 784, 5000, 240.125, 1.5, [230.5, 250.25, 239.625]));
         string folder = Path.Combine(Path.GetTempPath(), "latentsharp-eval-" + Guid.NewGuid().ToString("N"));
         try
         {
@@ -39,7 +39,8 @@ public class EvaluationReportTests
             EvaluationReportWriter.Write(report, path);
             EvaluationReport back = EvaluationReportWriter.Read(path);
             Assert.Equal(report.KlPerDimension, back.KlPerDimension);
-            Assert.Equal(report with { KlPerDimension = null }, back with { KlPerDimension = null });
+            Assert.Equal(report.NllPerImage, back.NllPerImage);
+            Assert.Equal(report with { KlPerDimension = null, NllPerImage = null }, back with { KlPerDimension = null, NllPerImage = null });
             string json = File.ReadAllText(path);
             Assert.Contains("\"nllNats\": 240.125", json);
             Assert.Contains("\"dequantizedBitsPerDim\": null", json);
