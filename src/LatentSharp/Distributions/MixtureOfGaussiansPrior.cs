@@ -54,9 +54,7 @@ public sealed class MixtureOfGaussiansPrior : Module, IPrior
     // log p(z) = logsumexp_k [log π_k + Σ_l log N(z_l; μ_kl, σ_kl²)]
     public Tensor LogProb(Tensor z)
     {
-        int b = z.Dim(0);
-        Tensor perComponent = Tensor.GaussianLogDensity(z.Reshape(b, 1, LatentSize), _means, _logVariances.Clamp(MinLogVariance, MaxLogVariance))
-            .Sum(2);                                                 // [B, K]
+        Tensor perComponent = Tensor.GaussianComponentLogDensities(z, _means, _logVariances.Clamp(MinLogVariance, MaxLogVariance));   // [B, K]
         return (perComponent + _logits.LogSoftmax(0)).LogSumExp(1);   // [B, K] + [K] → [B]
     }
 

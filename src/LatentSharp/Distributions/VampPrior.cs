@@ -75,9 +75,8 @@ public sealed class VampPrior : Module, IPrior
     // log p(z) = logsumexp_k log q(z | u_k) − log K
     public Tensor LogProb(Tensor z)
     {
-        int b = z.Dim(0);
         DiagonalNormal q = _posterior(PseudoInputs());   // [K, L] each
-        Tensor perComponent = Tensor.GaussianLogDensity(z.Reshape(b, 1, LatentSize), q.Mean, q.LogVariance).Sum(2);   // [B, K]
+        Tensor perComponent = Tensor.GaussianComponentLogDensities(z, q.Mean, q.LogVariance);   // [B, K]
         return perComponent.LogSumExp(1) - MathF.Log(Components);   // [B]
     }
 
