@@ -72,14 +72,19 @@ internal sealed class ModelSession
         return index;
     }
 
-    public void CheckDimension(int j, string option)
+    public void CheckDimension(int j, string option) => CheckDimension(j, option, Model.LatentSize, "the model");
+
+    private static void CheckDimension(int j, string option, int size, string owner)
     {
-        if ((uint)j >= (uint)Model.LatentSize)
-            throw new ArgumentException($"{option}: latent dimension {j} does not exist; the model has {Model.LatentSize} (0 to {Model.LatentSize - 1}).");
+        if ((uint)j >= (uint)size)
+            throw new ArgumentException($"{option}: latent dimension {j} does not exist; {owner} has {size} (0 to {size - 1}).");
     }
 
-    /// <summary>Parses "0,3,5" into latent dimensions, each checked.</summary>
-    public int[] ParseDimensions(string text, string option)
+    /// <summary>Parses "0,3,5" into latent dimensions of the model, each checked.</summary>
+    public int[] ParseDimensions(string text, string option) => ParseDimensions(text, option, Model.LatentSize, "the model");
+
+    /// <summary>Parses "0,3,5" into dimensions of a latent space of <paramref name="size"/> (e.g. one layer's), each checked.</summary>
+    public static int[] ParseDimensions(string text, string option, int size, string owner)
     {
         int[] dims;
         try
@@ -92,7 +97,7 @@ internal sealed class ModelSession
             throw new ArgumentException($"{option} takes latent dimensions separated by commas (e.g. 0,3,5), not \"{text}\".");
         }
         if (dims.Length == 0) throw new ArgumentException($"{option} needs at least one latent dimension (e.g. 0,3,5).");
-        foreach (int j in dims) CheckDimension(j, option);
+        foreach (int j in dims) CheckDimension(j, option, size, owner);
         if (dims.Distinct().Count() != dims.Length) throw new ArgumentException($"{option} names a dimension twice: \"{text}\".");
         return dims;
     }

@@ -1,13 +1,16 @@
 using System.CommandLine;
 using System.Globalization;
 using LatentSharp.Imaging;
+using LatentSharp.Models;
 
 namespace LatentSharp.Cli.Commands;
 
 /// <summary>
 /// <c>latent traverse</c>: encode one test image and sweep single latent dimensions across a range, the others fixed;
 /// one row per dimension. The range is in units of the model's latent frame: the prior N(0, 1) for a VAE, a Gaussian
-/// fitted to the test codes for an autoencoder.
+/// fitted to the test codes for an autoencoder. With <c>--layer</c>, a hierarchical VAE's layer is swept instead, in
+/// latent units around the image's posterior mean, and the layers below follow their prior means
+/// (<see cref="LayerTraversals"/>).
 /// </summary>
 public static class TraverseCommand
 {
@@ -18,7 +21,8 @@ public static class TraverseCommand
         var top = new Option<int?>("--top") { Description = "Sweep the K most active dimensions (largest variance of the code over the test set). Default: all dimensions up to 10, else the 10 most active." };
         var range = new Option<double>("--range") { Description = "Sweep from -range to +range around the prior's centre, in prior standard deviations.", DefaultValueFactory = _ => 3.0 };
         var steps = new Option<int>("--steps") { Description = "Values per dimension.", DefaultValueFactory = _ => 9 };
-        var command = new Command("traverse", "Sweep latent dimensions of one encoded test image, one row per dimension.") { index, dims, top, range, steps };
+        var layer = new Option<int?>("--layer") { Description = "hvae / conv-hvae: sweep the dimensions of stochastic layer N (1 is next to x) by ±range around the image's code, the layers below following their prior means." };
+        var command = new Command("traverse", "Sweep latent dimensions of one encoded test image, one row per dimension.") { index, dims, top, range, steps, layer };
         var common = ModelSession.AddCommonOptions(command, "<checkpoint>-traversal.png beside the checkpoint");
         command.SetAction(parse =>
         {
@@ -34,6 +38,8 @@ public static class TraverseCommand
             int l = session.Model.LatentSize;
             float[] codes = LatentFigures.Codes(session.Model, session.Test);
             int count = session.Test.Count;
+            if (parse.GetValue(layer) is int layerNumber)
+                return TraverseLayer(session, parse.GetValue(common.Output), i, layerNumber, codes, dimsText, topK, r, n, parse.InvocationConfiguration.Output);
             int[] chosen = dimsText is not null ? session.ParseDimensions(dimsText, "--dims")
                 : topK is int k ? LatentFigures.MostActiveDimensions(codes, count, l, ModelSession.Between(k, 1, l, "--top"))
                 : LatentFigures.DefaultTraversalDimensions(codes, count, l);
@@ -43,5 +49,23 @@ public static class TraverseCommand
             return ModelSession.WriteFigure(image, session.OutputPath(parse.GetValue(common.Output), "traversal"), parse.InvocationConfiguration.Output);
         });
         return command;
+    }
+
+    private static int TraverseLayer(ModelSession session, string? output, int index, int layerNumber, float[] codes, string? dimsText, int? topK,
+        double range, int steps, TextWriter log)
+    {
+        if (session.Model is not HierarchicalVae hierarchy)
+            throw new ArgumentException($"--layer sweeps one stochastic layer of a hierarchical model (hvae, conv-hvae); a {session.Model.Spec.Kind} has a single latent layer.");
+        ModelSession.Between(layerNumber, 1, hierarchy.Layers, "--layer");
+        int size = hierarchy.LayerSizes[layerNumber - 1], offset = hierarchy.LayerSizes.Take(layerNumber - 1).Sum();
+        int count = session.Test.Count, l = session.Model.LatentSize;
+        // The layer's own columns of the concatenated codes [count, L] → [count, size].
+        var layerCodes = new float[count * size];
+        for (int row = 0; row < count; row++) codes.AsSpan(row * l + offset, size).CopyTo(layerCodes.AsSpan(row * size, size));
+        int[] chosen = dimsText is not null ? ModelSession.ParseDimensions(dimsText, "--dims", size, $"layer {layerNumber}")
+            : topK is int k ? LatentFigures.MostActiveDimensions(layerCodes, count, size, ModelSession.Between(k, 1, size, "--top"))
+            : LatentFigures.DefaultTraversalDimensions(layerCodes, count, size);
+        Image image = LayerTraversals.Render(hierarchy, session.Test.Image(index), layerNumber, chosen, steps, (float)range);
+        return ModelSession.WriteFigure(image, session.OutputPath(output, $"layer{layerNumber}-traversal"), log);
     }
 }

@@ -122,6 +122,28 @@ public sealed class FigureCommandTests(TrainedModels models) : IClassFixture<Tra
         AssertFails(expected, "traverse", "-m", models.Vae, option, value);
 
     [Fact]
+    public void Traverse_Layer_SweepsOneLayerOfTheHierarchicalVae()
+    {
+        // Layer 2 has two dimensions: both rows by default; layer 1's dimension 3 alone when named.
+        Image top = Figure("traverse", ["--layer", "2", "--steps", "3"], models.Hierarchical);
+        Assert.Equal((GridWidth(3, LabelWidth("z2[0]")), GridHeight(2)), (top.Width, top.Height));
+        Image one = Figure("traverse", ["--layer", "1", "--dims", "3", "--steps", "4"], models.Hierarchical);
+        Assert.Equal((GridWidth(4, LabelWidth("z1[3]")), GridHeight(1)), (one.Width, one.Height));
+        var (code, output, error) = Run("traverse", "-m", models.Hierarchical, "--layer", "1", "--top", "2", "--threads", "1");
+        Assert.True(code == 0, error);
+        Assert.Contains("model-layer1-traversal.png", output);
+    }
+
+    [Theory]
+    [InlineData("3", null, "--layer must be between 1 and 2")]
+    [InlineData("2", "2", "layer 2 has 2 (0 to 1)")]
+    public void Traverse_BadLayerOrDimension_SaysWhatExists(string layer, string? dims, string expected) =>
+        AssertFails(expected, ["traverse", "-m", models.Hierarchical, "--layer", layer, .. dims is null ? Array.Empty<string>() : ["--dims", dims]]);
+
+    [Fact]
+    public void Traverse_LayerOfAOneLayerModel_IsRefused() => AssertFails("hierarchical", "traverse", "-m", models.Vae, "--layer", "1");
+
+    [Fact]
     public void Traverse_DimsAndTop_AreExclusive() => AssertFails("--dims and --top", "traverse", "-m", models.Vae, "--dims", "0", "--top", "1");
 
     [Fact]

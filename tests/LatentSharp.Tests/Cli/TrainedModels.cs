@@ -4,8 +4,8 @@ using LatentSharp.Training;
 namespace LatentSharp.Tests.Cli;
 
 /// <summary>
-/// Two tiny models trained once per test class on the shipped sample (1 epoch, hidden 32): a VAE with a 2-D latent and an
-/// autoencoder with a 3-D latent (no prior; PCA for its embedding).
+/// Tiny models trained once per test class on the shipped sample (1 epoch, hidden 32): a VAE with a 2-D latent, an
+/// autoencoder with a 3-D latent (no prior; PCA for its embedding) and a two-layer hierarchical VAE (z sizes 4 and 2).
 /// </summary>
 public sealed class TrainedModels : IDisposable
 {
@@ -14,6 +14,7 @@ public sealed class TrainedModels : IDisposable
         Folder = Directory.CreateTempSubdirectory("ls-figures-").FullName;
         Vae = Train("vae", "--latent", "2");
         Autoencoder = Train("ae", "--model", "ae", "--latent", "3");
+        Hierarchical = Train("hvae", "--model", "hvae", "--latent-sizes", "4,2");
     }
 
     public string Folder { get; }
@@ -23,6 +24,9 @@ public sealed class TrainedModels : IDisposable
 
     /// <summary>The autoencoder's model.safetensors.</summary>
     public string Autoencoder { get; }
+
+    /// <summary>The hierarchical VAE's model.safetensors.</summary>
+    public string Hierarchical { get; }
 
     private string Train(string name, params string[] options)
     {
