@@ -46,7 +46,7 @@ public sealed class ImportanceSampledNll
     public NllEstimate Evaluate(LogWeightsSource source, float[] x, int n, int d, Rng rng)
     {
         double[] logMarginals = LogMarginals(source, x, n, d, rng);
-        return Summarize(NllConvention.Discrete, logMarginals, d, 0);
+        return Summarize(NllConvention.Discrete, logMarginals, d);
     }
 
     /// <summary>
@@ -69,7 +69,7 @@ public sealed class ImportanceSampledNll
         ArgumentNullException.ThrowIfNull(rng);
         float[] y = Dequantize(x, n, d, rng);
         double[] logMarginals = LogMarginals(source, y, n, d, rng);
-        return Summarize(NllConvention.Dequantized8Bit, logMarginals, d, d * Math.Log(256));
+        return Summarize(NllConvention.Dequantized8Bit, logMarginals, d);
     }
 
     /// <summary>
@@ -162,8 +162,15 @@ public sealed class ImportanceSampledNll
         foreach (double v in chunk) sum += Math.Exp(v - max);
     }
 
-    private NllEstimate Summarize(NllConvention convention, double[] logMarginals, int d, double offsetNats)
+    /// <summary>
+    /// The estimate from the log p̂ of every image (<see cref="LogMarginals"/>, e.g. gathered from several calls): for
+    /// <see cref="NllConvention.Dequantized8Bit"/> they must be of images dequantized by <see cref="Dequantize"/>, and
+    /// D ln 256 is added as in <see cref="EvaluateDequantized"/>.
+    /// </summary>
+    public NllEstimate Summarize(NllConvention convention, double[] logMarginals, int d)
     {
+        ArgumentNullException.ThrowIfNull(logMarginals);
+        double offsetNats = convention == NllConvention.Dequantized8Bit ? d * Math.Log(256) : 0;
         int n = logMarginals.Length;
         var perImage = new double[n];
         double mean = 0;

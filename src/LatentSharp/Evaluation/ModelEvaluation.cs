@@ -40,19 +40,18 @@ public static class ModelEvaluation
         model.Eval();
         var report = Header(modelName ?? model.Spec.ToString(), model.HasLatentSpace ? l : null, inputs, options);
         double[]? logModel = null;
-        LogWeightsSource? source = null;
+        bool generativeModel = model is IGenerativeModel;
         bool discrete = model.Spec.Likelihood == "bernoulli";
+        var estimator = new ImportanceSampledNll(options.Samples);
         if (model is IGenerativeModel generative)
         {
             report = parts.Time("elbo", () => ElboAndLatentStatistics(model, generative, inputs.Evaluated, inputs.Count, options, report));
-            source = ModelLogWeights.For(model);
-            var estimator = new ImportanceSampledNll(options.Samples);
             var rng = new Rng(StreamSeed(options.Seed, 2));
-            NllEstimate nll = parts.Time("nll", () => discrete
-                ? estimator.Evaluate(source, inputs.Evaluated.Pixels, inputs.Count, inputs.Dimensions, rng)
-                : estimator.EvaluateDequantized(source, inputs.Evaluated.Pixels, inputs.Count, inputs.Dimensions, rng));
+            NllEstimate nll = parts.Time("nll", () => Nll(model, estimator, inputs.Evaluated, inputs.Count, discrete, rng));
             report = report.WithNll(nll);
             logModel = nll.PerImage.Select(v => -v).ToArray();
+            if (model.IsConditional)
+                notes.Add($"Conditional model: the ELBO and NLL are of log p(x | y) given each image's true label, not comparable with unconditional log p(x).");
             if (discrete && !options.Binarize)
                 notes.Add("Bernoulli decoder on intensities in [0, 1] (not binarized): ELBO and NLL are cross-entropies, not log-probabilities of the data.");
             if (!discrete)
@@ -64,17 +63,17 @@ public static class ModelEvaluation
             notes.Add($"The model ({model.Spec.Kind}) has no prior: no ELBO, KL, NLL, active units or likelihood-based outlier scores.");
         }
 
-        if (source is not null)
+        if (generativeModel && !model.IsConditional)
         {
-            var estimator = new ImportanceSampledNll(options.Samples);
             var rng = new Rng(StreamSeed(options.Seed, 3));
-            report = Outliers(report, inputs, options, logModel!, parts, notes, ood => discrete
-                ? estimator.LogMarginals(source, ood.Pixels, ood.Count, ood.Dimensions, rng)
-                : Negate(estimator.EvaluateDequantized(source, ood.Pixels, ood.Count, ood.Dimensions, rng).PerImage));
+            report = Outliers(report, inputs, options, logModel!, parts, notes,
+                ood => Negate(Nll(model, estimator, ood, ood.Count, discrete, rng).PerImage));
         }
         else if (options.OutOfDistribution is { } requested)
         {
-            notes.Add($"Outlier scores vs {requested.Name} skipped: the model has no likelihood.");
+            notes.Add($"Outlier scores vs {requested.Name} skipped: " + (generativeModel
+                ? "the model's likelihood is conditional on a label, which the out-of-distribution images do not have."
+                : "the model has no likelihood."));
         }
 
         if (options.Probe && !model.HasLatentSpace)
@@ -152,7 +151,7 @@ public static class ModelEvaluation
         var codes = new float[(long)n * l];
         ForEachBatch(data, n, batchSize, (x, start, b) =>
         {
-            Tensor z = model.Encode(x); // [b, L]
+            Tensor z = model.Encode(x, ConditionOf(model, data, start, b)); // [b, L]
             z.Data.AsSpan(0, b * l).CopyTo(codes.AsSpan(start * l, b * l));
         });
         return codes;
@@ -177,18 +176,19 @@ public static class ModelEvaluation
         var klPerDimension = new double[l];
         bool perDimension = model is Vae { Prior.HasClosedFormKl: true };
         double reconstruction = 0, kl = 0;
-        ForEachBatch(data, n, options.BatchSize, (x, _, b) =>
+        ForEachBatch(data, n, options.BatchSize, (x, start, b) =>
         {
-            ElboTerms terms = generative.Elbo(x, rng, samples: 1); // [B] each
+            Tensor? condition = ConditionOf(model, data, start, b);
+            ElboTerms terms = generative.Elbo(x, rng, samples: 1, condition); // [B] each
             float[] ll = terms.LogLikelihood.Data, k = terms.Kl.Data;
             for (int i = 0; i < b; i++) (reconstruction, kl) = (reconstruction + ll[i], kl + k[i]);
             if (model is Vae vae)
             {
-                DiagonalNormalMoments(vae, x, b, l, activity!, perDimension ? klPerDimension : null);
+                DiagonalNormalMoments(vae, x, condition, b, l, activity!, perDimension ? klPerDimension : null);
             }
             else
             {
-                activity?.Add(model.Encode(x));
+                activity?.Add(model.Encode(x, condition));
             }
         });
         double meanReconstruction = reconstruction / n, meanKl = kl / n;
@@ -204,9 +204,9 @@ public static class ModelEvaluation
     }
 
     /// <summary>Adds the posterior means to <paramref name="activity"/> and the closed-form KL per dimension to <paramref name="klSums"/>.</summary>
-    private static void DiagonalNormalMoments(Vae vae, Tensor x, int b, int l, ActiveUnits activity, double[]? klSums)
+    private static void DiagonalNormalMoments(Vae vae, Tensor x, Tensor? condition, int b, int l, ActiveUnits activity, double[]? klSums)
     {
-        var q = vae.Posterior(x);
+        var q = vae.Posterior(x, condition);
         activity.Add(q.Mean);
         if (klSums is null) return;
         float[] perDimension = q.KlToStandardNormalPerDimension().Data; // [B, L]
@@ -224,7 +224,7 @@ public static class ModelEvaluation
         }
         var metrics = new MetricSums();
         var rng = new Rng(StreamSeed(options.Seed, 1));
-        ForEachBatch(data, n, options.BatchSize, (x, _, _) => model.Loss(x, rng, Objective.Elbo, metrics));
+        ForEachBatch(data, n, options.BatchSize, (x, start, b) => model.Loss(x, rng, Objective.Elbo, metrics, ConditionOf(model, data, start, b)));
         notes.Add("Autoencoder reconstruction = −BCE = log p(x | x̂) of a Bernoulli decoder at its own code; comparable with the VAE's reconstruction term.");
         return report with { Reconstruction = -metrics.Mean("loss") };
     }
@@ -297,6 +297,53 @@ public static class ModelEvaluation
         notes.Add($"Linear probes: softmax regression trained on {train.Count} {inputs.Name} train images, accuracy on all {test.Count} test images; "
             + $"PCA with {l} components fitted on the same training images.");
         return report with { ProbeAccuracyLatent = latent, ProbeAccuracyPca = pcaAccuracy, ProbeAccuracyPixels = pixels };
+    }
+
+    /// <summary>
+    /// The importance-sampled NLL of the first <paramref name="n"/> images of <paramref name="data"/> in the convention of the
+    /// likelihood: discrete nats of the images as given, or the dequantized 8-bit bound. A conditional model gives
+    /// −log p(x | y) with each image's label y: the images of each label are evaluated together under that label.
+    /// </summary>
+    private static NllEstimate Nll(LatentModel model, ImportanceSampledNll estimator, Dataset data, int n, bool discrete, Rng rng)
+    {
+        int d = data.Dimensions;
+        float[] x = discrete ? data.Pixels : ImportanceSampledNll.Dequantize(data.Pixels, n, d, rng);
+        double[] logMarginals;
+        if (!model.IsConditional)
+        {
+            logMarginals = estimator.LogMarginals(ModelLogWeights.For(model), x, n, d, rng);
+        }
+        else
+        {
+            RequireLabels(model, data);
+            logMarginals = new double[n];
+            for (int label = 0; label < model.Classes; label++)
+            {
+                int[] rows = Enumerable.Range(0, n).Where(i => data.Labels[i] == label).ToArray();
+                if (rows.Length == 0) continue;
+                var group = new float[rows.Length * d];
+                for (int r = 0; r < rows.Length; r++) x.AsSpan(rows[r] * d, d).CopyTo(group.AsSpan(r * d, d));
+                double[] groupLogMarginals = estimator.LogMarginals(ModelLogWeights.For(model, label), group, rows.Length, d, rng);
+                for (int r = 0; r < rows.Length; r++) logMarginals[rows[r]] = groupLogMarginals[r];
+            }
+        }
+        return estimator.Summarize(discrete ? NllConvention.Discrete : NllConvention.Dequantized8Bit, logMarginals, d);
+    }
+
+    /// <summary>The condition of images [start, start + b) of <paramref name="data"/>: their one-hot labels for a conditional model, else null.</summary>
+    private static Tensor? ConditionOf(LatentModel model, Dataset data, int start, int b)
+    {
+        if (!model.IsConditional) return null;
+        RequireLabels(model, data);
+        return model.Condition(data.Labels[start..(start + b)]);
+    }
+
+    private static void RequireLabels(LatentModel model, Dataset data)
+    {
+        if (!data.HasLabels)
+            throw new ArgumentException($"The model {model.Spec} is conditioned on labels, but {data.Name} has none.");
+        if (data.Labels.Any(y => (uint)y >= (uint)model.Classes))
+            throw new ArgumentException($"The model {model.Spec} knows labels 0 to {model.Classes - 1}, but {data.Name} has others.");
     }
 
     /// <summary>Runs <paramref name="body"/>(x [b, D], start, b) over the first <paramref name="n"/> images, without gradients, buffers recycled.</summary>

@@ -14,7 +14,11 @@ public static class ModelLogWeights
     /// Runs without gradients inside an arena owned by the returned source (so repeated calls allocate little);
     /// the caller sets train/eval mode (<c>model.Eval()</c> for evaluation).
     /// </summary>
-    public static LogWeightsSource For(IGenerativeModel model, int dimensions)
+    /// <remarks>
+    /// <paramref name="condition"/> gives a conditional model the condition of b rows (e.g. <see cref="LatentModel.Condition"/>
+    /// of their labels); it is called inside the arena scope of each call.
+    /// </remarks>
+    public static LogWeightsSource For(IGenerativeModel model, int dimensions, Func<int, Tensor?>? condition = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(dimensions);
@@ -27,7 +31,7 @@ public static class ModelLogWeights
             using (Tensor.NoGrad())
             using (arena.Scope())
             {
-                Tensor logWeights = model.LogImportanceWeights(Tensor.FromArray(rows, b, dimensions), k, rng); // [B, K]
+                Tensor logWeights = model.LogImportanceWeights(Tensor.FromArray(rows, b, dimensions), k, rng, condition?.Invoke(b)); // [B, K]
                 if (logWeights.Dim(0) != b || logWeights.Dim(1) != k)
                     throw new InvalidOperationException($"LogImportanceWeights returned {logWeights}, expected [{b}, {k}].");
                 float[] data = logWeights.Data;
@@ -36,12 +40,25 @@ public static class ModelLogWeights
         };
     }
 
-    /// <summary>The same for a <see cref="LatentModel"/> that is also an <see cref="IGenerativeModel"/> (a VAE), taking D from its spec.</summary>
-    public static LogWeightsSource For(LatentModel model)
+    /// <summary>
+    /// The same for a <see cref="LatentModel"/> that is also an <see cref="IGenerativeModel"/> (a VAE), taking D from its
+    /// spec. A conditional model needs <paramref name="label"/>: every row passed to the source then carries that label,
+    /// and the weights are those of log p(x | y).
+    /// </summary>
+    public static LogWeightsSource For(LatentModel model, int? label = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         if (model is not IGenerativeModel generative)
             throw new ArgumentException($"A {model.Spec.Kind} has no prior, so no likelihood to estimate; importance-sampled NLL needs a generative model such as a VAE.", nameof(model));
+        if (model.IsConditional != label.HasValue)
+            throw new ArgumentException(model.IsConditional
+                ? $"The model {model.Spec} is conditioned on {model.Classes} classes: give the label of the rows."
+                : $"The model {model.Spec} is not conditional, but a label was given.", nameof(label));
+        if (label is int y)
+        {
+            if ((uint)y >= (uint)model.Classes) throw new ArgumentOutOfRangeException(nameof(label), y, $"The model knows labels 0 to {model.Classes - 1}.");
+            return For(generative, model.Spec.Dimensions, b => model.Condition(Enumerable.Repeat(y, b).ToArray()));
+        }
         return For(generative, model.Spec.Dimensions);
     }
 }

@@ -30,7 +30,7 @@ public sealed class SmallTrainedVae
     public TrainingState State { get; }
 
     /// <summary>The first <paramref name="n"/> images, each 2×2 block of pixels averaged: 28×28 → 14×14.</summary>
-    private static Dataset Pooled(Dataset data, int n)
+    internal static Dataset Pooled(Dataset data, int n)
     {
         int rows = data.Rows / 2, cols = data.Cols / 2;
         var pixels = new float[n * rows * cols];
