@@ -357,7 +357,7 @@ public static class ModelEvaluation
             {
                 int b = Math.Min(batchSize, n - start);
                 using (arena.Scope())
-                    body(Tensor.FromArray(data.Pixels.AsSpan(start * d, b * d).ToArray(), b, d), start, b);
+                    body(Tensor.CopyOf(data.Pixels.AsSpan(start * d, b * d), b, d), start, b);
             }
         }
     }

@@ -42,7 +42,7 @@ public static class LatentFigures
         for (int start = 0; start < n; start += EncodeBatch)
         {
             int b = Math.Min(EncodeBatch, n - start);
-            Tensor z = model.Encode(Tensor.FromArray(data.Pixels.AsSpan(start * d, b * d).ToArray(), b, d));   // [b, L]
+            Tensor z = model.Encode(Tensor.CopyOf(data.Pixels.AsSpan(start * d, b * d), b, d));   // [b, L]
             z.Data.AsSpan(0, b * l).CopyTo(codes.AsSpan(start * l));
         }
         return codes;

@@ -83,6 +83,20 @@ public sealed partial class Tensor
         return new Tensor((int[])shape.Clone(), data, null) { Length = length };
     }
 
+    /// <summary>
+    /// A constant tensor holding a copy of <paramref name="values"/>, its buffer from the active arena if there is one:
+    /// a loop that feeds batches of a large array inside arena scopes then allocates nothing per batch.
+    /// </summary>
+    public static Tensor CopyOf(ReadOnlySpan<float> values, params int[] shape)
+    {
+        int length = CheckedLength(shape);
+        if (values.Length != length)
+            throw new ArgumentException($"Shape {ShapeText(shape)} holds {length} values but {values.Length} were given.", nameof(values));
+        Tensor t = Empty((int[])shape.Clone());
+        values.CopyTo(t._data);
+        return t;
+    }
+
     public static Tensor Zeros(params int[] shape)
     {
         int length = CheckedLength(shape);

@@ -123,7 +123,7 @@ public sealed class Trainer
                 int n = Math.Min(batchSize, data.Count - start);
                 using (_arena.Scope())
                 {
-                    Tensor x = Tensor.FromArray(data.Pixels.AsSpan(start * d, n * d).ToArray(), n, d);
+                    Tensor x = Tensor.CopyOf(data.Pixels.AsSpan(start * d, n * d), n, d);
                     Tensor? condition = _model.IsConditional ? _model.Condition(data.Labels.AsSpan(start, n).ToArray()) : null;
                     _model.Loss(x, noise, Objective.Elbo, metrics, condition);
                     activity?.Add(_model.Encode(x, condition));

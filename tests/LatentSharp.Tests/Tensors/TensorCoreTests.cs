@@ -196,4 +196,29 @@ public class TensorCoreTests
         long perStep = (GC.GetAllocatedBytesForCurrentThread() - before) / 10;
         Assert.True(perStep < 4096, $"a warm step allocated {perStep} bytes of heap beyond small bookkeeping");
     }
+
+    [Fact]
+    public void CopyOf_CopiesIntoAnArenaBufferThatTheNextScopeReuses()
+    {
+        float[] source = [1, 2, 3, 4, 5, 6, 7, 8];
+        var arena = new Arena();
+        float[] first;
+        using (arena.Scope())
+        {
+            Tensor t = Tensor.CopyOf(source.AsSpan(2, 6), 2, 3);
+            Assert.Equal(new[] { 2, 3 }, t.Shape.ToArray());
+            Assert.Equal(new float[] { 3, 4, 5, 6, 7, 8 }, t.Data[..6]);
+            Assert.NotSame(source, t.Data);
+            first = t.Data;
+        }
+        using (arena.Scope())
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            Tensor again = Tensor.CopyOf(source.AsSpan(0, 6), 3, 2);
+            Assert.Same(first, again.Data);   // the same 6-float buffer: a batch loop allocates no pixel copies
+            Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 1024);
+        }
+        var error = Assert.Throws<ArgumentException>(() => Tensor.CopyOf(source, 3, 2));
+        Assert.Contains("[3, 2]", error.Message);
+    }
 }
