@@ -316,15 +316,24 @@ public static class ModelEvaluation
         else
         {
             RequireLabels(model, data);
+            // One pass sorts the images by label; a label outside the model's classes would otherwise fall in no group
+            // and leave its image silently unscored.
+            var rowsOf = new List<int>[model.Classes];
+            for (int i = 0; i < n; i++)
+            {
+                int label = data.Labels[i];
+                if ((uint)label >= (uint)model.Classes)
+                    throw new ArgumentException($"The model {model.Spec} knows labels 0 to {model.Classes - 1}, but image {i} of {data.Name} has label {label}.");
+                (rowsOf[label] ??= []).Add(i);
+            }
             logMarginals = new double[n];
             for (int label = 0; label < model.Classes; label++)
             {
-                int[] rows = Enumerable.Range(0, n).Where(i => data.Labels[i] == label).ToArray();
-                if (rows.Length == 0) continue;
-                var group = new float[rows.Length * d];
-                for (int r = 0; r < rows.Length; r++) x.AsSpan(rows[r] * d, d).CopyTo(group.AsSpan(r * d, d));
-                double[] groupLogMarginals = estimator.LogMarginals(ModelLogWeights.For(model, label), group, rows.Length, d, rng);
-                for (int r = 0; r < rows.Length; r++) logMarginals[rows[r]] = groupLogMarginals[r];
+                if (rowsOf[label] is not { } rows) continue;
+                var group = new float[rows.Count * d];
+                for (int r = 0; r < rows.Count; r++) x.AsSpan(rows[r] * d, d).CopyTo(group.AsSpan(r * d, d));
+                double[] groupLogMarginals = estimator.LogMarginals(ModelLogWeights.For(model, label), group, rows.Count, d, rng);
+                for (int r = 0; r < rows.Count; r++) logMarginals[rows[r]] = groupLogMarginals[r];
             }
         }
         return estimator.Summarize(discrete ? NllConvention.Discrete : NllConvention.Dequantized8Bit, logMarginals, d);
@@ -335,15 +344,13 @@ public static class ModelEvaluation
     {
         if (!model.IsConditional) return null;
         RequireLabels(model, data);
-        return model.Condition(data.Labels[start..(start + b)]);
+        return model.Condition(data.Labels[start..(start + b)]);   // OneHot rejects a label outside the model's classes
     }
 
     private static void RequireLabels(LatentModel model, Dataset data)
     {
         if (!data.HasLabels)
             throw new ArgumentException($"The model {model.Spec} is conditioned on labels, but {data.Name} has none.");
-        if (data.Labels.Any(y => (uint)y >= (uint)model.Classes))
-            throw new ArgumentException($"The model {model.Spec} knows labels 0 to {model.Classes - 1}, but {data.Name} has others.");
     }
 
     /// <summary>Runs <paramref name="body"/>(x [b, D], start, b) over the first <paramref name="n"/> images, without gradients, buffers recycled.</summary>

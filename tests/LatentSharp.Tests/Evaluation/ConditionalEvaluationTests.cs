@@ -63,6 +63,18 @@ public sealed class ConditionalEvaluationTests(SmallTrainedCvae trained) : IClas
     }
 
     [Fact]
+    public void Run_Cvae_LabelOutsideTheModelsClasses_IsRefusedNamingTheLabel()
+    {
+        Dataset test = trained.Data.Test;
+        int[] labels = test.Labels[..20];
+        labels[7] = 12;
+        var bad = new Dataset(test.Name, 20, test.Rows, test.Cols, test.Pixels[..(20 * test.Dimensions)], labels);   // no class names: 13 classes by label
+        var error = Assert.ThrowsAny<ArgumentException>(() =>
+            ModelEvaluation.Run(trained.Model, new DataSplits(trained.Data.Train, bad), new EvaluationOptions { Samples = 2, Probe = false }));
+        Assert.Contains("12", error.Message);
+    }
+
+    [Fact]
     public void LogWeights_ConditionalModelWithoutLabel_IsRefused()
     {
         var error = Assert.Throws<ArgumentException>(() => ModelLogWeights.For(trained.Model));
