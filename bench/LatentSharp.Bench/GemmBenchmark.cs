@@ -6,8 +6,10 @@ namespace LatentSharp.Bench;
 
 /// <summary>
 /// GFLOP/s of <see cref="Gemm.Multiply"/> next to OpenBLAS's cblas_sgemm, same operands, same run.
-/// FLOPs = 2·M·K·N. Each round times LatentSharp then OpenBLAS for about <see cref="RoundSeconds"/> each;
-/// the table shows the median GFLOP/s over the rounds and the median of the per-round ratios.
+/// FLOPs = 2·M·K·N. Each round times back-to-back calls of LatentSharp then OpenBLAS for about
+/// <see cref="RoundSeconds"/> each and keeps each one's median call (a shared 2-core machine preempts a few calls
+/// by milliseconds, which would swamp a mean of sub-millisecond calls); the table shows the median GFLOP/s over
+/// the rounds and the median of the per-round ratios.
 /// Options: --rounds N (default 9), --quick (3 rounds, shorter).
 /// </summary>
 internal static unsafe class GemmBenchmark
@@ -44,6 +46,14 @@ internal static unsafe class GemmBenchmark
         var paths = new List<GemmPath>();
         if (Vector512.IsHardwareAccelerated) paths.Add(GemmPath.Vector512);
         paths.Add(GemmPath.Vector256);
+
+        // Warm-up pass over every row: the JIT's background tier-up would otherwise take a core from the
+        // first rows measured, which on two cores halves the 2-thread figures.
+        foreach (int threads in new[] { 2, 1 })
+            foreach (var shape in Shapes)
+                foreach (GemmPath path in paths)
+                    Measure(shape.M, shape.K, shape.N, shape.TransposeA, shape.TransposeB, threads, path, rounds: 1);
+        Thread.Sleep(1000);
 
         foreach (int threads in new[] { 2, 1 })
         {
@@ -96,8 +106,8 @@ internal static unsafe class GemmBenchmark
                 // OpenBLAS's idle threads busy-wait for a while after each call (THREAD_TIMEOUT, ~2^28 cycles)
                 // and would steal the second core from us: let them fall asleep first.
                 if (threads > 1) Thread.Sleep(PeerIdleMilliseconds);
-                oursRates[r] = flops * reps / Time(Ours, reps) / 1e9;
-                peerRates[r] = flops * reps / Time(Peer, reps) / 1e9;
+                oursRates[r] = flops / MedianCall(Ours, reps) / 1e9;
+                peerRates[r] = flops / MedianCall(Peer, reps) / 1e9;
                 ratios[r] = oursRates[r] / peerRates[r];
             }
             return (Median(oursRates), Median(peerRates), Median(ratios));
@@ -109,6 +119,19 @@ internal static unsafe class GemmBenchmark
         long start = Stopwatch.GetTimestamp();
         for (int i = 0; i < reps; i++) action();
         return Stopwatch.GetElapsedTime(start).TotalSeconds;
+    }
+
+    // The median duration of one call among reps back-to-back calls.
+    private static double MedianCall(Action action, int reps)
+    {
+        var seconds = new double[reps];
+        for (int i = 0; i < reps; i++)
+        {
+            long start = Stopwatch.GetTimestamp();
+            action();
+            seconds[i] = Stopwatch.GetElapsedTime(start).TotalSeconds;
+        }
+        return Median(seconds);
     }
 
     private static double Median(double[] values)
