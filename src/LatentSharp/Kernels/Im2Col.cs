@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
@@ -6,13 +7,27 @@ namespace LatentSharp.Kernels;
 /// <summary>
 /// The sizes of one im2col unfolding: an image [C, H, W] seen through a kh×kw window moved by
 /// <see cref="Stride"/> over the image padded by <see cref="Padding"/> zeros on every side (dilation 1),
-/// giving <see cref="OutHeight"/>×<see cref="OutWidth"/> window positions.
+/// giving <see cref="OutHeight"/>×<see cref="OutWidth"/> window positions. <see cref="TapMask"/>, when not 0, has bit
+/// i·kw + j set for each window position (tap) that is unfolded; the others are left out, as if their weights were
+/// zero (masked convolutions). 0 unfolds every tap.
 /// </summary>
 internal readonly record struct Im2ColGeometry(
-    int Channels, int Height, int Width, int Kh, int Kw, int Stride, int Padding, int OutHeight, int OutWidth)
+    int Channels, int Height, int Width, int Kh, int Kw, int Stride, int Padding, int OutHeight, int OutWidth, ulong TapMask = 0)
 {
-    /// <summary>Rows of the column matrix: C·kh·kw.</summary>
-    public int Rows => Channels * Kh * Kw;
+    /// <summary>Window positions unfolded per channel: all kh·kw, or those of <see cref="TapMask"/>.</summary>
+    public int TapCount => TapMask == 0 ? Kh * Kw : BitOperations.PopCount(TapMask);
+
+    /// <summary>Rows of the column matrix: C·<see cref="TapCount"/>.</summary>
+    public int Rows => Channels * TapCount;
+
+    /// <summary>The window position i·kw + j of the t-th unfolded tap (taps in ascending order).</summary>
+    public int Tap(int t)
+    {
+        if (TapMask == 0) return t;
+        ulong mask = TapMask;
+        for (; t > 0; t--) mask &= mask - 1;   // drop the t lowest set bits
+        return BitOperations.TrailingZeroCount(mask);
+    }
 
     /// <summary>Columns of the column matrix for one image: Ho·Wo.</summary>
     public int Positions => OutHeight * OutWidth;
@@ -30,8 +45,9 @@ internal readonly record struct Im2ColGeometry(
 
 /// <summary>
 /// Unfolds an NCHW image into GEMM columns (<see cref="Unfold"/>) and folds columns back (<see cref="FoldAdd"/>, the adjoint).
-/// One image [C, H, W] ↔ columns [C·kh·kw, Ho·Wo]: row r = (c·kh + i)·kw + j and column q = ho·Wo + wo hold
-/// image[c, ho·stride − padding + i, wo·stride − padding + j], zero where that falls outside the image.
+/// One image [C, H, W] ↔ columns [C·T, Ho·Wo] for the T taps of the geometry: row r = c·T + t, with the t-th tap at
+/// window position (i, j), and column q = ho·Wo + wo hold image[c, ho·stride − padding + i, wo·stride − padding + j], zero where
+/// that falls outside the image. With all taps, r = (c·kh + i)·kw + j, the layout of a [O, C, kh, kw] weight.
 /// The columns may be a block of a wider matrix (row stride <c>ldCols</c>), so that several images share one GEMM.
 /// </summary>
 internal static class Im2Col
@@ -40,39 +56,37 @@ internal static class Im2Col
     public static void Unfold(in Im2ColGeometry g, ReadOnlySpan<float> image, Span<float> cols, int ldCols)
     {
         CheckLengths(g, image.Length, cols.Length, ldCols);
-        int ho = g.OutHeight, wo = g.OutWidth, s = g.Stride, width = g.Width, planeLength = g.Height * g.Width;
+        int ho = g.OutHeight, wo = g.OutWidth, s = g.Stride, width = g.Width, planeLength = g.Height * g.Width, taps = g.TapCount;
         ref float image0 = ref MemoryMarshal.GetReference(image);
         ref float cols0 = ref MemoryMarshal.GetReference(cols);
         for (int c = 0; c < g.Channels; c++)
         {
             ref float plane = ref Unsafe.Add(ref image0, c * planeLength);
-            for (int i = 0; i < g.Kh; i++)
+            for (int t = 0; t < taps; t++)
             {
+                int tap = g.Tap(t), i = tap / g.Kw, j = tap % g.Kw;
                 // Output rows whose input row oy·s − p + i lies inside the image; the others are all padding.
                 (int rowLo, int rowHi) = ValidRange(ho, g.Height, i - g.Padding, s);
-                for (int j = 0; j < g.Kw; j++)
+                int offset = j - g.Padding;
+                (int colLo, int colHi) = ValidRange(wo, width, offset, s);
+                ref float dst = ref Unsafe.Add(ref cols0, (c * taps + t) * ldCols);
+                Clear(ref dst, rowLo * wo);
+                Clear(ref Unsafe.Add(ref dst, rowHi * wo), (ho - rowHi) * wo);
+                for (int oy = rowLo; oy < rowHi; oy++)
                 {
-                    int offset = j - g.Padding;
-                    (int colLo, int colHi) = ValidRange(wo, width, offset, s);
-                    ref float dst = ref Unsafe.Add(ref cols0, ((c * g.Kh + i) * g.Kw + j) * ldCols);
-                    Clear(ref dst, rowLo * wo);
-                    Clear(ref Unsafe.Add(ref dst, rowHi * wo), (ho - rowHi) * wo);
-                    for (int oy = rowLo; oy < rowHi; oy++)
+                    ref float line = ref Unsafe.Add(ref dst, oy * wo);
+                    // src[ox·s] = image[c, oy·s − p + i, ox·s + offset], read only for ox in [colLo, colHi)
+                    ref float src = ref Unsafe.Add(ref plane, (oy * s + i - g.Padding) * width + offset);
+                    Clear(ref line, colLo);
+                    if (s == 1)
                     {
-                        ref float line = ref Unsafe.Add(ref dst, oy * wo);
-                        // src[ox·s] = image[c, oy·s − p + i, ox·s + offset], read only for ox in [colLo, colHi)
-                        ref float src = ref Unsafe.Add(ref plane, (oy * s + i - g.Padding) * width + offset);
-                        Clear(ref line, colLo);
-                        if (s == 1)
-                        {
-                            for (int ox = colLo; ox < colHi; ox++) Unsafe.Add(ref line, ox) = Unsafe.Add(ref src, ox);
-                        }
-                        else
-                        {
-                            for (int ox = colLo; ox < colHi; ox++) Unsafe.Add(ref line, ox) = Unsafe.Add(ref src, ox * s);
-                        }
-                        Clear(ref Unsafe.Add(ref line, colHi), wo - colHi);
+                        for (int ox = colLo; ox < colHi; ox++) Unsafe.Add(ref line, ox) = Unsafe.Add(ref src, ox);
                     }
+                    else
+                    {
+                        for (int ox = colLo; ox < colHi; ox++) Unsafe.Add(ref line, ox) = Unsafe.Add(ref src, ox * s);
+                    }
+                    Clear(ref Unsafe.Add(ref line, colHi), wo - colHi);
                 }
             }
         }
@@ -82,32 +96,30 @@ internal static class Im2Col
     public static void FoldAdd(in Im2ColGeometry g, ReadOnlySpan<float> cols, int ldCols, Span<float> image)
     {
         CheckLengths(g, image.Length, cols.Length, ldCols);
-        int ho = g.OutHeight, wo = g.OutWidth, s = g.Stride, width = g.Width, planeLength = g.Height * g.Width;
+        int ho = g.OutHeight, wo = g.OutWidth, s = g.Stride, width = g.Width, planeLength = g.Height * g.Width, taps = g.TapCount;
         ref float image0 = ref MemoryMarshal.GetReference(image);
         ref float cols0 = ref MemoryMarshal.GetReference(cols);
         for (int c = 0; c < g.Channels; c++)
         {
             ref float plane = ref Unsafe.Add(ref image0, c * planeLength);
-            for (int i = 0; i < g.Kh; i++)
+            for (int t = 0; t < taps; t++)
             {
+                int tap = g.Tap(t), i = tap / g.Kw, j = tap % g.Kw;
                 (int rowLo, int rowHi) = ValidRange(ho, g.Height, i - g.Padding, s);
-                for (int j = 0; j < g.Kw; j++)
+                int offset = j - g.Padding;
+                (int colLo, int colHi) = ValidRange(wo, width, offset, s);
+                ref float src = ref Unsafe.Add(ref cols0, (c * taps + t) * ldCols);
+                for (int oy = rowLo; oy < rowHi; oy++)
                 {
-                    int offset = j - g.Padding;
-                    (int colLo, int colHi) = ValidRange(wo, width, offset, s);
-                    ref float src = ref Unsafe.Add(ref cols0, ((c * g.Kh + i) * g.Kw + j) * ldCols);
-                    for (int oy = rowLo; oy < rowHi; oy++)
+                    ref float line = ref Unsafe.Add(ref src, oy * wo);
+                    ref float dst = ref Unsafe.Add(ref plane, (oy * s + i - g.Padding) * width + offset);
+                    if (s == 1)
                     {
-                        ref float line = ref Unsafe.Add(ref src, oy * wo);
-                        ref float dst = ref Unsafe.Add(ref plane, (oy * s + i - g.Padding) * width + offset);
-                        if (s == 1)
-                        {
-                            for (int ox = colLo; ox < colHi; ox++) Unsafe.Add(ref dst, ox) += Unsafe.Add(ref line, ox);
-                        }
-                        else
-                        {
-                            for (int ox = colLo; ox < colHi; ox++) Unsafe.Add(ref dst, ox * s) += Unsafe.Add(ref line, ox);
-                        }
+                        for (int ox = colLo; ox < colHi; ox++) Unsafe.Add(ref dst, ox) += Unsafe.Add(ref line, ox);
+                    }
+                    else
+                    {
+                        for (int ox = colLo; ox < colHi; ox++) Unsafe.Add(ref dst, ox * s) += Unsafe.Add(ref line, ox);
                     }
                 }
             }

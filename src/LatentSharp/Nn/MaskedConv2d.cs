@@ -11,23 +11,24 @@ public enum MaskType
 
 /// <summary>
 /// A PixelCNN masked convolution (van den Oord et al. 2016) on single-channel-ordered data: stride 1, "same" padding k/2,
-/// weight [O, C, k, k] multiplied in every forward by a constant 0/1 mask that keeps the kernel rows above the centre and,
-/// in the centre row, the columns left of the centre (type A) or left of and at the centre (type B). Output pixel i
-/// therefore sees only input pixels before i in raster order (type A) or up to and including i (type B). Because the
-/// mask is applied inside the forward (y = conv(x, W ⊙ M)), the gradient dW = dY-term ⊙ M is zero at masked taps, so
-/// training can never open them. Initialised as <see cref="Conv2d"/> (U(±1/√(C·k·k))).
+/// weight [O, C, k, k] under a constant 0/1 mask that keeps the kernel rows above the centre and, in the centre row, the
+/// columns left of the centre (type A) or left of and at the centre (type B). Output pixel i therefore sees only input
+/// pixels before i in raster order (type A) or up to and including i (type B). The forward is y = conv(x, W ⊙ M), run as
+/// a convolution over the kept taps only (a 3×3 type B reads 5 of its 9, a 7×7 type A 24 of 49), so masked weights are
+/// never read and their gradient is zero: training can never open them. Initialised as <see cref="Conv2d"/> (U(±1/√(C·k·k))).
 /// </summary>
 public sealed class MaskedConv2d : Layer
 {
     private readonly Tensor _mask;   // [O, C, k, k], constant
+    private readonly ulong _taps;    // bit i·k + j set for each kept tap
 
     public MaskedConv2d(int inChannels, int outChannels, int kernelSize, MaskType type, Rng rng)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inChannels);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(outChannels);
         ArgumentNullException.ThrowIfNull(rng);
-        if (kernelSize < 1 || kernelSize % 2 == 0)
-            throw new ArgumentOutOfRangeException(nameof(kernelSize), kernelSize, "A masked convolution needs an odd kernel size, so that it has a centre pixel.");
+        if (kernelSize < 1 || kernelSize % 2 == 0 || kernelSize > 7)
+            throw new ArgumentOutOfRangeException(nameof(kernelSize), kernelSize, "A masked convolution needs an odd kernel size of at most 7, so that it has a centre pixel and its taps fit a 64-bit mask.");
         InChannels = inChannels;
         OutChannels = outChannels;
         KernelSize = kernelSize;
@@ -41,6 +42,7 @@ public sealed class MaskedConv2d : Layer
         for (int r = 0; r < k; r++)
         for (int c = 0; c < k; c++)
             kernel[r * k + c] = r < centre || (r == centre && (c < centre || (c == centre && type == MaskType.B))) ? 1f : 0f;
+        for (int t = 0; t < k * k; t++) if (kernel[t] == 1f) _taps |= 1UL << t;
         var mask = new float[outChannels * inChannels * k * k];
         for (int i = 0; i < outChannels * inChannels; i++) kernel.CopyTo(mask, i * k * k);
         _mask = Tensor.FromArray(mask, outChannels, inChannels, k, k);
@@ -61,7 +63,7 @@ public sealed class MaskedConv2d : Layer
     public Tensor Mask => _mask;
 
     /// <summary>x [B, C, H, W] → [B, O, H, W].</summary>
-    public override Tensor Forward(Tensor x) => Tensor.Conv2d(x, Weight * _mask, Bias, stride: 1, padding: KernelSize / 2);
+    public override Tensor Forward(Tensor x) => Tensor.Conv2d(x, Weight, Bias, stride: 1, padding: KernelSize / 2, tapMask: _taps);
 
     public override string ToString() => $"MaskedConv2d({InChannels}, {OutChannels}, kernel: {KernelSize}, type {Type})";
 }

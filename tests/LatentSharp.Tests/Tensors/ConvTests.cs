@@ -1,3 +1,4 @@
+using System.Numerics;
 using LatentSharp.Tensors;
 
 namespace LatentSharp.Tests.Tensors;
@@ -190,6 +191,78 @@ public class ConvTests
         Tensor w = GradCheck.Param(12, 4, 3, 3, 2);
         Tensor[] inputs = withBias ? [x, w, GradCheck.Param(13, 4)] : [x, w];
         GradCheck.Check(t => Tensor.Conv2d(t[0], t[1], t.Length > 2 ? t[2] : null, stride, padding), inputs);
+    }
+
+    // ---- tap masks (masked convolutions) -------------------------------------------------------------------------
+
+    /// <summary>The weight with every tap outside the mask set to zero, as a plain tensor.</summary>
+    private static Tensor Zeroed(Tensor w, ulong tapMask)
+    {
+        int window = w.Dim(2) * w.Dim(3);
+        float[] data = w.Data.AsSpan(0, w.Length).ToArray();
+        for (int i = 0; i < data.Length; i++) if ((tapMask >> (i % window) & 1) == 0) data[i] = 0f;
+        return Tensor.FromArray(data, w.Shape.ToArray());
+    }
+
+    [Theory]
+    [InlineData(3, 3, 1, 1, 0b000_011_111UL)]        // PixelCNN 3×3 type B: the row above and the centre row up to the centre
+    [InlineData(3, 3, 1, 1, 0b000_001_111UL)]        // type A: without the centre
+    [InlineData(3, 2, 2, 1, 0b100_110UL)]            // an arbitrary mask, stride 2
+    [InlineData(1, 1, 1, 0, 1UL)]                    // the one tap of a 1×1 kernel
+    public void Conv2d_TapMask_EqualsConvolutionWithZeroedWeights(int kh, int kw, int stride, int padding, ulong tapMask)
+    {
+        // Five images, so that with a small column budget they are also run in chunks of two.
+        Tensor x = GradCheck.Param(31, 5, 3, 7, 6);
+        Tensor w = GradCheck.Param(32, 4, 3, kh, kw);
+        Tensor b = GradCheck.Param(33, 4);
+        Tensor masked = Tensor.Conv2d(x, w, b, stride, padding, tapMask);
+        masked.Multiply(masked).Sum().Backward();
+
+        Tensor x2 = x.Detach().AsParameter(), w2 = Zeroed(w, tapMask).AsParameter(), b2 = b.Detach().AsParameter();
+        Tensor reference = Tensor.Conv2d(x2, w2, b2, stride, padding);
+        reference.Multiply(reference).Sum().Backward();
+
+        double[] expected = [.. reference.Data.AsSpan(0, reference.Length).ToArray().Select(v => (double)v)];
+        AssertClose(expected, reference.Shape.ToArray(), masked);
+        int window = kh * kw;
+        for (int i = 0; i < w.Length; i++)
+        {
+            float want = (tapMask >> (i % window) & 1) == 0 ? 0f : w2.Grad![i];   // unused taps get no gradient
+            Assert.True(Math.Abs(w.Grad![i] - want) <= 1e-4f * Math.Max(1, Math.Abs(want)), $"dW[{i}]: {w.Grad[i]} vs {want}");
+        }
+        for (int i = 0; i < x.Length; i++)
+            Assert.True(Math.Abs(x.Grad![i] - x2.Grad![i]) <= 1e-4f * Math.Max(1, Math.Abs(x2.Grad[i])), $"dX[{i}]");
+        for (int i = 0; i < b.Length; i++) Assert.Equal(b2.Grad![i], b.Grad![i], 3);
+
+        long budget = ConvBatch.ColumnBudget;
+        try
+        {
+            ConvBatch.ColumnBudget = 2L * 3 * BitOperations.PopCount(tapMask) * masked.Dim(2) * masked.Dim(3);
+            Tensor chunked = Tensor.Conv2d(x.Detach(), w.Detach(), b.Detach(), stride, padding, tapMask);
+            AssertClose(expected, reference.Shape.ToArray(), chunked);
+        }
+        finally
+        {
+            ConvBatch.ColumnBudget = budget;
+        }
+    }
+
+    [Theory]
+    [InlineData(1, 1, 0b000_011_111UL)]
+    [InlineData(2, 0, 0b101_010UL)]
+    public void Conv2d_TapMask_Gradients_MatchGradCheck(int stride, int padding, ulong tapMask)
+    {
+        Tensor x = GradCheck.Param(34, 2, 3, 7, 6);
+        Tensor w = GradCheck.Param(35, 4, 3, 3, tapMask > 0b111_111 ? 3 : 2);
+        GradCheck.Check(t => Tensor.Conv2d(t[0], t[1], t[2], stride, padding, tapMask), [x, w, GradCheck.Param(36, 4)]);
+    }
+
+    [Fact]
+    public void Conv2d_TapMaskOutsideTheWindow_Throws()
+    {
+        Tensor x = GradCheck.Param(37, 1, 1, 5, 5), w = GradCheck.Param(38, 2, 1, 3, 3);
+        var e = Assert.Throws<ArgumentException>(() => Tensor.Conv2d(x, w, null, 1, 1, 1UL << 9));
+        Assert.Contains("3x3", e.Message);
     }
 
     [Theory]

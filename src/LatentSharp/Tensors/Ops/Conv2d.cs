@@ -10,21 +10,34 @@ public sealed partial class Tensor
     /// Shapes: input [N, C, H, W], weight [O, C, kh, kw], bias [O] or null → [N, O, Ho, Wo]
     /// with Ho = floor((H + 2·padding − kh) / stride) + 1 (likewise Wo).
     /// </summary>
-    public static Tensor Conv2d(Tensor input, Tensor weight, Tensor? bias, int stride = 1, int padding = 0)
+    public static Tensor Conv2d(Tensor input, Tensor weight, Tensor? bias, int stride = 1, int padding = 0) =>
+        Conv2d(input, weight, bias, stride, padding, tapMask: 0);
+
+    /// <summary>
+    /// <see cref="Conv2d(Tensor, Tensor, Tensor?, int, int)"/> that uses only the kernel positions (taps) whose bit
+    /// i·kw + j is set in <paramref name="tapMask"/> (0: all), for masked convolutions: the result and every gradient are
+    /// those of the convolution with the other taps' weights set to zero, and those weights get no gradient, but the
+    /// unfolding and the products skip them instead of multiplying by zero.
+    /// </summary>
+    internal static Tensor Conv2d(Tensor input, Tensor weight, Tensor? bias, int stride, int padding, ulong tapMask)
     {
         Tensor x = input, w = weight;
         ConvShapes.CheckConv2d(x, w, bias, stride, padding);
         int n = x._shape[0], c = x._shape[1], o = w._shape[0], kh = w._shape[2], kw = w._shape[3];
+        ConvShapes.CheckTapMask(tapMask, kh, kw);
         int ho = Im2ColGeometry.OutputSize(x._shape[2], kh, stride, padding);
         int wo = Im2ColGeometry.OutputSize(x._shape[3], kw, stride, padding);
-        // Columns of each input image: [K = C·kh·kw, P = Ho·Wo]; the weight is the GEMM's [O, K] operand as stored.
-        var g = new Im2ColGeometry(c, x._shape[2], x._shape[3], kh, kw, stride, padding, ho, wo);
+        // Columns of each input image: [K = C·T, P = Ho·Wo] for the T taps used; the weight is the GEMM's [O, K]
+        // operand: as stored when every tap is used, else its used taps gathered (CompactWeight).
+        var g = new Im2ColGeometry(c, x._shape[2], x._shape[3], kh, kw, stride, padding, ho, wo, tapMask);
         int k = g.Rows, p = g.Positions, outLength = o * p;
         int chunk = ConvBatch.ImagesPerChunk(n, (long)k * p);
 
         Tensor y = Empty([n, o, ho, wo]);
         float[] cols = ConvBatch.Rent((long)k * chunk * p);
         float[] tmp = ConvBatch.Rent((long)o * chunk * p);
+        float[]? compact = tapMask == 0 ? null : CompactWeight(g, w._data, o);
+        float[] wk = compact ?? w._data;
         try
         {
             for (int first = 0; first < n; first += chunk)
@@ -35,19 +48,20 @@ public sealed partial class Tensor
                 {
                     // y[first] [O, P] = W [O, K] · cols [K, P]
                     Span<float> yi = y._data.AsSpan(first * outLength, outLength);
-                    Gemm.Multiply(false, false, o, p, k, 1f, w._data, k, cols, ld, 0f, yi, p);
+                    Gemm.Multiply(false, false, o, p, k, 1f, wk, k, cols, ld, 0f, yi, p);
                     if (bias is not null) ConvBatch.AddBias(yi, 1, bias._data, p);
                 }
                 else
                 {
                     // tmp [O, count·P] = W [O, K] · cols [K, count·P], then back to [count, O, P] (+ bias)
-                    Gemm.Multiply(false, false, o, ld, k, 1f, w._data, k, cols, ld, 0f, tmp, ld);
+                    Gemm.Multiply(false, false, o, ld, k, 1f, wk, k, cols, ld, 0f, tmp, ld);
                     ConvBatch.Scatter(tmp, count, o, p, y._data.AsSpan(first * outLength, count * outLength), false, bias is null ? default : bias._data);
                 }
             }
         }
         finally
         {
+            if (compact is not null) ConvBatch.Return(compact);
             ConvBatch.Return(tmp);
             ConvBatch.Return(cols);
         }
@@ -64,6 +78,12 @@ public sealed partial class Tensor
 
             float[] cols = ConvBatch.Rent((long)k * chunk * p);
             float[] gt = ConvBatch.Rent((long)o * chunk * p);
+            // With a tap mask the products run on the compact weight [O, K]; its gradient is gathered there, then added
+            // to the used taps of gw.
+            float[]? compact = tapMask == 0 ? null : CompactWeight(g, w._data, o);
+            float[] wk = compact ?? w._data;
+            float[]? gwk = gw is null ? null : tapMask == 0 ? gw : ConvBatch.Rent((long)o * k);
+            if (gwk is not null && tapMask != 0) Array.Clear(gwk, 0, o * k);
             try
             {
                 for (int first = 0; first < n; first += chunk)
@@ -81,21 +101,44 @@ public sealed partial class Tensor
                     {
                         // forward: y = W · cols  =>  dW [O, K] += gt [O, count·P] · colsᵀ (columns recomputed, not stored)
                         ConvBatch.UnfoldChunk(g, x._data, first, count, cols);
-                        Gemm.Multiply(false, true, o, k, ld, 1f, gtChunk, ld, cols, ld, 1f, gw, k);
+                        Gemm.Multiply(false, true, o, k, ld, 1f, gtChunk, ld, cols, ld, 1f, gwk!, k);
                     }
                     if (gx is not null)
                     {
                         // dcols [K, count·P] = Wᵀ · gt, then col2im adds each window back to the input pixels it read
-                        Gemm.Multiply(true, false, k, ld, o, 1f, w._data, k, gtChunk, ld, 0f, cols, ld);
+                        Gemm.Multiply(true, false, k, ld, o, 1f, wk, k, gtChunk, ld, 0f, cols, ld);
                         ConvBatch.FoldChunk(g, cols, first, count, gx);
                     }
                 }
+                if (gw is not null && tapMask != 0) AddCompactWeightGrad(g, gwk!, o, gw);
             }
             finally
             {
+                if (gwk is not null && tapMask != 0) ConvBatch.Return(gwk);
+                if (compact is not null) ConvBatch.Return(compact);
                 ConvBatch.Return(gt);
                 ConvBatch.Return(cols);
             }
         }, inputs);
+    }
+
+    /// <summary>The used taps of a [O, C, kh, kw] weight as a [O, C·T] matrix in the column matrix's row order (pooled).</summary>
+    private static float[] CompactWeight(in Im2ColGeometry g, float[] weight, int o)
+    {
+        int taps = g.TapCount, window = g.Kh * g.Kw, k = g.Rows;
+        float[] compact = ConvBatch.Rent((long)o * k);
+        for (int oc = 0; oc < o * g.Channels; oc++)
+        for (int t = 0; t < taps; t++)
+            compact[oc * taps + t] = weight[oc * window + g.Tap(t)];
+        return compact;
+    }
+
+    /// <summary>gw[o, c, tap] += compactGrad[o, c·T + t]: the adjoint of <see cref="CompactWeight"/>; unused taps get nothing.</summary>
+    private static void AddCompactWeightGrad(in Im2ColGeometry g, float[] compactGrad, int o, float[] gw)
+    {
+        int taps = g.TapCount, window = g.Kh * g.Kw;
+        for (int oc = 0; oc < o * g.Channels; oc++)
+        for (int t = 0; t < taps; t++)
+            gw[oc * window + g.Tap(t)] += compactGrad[oc * taps + t];
     }
 }

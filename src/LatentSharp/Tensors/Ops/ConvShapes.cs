@@ -20,6 +20,17 @@ internal static class ConvShapes
                 "Use a larger input, more padding or a smaller kernel.", nameof(input));
     }
 
+    /// <summary>A tap mask is 0 (every tap) or sets bits of the kh·kw window positions only, at most 64 of them.</summary>
+    public static void CheckTapMask(ulong tapMask, int kh, int kw)
+    {
+        if (tapMask == 0) return;
+        int window = kh * kw;
+        if (window > 64 || (window < 64 && tapMask >> window != 0))
+            throw new ArgumentException(
+                $"{nameof(Tensor.Conv2d)}: tap mask 0x{tapMask:X} names positions outside the {kh}x{kw} window " +
+                "(bit i·kw + j for row i and column j; windows of more than 64 positions take no mask).", nameof(tapMask));
+    }
+
     public static void CheckConvTranspose2d(Tensor input, Tensor weight, Tensor? bias, int stride, int padding, int outputPadding)
     {
         const string op = nameof(Tensor.ConvTranspose2d);

@@ -5,7 +5,7 @@ namespace LatentSharp.Tensors;
 public sealed partial class Tensor
 {
     /// <summary>
-    /// Transposed 2-D convolution (PyTorch's <c>conv_transpose2d</c>, dilation 1): the adjoint of <see cref="Conv2d"/>
+    /// Transposed 2-D convolution (PyTorch's <c>conv_transpose2d</c>, dilation 1): the adjoint of <see cref="Conv2d(Tensor, Tensor, Tensor?, int, int)"/>
     /// with the same weight, plus bias. Every input pixel x[n, c, h, w] adds weight[c, o, i, j] · x to
     /// y[n, o, h·stride − padding + i, w·stride − padding + j].
     /// Shapes: input [N, C, H, W], weight [C, O, kh, kw] (PyTorch's layout), bias [O] or null → [N, O, Ho, Wo]
