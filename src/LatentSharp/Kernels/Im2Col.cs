@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
@@ -72,6 +73,16 @@ internal static class Im2Col
                 ref float dst = ref Unsafe.Add(ref cols0, (c * taps + t) * ldCols);
                 Clear(ref dst, rowLo * wo);
                 Clear(ref Unsafe.Add(ref dst, rowHi * wo), (ho - rowHi) * wo);
+                if (s == 1 && offset == 0 && wo == width && colHi == wo)
+                {
+                    // Whole rows, and consecutive ones (a 1x1 kernel, or the centre column of an unpadded-width window):
+                    // one block copy. image[c, oy − p + i, ox] for oy in [rowLo, rowHi).
+                    int count = (rowHi - rowLo) * wo;
+                    if (count > 0)
+                        MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref plane, (rowLo + i - g.Padding) * width), count)
+                            .CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref dst, rowLo * wo), count));
+                    continue;
+                }
                 for (int oy = rowLo; oy < rowHi; oy++)
                 {
                     ref float line = ref Unsafe.Add(ref dst, oy * wo);
@@ -80,7 +91,9 @@ internal static class Im2Col
                     Clear(ref line, colLo);
                     if (s == 1)
                     {
-                        for (int ox = colLo; ox < colHi; ox++) Unsafe.Add(ref line, ox) = Unsafe.Add(ref src, ox);
+                        if (colHi > colLo)
+                            MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref src, colLo), colHi - colLo)
+                                .CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref line, colLo), colHi - colLo));
                     }
                     else
                     {
@@ -109,13 +122,28 @@ internal static class Im2Col
                 int offset = j - g.Padding;
                 (int colLo, int colHi) = ValidRange(wo, width, offset, s);
                 ref float src = ref Unsafe.Add(ref cols0, (c * taps + t) * ldCols);
+                if (s == 1 && offset == 0 && wo == width)
+                {
+                    // Whole, consecutive rows (as in Unfold): one block add.
+                    int count = (rowHi - rowLo) * wo;
+                    if (count > 0)
+                    {
+                        Span<float> to = MemoryMarshal.CreateSpan(ref Unsafe.Add(ref plane, (rowLo + i - g.Padding) * width), count);
+                        TensorPrimitives.Add(to, MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref src, rowLo * wo), count), to);
+                    }
+                    continue;
+                }
                 for (int oy = rowLo; oy < rowHi; oy++)
                 {
                     ref float line = ref Unsafe.Add(ref src, oy * wo);
                     ref float dst = ref Unsafe.Add(ref plane, (oy * s + i - g.Padding) * width + offset);
                     if (s == 1)
                     {
-                        for (int ox = colLo; ox < colHi; ox++) Unsafe.Add(ref dst, ox) += Unsafe.Add(ref line, ox);
+                        if (colHi > colLo)
+                        {
+                            Span<float> to = MemoryMarshal.CreateSpan(ref Unsafe.Add(ref dst, colLo), colHi - colLo);
+                            TensorPrimitives.Add(to, MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref line, colLo), colHi - colLo), to);
+                        }
                     }
                     else
                     {

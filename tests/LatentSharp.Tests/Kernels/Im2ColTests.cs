@@ -1,3 +1,4 @@
+using System.Numerics;
 using LatentSharp.Kernels;
 using LatentSharp.Tensors;
 
@@ -17,6 +18,8 @@ public class Im2ColTests
         { 3, 8, 11, 5, 1, 2, 2 },
         { 2, 2, 3, 4, 5, 1, 2 },
         { 1, 31, 17, 7, 7, 4, 3 },
+        { 3, 6, 5, 1, 1, 1, 0 },
+        { 2, 6, 7, 3, 3, 1, 1 },
     };
 
     private static Im2ColGeometry Geometry(int c, int h, int w, int kh, int kw, int s, int p) =>
@@ -53,6 +56,40 @@ public class Im2ColTests
             float expected = inside ? NaiveEntry(g, image, r, q - offset) : -7f;
             Assert.Equal(expected, cols[r * ld + q]);
         }
+    }
+
+    [Theory]
+    [InlineData(0b000_011_111UL, 1)]   // a PixelCNN 3x3 type B mask, "same" padding
+    [InlineData(0b101_010_001UL, 2)]   // scattered taps, stride 2
+    public void Unfold_WithTapMask_KeepsExactlyTheRowsOfThoseTaps(ulong tapMask, int s)
+    {
+        Im2ColGeometry full = Geometry(2, 7, 6, 3, 3, s, 1), masked = full with { TapMask = tapMask };
+        var image = new float[full.ImageLength];
+        new Rng(2).FillUniform(image, -1f, 1f);
+        var all = new float[full.Rows * full.Positions];
+        var some = new float[masked.Rows * masked.Positions];
+        Im2Col.Unfold(full, image, all, full.Positions);
+        Im2Col.Unfold(masked, image, some, masked.Positions);
+
+        int taps = BitOperations.PopCount(tapMask), row = 0;
+        Assert.Equal(2 * taps, masked.Rows);
+        for (int c = 0; c < 2; c++)
+        for (int tap = 0; tap < 9; tap++)
+        {
+            if ((tapMask >> tap & 1) == 0) continue;
+            Assert.Equal(all.AsSpan((c * 9 + tap) * full.Positions, full.Positions).ToArray(), some.AsSpan(row * masked.Positions, masked.Positions).ToArray());
+            row++;
+        }
+
+        // FoldAdd with the same mask is Unfold's adjoint: <Unfold(x), y> = <x, FoldAdd(y)>.
+        var y = new float[some.Length];
+        new Rng(3).FillUniform(y, -1f, 1f);
+        var folded = new float[image.Length];
+        Im2Col.FoldAdd(masked, y, masked.Positions, folded);
+        double left = 0, right = 0;
+        for (int i = 0; i < y.Length; i++) left += (double)some[i] * y[i];
+        for (int i = 0; i < image.Length; i++) right += (double)image[i] * folded[i];
+        Assert.Equal(left, right, 4);
     }
 
     [Theory]
