@@ -149,7 +149,7 @@ public static class ModelEvaluation
         ArgumentNullException.ThrowIfNull(data);
         int l = model.LatentSize;
         var codes = new float[(long)n * l];
-        ForEachBatch(data, n, batchSize, (x, start, b) =>
+        ForEachBatch(model, data, n, batchSize, (x, start, b) =>
         {
             Tensor z = model.Encode(x, ConditionOf(model, data, start, b)); // [b, L]
             z.Data.AsSpan(0, b * l).CopyTo(codes.AsSpan(start * l, b * l));
@@ -176,7 +176,7 @@ public static class ModelEvaluation
         var klPerDimension = new double[l];
         bool perDimension = model is Vae { Prior.HasClosedFormKl: true };
         double reconstruction = 0, kl = 0;
-        ForEachBatch(data, n, options.BatchSize, (x, start, b) =>
+        ForEachBatch(model, data, n, options.BatchSize, (x, start, b) =>
         {
             Tensor? condition = ConditionOf(model, data, start, b);
             ElboTerms terms = generative.Elbo(x, rng, samples: 1, condition); // [B] each
@@ -224,7 +224,7 @@ public static class ModelEvaluation
         }
         var metrics = new MetricSums();
         var rng = new Rng(StreamSeed(options.Seed, 1));
-        ForEachBatch(data, n, options.BatchSize, (x, start, b) => model.Loss(x, rng, Objective.Elbo, metrics, ConditionOf(model, data, start, b)));
+        ForEachBatch(model, data, n, options.BatchSize, (x, start, b) => model.Loss(x, rng, Objective.Elbo, metrics, ConditionOf(model, data, start, b)));
         notes.Add("Autoencoder reconstruction = −BCE = log p(x | x̂) of a Bernoulli decoder at its own code; comparable with the VAE's reconstruction term.");
         return report with { Reconstruction = -metrics.Mean("loss") };
     }
@@ -353,10 +353,14 @@ public static class ModelEvaluation
             throw new ArgumentException($"The model {model.Spec} is conditioned on labels, but {data.Name} has none.");
     }
 
-    /// <summary>Runs <paramref name="body"/>(x [b, D], start, b) over the first <paramref name="n"/> images, without gradients, buffers recycled.</summary>
-    private static void ForEachBatch(Dataset data, int n, int batchSize, Action<Tensor, int, int> body)
+    /// <summary>
+    /// Runs <paramref name="body"/>(x [b, D], start, b) over the first <paramref name="n"/> images, without gradients,
+    /// buffers recycled, in batches of <paramref name="batchSize"/> or fewer (<see cref="LatentModel.EvaluationBatchSize"/>).
+    /// </summary>
+    private static void ForEachBatch(LatentModel model, Dataset data, int n, int batchSize, Action<Tensor, int, int> body)
     {
         int d = data.Dimensions;
+        batchSize = model.EvaluationBatchSize(batchSize);
         var arena = new Arena();
         using (Tensor.NoGrad())
         {

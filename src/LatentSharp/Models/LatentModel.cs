@@ -51,6 +51,32 @@ public abstract class LatentModel : Module
     /// </summary>
     public abstract Tensor Loss(Tensor x, Rng rng, Objective objective, MetricSums metrics, Tensor? condition = null);
 
+    /// <summary>Floats of intermediate tensors one gradient-free batch may hold: 64 Mi floats, 256 MB.</summary>
+    public const long EvaluationBudgetFloats = 64L << 20;
+
+    private long _evaluationFloatsPerImage;   // measured on first use
+
+    /// <summary>
+    /// <paramref name="requested"/>, capped so that a gradient-free <see cref="Loss"/> over the batch keeps at most
+    /// <see cref="EvaluationBudgetFloats"/> floats of intermediate tensors (measured once, on one blank image). A batch of
+    /// 1,000 images costs an MLP VAE a few MB, a PixelCNN with dozens of 64-channel feature maps per image gigabytes.
+    /// </summary>
+    public int EvaluationBatchSize(int requested)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(requested);
+        if (_evaluationFloatsPerImage == 0)
+        {
+            var arena = new Arena();
+            using (Tensor.NoGrad())
+            using (arena.Scope())
+            {
+                Loss(Tensor.Zeros(1, Spec.Dimensions), new Rng(0), Objective.Elbo, new MetricSums(), Condition(new int[1]));
+                _evaluationFloatsPerImage = Math.Max(1, arena.RentedFloats);
+            }
+        }
+        return (int)Math.Clamp(EvaluationBudgetFloats / _evaluationFloatsPerImage, 1, requested);
+    }
+
     /// <summary>Throws unless <paramref name="condition"/> fits: [rows, C] for a conditional model, null otherwise.</summary>
     protected void CheckCondition(Tensor? condition, int rows)
     {

@@ -157,33 +157,39 @@ public sealed class PixelCnn : LatentModel, IGenerativeModel
     /// <summary>
     /// n binary images drawn pixel by pixel in raster order: x_i ~ Bernoulli(σ(logit_i(x_&lt;i))), one forward pass per
     /// pixel (D passes, each over the rows down to the pixel's own: about half the cost of full images), without
-    /// gradients. [n, D] of 0/1
+    /// gradients, in groups of at most <see cref="LatentModel.EvaluationBatchSize"/> images so that the feature maps of a
+    /// pass stay within its memory budget. [n, D] of 0/1
     /// </summary>
     public Tensor Sample(int n, Rng rng)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(n);
         ArgumentNullException.ThrowIfNull(rng);
-        int d = Spec.Dimensions;
+        int d = Spec.Dimensions, group = EvaluationBatchSize(n);
         var image = new float[n * d];
         var arena = new Arena();
         using (Tensor.NoGrad())
         {
-            for (int row = 0; row < _height; row++)
+            for (int first = 0; first < n; first += group)
             {
-                int width = (row + 1) * _width;
-                for (int column = 0; column < _width; column++)
+                int count = Math.Min(group, n - first);
+                Span<float> images = image.AsSpan(first * d, count * d);
+                for (int row = 0; row < _height; row++)
                 {
-                    int i = row * _width + column;
-                    using (arena.Scope())
+                    int width = (row + 1) * _width;
+                    for (int column = 0; column < _width; column++)
                     {
-                        // Only rows 0 … row matter for pixel i: the image's first rows, copied out per row of the batch.
-                        var top = new float[n * width];
-                        for (int r = 0; r < n; r++) image.AsSpan(r * d, width).CopyTo(top.AsSpan(r * width));
-                        float[] logits = LogitsOfFirstRows(Tensor.FromArray(top, n, width), row + 1).Data;
-                        for (int r = 0; r < n; r++)
+                        int i = row * _width + column;
+                        using (arena.Scope())
                         {
-                            double p = 1.0 / (1.0 + Math.Exp(-logits[r * width + i]));
-                            image[r * d + i] = rng.NextDouble() < p ? 1f : 0f;
+                            // Only rows 0 … row matter for pixel i: the images' first rows, copied out per image.
+                            var top = new float[count * width];
+                            for (int r = 0; r < count; r++) images.Slice(r * d, width).CopyTo(top.AsSpan(r * width));
+                            float[] logits = LogitsOfFirstRows(Tensor.FromArray(top, count, width), row + 1).Data;
+                            for (int r = 0; r < count; r++)
+                            {
+                                double p = 1.0 / (1.0 + Math.Exp(-logits[r * width + i]));
+                                images[r * d + i] = rng.NextDouble() < p ? 1f : 0f;
+                            }
                         }
                     }
                 }

@@ -8,14 +8,26 @@ namespace LatentSharp.Tensors;
 /// foreach (var batch in batches)
 ///     using (arena.Scope()) { var loss = model.Loss(x); loss.Backward(); optimizer.Step(); total += loss.Item(); }
 /// </code>
+/// Free buffers are kept only for the sizes the last scope used: when the shapes change (a smaller last batch, the
+/// rows of an image drawn pixel by pixel) the old sizes are let go instead of piling up.
 /// </summary>
 public sealed class Arena
 {
     [ThreadStatic] private static Arena? t_current;
 
-    private readonly Dictionary<int, Stack<float[]>> _free = new();
+    private readonly Dictionary<int, FreeList> _free = new();
     private readonly List<Tensor> _live = new();
     private bool _active;
+    private long _scope;   // scopes opened so far
+
+    private sealed class FreeList
+    {
+        public readonly Stack<float[]> Buffers = new();
+        public long LastScope;   // the last scope that rented or returned this size
+    }
+
+    /// <summary>Floats handed out (new or reused) since the current or last scope began.</summary>
+    internal long RentedFloats { get; private set; }
 
     internal static Arena? Current => t_current;
 
@@ -24,6 +36,8 @@ public sealed class Arena
     {
         if (_active) throw new InvalidOperationException("This arena already has an open scope.");
         _active = true;
+        _scope++;
+        RentedFloats = 0;
         var previous = t_current;
         t_current = this;
         return new ArenaScope(this, previous);
@@ -31,15 +45,21 @@ public sealed class Arena
 
     internal float[] Rent(int length)
     {
-        if (_free.TryGetValue(length, out var stack) && stack.Count > 0) return stack.Pop();
+        RentedFloats += length;
+        if (_free.TryGetValue(length, out var list))
+        {
+            list.LastScope = _scope;
+            if (list.Buffers.Count > 0) return list.Buffers.Pop();
+        }
         return new float[length];
     }
 
     internal void Return(float[] buffer)
     {
         if (buffer.Length == 0) return;
-        if (!_free.TryGetValue(buffer.Length, out var stack)) _free[buffer.Length] = stack = new Stack<float[]>();
-        stack.Push(buffer);
+        if (!_free.TryGetValue(buffer.Length, out var list)) _free[buffer.Length] = list = new FreeList();
+        list.LastScope = _scope;
+        list.Buffers.Push(buffer);
     }
 
     internal void Track(Tensor t) => _live.Add(t);
@@ -48,6 +68,8 @@ public sealed class Arena
     {
         foreach (Tensor t in _live) t.Release(this);
         _live.Clear();
+        foreach (var (length, list) in _free)
+            if (list.LastScope != _scope) _free.Remove(length);
         _active = false;
         t_current = previous;
     }

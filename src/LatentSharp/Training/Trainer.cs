@@ -117,7 +117,7 @@ public sealed class Trainer
         var activity = _model.HasLatentSpace ? new ActiveUnits(_model.LatentSize) : null;
         using (Tensor.NoGrad())
         {
-            int d = data.Dimensions, batchSize = _options.EvaluationBatchSize;
+            int d = data.Dimensions, batchSize = _model.EvaluationBatchSize(_options.EvaluationBatchSize);
             for (int start = 0; start < data.Count; start += batchSize)
             {
                 int n = Math.Min(batchSize, data.Count - start);

@@ -198,6 +198,24 @@ public class TensorCoreTests
     }
 
     [Fact]
+    public void Arena_KeepsOnlyTheSizesTheLastScopeUsed()
+    {
+        // Sizes of a scope come back in the next scope that uses them; a scope that does not use them lets them go,
+        // so changing shapes (pixel-by-pixel sampling, a smaller last batch) do not pile up buffers.
+        var arena = new Arena();
+        float[] Copy(int n)
+        {
+            using (arena.Scope()) return Tensor.CopyOf(new float[n], n).Data;
+        }
+        float[] six = Copy(6);
+        Assert.Same(six, Copy(6));
+        Assert.Equal(6, arena.RentedFloats);            // the counter covers the last scope only
+        float[] seven = Copy(7);
+        Assert.NotSame(six, Copy(6));                   // the 7-float scope dropped the free 6-float buffer
+        Assert.NotSame(seven, Copy(7));
+    }
+
+    [Fact]
     public void CopyOf_CopiesIntoAnArenaBufferThatTheNextScopeReuses()
     {
         float[] source = [1, 2, 3, 4, 5, 6, 7, 8];
