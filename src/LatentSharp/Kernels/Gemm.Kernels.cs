@@ -21,6 +21,13 @@ internal static unsafe partial class Gemm
         static abstract int MC { get; }
         static abstract int NC { get; }
         static abstract void Run(int kc, float* a, float* b, float* c, int ldc, float alpha, float beta);
+
+        /// <summary>
+        /// The plain sums (alpha 1, beta 0) of the first <paramref name="rows"/> &lt; MR rows of the tile into c, for the
+        /// last row panel of C. A kernel may compute more rows than asked (up to MR): c must have room for MR rows.
+        /// Each row's sum is the one <see cref="Run"/> computes, to the bit.
+        /// </summary>
+        static abstract void RunRows(int rows, int kc, float* a, float* b, float* c, int ldc);
     }
 
     /// <summary>8 rows x 32 columns: 16 zmm accumulators, 2 B loads and a broadcast per k.</summary>
@@ -74,6 +81,8 @@ internal static unsafe partial class Gemm
             Store(c + 6 * (nint)ldc, c60, c61, va, beta);
             Store(c + 7 * (nint)ldc, c70, c71, va, beta);
         }
+
+        public static void RunRows(int rows, int kc, float* a, float* b, float* c, int ldc) => Run(kc, a, b, c, ldc, 1f, 0f);
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static void Store(float* c, Vector512<float> s0, Vector512<float> s1, Vector512<float> alpha, float beta)
@@ -136,6 +145,58 @@ internal static unsafe partial class Gemm
             Store(c + 5 * (nint)ldc, c50, c51, va, beta);
         }
 
+        // At M = 128 the last of 22 row panels has 2 rows: a full tile there would cost 1/22 of the product.
+        public static void RunRows(int rows, int kc, float* a, float* b, float* c, int ldc)
+        {
+            if (rows <= 2) Rows2(kc, a, b, c, ldc);
+            else if (rows <= 4) Rows4(kc, a, b, c, ldc);
+            else Run(kc, a, b, c, ldc, 1f, 0f);
+        }
+
+        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+        private static void Rows2(int kc, float* a, float* b, float* c, int ldc)
+        {
+            Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default;
+            for (int p = 0; p < kc; p++, a += MR, b += NR)
+            {
+                Vector256<float> b0 = Vector256.Load(b), b1 = Vector256.Load(b + 8);
+                Vector256<float> x = Vector256.Create(a[0]);
+                c00 = Vector256.FusedMultiplyAdd(x, b0, c00);
+                c01 = Vector256.FusedMultiplyAdd(x, b1, c01);
+                x = Vector256.Create(a[1]);
+                c10 = Vector256.FusedMultiplyAdd(x, b0, c10);
+                c11 = Vector256.FusedMultiplyAdd(x, b1, c11);
+            }
+            c00.Store(c); c01.Store(c + 8);
+            c10.Store(c + ldc); c11.Store(c + ldc + 8);
+        }
+
+        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+        private static void Rows4(int kc, float* a, float* b, float* c, int ldc)
+        {
+            Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
+            for (int p = 0; p < kc; p++, a += MR, b += NR)
+            {
+                Vector256<float> b0 = Vector256.Load(b), b1 = Vector256.Load(b + 8);
+                Vector256<float> x = Vector256.Create(a[0]);
+                c00 = Vector256.FusedMultiplyAdd(x, b0, c00);
+                c01 = Vector256.FusedMultiplyAdd(x, b1, c01);
+                x = Vector256.Create(a[1]);
+                c10 = Vector256.FusedMultiplyAdd(x, b0, c10);
+                c11 = Vector256.FusedMultiplyAdd(x, b1, c11);
+                x = Vector256.Create(a[2]);
+                c20 = Vector256.FusedMultiplyAdd(x, b0, c20);
+                c21 = Vector256.FusedMultiplyAdd(x, b1, c21);
+                x = Vector256.Create(a[3]);
+                c30 = Vector256.FusedMultiplyAdd(x, b0, c30);
+                c31 = Vector256.FusedMultiplyAdd(x, b1, c31);
+            }
+            c00.Store(c); c01.Store(c + 8);
+            c10.Store(c + ldc); c11.Store(c + ldc + 8);
+            c20.Store(c + 2 * ldc); c21.Store(c + 2 * ldc + 8);
+            c30.Store(c + 3 * ldc); c31.Store(c + 3 * ldc + 8);
+        }
+
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static void Store(float* c, Vector256<float> s0, Vector256<float> s1, Vector256<float> alpha, float beta)
         {
@@ -177,5 +238,7 @@ internal static unsafe partial class Gemm
             }
             StoreEdge(acc, 4, c, ldc, 4, 4, alpha, beta);
         }
+
+        public static void RunRows(int rows, int kc, float* a, float* b, float* c, int ldc) => Run(kc, a, b, c, ldc, 1f, 0f);
     }
 }

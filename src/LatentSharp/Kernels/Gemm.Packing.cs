@@ -41,7 +41,21 @@ internal static unsafe partial class Gemm
                 if (rows == mr && mr == 6)
                 {
                     float* s0 = src, s1 = s0 + lda, s2 = s1 + lda, s3 = s2 + lda, s4 = s3 + lda, s5 = s4 + lda;
-                    for (int p = 0; p < kc; p++, d += 6)
+                    int p = 0;
+                    if (Avx.IsSupported)
+                    {
+                        // 8 steps of k at a time: an 8x8 transpose of the six rows (and two of zeros), then six floats per step.
+                        for (; p + 8 <= kc; p += 8, d += 48)
+                        {
+                            Vector256<float> r0 = Vector256.Load(s0 + p), r1 = Vector256.Load(s1 + p), r2 = Vector256.Load(s2 + p);
+                            Vector256<float> r3 = Vector256.Load(s3 + p), r4 = Vector256.Load(s4 + p), r5 = Vector256.Load(s5 + p);
+                            Vector256<float> r6 = Vector256<float>.Zero, r7 = Vector256<float>.Zero;
+                            Transpose8x8(ref r0, ref r1, ref r2, ref r3, ref r4, ref r5, ref r6, ref r7);
+                            StoreSix(r0, d); StoreSix(r1, d + 6); StoreSix(r2, d + 12); StoreSix(r3, d + 18);
+                            StoreSix(r4, d + 24); StoreSix(r5, d + 30); StoreSix(r6, d + 36); StoreSix(r7, d + 42);
+                        }
+                    }
+                    for (; p < kc; p++, d += 6)
                     {
                         d[0] = s0[p]; d[1] = s1[p]; d[2] = s2[p]; d[3] = s3[p]; d[4] = s4[p]; d[5] = s5[p];
                     }
@@ -105,6 +119,13 @@ internal static unsafe partial class Gemm
                 }
             }
         }
+    }
+
+    /// <summary>The first six floats of v to dst[0..5], leaving dst[6..] alone (it may be another thread's panel).</summary>
+    private static void StoreSix(Vector256<float> v, float* dst)
+    {
+        v.GetLower().Store(dst);
+        *(double*)(dst + 4) = v.GetUpper().AsDouble().ToScalar();
     }
 
     /// <summary>dst[p*dstStride + j] = src[j*srcStride + p] for j &lt; 8, p &lt; kc.</summary>

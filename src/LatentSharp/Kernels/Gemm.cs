@@ -272,8 +272,9 @@ internal static unsafe partial class Gemm
                     }
                     else
                     {
-                        // alpha 1, beta 0 leaves the exact sums; the update below rounds like the kernel's store.
-                        TKernel.Run(kc, ap, bp, edge, nr, 1f, 0f);
+                        // The exact sums (alpha 1, beta 0); the update below rounds like the kernel's store.
+                        if (rows < mr) TKernel.RunRows(rows, kc, ap, bp, edge, nr);
+                        else TKernel.Run(kc, ap, bp, edge, nr, 1f, 0f);
                         StoreEdge(edge, nr, cp, ldc, rows, cols, alpha, beta);
                     }
                 }
