@@ -8,7 +8,7 @@ using LatentSharp.Training;
 
 namespace LatentSharp.Cli.Commands;
 
-/// <summary><c>latent train</c>: trains a model, checkpoints every epoch, and writes samples.png and reconstructions.png.</summary>
+/// <summary><c>latent train</c>: trains a model, checkpoints every epoch, and writes samples.png and (models with a latent space) reconstructions.png.</summary>
 public static class TrainCommand
 {
     public static Command Create()
@@ -140,7 +140,8 @@ public static class TrainCommand
         TrainingState final = ProgressDisplay.Run(output, observer => trainer.Fit(splits, runDirectory, observer, state, optimizerState));
 
         Figures.WriteSamplesAndReconstructions(model, splits.Test, runDirectory, options.Seed);
-        output.WriteLine($"Best epoch {final.BestEpoch}: {BestLine(final)}. Wrote {Path.Combine(runDirectory, Trainer.LatestCheckpoint)}, {Trainer.BestCheckpoint}, {TrainingLog.FileName}, {Figures.SamplesFile} and {Figures.ReconstructionsFile}.");
+        string figures = model.HasLatentSpace ? $"{Figures.SamplesFile} and {Figures.ReconstructionsFile}" : Figures.SamplesFile;
+        output.WriteLine($"Best epoch {final.BestEpoch}: {BestLine(final)}. Wrote {Path.Combine(runDirectory, Trainer.LatestCheckpoint)}, {Trainer.BestCheckpoint}, {TrainingLog.FileName} and {figures}.");
         return CommandRunner.Ok;
     }
 

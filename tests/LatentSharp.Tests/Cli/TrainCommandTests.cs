@@ -32,6 +32,18 @@ public sealed class TrainCommandTests : IDisposable
     }
 
     [Fact]
+    public void Train_PixelCnn_WritesSamplesAndNamesOnlyTheFilesItWrote()
+    {
+        var (code, output, error) = Run("train", "--model", "pixelcnn", "--binarize", "dynamic", "--pixelcnn-channels", "4",
+            "--pixelcnn-blocks", "1", "--epochs", "1", "-o", _dir);
+        Assert.True(code == 0, error);
+        Assert.True(File.Exists(Path.Combine(_dir, Figures.SamplesFile)));
+        Assert.False(File.Exists(Path.Combine(_dir, Figures.ReconstructionsFile)));   // no latent space, nothing to reconstruct
+        Assert.Contains(Figures.SamplesFile, output);
+        Assert.DoesNotContain(Figures.ReconstructionsFile, output);
+    }
+
+    [Fact]
     public void Train_Resume_ContinuesTheRun()
     {
         Assert.Equal(0, Run("train", "--epochs", "1", "--hidden", "32", "--latent", "2", "-o", _dir).Code);
