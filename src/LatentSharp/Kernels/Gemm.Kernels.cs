@@ -149,7 +149,6 @@ internal static unsafe partial class Gemm
         public static void RunRows(int rows, int kc, float* a, float* b, float* c, int ldc)
         {
             if (rows <= 2) Rows2(kc, a, b, c, ldc);
-            else if (rows <= 4) Rows4(kc, a, b, c, ldc);
             else Run(kc, a, b, c, ldc, 1f, 0f);
         }
 
@@ -169,32 +168,6 @@ internal static unsafe partial class Gemm
             }
             c00.Store(c); c01.Store(c + 8);
             c10.Store(c + ldc); c11.Store(c + ldc + 8);
-        }
-
-        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-        private static void Rows4(int kc, float* a, float* b, float* c, int ldc)
-        {
-            Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
-            for (int p = 0; p < kc; p++, a += MR, b += NR)
-            {
-                Vector256<float> b0 = Vector256.Load(b), b1 = Vector256.Load(b + 8);
-                Vector256<float> x = Vector256.Create(a[0]);
-                c00 = Vector256.FusedMultiplyAdd(x, b0, c00);
-                c01 = Vector256.FusedMultiplyAdd(x, b1, c01);
-                x = Vector256.Create(a[1]);
-                c10 = Vector256.FusedMultiplyAdd(x, b0, c10);
-                c11 = Vector256.FusedMultiplyAdd(x, b1, c11);
-                x = Vector256.Create(a[2]);
-                c20 = Vector256.FusedMultiplyAdd(x, b0, c20);
-                c21 = Vector256.FusedMultiplyAdd(x, b1, c21);
-                x = Vector256.Create(a[3]);
-                c30 = Vector256.FusedMultiplyAdd(x, b0, c30);
-                c31 = Vector256.FusedMultiplyAdd(x, b1, c31);
-            }
-            c00.Store(c); c01.Store(c + 8);
-            c10.Store(c + ldc); c11.Store(c + ldc + 8);
-            c20.Store(c + 2 * ldc); c21.Store(c + 2 * ldc + 8);
-            c30.Store(c + 3 * ldc); c31.Store(c + 3 * ldc + 8);
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
