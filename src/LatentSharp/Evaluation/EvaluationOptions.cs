@@ -41,7 +41,7 @@ public sealed record EvaluationOptions
     /// <summary>Seed of the evaluation's own draws (ELBO noise, importance samples, dequantization).</summary>
     public ulong Seed { get; init; } = 1;
 
-    /// <summary>Images per forward pass for the ELBO and the encodings.</summary>
+    /// <summary>Images per forward pass for the ELBO and the encodings, at most: <see cref="Models.LatentModel.EvaluationBatchSize"/> lowers it for models with large activations.</summary>
     public int BatchSize { get; init; } = 500;
 
     public void Validate()

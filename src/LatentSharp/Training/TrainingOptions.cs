@@ -42,7 +42,7 @@ public sealed record TrainingOptions
 
     public Binarization Binarization { get; init; } = Binarization.None;
 
-    /// <summary>Examples per evaluation batch on the test split.</summary>
+    /// <summary>Examples per evaluation batch on the test split, at most: <see cref="Models.LatentModel.EvaluationBatchSize"/> lowers it for models with large activations.</summary>
     public int EvaluationBatchSize { get; init; } = 1000;
 
     public void Validate()
