@@ -340,7 +340,7 @@ public static class ModelEvaluation
     }
 
     /// <summary>The condition of images [start, start + b) of <paramref name="data"/>: their one-hot labels for a conditional model, else null.</summary>
-    private static Tensor? ConditionOf(LatentModel model, Dataset data, int start, int b)
+    internal static Tensor? ConditionOf(LatentModel model, Dataset data, int start, int b)
     {
         if (!model.IsConditional) return null;
         RequireLabels(model, data);
@@ -357,7 +357,7 @@ public static class ModelEvaluation
     /// Runs <paramref name="body"/>(x [b, D], start, b) over the first <paramref name="n"/> images, without gradients,
     /// buffers recycled, in batches of <paramref name="batchSize"/> or fewer (<see cref="LatentModel.EvaluationBatchSize"/>).
     /// </summary>
-    private static void ForEachBatch(LatentModel model, Dataset data, int n, int batchSize, Action<Tensor, int, int> body)
+    internal static void ForEachBatch(LatentModel model, Dataset data, int n, int batchSize, Action<Tensor, int, int> body)
     {
         int d = data.Dimensions;
         batchSize = model.EvaluationBatchSize(batchSize);

@@ -115,21 +115,12 @@ public sealed class Trainer
         var metrics = new MetricSums();
         var noise = new Rng(StreamSeed(_options.Seed, 0, stream: 2));   // the same draws every epoch: epochs compare fairly
         var activity = _model.HasLatentSpace ? new ActiveUnits(_model.LatentSize) : null;
-        using (Tensor.NoGrad())
+        ModelEvaluation.ForEachBatch(_model, data, data.Count, _options.EvaluationBatchSize, (x, start, b) =>
         {
-            int d = data.Dimensions, batchSize = _model.EvaluationBatchSize(_options.EvaluationBatchSize);
-            for (int start = 0; start < data.Count; start += batchSize)
-            {
-                int n = Math.Min(batchSize, data.Count - start);
-                using (_arena.Scope())
-                {
-                    Tensor x = Tensor.CopyOf(data.Pixels.AsSpan(start * d, n * d), n, d);
-                    Tensor? condition = _model.IsConditional ? _model.Condition(data.Labels.AsSpan(start, n).ToArray()) : null;
-                    _model.Loss(x, noise, Objective.Elbo, metrics, condition);
-                    activity?.Add(_model.Encode(x, condition));
-                }
-            }
-        }
+            Tensor? condition = ModelEvaluation.ConditionOf(_model, data, start, b);
+            _model.Loss(x, noise, Objective.Elbo, metrics, condition);
+            activity?.Add(_model.Encode(x, condition));
+        });
         _model.Train();
         return (metrics.Means(), activity?.Count() ?? 0);
     }
