@@ -73,7 +73,7 @@ internal static class Im2Col
                 ref float dst = ref Unsafe.Add(ref cols0, (c * taps + t) * ldCols);
                 Clear(ref dst, rowLo * wo);
                 Clear(ref Unsafe.Add(ref dst, rowHi * wo), (ho - rowHi) * wo);
-                if (s == 1 && offset == 0 && wo == width && colHi == wo)
+                if (s == 1 && offset == 0 && wo == width)
                 {
                     // Whole rows, and consecutive ones (a 1x1 kernel, or the centre column of an unpadded-width window):
                     // one block copy. image[c, oy − p + i, ox] for oy in [rowLo, rowHi).

@@ -127,9 +127,11 @@ public sealed partial class Tensor
     {
         int taps = g.TapCount, window = g.Kh * g.Kw, k = g.Rows;
         float[] compact = ConvBatch.Rent((long)o * k);
-        for (int oc = 0; oc < o * g.Channels; oc++)
         for (int t = 0; t < taps; t++)
-            compact[oc * taps + t] = weight[oc * window + g.Tap(t)];
+        {
+            int tap = g.Tap(t);
+            for (int oc = 0; oc < o * g.Channels; oc++) compact[oc * taps + t] = weight[oc * window + tap];
+        }
         return compact;
     }
 
@@ -137,8 +139,10 @@ public sealed partial class Tensor
     private static void AddCompactWeightGrad(in Im2ColGeometry g, float[] compactGrad, int o, float[] gw)
     {
         int taps = g.TapCount, window = g.Kh * g.Kw;
-        for (int oc = 0; oc < o * g.Channels; oc++)
         for (int t = 0; t < taps; t++)
-            gw[oc * window + g.Tap(t)] += compactGrad[oc * taps + t];
+        {
+            int tap = g.Tap(t);
+            for (int oc = 0; oc < o * g.Channels; oc++) gw[oc * window + tap] += compactGrad[oc * taps + t];
+        }
     }
 }
