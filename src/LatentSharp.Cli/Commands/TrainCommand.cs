@@ -20,7 +20,7 @@ public static class TrainCommand
         binarize.AcceptOnlyFromAmong("none", "static", "dynamic");
         var model = new Option<string>("--model") { Description = "Model kind: " + string.Join(", ", ModelCatalog.Available.Select(k => $"{k.Kind} ({k.Description})")) + ".", DefaultValueFactory = _ => "vae" };
         model.AcceptOnlyFromAmong(ModelCatalog.Available.Select(k => k.Kind).ToArray());
-        var likelihood = new Option<string?>("--likelihood") { Description = "Decoder likelihood: bernoulli, gaussian, gaussian-learned (VAE) or bce, mse (autoencoder). Default: bernoulli / bce." };
+        var likelihood = new Option<string?>("--likelihood") { Description = "Decoder likelihood: bernoulli, gaussian, gaussian-learned, pixelcnn (conv-vae and conv-hvae: autoregressive pixels given the decoder's feature maps) or bce, mse (autoencoder). Default: bernoulli / bce." };
         var variance = new Option<float>("--variance") { Description = "Gaussian decoder variance (fixed, or the start of the learned one).", DefaultValueFactory = _ => 0.1f };
         var latent = new Option<int>("--latent") { Description = "Latent dimensions.", DefaultValueFactory = _ => 20 };
         var hidden = new Option<string>("--hidden") { Description = "Hidden layer widths of the encoder, comma-separated; the decoder mirrors them.", DefaultValueFactory = _ => "400" };
@@ -29,8 +29,8 @@ public static class TrainCommand
         var priorComponents = new Option<int>("--prior-components") { Description = "Mixture components (mog) or pseudo-inputs (vamp).", DefaultValueFactory = _ => 10 };
         var convChannels = new Option<string>("--conv-channels") { Description = "conv-vae: channels of the stride-2 convolutions, comma-separated.", DefaultValueFactory = _ => "32,64" };
         var latentSizes = new Option<string?>("--latent-sizes") { Description = "hvae / conv-hvae: sizes of the stochastic layers z_1,…,z_N, comma-separated (default 64,32)." };
-        var pixelCnnChannels = new Option<int>("--pixelcnn-channels") { Description = "pixelcnn: channels of the masked convolutions.", DefaultValueFactory = _ => new ModelSpec().PixelCnnChannels };
-        var pixelCnnBlocks = new Option<int>("--pixelcnn-blocks") { Description = "pixelcnn: residual blocks of masked 3x3 convolutions.", DefaultValueFactory = _ => new ModelSpec().PixelCnnBlocks };
+        var pixelCnnChannels = new Option<int>("--pixelcnn-channels") { Description = "pixelcnn model or likelihood: channels of the masked convolutions.", DefaultValueFactory = _ => new ModelSpec().PixelCnnChannels };
+        var pixelCnnBlocks = new Option<int>("--pixelcnn-blocks") { Description = "pixelcnn model or likelihood: residual blocks of masked 3x3 convolutions.", DefaultValueFactory = _ => new ModelSpec().PixelCnnBlocks };
         pixelCnnChannels.Validators.Add(r =>
         {
             if (r.GetValueOrDefault<int>() < 2) r.AddError("--pixelcnn-channels must be at least 2.");

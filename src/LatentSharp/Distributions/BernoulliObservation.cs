@@ -8,7 +8,8 @@ public sealed class BernoulliObservation : IObservationModel
     public string Name => "bernoulli";
 
     // log p(x | logits) = -BCE(logits, x); x may be continuous in [0,1] (the PyTorch example's recipe).
-    public Tensor LogProb(Tensor x, Tensor output) => output.BinaryCrossEntropyWithLogits(x).Sum(1).Negate();
+    public Tensor LogProb(Tensor x, Tensor output) =>
+        output.BinaryCrossEntropyWithLogits(x.Tile(IObservationModel.DrawsPerImage(x, output))).Sum(1).Negate();
 
     public Tensor Mean(Tensor output) => output.Sigmoid();
 

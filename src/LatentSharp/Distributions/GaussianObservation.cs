@@ -39,7 +39,7 @@ public sealed class GaussianObservation : Module, IObservationModel
     {
         // A learned [D] row broadcasts over the batch; a fixed variance is a one-element constant.
         Tensor logVariance = _logVariance is null ? Tensor.Full(_fixedLogVariance, 1) : _logVariance.Clamp(MinLogVariance, MaxLogVariance);
-        return Tensor.GaussianLogDensity(x, output, logVariance).Sum(1);
+        return Tensor.GaussianLogDensity(x.Tile(IObservationModel.DrawsPerImage(x, output)), output, logVariance).Sum(1);
     }
 
     public Tensor Mean(Tensor output) => output;

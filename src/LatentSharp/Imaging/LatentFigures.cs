@@ -286,9 +286,9 @@ public static class LatentFigures
         float[] means, drawn;
         using (Tensor.NoGrad())
         {
-            Tensor mean = vae.Decode(vae.Prior.Sample(count, rng));   // [count, D]
-            means = mean.Data;
-            drawn = DrawPixels(vae.Observation, mean, rng).Data;
+            Tensor z = vae.Prior.Sample(count, rng);
+            means = vae.Decode(z).Data;            // [count, D]
+            drawn = vae.DrawPixels(z, rng).Data;
         }
         var pixels = new float[2 * count * d];
         int rowLength = columns * d;
@@ -343,14 +343,6 @@ public static class LatentFigures
         string text = "image " + index.ToString(CultureInfo.InvariantCulture);
         return data.HasLabels ? $"{text} ({data.ClassNames[data.Labels[index]]})" : text;
     }
-
-    private static Tensor DrawPixels(IObservationModel observation, Tensor means, Rng rng) => observation switch
-    {
-        BernoulliObservation => Noise.Bernoulli(rng, means),
-        // A Gaussian decoder's output is its mean (Mean is the identity), so the means are the output it samples around.
-        GaussianObservation gaussian => gaussian.Sample(means, rng),
-        _ => throw new InvalidOperationException($"Drawing pixels from a \"{observation.Name}\" likelihood is not supported; show the decoder means instead."),
-    };
 
     private static float[] Encode(LatentModel model, float[] pixels, int n, int d)
     {

@@ -34,8 +34,11 @@ public static class ConvVae
         return new Sequential([.. layers]);
     }
 
-    /// <summary>z [B, inputs] → decoder output [B, D] (logits or means, as the likelihood wants).</summary>
-    public static Sequential Decoder(ModelSpec spec, int inputs, Rng rng)
+    /// <summary>
+    /// z [B, inputs] → decoder output [B, outputs·H·W]: the likelihood's parameters per pixel, by default one per image channel
+    /// (logits or means); the "pixelcnn" likelihood takes its h feature maps.
+    /// </summary>
+    public static Sequential Decoder(ModelSpec spec, int inputs, Rng rng, int? outputs = null)
     {
         var (height, width) = InnermostSize(spec);
         Activation activation = ActivationFactory.Parse(spec.Activation);
@@ -53,7 +56,7 @@ public static class ConvVae
             layers.Add(ActivationFactory.Create(activation));
             channels = widths[i];
         }
-        layers.Add(new ConvTranspose2d(channels, spec.Channels, Kernel, rng, Stride, Padding));   // no activation: the likelihood's output
+        layers.Add(new ConvTranspose2d(channels, outputs ?? spec.Channels, Kernel, rng, Stride, Padding));   // no activation: the likelihood's output
         layers.Add(new Flatten());
         return new Sequential([.. layers]);
     }

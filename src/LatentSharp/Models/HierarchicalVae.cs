@@ -255,7 +255,7 @@ public sealed class HierarchicalVae : LatentModel, IGenerativeModel
             kl[i] = KlPerDimension(q, muP, logVarP);
             if (logRatio is not null) logRatio = logRatio + new DiagonalNormal(muP, logVarP).LogProb(z) - q.LogProb(z);
         }
-        Tensor logLikelihood = _observation.LogProb(Tile(x, draws), _decoder.Forward(z));   // [S·B]
+        Tensor logLikelihood = _observation.LogProb(x, _decoder.Forward(z));   // [S·B]
         return new Pass(logLikelihood, kl, logRatio);
     }
 
@@ -273,8 +273,8 @@ public sealed class HierarchicalVae : LatentModel, IGenerativeModel
             h = _up[i].Forward(h);                                                          // [B, H_i]
             Tensor o = _heads[i].Forward(h);                                                // [B, 2 L_i]
             int l = _sizes[i];
-            mean[i] = Tile(o.Slice(1, 0, l), draws);
-            logVariance[i] = Tile(o.Slice(1, l, l).Clamp(MinLogVariance, MaxLogVariance), draws);
+            mean[i] = o.Slice(1, 0, l).Tile(draws);
+            logVariance[i] = o.Slice(1, l, l).Clamp(MinLogVariance, MaxLogVariance).Tile(draws);
         }
         return (mean, logVariance);
     }
@@ -308,9 +308,6 @@ public sealed class HierarchicalVae : LatentModel, IGenerativeModel
 
     /// <summary>The mean over the S draws of a sample-major [S·B] tensor. → [B]</summary>
     private static Tensor MeanOverDraws(Tensor t, int draws) => draws == 1 ? t : t.Reshape(draws, t.Dim(0) / draws).Mean(0);
-
-    /// <summary>k copies of the rows of t stacked along axis 0. [B, …] → [k·B, …]</summary>
-    private static Tensor Tile(Tensor t, int k) => k == 1 ? t : Tensor.Concat(Enumerable.Repeat(t, k).ToArray(), 0);
 
     /// <summary>log (1/K) Σ_k exp(v_k) in double.</summary>
     private static double ImportanceLogMean(double[] v)

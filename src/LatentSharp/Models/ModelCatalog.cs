@@ -54,7 +54,7 @@ public static class ModelCatalog
     }
 
     private static LatentModel BuildConvVae(ModelSpec spec, Rng rng) =>
-        AssembleVae(spec, rng, ConvVae.Encoder(spec, 2 * spec.LatentSize, rng), ConvVae.Decoder(spec, spec.LatentSize, rng));
+        AssembleVae(spec, rng, ConvVae.Encoder(spec, 2 * spec.LatentSize, rng), ConvVae.Decoder(spec, spec.LatentSize, rng, DecoderChannels(spec)));
 
     /// <summary>MLP bodies one-hot-label wider: encoder [x, y] (D + C) → 2L, decoder [z, y] (L + C) → D.</summary>
     private static LatentModel BuildConditionalVae(ModelSpec spec, Rng rng)
@@ -72,7 +72,7 @@ public static class ModelCatalog
     private static Vae AssembleVae(ModelSpec spec, Rng rng, Layer encoder, Layer decoder)
     {
         int d = spec.Dimensions, l = spec.LatentSize;
-        IObservationModel observation = Observation(spec);
+        IObservationModel observation = Observation(spec, rng);
         if (spec.Prior != "standard-normal" && spec.PriorComponents < 1)
             throw new ArgumentException($"The \"{spec.Prior}\" prior needs at least one component, not {spec.PriorComponents}.");
         // The VampPrior evaluates the model's own encoder; the model exists only after the prior, so it is reached through this variable.
@@ -89,13 +89,31 @@ public static class ModelCatalog
     }
 
     /// <summary>The decoder likelihood the spec names.</summary>
-    private static IObservationModel Observation(ModelSpec spec) => spec.Likelihood switch
+    private static IObservationModel Observation(ModelSpec spec, Rng rng) => spec.Likelihood switch
     {
         "bernoulli" => new BernoulliObservation(),
         "gaussian" => new GaussianObservation(spec.Variance),
         "gaussian-learned" => new GaussianObservation(spec.Dimensions, spec.Variance),
-        _ => throw new ArgumentException($"A VAE's likelihood is \"bernoulli\", \"gaussian\" or \"gaussian-learned\", not \"{spec.Likelihood}\"."),
+        "pixelcnn" => PixelCnnLikelihood(spec, rng),
+        _ => throw new ArgumentException($"A VAE's likelihood is \"bernoulli\", \"gaussian\", \"gaussian-learned\" or \"pixelcnn\", not \"{spec.Likelihood}\"."),
     };
+
+    /// <summary>
+    /// The autoregressive likelihood of the convolutional kinds: <see cref="ModelSpec.PixelCnnChannels"/> feature maps from
+    /// the decoder, <see cref="ModelSpec.PixelCnnBlocks"/> masked residual blocks over the pixels.
+    /// </summary>
+    private static PixelCnnObservation PixelCnnLikelihood(ModelSpec spec, Rng rng)
+    {
+        if (spec.Kind is not ("conv-vae" or "conv-hvae"))
+            throw new ArgumentException($"The \"pixelcnn\" likelihood reads feature maps from a convolutional decoder: use it with conv-vae or conv-hvae, not {spec.Kind}.");
+        if (spec.Channels != 1)
+            throw new ArgumentException($"The \"pixelcnn\" likelihood models single-channel binarized images; these have {spec.Channels} channels.");
+        if (spec.PixelCnnBlocks < 0) throw new ArgumentException($"The number of residual blocks must not be negative, not {spec.PixelCnnBlocks}.");
+        return new PixelCnnObservation(spec.PixelCnnChannels, spec.PixelCnnBlocks, spec.Height, spec.Width, rng);
+    }
+
+    /// <summary>Output channels of a convolutional decoder: one per image channel, or the pixelcnn likelihood's feature maps.</summary>
+    private static int DecoderChannels(ModelSpec spec) => spec.Likelihood == "pixelcnn" ? spec.PixelCnnChannels : spec.Channels;
 
     /// <summary>
     /// MLP blocks for the ladder VAE, with H = the last of <see cref="ModelSpec.Hidden"/>: up_1 D → Hidden (activation after
@@ -127,8 +145,8 @@ public static class ModelCatalog
             heads[i] = new Linear(h, 2 * sizes[i], rng);
             if (i < n - 1) down[i] = Mlp.Build(sizes[i + 1], spec.Hidden, 2 * sizes[i], activation, rng);
         }
-        Layer decoder = conv ? ConvVae.Decoder(spec, sizes[0], rng) : Mlp.Build(sizes[0], spec.Hidden.Reverse().ToArray(), d, activation, rng);
-        return new HierarchicalVae(spec, up, heads, down, decoder, Observation(spec));
+        Layer decoder = conv ? ConvVae.Decoder(spec, sizes[0], rng, DecoderChannels(spec)) : Mlp.Build(sizes[0], spec.Hidden.Reverse().ToArray(), d, activation, rng);
+        return new HierarchicalVae(spec, up, heads, down, decoder, Observation(spec, rng));
     }
 
     private static LatentModel BuildPixelCnn(ModelSpec spec, Rng rng)

@@ -35,10 +35,16 @@ public sealed record ModelSpec
     /// </summary>
     public int[] LatentSizes { get; init; } = [];
 
-    /// <summary>"pixelcnn": feature channels h of the masked convolutions (the residual blocks narrow to h/2 inside).</summary>
+    /// <summary>
+    /// "pixelcnn", and the "pixelcnn" likelihood of the conv kinds: feature channels h of the masked convolutions (the
+    /// residual blocks narrow to h/2 inside).
+    /// </summary>
     public int PixelCnnChannels { get; init; } = 64;
 
-    /// <summary>"pixelcnn": the number of residual blocks with a masked 3×3 (type B) convolution after the 7×7 type-A layer.</summary>
+    /// <summary>
+    /// "pixelcnn", and the "pixelcnn" likelihood: the number of residual blocks with a masked 3×3 (type B) convolution after
+    /// the 7×7 type-A layer.
+    /// </summary>
     public int PixelCnnBlocks { get; init; } = 5;
 
     /// <summary>p(z): "standard-normal", "mog" (learnable mixture of Gaussians) or "vamp" (VampPrior).</summary>
@@ -53,7 +59,10 @@ public sealed record ModelSpec
     /// <summary>"relu", "leaky-relu", "elu", "tanh" or "softplus".</summary>
     public string Activation { get; init; } = "relu";
 
-    /// <summary>VAE: "bernoulli", "gaussian" (fixed variance) or "gaussian-learned"; autoencoder: "bce" or "mse".</summary>
+    /// <summary>
+    /// VAE: "bernoulli", "gaussian" (fixed variance), "gaussian-learned" or, for conv-vae and conv-hvae on binarized images,
+    /// "pixelcnn" (autoregressive Bernoulli pixels given the decoder's feature maps); autoencoder: "bce" or "mse".
+    /// </summary>
     public string Likelihood { get; init; } = "bernoulli";
 
     /// <summary>Gaussian decoders: the fixed variance, or the starting variance when learned.</summary>
@@ -84,7 +93,8 @@ public sealed record ModelSpec
         if (Kind == "pixelcnn") return $"{Kind} {Channels}x{Height}x{Width} → {body} → Bernoulli logits per pixel";
         string latent = Kind is "hvae" or "conv-hvae" && LatentSizes.Length > 0 ? $"z [{string.Join(", ", LatentSizes)}]" : $"{LatentSize}";
         string prior = Prior == "standard-normal" ? "" : $", {Prior} prior K={PriorComponents}";
+        string likelihood = Likelihood == "pixelcnn" ? $"pixelcnn {PixelCnnChannels} channels + {PixelCnnBlocks} residual 3x3 type B" : Likelihood;
         string classes = Classes > 0 ? $", {Classes} classes" : "";
-        return $"{Kind} {Channels}x{Height}x{Width} → {body} → {latent} ({Activation}, {Likelihood}{prior}{classes})";
+        return $"{Kind} {Channels}x{Height}x{Width} → {body} → {latent} ({Activation}, {likelihood}{prior}{classes})";
     }
 }

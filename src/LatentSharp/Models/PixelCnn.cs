@@ -27,10 +27,10 @@ namespace LatentSharp.Models;
 /// </summary>
 public sealed class PixelCnn : LatentModel, IGenerativeModel
 {
-    private const int FirstKernel = 7, BlockKernel = 3;
+    private const int FirstKernel = 7;
 
     private readonly MaskedConv2d _input;
-    private readonly ResidualBlock[] _blocks;
+    private readonly MaskedResidualBlock[] _blocks;
     private readonly Conv2d _hidden, _output;
     private readonly int _height, _width;
 
@@ -49,8 +49,8 @@ public sealed class PixelCnn : LatentModel, IGenerativeModel
         _height = spec.Height;
         _width = spec.Width;
         _input = RegisterModule("input", new MaskedConv2d(1, h, FirstKernel, MaskType.A, rng));
-        _blocks = new ResidualBlock[spec.PixelCnnBlocks];
-        for (int i = 0; i < _blocks.Length; i++) _blocks[i] = RegisterModule($"block{i + 1}", new ResidualBlock(h, rng));
+        _blocks = new MaskedResidualBlock[spec.PixelCnnBlocks];
+        for (int i = 0; i < _blocks.Length; i++) _blocks[i] = RegisterModule($"block{i + 1}", new MaskedResidualBlock(h, rng));
         _hidden = RegisterModule("hidden", new Conv2d(h, h, 1, rng));
         _output = RegisterModule("output", new Conv2d(h, 1, 1, rng));
     }
@@ -82,7 +82,7 @@ public sealed class PixelCnn : LatentModel, IGenerativeModel
             throw new ArgumentException($"The first {rows} rows of the images are [B, {width}]; got {x}.", nameof(x));
         int b = x.Dim(0);
         Tensor h = _input.Forward(x.Reshape(b, 1, rows, _width));            // [B, h, rows, W]
-        foreach (ResidualBlock block in _blocks) h = block.Forward(h);
+        foreach (MaskedResidualBlock block in _blocks) h = block.Forward(h);
         h = _hidden.Forward(h.Relu()).Relu();
         return _output.Forward(h).Reshape(b, width);                         // [B, 1, rows, W] → [B, rows·W]
     }
@@ -166,56 +166,14 @@ public sealed class PixelCnn : LatentModel, IGenerativeModel
         ArgumentNullException.ThrowIfNull(rng);
         int d = Spec.Dimensions, group = EvaluationBatchSize(n);
         var image = new float[n * d];
-        var arena = new Arena();
-        using (Tensor.NoGrad())
+        for (int first = 0; first < n; first += group)
         {
-            for (int first = 0; first < n; first += group)
-            {
-                int count = Math.Min(group, n - first);
-                Span<float> images = image.AsSpan(first * d, count * d);
-                for (int row = 0; row < _height; row++)
-                {
-                    int width = (row + 1) * _width;
-                    for (int column = 0; column < _width; column++)
-                    {
-                        int i = row * _width + column;
-                        using (arena.Scope())
-                        {
-                            // Only rows 0 … row matter for pixel i: the images' first rows, copied out per image.
-                            var top = new float[count * width];
-                            for (int r = 0; r < count; r++) images.Slice(r * d, width).CopyTo(top.AsSpan(r * width));
-                            float[] logits = LogitsOfFirstRows(Tensor.FromArray(top, count, width), row + 1).Data;
-                            for (int r = 0; r < count; r++)
-                            {
-                                double p = 1.0 / (1.0 + Math.Exp(-logits[r * width + i]));
-                                images[r * d + i] = rng.NextDouble() < p ? 1f : 0f;
-                            }
-                        }
-                    }
-                }
-            }
+            int count = Math.Min(group, n - first);
+            RasterOrder.Fill(image.AsSpan(first * d, count * d), count, _height, _width, LogitsOfFirstRows, rng);
         }
         return Tensor.FromArray(image, n, d);
     }
 
     public Tensor SampleConditional(int[] labels, Rng rng) =>
         throw new InvalidOperationException($"The model {Spec} is not conditional: draw images with Sample(n, rng).");
-
-    /// <summary>x + Conv1×1(h/2 → h)(ReLU(MaskedConv 3×3 B(h/2 → h/2)(ReLU(Conv1×1(h → h/2)(ReLU(x)))))). [B, h, H, W]</summary>
-    private sealed class ResidualBlock : Layer
-    {
-        private readonly Conv2d _reduce, _expand;
-        private readonly MaskedConv2d _masked;
-
-        public ResidualBlock(int channels, Rng rng)
-        {
-            int half = channels / 2;
-            _reduce = RegisterModule("reduce", new Conv2d(channels, half, 1, rng));
-            _masked = RegisterModule("masked", new MaskedConv2d(half, half, BlockKernel, MaskType.B, rng));
-            _expand = RegisterModule("expand", new Conv2d(half, channels, 1, rng));
-        }
-
-        public override Tensor Forward(Tensor x) =>
-            x + _expand.Forward(_masked.Forward(_reduce.Forward(x.Relu()).Relu()).Relu());
-    }
 }

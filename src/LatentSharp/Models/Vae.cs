@@ -59,6 +59,13 @@ public sealed class Vae : LatentModel, IGenerativeModel
         return _observation.Mean(DecoderOutput(z, condition));
     }
 
+    /// <summary>Images drawn from the likelihood p(x | z) (x | z, c): 0/1 pixels for Bernoulli ones, the mean plus noise for Gaussian ones. [B, L] → [B, D]</summary>
+    public Tensor DrawPixels(Tensor z, Rng rng, Tensor? condition = null)
+    {
+        CheckCondition(condition, z.Dim(0));
+        return _observation.Sample(DecoderOutput(z, condition), rng);
+    }
+
     public Tensor Sample(int n, Rng rng) =>
         IsConditional
             ? SampleConditional(Enumerable.Range(0, n).Select(i => i % Classes).ToArray(), rng)
@@ -111,9 +118,9 @@ public sealed class Vae : LatentModel, IGenerativeModel
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(k);
         DiagonalNormal q = Posterior(x, condition);
-        var tiled = new DiagonalNormal(Tile(q.Mean, k), Tile(q.LogVariance, k));
+        var tiled = new DiagonalNormal(q.Mean.Tile(k), q.LogVariance.Tile(k));
         Tensor z = tiled.Rsample(rng);                                                                   // [K·B, L]
-        Tensor logLikelihood = _observation.LogProb(Tile(x, k), DecoderOutput(z, condition is null ? null : Tile(condition, k)));
+        Tensor logLikelihood = _observation.LogProb(x, DecoderOutput(z, condition is null ? null : condition.Tile(k)));
         return (logLikelihood, _prior.LogProb(z) - tiled.LogProb(z));
     }
 
@@ -163,10 +170,10 @@ public sealed class Vae : LatentModel, IGenerativeModel
     {
         if (samples < 1) throw new ArgumentOutOfRangeException(nameof(samples), samples, "At least one noise sample per example is needed.");
         int b = x.Dim(0);
-        DiagonalNormal drawn = samples == 1 ? q : new DiagonalNormal(Tile(q.Mean, samples), Tile(q.LogVariance, samples));
+        DiagonalNormal drawn = samples == 1 ? q : new DiagonalNormal(q.Mean.Tile(samples), q.LogVariance.Tile(samples));
         Tensor z = drawn.Rsample(rng);                                                    // [S·B, L]
-        Tensor? c = condition is null || samples == 1 ? condition : Tile(condition, samples);
-        Tensor logLikelihood = _observation.LogProb(samples == 1 ? x : Tile(x, samples), DecoderOutput(z, c));
+        Tensor? c = condition is null || samples == 1 ? condition : condition.Tile(samples);
+        Tensor logLikelihood = _observation.LogProb(x, DecoderOutput(z, c));
         if (samples > 1) logLikelihood = logLikelihood.Reshape(samples, b).Mean(0);      // [B]
 
         if (_prior.HasClosedFormKl)
@@ -185,9 +192,6 @@ public sealed class Vae : LatentModel, IGenerativeModel
 
     /// <summary>[t, c] along the features, or t alone without a condition. [B, F] + [B, C] → [B, F + C]</summary>
     private static Tensor WithCondition(Tensor t, Tensor? condition) => condition is null ? t : Tensor.Concat([t, condition], 1);
-
-    /// <summary>k copies of the rows of t stacked along axis 0. [B, …] → [k·B, …]</summary>
-    private static Tensor Tile(Tensor t, int k) => k == 1 ? t : Tensor.Concat(Enumerable.Repeat(t, k).ToArray(), 0);
 
     private static double SumOf(Tensor perExample)
     {

@@ -36,9 +36,27 @@ public sealed class CatalogTests : IDisposable
 
     [Theory]
     [MemberData(nameof(KindsAndPriors))]
-    public void EveryKind_BuildsTrainsAndRoundTripsThroughACheckpoint(string kind, string prior)
+    public void EveryKind_BuildsTrainsAndRoundTripsThroughACheckpoint(string kind, string prior) =>
+        BuildsTrainsAndRoundTrips(SpecFor(kind, prior), $"{kind}-{prior}");
+
+    [Theory]
+    [InlineData("conv-vae")]
+    [InlineData("conv-hvae")]
+    public void PixelCnnLikelihood_BuildsTrainsAndRoundTripsThroughACheckpoint(string kind) =>
+        BuildsTrainsAndRoundTrips(SpecFor(kind, "standard-normal") with { Likelihood = "pixelcnn" }, $"{kind}-pixelcnn");
+
+    [Theory]
+    [InlineData("vae")]
+    [InlineData("hvae")]
+    [InlineData("cvae")]
+    public void PixelCnnLikelihood_NeedsAConvolutionalDecoder(string kind)
     {
-        ModelSpec spec = SpecFor(kind, prior);
+        var ex = Assert.Throws<ArgumentException>(() => ModelCatalog.Build(SpecFor(kind, "standard-normal") with { Likelihood = "pixelcnn" }, new Rng(1)));
+        Assert.Contains("conv-vae or conv-hvae", ex.Message);
+    }
+
+    private void BuildsTrainsAndRoundTrips(ModelSpec spec, string fileName)
+    {
         LatentModel model = ModelCatalog.Build(spec, new Rng(1));
         Tensor x = ModelTestData.Images(5, 64, 2);
         Tensor? condition = model.Condition(ModelTestData.Labels(5, 4));
@@ -53,7 +71,7 @@ public sealed class CatalogTests : IDisposable
             Assert.True(p.Grad!.Take(p.Length).Any(g => g != 0f), $"{name}: the gradient is zero");
         }
 
-        string path = Path.Combine(_dir, $"{kind}-{prior}.safetensors");
+        string path = Path.Combine(_dir, $"{fileName}.safetensors");
         Checkpoint.Save(path, model);
         LatentModel loaded = Checkpoint.Load(path).Model;
         Assert.Equal(spec.ToJson(), loaded.Spec.ToJson());

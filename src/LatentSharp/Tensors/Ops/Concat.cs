@@ -56,4 +56,14 @@ public sealed partial class Tensor
             }
         }, inputs);
     }
+
+    /// <summary>
+    /// <paramref name="copies"/> copies of this tensor's rows stacked along axis 0, sample-major: row s·B + i is copy s of
+    /// row i. How S draws per example meet their example. [B, …] → [S·B, …]
+    /// </summary>
+    public Tensor Tile(int copies)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(copies);
+        return copies == 1 ? this : Concat(Enumerable.Repeat(this, copies).ToArray(), 0);
+    }
 }

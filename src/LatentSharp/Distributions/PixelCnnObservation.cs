@@ -1,0 +1,114 @@
+using LatentSharp.Nn;
+using LatentSharp.Tensors;
+
+namespace LatentSharp.Distributions;
+
+/// <summary>
+/// An autoregressive p(x | z) for binarized single-channel images, PixelVAE-style (Gulrajani et al. 2017): pixels in
+/// raster order, x_i ~ Bernoulli(σ(logit_i)), where logit_i sees the decoder's h feature maps f at pixel i and the pixels
+/// before i. The decoder gives h channels per pixel instead of one logit:
+/// <code>
+/// a = MaskedConv 7×7 type A (1 → h) → N masked residual blocks (3×3 type B)     x [B, 1, H, W] → [B, h, H, W]   once per image
+/// logits = Conv1×1 (h → 1)(ReLU(Conv1×1 (h → h)(ReLU(a + f))))                  f [S·B, h, H, W] → [S·B, H·W]
+/// </code>
+/// The code carries the image's global shape through f; the masked layers model what it leaves out, the local texture
+/// the pixels before i predict. Every layer is causal (as in the PixelCNN), so this is a normalized likelihood. With S
+/// decoder outputs per image the pixel layers run once per image and their features are tiled.
+/// <para>
+/// <see cref="Mean"/> and <see cref="Sample"/> run pixel by pixel (H·W passes over the rows down to the pixel's own).
+/// E[x | z] has no closed form here: <see cref="Mean"/> shows the probabilities σ(logit_i) along the greedy path (each
+/// pixel set to 1 when its probability is at least ½), which is deterministic; <see cref="Sample"/> draws every pixel.
+/// </para>
+/// </summary>
+public sealed class PixelCnnObservation : Module, IObservationModel
+{
+    private const int FirstKernel = 7;
+
+    // Mean and Sample run on groups of images whose h feature maps hold at most this many floats (16 MB).
+    private const int GroupFloats = 4 << 20;
+
+    private readonly MaskedConv2d _input;
+    private readonly MaskedResidualBlock[] _blocks;
+    private readonly Conv2d _hidden, _output;
+    private readonly int _height, _width;
+
+    /// <summary>h = <paramref name="channels"/> feature maps, <paramref name="blocks"/> residual blocks, images of height × width.</summary>
+    public PixelCnnObservation(int channels, int blocks, int height, int width, Rng rng)
+    {
+        if (channels < 2) throw new ArgumentOutOfRangeException(nameof(channels), channels, "The pixelcnn likelihood needs at least 2 feature channels.");
+        ArgumentOutOfRangeException.ThrowIfNegative(blocks);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(height);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(width);
+        ArgumentNullException.ThrowIfNull(rng);
+        Channels = channels;
+        _height = height;
+        _width = width;
+        _input = RegisterModule("input", new MaskedConv2d(1, channels, FirstKernel, MaskType.A, rng));
+        _blocks = new MaskedResidualBlock[blocks];
+        for (int i = 0; i < blocks; i++) _blocks[i] = RegisterModule($"block{i + 1}", new MaskedResidualBlock(channels, rng));
+        _hidden = RegisterModule("hidden", new Conv2d(channels, channels, 1, rng));
+        _output = RegisterModule("output", new Conv2d(channels, 1, 1, rng));
+    }
+
+    public string Name => "pixelcnn";
+
+    /// <summary>h: the decoder must give h feature maps per image, [B, h·H·W].</summary>
+    public int Channels { get; }
+
+    public Tensor LogProb(Tensor x, Tensor output)
+    {
+        int draws = IObservationModel.DrawsPerImage(x, output), b = x.Dim(0), d = _height * _width;
+        if (x.Dim(1) != d) throw new ArgumentException($"The pixelcnn likelihood models {_height}x{_width} images [B, {d}]; got {x}.", nameof(x));
+        CheckOutput(output);
+        Tensor logits = Logits(x.Reshape(b, 1, _height, _width), output.Reshape(draws * b, Channels, _height, _width), draws);
+        return logits.BinaryCrossEntropyWithLogits(x.Tile(draws)).Sum(1).Negate();
+    }
+
+    public Tensor Mean(Tensor output)
+    {
+        var probabilities = new float[CheckOutput(output) * _height * _width];
+        Generate(output, rng: null, probabilities);
+        return Tensor.FromArray(probabilities, output.Dim(0), _height * _width);
+    }
+
+    public Tensor Sample(Tensor output, Rng rng)
+    {
+        ArgumentNullException.ThrowIfNull(rng);
+        return Tensor.FromArray(Generate(output, rng, []), CheckOutput(output), _height * _width);
+    }
+
+    /// <summary>The images of the rows a pass covers: pixel i of image r is pixel i of its first rows, so the logits of a causal stack. [B, 1, rows, W], f [S·B, h, rows, W] → [S·B, rows·W]</summary>
+    private Tensor Logits(Tensor images, Tensor features, int draws)
+    {
+        Tensor a = _input.Forward(images);
+        foreach (MaskedResidualBlock block in _blocks) a = block.Forward(a);
+        Tensor h = _hidden.Forward((a.Tile(draws) + features).Relu()).Relu();
+        return _output.Forward(h).Reshape(features.Dim(0), features.Dim(2) * _width);
+    }
+
+    /// <summary>One image per decoder output, pixel by pixel, drawn with rng or along the greedy path without one.</summary>
+    private float[] Generate(Tensor output, Rng? rng, Span<float> probabilities)
+    {
+        int n = output.Dim(0), d = _height * _width, group = Math.Max(1, GroupFloats / (Channels * d));
+        var images = new float[n * d];
+        for (int first = 0; first < n; first += group)
+        {
+            int count = Math.Min(group, n - first);
+            Tensor features = Tensor.FromArray(output.Data.AsSpan(first * Channels * d, count * Channels * d).ToArray(), count, Channels, _height, _width);
+            RasterOrder.Fill(images.AsSpan(first * d, count * d), count, _height, _width,
+                (top, rows) => Logits(top.Reshape(count, 1, rows, _width), rows == _height ? features : features.Slice(2, 0, rows), 1),
+                rng, probabilities.IsEmpty ? default : probabilities.Slice(first * d, count * d));
+        }
+        return images;
+    }
+
+    /// <summary>The number of decoder outputs; throws unless they are rows of h·H·W features.</summary>
+    private int CheckOutput(Tensor output)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        int width = Channels * _height * _width;
+        if (output.Rank != 2 || output.Dim(1) != width)
+            throw new ArgumentException($"The pixelcnn likelihood takes {Channels} feature maps of {_height}x{_width} per image from the decoder, [B, {width}]; got {output}.", nameof(output));
+        return output.Dim(0);
+    }
+}
