@@ -41,7 +41,7 @@ public static class ModelEvaluation
         var report = Header(modelName ?? model.Spec.ToString(), model.HasLatentSpace ? l : null, inputs, options);
         double[]? logModel = null;
         bool generativeModel = model is IGenerativeModel;
-        bool discrete = model.Spec.Likelihood == "bernoulli";
+        bool discrete = model.Spec.HasBinaryLikelihood;
         var estimator = new ImportanceSampledNll(options.Samples);
         if (model is IGenerativeModel generative)
         {

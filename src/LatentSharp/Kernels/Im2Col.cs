@@ -2,6 +2,8 @@ using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace LatentSharp.Kernels;
 
@@ -122,6 +124,15 @@ internal static class Im2Col
                 int offset = j - g.Padding;
                 (int colLo, int colHi) = ValidRange(wo, width, offset, s);
                 ref float src = ref Unsafe.Add(ref cols0, (c * taps + t) * ldCols);
+                if (s == 2 && j + 1 < g.Kw && t + 1 < taps && g.Tap(t + 1) == tap + 1)
+                {
+                    // Taps j and j + 1 of a stride-2 window fill the even and odd columns of one run: add them interleaved.
+                    if (rowHi > rowLo)
+                        FoldPairStride2(ref Unsafe.Add(ref src, rowLo * wo), ref Unsafe.Add(ref src, ldCols + rowLo * wo),
+                            ref Unsafe.Add(ref plane, (rowLo * 2 + i - g.Padding) * width), rowHi - rowLo, wo, width, offset);
+                    t++;
+                    continue;
+                }
                 if (s == 1 && offset == 0 && wo == width)
                 {
                     // Whole, consecutive rows (as in Unfold): one block add.
@@ -150,6 +161,57 @@ internal static class Im2Col
                         for (int ox = colLo; ox < colHi; ox++) Unsafe.Add(ref dst, ox * s) += Unsafe.Add(ref line, ox);
                     }
                 }
+            }
+        }
+    }
+
+    /// <summary>
+    /// A stride-2 fold of two neighbouring taps over <paramref name="rows"/> output rows (rows of a and b are wo apart, image
+    /// rows 2·width apart): row[2·ox + offset] += a[ox] and row[2·ox + offset + 1] += b[ox], for the ox where the column
+    /// lies inside the row (0 ≤ column &lt; width). Where both do, the pairs form one contiguous run, added 16 (then 8)
+    /// columns at a time by interleaving a and b.
+    /// </summary>
+    private static void FoldPairStride2(ref float a, ref float b, ref float row, int rows, int wo, int width, int offset)
+    {
+        (int loA, int hiA) = ValidRange(wo, width, offset, 2);
+        (int loB, int hiB) = ValidRange(wo, width, offset + 1, 2);
+        int lo = Math.Max(loA, loB), hi = Math.Max(lo, Math.Min(hiA, hiB));
+        for (int r = 0; r < rows; r++)
+        {
+            ref float ra = ref Unsafe.Add(ref a, r * wo);
+            ref float rb = ref Unsafe.Add(ref b, r * wo);
+            ref float line = ref Unsafe.Add(ref row, r * 2 * width);
+            for (int ox = loA; ox < lo; ox++) Unsafe.Add(ref line, 2 * ox + offset) += Unsafe.Add(ref ra, ox);
+            for (int ox = Math.Max(hi, loA); ox < hiA; ox++) Unsafe.Add(ref line, 2 * ox + offset) += Unsafe.Add(ref ra, ox);
+            for (int ox = loB; ox < lo; ox++) Unsafe.Add(ref line, 2 * ox + offset + 1) += Unsafe.Add(ref rb, ox);
+            for (int ox = Math.Max(hi, loB); ox < hiB; ox++) Unsafe.Add(ref line, 2 * ox + offset + 1) += Unsafe.Add(ref rb, ox);
+
+            int x = lo;
+            if (Avx.IsSupported)
+            {
+                for (; x + 8 <= hi; x += 8)
+                {
+                    Vector256<float> va = Vector256.LoadUnsafe(ref ra, (nuint)x), vb = Vector256.LoadUnsafe(ref rb, (nuint)x);
+                    Vector256<float> low = Avx.UnpackLow(va, vb), high = Avx.UnpackHigh(va, vb);   // a0 b0 a1 b1 | a4 b4 a5 b5, a2 b2 a3 b3 | a6 b6 a7 b7
+                    ref float to = ref Unsafe.Add(ref line, 2 * x + offset);
+                    (Vector256.LoadUnsafe(ref to) + Avx.Permute2x128(low, high, 0x20)).StoreUnsafe(ref to);
+                    (Vector256.LoadUnsafe(ref to, 8) + Avx.Permute2x128(low, high, 0x31)).StoreUnsafe(ref to, 8);
+                }
+            }
+            if (Sse.IsSupported)
+            {
+                for (; x + 4 <= hi; x += 4)
+                {
+                    Vector128<float> va = Vector128.LoadUnsafe(ref ra, (nuint)x), vb = Vector128.LoadUnsafe(ref rb, (nuint)x);
+                    ref float to = ref Unsafe.Add(ref line, 2 * x + offset);
+                    (Vector128.LoadUnsafe(ref to) + Sse.UnpackLow(va, vb)).StoreUnsafe(ref to);
+                    (Vector128.LoadUnsafe(ref to, 4) + Sse.UnpackHigh(va, vb)).StoreUnsafe(ref to, 4);
+                }
+            }
+            for (; x < hi; x++)
+            {
+                Unsafe.Add(ref line, 2 * x + offset) += Unsafe.Add(ref ra, x);
+                Unsafe.Add(ref line, 2 * x + offset + 1) += Unsafe.Add(ref rb, x);
             }
         }
     }

@@ -74,6 +74,10 @@ public sealed record ModelSpec
     [JsonIgnore]
     public int Dimensions => Channels * Height * Width;
 
+    /// <summary>True when the likelihood is a distribution over binary pixels ("bernoulli", "pixelcnn"): its NLL is in nats of binarized images.</summary>
+    [JsonIgnore]
+    public bool HasBinaryLikelihood => Likelihood is "bernoulli" or "pixelcnn";
+
     private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);

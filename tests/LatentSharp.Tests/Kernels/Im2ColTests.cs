@@ -20,6 +20,9 @@ public class Im2ColTests
         { 1, 31, 17, 7, 7, 4, 3 },
         { 3, 6, 5, 1, 1, 1, 0 },
         { 2, 6, 7, 3, 3, 1, 1 },
+        { 2, 28, 28, 4, 4, 2, 1 },   // stride-2 folds of tap pairs: 8 + 4 + 2 columns
+        { 1, 37, 41, 4, 3, 2, 1 },   // 21 columns: 16 + 4 + 1, and a tap without a partner
+        { 2, 20, 35, 5, 5, 2, 2 },
     };
 
     private static Im2ColGeometry Geometry(int c, int h, int w, int kh, int kw, int s, int p) =>
