@@ -118,6 +118,16 @@ public sealed class ModelEvaluationTests(SmallTrainedVae trained) : IClassFixtur
     }
 
     [Fact]
+    public void Run_PixelCnnLikelihood_ReportsNatsOfTheBinarizedImages()
+    {
+        var spec = new ModelSpec { Kind = "conv-vae", Likelihood = "pixelcnn", Height = 14, Width = 14, ConvChannels = [4], LatentSize = 3, PixelCnnChannels = 4, PixelCnnBlocks = 1 };
+        EvaluationReport report = ModelEvaluation.Run(ModelCatalog.Build(spec, new Rng(1)), trained.Data, Options() with { Samples = 4, Images = 40 });
+        Assert.True(report.NllNats > 0 && double.IsFinite(report.NllNats.Value));
+        Assert.Null(report.DequantizedBitsPerDim);
+        Assert.DoesNotContain(report.Notes ?? [], n => n.Contains("Gaussian", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Run_Autoencoder_HasReconstructionButNoLikelihood()
     {
         LatentModel autoencoder = ModelCatalog.Build(new ModelSpec { Kind = "ae", Likelihood = "bce", Height = 14, Width = 14, Hidden = [16], LatentSize = 4 }, new Rng(1));
