@@ -16,13 +16,18 @@ namespace LatentSharp.Distributions;
 /// decoder outputs per image the pixel layers run once per image and their features are tiled.
 /// <para>
 /// <see cref="Mean"/> and <see cref="Sample"/> run pixel by pixel (H·W passes over the rows down to the pixel's own).
-/// E[x | z] has no closed form here: <see cref="Mean"/> shows the probabilities σ(logit_i) along the greedy path (each
-/// pixel set to 1 when its probability is at least ½), which is deterministic; <see cref="Sample"/> draws every pixel.
+/// E[x | z] has no closed form here: <see cref="Mean"/> shows the probabilities σ(logit_i) = E[x_i | x_&lt;i, z] along one
+/// path drawn with the fixed seed <see cref="MeanSeed"/> (deterministic, and shaped like a sample; the greedy path, each
+/// pixel 1 when its probability is at least ½, stays almost black, as the background predicts more background);
+/// <see cref="Sample"/> draws every pixel.
 /// </para>
 /// </summary>
 public sealed class PixelCnnObservation : Module, IObservationModel
 {
     private const int FirstKernel = 7;
+
+    /// <summary>The seed of the path along which <see cref="Mean"/> shows the pixel probabilities.</summary>
+    internal const ulong MeanSeed = 0x9E3779B97F4A7C15;
 
     // Mean and Sample run on groups of images whose h feature maps hold at most this many floats (16 MB).
     private const int GroupFloats = 4 << 20;
@@ -67,7 +72,7 @@ public sealed class PixelCnnObservation : Module, IObservationModel
     public Tensor Mean(Tensor output)
     {
         var probabilities = new float[CheckOutput(output) * _height * _width];
-        Generate(output, rng: null, probabilities);
+        Generate(output, new Rng(MeanSeed), probabilities);
         return Tensor.FromArray(probabilities, output.Dim(0), _height * _width);
     }
 
@@ -86,8 +91,8 @@ public sealed class PixelCnnObservation : Module, IObservationModel
         return _output.Forward(h).Reshape(features.Dim(0), features.Dim(2) * _width);
     }
 
-    /// <summary>One image per decoder output, pixel by pixel, drawn with rng or along the greedy path without one.</summary>
-    private float[] Generate(Tensor output, Rng? rng, Span<float> probabilities)
+    /// <summary>One image per decoder output, drawn pixel by pixel; the pixels' probabilities go to <paramref name="probabilities"/> unless it is empty.</summary>
+    private float[] Generate(Tensor output, Rng rng, Span<float> probabilities)
     {
         int n = output.Dim(0), d = _height * _width, group = Math.Max(1, GroupFloats / (Channels * d));
         var images = new float[n * d];

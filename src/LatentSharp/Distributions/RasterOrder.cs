@@ -9,11 +9,11 @@ internal static class RasterOrder
     /// Fills <paramref name="images"/> (n rows of height·width pixels) pixel by pixel. The probability of pixel i is σ(logit_i),
     /// with the logits from <paramref name="logitsOfFirstRows"/>(first rows of the images [n, rows·W], rows) → [n, rows·W]
     /// for the rows down to i's own (a causal model's logits of those rows depend on them alone, so the rows below are never
-    /// computed). With <paramref name="rng"/> the pixel is drawn; without, it is 1 when the probability is at least ½ (the
-    /// greedy path). The probabilities go to <paramref name="probabilities"/> when it is not empty. No gradients.
+    /// computed), and the pixel is drawn with <paramref name="rng"/>. The probabilities go to <paramref name="probabilities"/>
+    /// when it is not empty. No gradients.
     /// </summary>
     public static void Fill(Span<float> images, int n, int height, int width, Func<Tensor, int, Tensor> logitsOfFirstRows,
-        Rng? rng, Span<float> probabilities = default)
+        Rng rng, Span<float> probabilities = default)
     {
         int d = height * width;
         if (images.Length != n * d) throw new ArgumentException($"{n} images of {height}x{width} pixels need {n * d} floats, not {images.Length}.", nameof(images));
@@ -34,7 +34,7 @@ internal static class RasterOrder
                     for (int r = 0; r < n; r++)
                     {
                         double p = 1.0 / (1.0 + Math.Exp(-logits[r * top + i]));
-                        images[r * d + i] = (rng is null ? p >= 0.5 : rng.NextDouble() < p) ? 1f : 0f;
+                        images[r * d + i] = rng.NextDouble() < p ? 1f : 0f;
                         if (!probabilities.IsEmpty) probabilities[r * d + i] = (float)p;
                     }
                 }

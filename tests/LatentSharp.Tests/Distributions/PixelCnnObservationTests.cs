@@ -78,17 +78,18 @@ public class PixelCnnObservationTests
     }
 
     [Fact]
-    public void Mean_ShowsTheProbabilitiesAlongTheGreedyPath()
+    public void Mean_ShowsTheProbabilitiesAlongThePathDrawnWithItsSeed()
     {
         PixelCnnObservation observation = Build(3, 4);
         Tensor features = Features(2, 12, 9);
         float[] mean = observation.Mean(features).Data;
-        Tensor greedy = Tensor.FromArray(mean.Take(24).Select(p => p >= 0.5f ? 1f : 0f).ToArray(), 2, 12);
-        float[] logP = observation.LogProb(greedy, features).Data;
+        Assert.Equal(mean, observation.Mean(features).Data);
+        Tensor path = observation.Sample(features, new Rng(PixelCnnObservation.MeanSeed));
+        float[] logP = observation.LogProb(path, features).Data;
         for (int r = 0; r < 2; r++)
         {
             double expected = 0;
-            for (int i = 0; i < 12; i++) expected += Math.Log(greedy.Data[r * 12 + i] == 1f ? mean[r * 12 + i] : 1 - mean[r * 12 + i]);
+            for (int i = 0; i < 12; i++) expected += Math.Log(path.Data[r * 12 + i] == 1f ? mean[r * 12 + i] : 1 - mean[r * 12 + i]);
             Assert.Equal(expected, logP[r], 4);
         }
     }
