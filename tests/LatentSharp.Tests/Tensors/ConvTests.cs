@@ -101,6 +101,9 @@ public class ConvTests
         { 3, 2, 3, 5, 4, 5, 2, 3, 2, 2 },
         { 2, 4, 7, 7, 3, 4, 4, 2, 1, 0 },
         { 1, 2, 1, 1, 3, 2, 3, 1, 0, 0 },
+        { 2, 2, 3, 4, 2, 1, 2, 3, 0, 2 },   // kernel narrower than the stride: phases no tap reaches get the bias alone
+        { 1, 2, 6, 5, 3, 5, 5, 2, 3, 1 },   // padding wider than the stride
+        { 2, 3, 14, 14, 4, 4, 4, 2, 1, 0 },  // the conv decoders' last layer
     };
 
     [Theory]
