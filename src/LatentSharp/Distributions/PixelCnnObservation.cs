@@ -82,7 +82,10 @@ public sealed class PixelCnnObservation : Module, IObservationModel
         return Tensor.FromArray(Generate(output, rng, []), CheckOutput(output), _height * _width);
     }
 
-    /// <summary>The images of the rows a pass covers: pixel i of image r is pixel i of its first rows, so the logits of a causal stack. [B, 1, rows, W], f [S·B, h, rows, W] → [S·B, rows·W]</summary>
+    /// <summary>
+    /// The logits of the rows the images hold: all of them, or the first rows while generating (every layer is causal, so
+    /// those equal the first rows of the whole image's logits). images [B, 1, rows, W], f [S·B, h, rows, W] → [S·B, rows·W]
+    /// </summary>
     private Tensor Logits(Tensor images, Tensor features, int draws)
     {
         Tensor a = _input.Forward(images);
