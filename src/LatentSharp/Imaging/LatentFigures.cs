@@ -1,6 +1,5 @@
 using System.Globalization;
 using LatentSharp.Data;
-using LatentSharp.Distributions;
 using LatentSharp.Evaluation;
 using LatentSharp.Models;
 using LatentSharp.Tensors;
