@@ -79,7 +79,8 @@ public sealed class PixelCnnObservation : Module, IObservationModel
     public Tensor Sample(Tensor output, Rng rng)
     {
         ArgumentNullException.ThrowIfNull(rng);
-        return Tensor.FromArray(Generate(output, rng, []), CheckOutput(output), _height * _width);
+        int n = CheckOutput(output);
+        return Tensor.FromArray(Generate(output, rng, []), n, _height * _width);
     }
 
     /// <summary>
