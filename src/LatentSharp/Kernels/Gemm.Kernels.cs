@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace LatentSharp.Kernels;
 
@@ -30,6 +31,22 @@ internal static unsafe partial class Gemm
         static abstract void RunRows(int rows, int kc, float* a, float* b, float* c, int ldc);
     }
 
+    /// <summary>
+    /// Asks for the C tile's cache lines before the k loop, so that the store at its end (which reads C in every K slice
+    /// after the first) does not wait on memory: the tile's rows are ldc apart, a pattern the hardware prefetcher misses.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void PrefetchTile(float* c, int ldc, int rows, int cols)
+    {
+        if (!Sse.IsSupported) return;
+        for (int r = 0; r < rows; r++)
+        {
+            float* row = c + r * (nint)ldc;
+            for (int j = 0; j < cols; j += 16) Sse.Prefetch0(row + j);
+            Sse.Prefetch0(row + cols - 1);   // the last line, when the row does not start on a line boundary
+        }
+    }
+
     /// <summary>8 rows x 32 columns: 16 zmm accumulators, 2 B loads and a broadcast per k.</summary>
     private struct Kernel8x32 : IMicroKernel
     {
@@ -43,6 +60,7 @@ internal static unsafe partial class Gemm
         public static void Run(int kc, float* a, float* b, float* c, int ldc, float alpha, float beta)
         {
             Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default;
+            PrefetchTile(c, ldc, MR, NR);
             for (int p = 0; p < kc; p++, a += MR, b += NR)
             {
                 Vector512<float> b0 = Vector512.Load(b), b1 = Vector512.Load(b + 16);
@@ -114,6 +132,7 @@ internal static unsafe partial class Gemm
         public static void Run(int kc, float* a, float* b, float* c, int ldc, float alpha, float beta)
         {
             Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+            PrefetchTile(c, ldc, MR, NR);
             for (int p = 0; p < kc; p++, a += MR, b += NR)
             {
                 Vector256<float> b0 = Vector256.Load(b), b1 = Vector256.Load(b + 8);
