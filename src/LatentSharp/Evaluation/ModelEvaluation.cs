@@ -42,7 +42,7 @@ public static class ModelEvaluation
         double[]? logModel = null;
         bool generativeModel = model is IGenerativeModel;
         bool discrete = model.Spec.HasBinaryLikelihood;
-        var estimator = new ImportanceSampledNll(options.Samples);
+        var estimator = NllEstimator(model, options.Samples);
         if (model is IGenerativeModel generative)
         {
             report = parts.Time("elbo", () => ElboAndLatentStatistics(model, generative, inputs.Evaluated, inputs.Count, options, report));
@@ -297,6 +297,19 @@ public static class ModelEvaluation
         notes.Add($"Linear probes: softmax regression trained on {train.Count} {inputs.Name} train images, accuracy on all {test.Count} test images; "
             + $"PCA with {l} components fitted on the same training images.");
         return report with { ProbeAccuracyLatent = latent, ProbeAccuracyPca = pcaAccuracy, ProbeAccuracyPixels = pixels };
+    }
+
+    /// <summary>
+    /// The estimator's default calls (50 images × 100 samples, 5,000 decoder rows), with fewer images per call when that
+    /// many rows would take more than the model's evaluation budget (<see cref="LatentModel.EvaluationBatchSize"/>): a
+    /// convolutional decoder with an autoregressive likelihood holds ~100 K floats per row, 2 GB for 5,000 rows.
+    /// </summary>
+    internal static ImportanceSampledNll NllEstimator(LatentModel model, int samples)
+    {
+        var defaults = new ImportanceSampledNll(samples);
+        int rows = model.EvaluationBatchSize(defaults.BatchSize * defaults.ChunkSize);
+        int chunk = Math.Min(defaults.ChunkSize, rows);
+        return new ImportanceSampledNll(samples, chunk, Math.Max(1, rows / chunk));
     }
 
     /// <summary>

@@ -128,6 +128,23 @@ public sealed class ModelEvaluationTests(SmallTrainedVae trained) : IClassFixtur
     }
 
     [Fact]
+    public void NllEstimator_SmallModel_KeepsTheDefaultCalls_LargeActivations_FewerImagesPerCall()
+    {
+        var defaults = new ImportanceSampledNll(5000);
+        ImportanceSampledNll small = ModelEvaluation.NllEstimator(trained.Model, 5000);
+        Assert.Equal((defaults.BatchSize, defaults.ChunkSize), (small.BatchSize, small.ChunkSize));
+
+        // 28×28 with 64 pixel-layer maps: ~0.3 M floats a row, so 5,000 rows would be ~6 GB.
+        var spec = new ModelSpec { Kind = "conv-vae", Likelihood = "pixelcnn", ConvChannels = [8], LatentSize = 3, PixelCnnChannels = 64, PixelCnnBlocks = 1 };
+        LatentModel large = ModelCatalog.Build(spec, new Rng(1));
+        ImportanceSampledNll capped = ModelEvaluation.NllEstimator(large, 5000);
+        int rows = capped.BatchSize * capped.ChunkSize;
+        Assert.True(rows < defaults.BatchSize * defaults.ChunkSize, $"{capped.BatchSize} images × {capped.ChunkSize} samples");
+        Assert.True(rows <= large.EvaluationBatchSize(int.MaxValue), $"{rows} rows per call, budget {large.EvaluationBatchSize(int.MaxValue)}");
+        Assert.Equal(5000, capped.Samples);
+    }
+
+    [Fact]
     public void Run_Autoencoder_HasReconstructionButNoLikelihood()
     {
         LatentModel autoencoder = ModelCatalog.Build(new ModelSpec { Kind = "ae", Likelihood = "bce", Height = 14, Width = 14, Hidden = [16], LatentSize = 4 }, new Rng(1));
