@@ -1,4 +1,6 @@
 using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using Tensor = LatentSharp.Tensors.Tensor;
 
 namespace LatentSharp.Optim;
@@ -15,7 +17,6 @@ public class Adam : Optimizer
     private static readonly string[] Names = [ExpAvg, ExpAvgSq];
     private readonly bool _decoupledWeightDecay;
     private readonly float[] _decayed;
-    private readonly float[] _scratch;
 
     public Adam(IEnumerable<Tensor> parameters, float learningRate = 1e-3f, double beta1 = 0.9, double beta2 = 0.999,
         float epsilon = 1e-8f, float weightDecay = 0f)
@@ -37,7 +38,6 @@ public class Adam : Optimizer
         WeightDecay = weightDecay;
         _decoupledWeightDecay = decoupledWeightDecay;
         _decayed = decoupledWeightDecay || weightDecay == 0f ? [] : new float[MaxParameterLength];
-        _scratch = new float[MaxParameterLength];
     }
 
     /// <summary>Decay of the gradient average. The betas are doubles because 1 − β loses digits in float (1 − 0.999f is 1.3e-5 off 0.001).</summary>
@@ -70,24 +70,52 @@ public class Adam : Optimizer
 
         Span<float> m = Buffer(index, ExpAvg).AsSpan(offset, p.Length);
         Span<float> v = Buffer(index, ExpAvgSq).AsSpan(offset, p.Length);
-        Span<float> s = _scratch.AsSpan(0, p.Length);
-        TensorPrimitives.Multiply(m, (float)Beta1, m);                 // m = β₁m + (1 − β₁)d
-        TensorPrimitives.MultiplyAdd(d, (float)(1.0 - Beta1), m, m);
-        TensorPrimitives.Multiply(d, d, s);                     // v = β₂v + (1 − β₂)d²
-        TensorPrimitives.Multiply(v, (float)Beta2, v);
-        TensorPrimitives.MultiplyAdd(s, (float)(1.0 - Beta2), v, v);
-
         // Bias corrections in double, as PyTorch computes them in Python floats.
         double biasCorrection1 = 1.0 - Math.Pow(Beta1, step);
         double biasCorrection2 = 1.0 - Math.Pow(Beta2, step);
-        float stepSize = (float)(LearningRate / biasCorrection1);
-        float biasCorrection2Sqrt = (float)Math.Sqrt(biasCorrection2);
+        var constants = new UpdateConstants((float)Beta1, (float)(1.0 - Beta1), (float)Beta2, (float)(1.0 - Beta2),
+            (float)Math.Sqrt(biasCorrection2), Epsilon, -(float)(LearningRate / biasCorrection1));
+        Apply(p, d, m, v, constants);
+    }
 
-        TensorPrimitives.Sqrt(v, s);                            // denominator = √v / √(1 − β₂ᵗ) + ε
-        TensorPrimitives.Divide(s, biasCorrection2Sqrt, s);
-        TensorPrimitives.Add(s, Epsilon, s);
-        TensorPrimitives.Divide(m, s, s);                       // p −= stepSize · m / denominator
-        TensorPrimitives.MultiplyAdd(s, -stepSize, p, p);
+    private readonly record struct UpdateConstants(float Beta1, float OneMinusBeta1, float Beta2, float OneMinusBeta2,
+        float BiasCorrection2Sqrt, float Epsilon, float NegativeStepSize);
+
+    /// <summary>
+    /// The update in one pass over the four arrays (the rounding of each operation as written: no fused multiply-adds, a
+    /// true division), so that a step reads and writes each value once: ten passes of vector primitives cost twice as long.
+    /// </summary>
+    private static void Apply(Span<float> p, ReadOnlySpan<float> d, Span<float> m, Span<float> v, in UpdateConstants c)
+    {
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            Vector256<float> beta1 = Vector256.Create(c.Beta1), oneMinusBeta1 = Vector256.Create(c.OneMinusBeta1);
+            Vector256<float> beta2 = Vector256.Create(c.Beta2), oneMinusBeta2 = Vector256.Create(c.OneMinusBeta2);
+            Vector256<float> correction2 = Vector256.Create(c.BiasCorrection2Sqrt), epsilon = Vector256.Create(c.Epsilon);
+            Vector256<float> negativeStep = Vector256.Create(c.NegativeStepSize);
+            ref float pr = ref MemoryMarshal.GetReference(p), mr = ref MemoryMarshal.GetReference(m), vr = ref MemoryMarshal.GetReference(v);
+            ref float dr = ref MemoryMarshal.GetReference(d);
+            for (; i <= p.Length - Vector256<float>.Count; i += Vector256<float>.Count)
+            {
+                Vector256<float> di = Vector256.LoadUnsafe(ref dr, (nuint)i);
+                Vector256<float> mi = di * oneMinusBeta1 + Vector256.LoadUnsafe(ref mr, (nuint)i) * beta1;
+                Vector256<float> vi = di * di * oneMinusBeta2 + Vector256.LoadUnsafe(ref vr, (nuint)i) * beta2;
+                Vector256<float> denominator = Vector256.Sqrt(vi) / correction2 + epsilon;
+                Vector256<float> pi = mi / denominator * negativeStep + Vector256.LoadUnsafe(ref pr, (nuint)i);
+                mi.StoreUnsafe(ref mr, (nuint)i);
+                vi.StoreUnsafe(ref vr, (nuint)i);
+                pi.StoreUnsafe(ref pr, (nuint)i);
+            }
+        }
+        for (; i < p.Length; i++)
+        {
+            float di = d[i];
+            m[i] = di * c.OneMinusBeta1 + m[i] * c.Beta1;                  // m = β₁m + (1 − β₁)d
+            v[i] = di * di * c.OneMinusBeta2 + v[i] * c.Beta2;             // v = β₂v + (1 − β₂)d²
+            float denominator = MathF.Sqrt(v[i]) / c.BiasCorrection2Sqrt + c.Epsilon;   // √v / √(1 − β₂ᵗ) + ε
+            p[i] = m[i] / denominator * c.NegativeStepSize + p[i];         // p −= (lr / (1 − β₁ᵗ)) · m / denominator
+        }
     }
 }
 
