@@ -16,20 +16,20 @@ internal static class PreciseMath
         int i = 0;
         if (Vector.IsHardwareAccelerated)
         {
-            var one = Vector<float>.One;
-            var infinity = new Vector<float>(float.PositiveInfinity);
             for (; i <= x.Length - Vector<float>.Count; i += Vector<float>.Count)
-            {
-                var z = new Vector<float>(x.Slice(i));
-                var u = z + one;
-                var d = u - one;
-                var r = Vector.Log(u) * (z / d);
-                r = Vector.ConditionalSelect(Vector.Equals(d, Vector<float>.Zero), z, r);   // 1 + z rounds to 1: log1p(z) = z
-                r = Vector.ConditionalSelect(Vector.Equals(u, infinity), infinity, r);
-                r.CopyTo(destination.Slice(i));
-            }
+                Log1p(new Vector<float>(x.Slice(i))).CopyTo(destination.Slice(i));
         }
         for (; i < x.Length; i++) destination[i] = Log1p(x[i]);
+    }
+
+    public static Vector<float> Log1p(Vector<float> z)
+    {
+        var u = z + Vector<float>.One;
+        var d = u - Vector<float>.One;
+        var r = Vector.Log(u) * (z / d);
+        r = Vector.ConditionalSelect(Vector.Equals(d, Vector<float>.Zero), z, r);   // 1 + z rounds to 1: log1p(z) = z
+        var infinity = new Vector<float>(float.PositiveInfinity);
+        return Vector.ConditionalSelect(Vector.Equals(u, infinity), infinity, r);
     }
 
     public static float Log1p(float z)

@@ -25,6 +25,30 @@ public class LossOpsTests
             Reference.Close(Reference.Sigmoid(logits.Data[i]) - targets.Data[i], logits.Grad![i], 1e-6, absTol: 1e-7, what: $"dBCE/dx at {logits.Data[i]}");
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(7)]
+    [InlineData(8)]
+    [InlineData(9)]
+    [InlineData(17)]
+    [InlineData(31)]
+    [InlineData(100)]
+    public void BinaryCrossEntropyWithLogits_AnyLength_EveryElementOnceInLossAndAccumulatedGradient(int n)
+    {
+        // Lengths around the vector widths: the last vector overlaps the one before it, and must not add its gradient twice.
+        Tensor logits = GradCheck.Param(43, -6f, 6f, n).AsParameter();
+        Tensor targets = GradCheck.Param(44, 0f, 1f, n);
+        for (int pass = 0; pass < 2; pass++)
+        {
+            Tensor loss = logits.BinaryCrossEntropyWithLogits(targets);
+            for (int i = 0; i < n; i++)
+                Reference.Close(BceReference(logits.Data[i], targets.Data[i]), loss.Data[i], 1e-6, absTol: 1e-7, what: $"BCE at {i} of {n}");
+            loss.Sum().Backward();
+        }
+        for (int i = 0; i < n; i++)
+            Reference.Close(2 * (Reference.Sigmoid(logits.Data[i]) - targets.Data[i]), logits.Grad![i], 1e-6, absTol: 1e-7, what: $"gradient after two passes at {i} of {n}");
+    }
+
     [Fact]
     public void BinaryCrossEntropyWithLogits_ExtremeLogits_FiniteAndExact()
     {

@@ -1,3 +1,5 @@
+using LatentSharp.Kernels;
+using System.Numerics;
 using System.Numerics.Tensors;
 
 namespace LatentSharp.Tensors;
@@ -17,36 +19,70 @@ public sealed partial class Tensor
         if (!x._shape.AsSpan().SequenceEqual(t._shape))
             throw new ArgumentException($"BinaryCrossEntropyWithLogits: logits {ShapeText(x._shape)} and targets {ShapeText(t._shape)} must have the same shape.", nameof(targets));
         Tensor y = EmptyLike(x);
-        ReadOnlySpan<float> xd = x._data.AsSpan(0, x.Length), td = t._data.AsSpan(0, t.Length);
-        Span<float> yd = y._data.AsSpan(0, y.Length);
-        Log1pExpNegativeAbs(xd, yd);
-        using (var part = Scratch.Rent(x.Length))
-        using (var weight = Scratch.Rent(x.Length))
-        {
-            TensorPrimitives.Max(xd, 0f, part.Span);
-            TensorPrimitives.Subtract(1f, td, weight.Span);
-            TensorPrimitives.MultiplyAdd(part.Span, weight.Span, yd, yd);   // + (1 − t)·max(x, 0)
-            TensorPrimitives.Min(xd, 0f, part.Span);
-            TensorPrimitives.Negate(part.Span, part.Span);
-            TensorPrimitives.MultiplyAdd(part.Span, td, yd, yd);            // + t·max(−x, 0)
-        }
+        ElementwiseLoss(x._data.AsSpan(0, x.Length), t._data.AsSpan(0, t.Length), y._data.AsSpan(0, y.Length));
         return y.Recorded(() =>
         {
             // dℓ/dx = σ(x) − t, dℓ/dt = −x
             float[] g = y.OutputGrad;
-            using var scratch = Scratch.Rent(x.Length);
-            Span<float> s = scratch.Span;
             if (x.GradToAccumulate() is { } gx)
-            {
-                TensorPrimitives.Sigmoid(x._data.AsSpan(0, x.Length), s);
-                TensorPrimitives.Subtract(s, t._data.AsSpan(0, t.Length), s);
-                TensorPrimitives.MultiplyAdd(s, g.AsSpan(0, y.Length), gx.AsSpan(0, x.Length), gx.AsSpan(0, x.Length));
-            }
+                AccumulateLogitGradient(x._data.AsSpan(0, x.Length), t._data.AsSpan(0, t.Length), g.AsSpan(0, y.Length), gx.AsSpan(0, x.Length));
             if (t.GradToAccumulate() is { } gt)
             {
-                TensorPrimitives.Multiply(x._data.AsSpan(0, x.Length), g.AsSpan(0, y.Length), s);
-                TensorPrimitives.Subtract(gt.AsSpan(0, t.Length), s, gt.AsSpan(0, t.Length));
+                using var scratch = Scratch.Rent(x.Length);
+                TensorPrimitives.Multiply(x._data.AsSpan(0, x.Length), g.AsSpan(0, y.Length), scratch.Span);
+                TensorPrimitives.Subtract(gt.AsSpan(0, t.Length), scratch.Span, gt.AsSpan(0, t.Length));
             }
         }, x, t);
+    }
+
+    // Both loops run one pass over the data (the loss sits on a decoder's whole output, every step). A span shorter than a
+    // vector goes element by element; a longer one ends with one vector that overlaps the last, so results do not depend
+    // on where a span ends.
+
+    /// <summary>y = log1p(e^−|x|) + (1 − t)·max(x, 0) + t·max(−x, 0).</summary>
+    private static void ElementwiseLoss(ReadOnlySpan<float> x, ReadOnlySpan<float> t, Span<float> y)
+    {
+        int n = x.Length, width = Vector<float>.Count;
+        if (!Vector.IsHardwareAccelerated || n < width)
+        {
+            for (int i = 0; i < n; i++)
+            {
+                float smooth = PreciseMath.Log1p(MathF.Exp(-MathF.Abs(x[i])));
+                y[i] = -MathF.Min(x[i], 0f) * t[i] + (MathF.Max(x[i], 0f) * (1f - t[i]) + smooth);
+            }
+            return;
+        }
+        for (int i = 0; ; i += width)
+        {
+            i = Math.Min(i, n - width);
+            var xi = new Vector<float>(x.Slice(i));
+            var ti = new Vector<float>(t.Slice(i));
+            var smooth = PreciseMath.Log1p(Vector.Exp(-Vector.Abs(xi)));
+            var yi = -Vector.Min(xi, Vector<float>.Zero) * ti + (Vector.Max(xi, Vector<float>.Zero) * (Vector<float>.One - ti) + smooth);
+            yi.CopyTo(y.Slice(i));
+            if (i == n - width) return;
+        }
+    }
+
+    /// <summary>gx += (σ(x) − t)·g, σ(x) = 1 / (1 + e^−x).</summary>
+    private static void AccumulateLogitGradient(ReadOnlySpan<float> x, ReadOnlySpan<float> t, ReadOnlySpan<float> g, Span<float> gx)
+    {
+        int n = x.Length, width = Vector<float>.Count;
+        if (!Vector.IsHardwareAccelerated || n < width)
+        {
+            for (int i = 0; i < n; i++) gx[i] += (1f / (1f + MathF.Exp(-x[i])) - t[i]) * g[i];
+            return;
+        }
+        // gx is updated in place, so the last, overlapping vector is computed from the gx values as they were, before the
+        // loop, and stored after it: on the lanes both cover it writes what the loop wrote.
+        Vector<float> last = Term(x, t, g, gx, n - width);
+        for (int i = 0; i <= n - width; i += width) Term(x, t, g, gx, i).CopyTo(gx.Slice(i));
+        last.CopyTo(gx.Slice(n - width));
+
+        static Vector<float> Term(ReadOnlySpan<float> x, ReadOnlySpan<float> t, ReadOnlySpan<float> g, Span<float> gx, int i)
+        {
+            var sigmoid = Vector<float>.One / (Vector<float>.One + Vector.Exp(-new Vector<float>(x.Slice(i))));
+            return (sigmoid - new Vector<float>(t.Slice(i))) * new Vector<float>(g.Slice(i)) + new Vector<float>(gx.Slice(i));
+        }
     }
 }
