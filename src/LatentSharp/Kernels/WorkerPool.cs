@@ -53,7 +53,7 @@ internal static unsafe class WorkerPool
     {
         // How long an idle worker spins before it blocks: back-to-back kernel calls (a training step)
         // then find it awake, while an idle process does not burn a core for long.
-        private static readonly long SpinTicks = Stopwatch.Frequency / 5000; // 200 µs
+        private static readonly long SpinTicks = Stopwatch.Frequency / 500; // 2 ms
 
         private readonly ManualResetEventSlim _wake = new(false, 1);
         private delegate*<void*, int, void> _body;
@@ -82,6 +82,10 @@ internal static unsafe class WorkerPool
         public Exception? Join()
         {
             int target = _posted;
+            // The worker is on another core finishing its share: a busy wait returns soonest. Yielding to the OS (a
+            // system call per round) only pays when the worker has lost its core, so it starts after the spin budget.
+            long start = Stopwatch.GetTimestamp();
+            while (_finished != target && Stopwatch.GetTimestamp() - start < SpinTicks) Thread.SpinWait(20);
             var spin = new SpinWait();
             while (_finished != target) spin.SpinOnce(sleep1Threshold: -1);
             return _error;
