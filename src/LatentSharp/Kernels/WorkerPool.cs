@@ -51,8 +51,10 @@ internal static unsafe class WorkerPool
 
     private sealed class Worker
     {
-        // How long an idle worker spins before it blocks: back-to-back kernel calls (a training step)
-        // then find it awake, while an idle process does not burn a core for long.
+        // How long an idle worker spins before it blocks: the kernel calls of a training step, with the caller's
+        // single-threaded work between them (an optimizer step, a loss: ~0.5 ms each), then find it awake instead of
+        // paying a wake-up per call, while an idle process does not burn a core for long. 200 µs was measured 14%
+        // slower per VAE epoch.
         private static readonly long SpinTicks = Stopwatch.Frequency / 500; // 2 ms
 
         private readonly ManualResetEventSlim _wake = new(false, 1);
