@@ -39,6 +39,38 @@ internal static unsafe class WorkerPool
         }
     }
 
+    /// <summary>
+    /// Runs body(state, start, end) over [0, length) cut into one contiguous range per thread, fewer when a range would
+    /// hold less than <paramref name="minimumPerPart"/> elements. Boundaries fall on multiples of 64, so vector loops over
+    /// the ranges see the same alignment as one loop over the whole.
+    /// </summary>
+    public static void RunRanges(int length, int minimumPerPart, delegate*<void*, int, int, void> body, void* state)
+    {
+        int parts = (int)Math.Clamp(length / Math.Max(1, minimumPerPart), 1, Threading.MaxThreads);
+        if (parts == 1)
+        {
+            body(state, 0, length);
+            return;
+        }
+        var ranges = new Ranges { Body = body, State = state, Length = length, Parts = parts };
+        Run(parts, &RunRange, &ranges);
+    }
+
+    private struct Ranges
+    {
+        public delegate*<void*, int, int, void> Body;
+        public void* State;
+        public int Length, Parts;
+
+        public readonly int Start(int part) => part >= Parts ? Length : (int)((long)Length * part / Parts) & ~63;
+    }
+
+    private static void RunRange(void* ranges, int part)
+    {
+        var r = (Ranges*)ranges;
+        r->Body(r->State, r->Start(part), r->Start(part + 1));
+    }
+
     private static Worker[] EnsureWorkers(int count)
     {
         if (_workers.Length >= count) return _workers;

@@ -1,6 +1,7 @@
 using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using LatentSharp.Kernels;
 using Tensor = LatentSharp.Tensors.Tensor;
 
 namespace LatentSharp.Optim;
@@ -26,7 +27,7 @@ public class Adam : Optimizer
 
     private protected Adam(IEnumerable<Tensor> parameters, float learningRate, double beta1, double beta2, float epsilon, float weightDecay,
         bool decoupledWeightDecay)
-        : base(parameters, learningRate)
+        : base(parameters, learningRate, updateLength: int.MaxValue)
     {
         if (!(beta1 >= 0.0 && beta1 < 1.0)) throw new ArgumentOutOfRangeException(nameof(beta1), beta1, "must be in [0, 1)");
         if (!(beta2 >= 0.0 && beta2 < 1.0)) throw new ArgumentOutOfRangeException(nameof(beta2), beta2, "must be in [0, 1)");
@@ -75,7 +76,33 @@ public class Adam : Optimizer
         double biasCorrection2 = 1.0 - Math.Pow(Beta2, step);
         var constants = new UpdateConstants((float)Beta1, (float)(1.0 - Beta1), (float)Beta2, (float)(1.0 - Beta2),
             (float)Math.Sqrt(biasCorrection2), Epsilon, -(float)(LearningRate / biasCorrection1));
-        Apply(p, d, m, v, constants);
+        ApplyOnAllCores(p, d, m, v, constants);
+    }
+
+    // Below this many elements one thread updates the whole parameter.
+    private const int ElementsPerThread = 16384;
+
+    private unsafe struct UpdateArrays
+    {
+        public float* P, D, M, V;
+        public UpdateConstants Constants;
+    }
+
+    private static unsafe void ApplyOnAllCores(Span<float> p, ReadOnlySpan<float> d, Span<float> m, Span<float> v, in UpdateConstants constants)
+    {
+        fixed (float* pp = p, pd = d, pm = m, pv = v)
+        {
+            var arrays = new UpdateArrays { P = pp, D = pd, M = pm, V = pv, Constants = constants };
+            WorkerPool.RunRanges(p.Length, ElementsPerThread, &ApplyRange, &arrays);
+        }
+    }
+
+    private static unsafe void ApplyRange(void* state, int start, int end)
+    {
+        var a = (UpdateArrays*)state;
+        int n = end - start;
+        Apply(new Span<float>(a->P + start, n), new ReadOnlySpan<float>(a->D + start, n), new Span<float>(a->M + start, n),
+            new Span<float>(a->V + start, n), a->Constants);
     }
 
     private readonly record struct UpdateConstants(float Beta1, float OneMinusBeta1, float Beta2, float OneMinusBeta2,

@@ -14,9 +14,16 @@ public abstract class Optimizer
     private readonly Dictionary<string, float[]>[] _buffers;
     private readonly long[] _parameterSteps;
     private float _learningRate;
+    private readonly int _updateLength;
 
-    protected Optimizer(IEnumerable<Tensor> parameters, float learningRate)
+    /// <param name="parameters">The tensors to update.</param>
+    /// <param name="learningRate">The initial step size.</param>
+    /// <param name="updateLength">The most elements one <see cref="Update"/> call receives: <see cref="ChunkLength"/> for an
+    /// update made of several passes, which then run over data still in the cache; a single-pass update may take whole
+    /// parameters and spread them over the cores.</param>
+    protected Optimizer(IEnumerable<Tensor> parameters, float learningRate, int updateLength = ChunkLength)
     {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(updateLength);
         ArgumentNullException.ThrowIfNull(parameters);
         _parameters = [.. parameters];
         if (_parameters.Length == 0) throw new ArgumentException("An optimizer needs at least one parameter.", nameof(parameters));
@@ -31,7 +38,8 @@ public abstract class Optimizer
         for (int i = 0; i < _buffers.Length; i++) _buffers[i] = new Dictionary<string, float[]>(StringComparer.Ordinal);
         _parameterSteps = new long[_parameters.Length];
         LearningRate = learningRate;
-        MaxParameterLength = Math.Min(ChunkLength, _parameters.Max(p => p.Length));
+        _updateLength = updateLength;
+        MaxParameterLength = Math.Min(updateLength, _parameters.Max(p => p.Length));
     }
 
     public IReadOnlyList<Tensor> Parameters => _parameters;
@@ -65,12 +73,11 @@ public abstract class Optimizer
             Tensor p = _parameters[i];
             if (p.Grad is not { } grad) continue;
             _parameterSteps[i]++;
-            // Chunk by chunk, so that the several passes of an update run over data still in the L1/L2 cache.
-            // The arithmetic per element is unchanged.
+            // Chunk by chunk (see the constructor); the arithmetic per element is the same for any chunking.
             Span<float> data = p.Data.AsSpan(0, p.Length);
-            for (int offset = 0; offset < p.Length; offset += ChunkLength)
+            for (int offset = 0; offset < p.Length; offset += Math.Min(_updateLength, p.Length - offset))
             {
-                int length = Math.Min(ChunkLength, p.Length - offset);
+                int length = Math.Min(_updateLength, p.Length - offset);
                 Update(i, _parameterSteps[i], offset, data.Slice(offset, length), grad.AsSpan(offset, length));
             }
         }

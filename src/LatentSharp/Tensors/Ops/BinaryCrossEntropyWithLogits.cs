@@ -12,14 +12,18 @@ public sealed partial class Tensor
     /// non-negative terms only, so nothing cancels and BCE(100, 1) = e^−100 rather than 0. Same shape required;
     /// reduce with e.g. <c>.Sum(1)</c> for a per-example loss. Targets are normally constants; if they require grad they get −x·g.
     /// </summary>
-    public Tensor BinaryCrossEntropyWithLogits(Tensor targets)
+    public unsafe Tensor BinaryCrossEntropyWithLogits(Tensor targets)
     {
         ArgumentNullException.ThrowIfNull(targets);
         Tensor x = this, t = targets;
         if (!x._shape.AsSpan().SequenceEqual(t._shape))
             throw new ArgumentException($"BinaryCrossEntropyWithLogits: logits {ShapeText(x._shape)} and targets {ShapeText(t._shape)} must have the same shape.", nameof(targets));
         Tensor y = EmptyLike(x);
-        ElementwiseLoss(x._data.AsSpan(0, x.Length), t._data.AsSpan(0, t.Length), y._data.AsSpan(0, y.Length));
+        fixed (float* px = x._data, pt = t._data, py = y._data)
+        {
+            var arrays = new LossArrays { X = px, T = pt, Y = py };
+            WorkerPool.RunRanges(x.Length, LossElementsPerThread, &LossRange, &arrays);
+        }
         return y.Recorded(() =>
         {
             // dℓ/dx = σ(x) − t, dℓ/dt = −x
@@ -33,6 +37,23 @@ public sealed partial class Tensor
                 TensorPrimitives.Subtract(gt.AsSpan(0, t.Length), scratch.Span, gt.AsSpan(0, t.Length));
             }
         }, x, t);
+    }
+
+    // The loss (an exp and a log per element) is spread over the cores above this many elements. The gradient (an exp)
+    // stays on one: split, it was slower (0.35 against 0.25 ms for a 128 × 784 batch in training), its arrays' cache
+    // lines then having to move between the cores.
+    private const int LossElementsPerThread = 16384;
+
+    private unsafe struct LossArrays
+    {
+        public float* X, T, Y;
+    }
+
+    private static unsafe void LossRange(void* state, int start, int end)
+    {
+        var a = (LossArrays*)state;
+        int n = end - start;
+        ElementwiseLoss(new ReadOnlySpan<float>(a->X + start, n), new ReadOnlySpan<float>(a->T + start, n), new Span<float>(a->Y + start, n));
     }
 
     // Both loops run one pass over the data (the loss sits on a decoder's whole output, every step). A span shorter than a

@@ -1,0 +1,130 @@
+using LatentSharp.Kernels;
+using LatentSharp.Optim;
+using LatentSharp.Tensors;
+using LatentSharp.Tests.Tensors;
+
+namespace LatentSharp.Tests.Kernels;
+
+// Threading.MaxThreads is process-wide: these run in the GEMM tests' serial collection.
+[Collection(nameof(GemmTests))]
+public unsafe class WorkerPoolTests
+{
+    [Theory]
+    [InlineData(1, 10, 1)]
+    [InlineData(2, 10, 1)]          // too short to split
+    [InlineData(2, 1000, 100)]
+    [InlineData(2, 100_003, 16384)]
+    [InlineData(3, 100_003, 1000)]
+    public void RunRanges_CoversEveryIndexOnce_OnBoundariesOf64(int threads, int length, int minimumPerPart)
+    {
+        var counts = new int[length];
+        var starts = new int[threads];
+        int parts;
+        int saved = Threading.MaxThreads;
+        try
+        {
+            Threading.MaxThreads = threads;
+            fixed (int* pCounts = counts, pStarts = starts)
+            {
+                var state = new CountState { Counts = pCounts, Starts = pStarts };
+                WorkerPool.RunRanges(length, minimumPerPart, &Count, &state);
+                parts = state.Parts;
+            }
+        }
+        finally
+        {
+            Threading.MaxThreads = saved;
+        }
+        Assert.All(counts, c => Assert.Equal(1, c));
+        Assert.Equal(Math.Clamp(length / minimumPerPart, 1, threads), parts);
+        Assert.All(starts[..parts], s => Assert.Equal(0, s % 64));
+    }
+
+    private struct CountState
+    {
+        public int* Counts, Starts;
+        public int Parts;
+    }
+
+    private static void Count(void* state, int start, int end)
+    {
+        var s = (CountState*)state;
+        s->Starts[Interlocked.Increment(ref s->Parts) - 1] = start;
+        for (int i = start; i < end; i++) s->Counts[i]++;
+    }
+
+    [Fact]
+    public void BinaryCrossEntropyWithLogits_SplitOverTwoThreads_SameBitsAsOne()
+    {
+        const int n = 3 * 16384 + 5;   // split in two ranges, each ending off a vector boundary
+        float[] one = LossAndGradient(1, n), two = LossAndGradient(2, n);
+        Assert.Equal(one, two);
+    }
+
+    private static float[] LossAndGradient(int threads, int n)
+    {
+        int saved = Threading.MaxThreads;
+        try
+        {
+            Threading.MaxThreads = threads;
+            Tensor logits = GradCheck.Param(45, -8f, 8f, n);
+            Tensor targets = GradCheck.Param(46, 0f, 1f, n);
+            Tensor loss = logits.BinaryCrossEntropyWithLogits(targets);
+            loss.Sum().Backward();
+            logits.BinaryCrossEntropyWithLogits(targets).Sum().Backward();   // accumulates onto the first gradient
+            for (int i = 0; i < n; i += 997)
+                Reference.Close(2 * (Reference.Sigmoid(logits.Data[i]) - targets.Data[i]), logits.Grad![i], 1e-6, absTol: 1e-7, what: $"gradient at {i}");
+            return [.. loss.Data.AsSpan(0, n), .. logits.Grad!.AsSpan(0, n)];
+        }
+        finally
+        {
+            Threading.MaxThreads = saved;
+        }
+    }
+
+    [Fact]
+    public void Adam_ParameterSplitOverTwoThreads_SameBitsAsOne_AndTheRule()
+    {
+        const int n = 2 * 16384 + 77;
+        float[] one = AdamSteps(1, n, out float[] reference), two = AdamSteps(2, n, out _);
+        Assert.Equal(one, two);
+        for (int i = 0; i < n; i++) Reference.Close(reference[i], one[i], 1e-5, absTol: 1e-7, what: $"parameter {i}");
+    }
+
+    /// <summary>Three Adam steps on a fixed gradient; <paramref name="reference"/> is the rule in double.</summary>
+    private static float[] AdamSteps(int threads, int n, out float[] reference)
+    {
+        int saved = Threading.MaxThreads;
+        try
+        {
+            Threading.MaxThreads = threads;
+            Tensor p = GradCheck.Param(47, -1f, 1f, n);
+            float[] gradient = GradCheck.Param(48, -1f, 1f, n).Data[..n];
+            double[] start = [.. p.Data.AsSpan(0, n).ToArray().Select(v => (double)v)];
+            var adam = new Adam([p], learningRate: 0.01f);
+            for (int step = 0; step < 3; step++)
+            {
+                adam.ZeroGrad();
+                (p * Tensor.FromArray(gradient, n)).Sum().Backward();
+                adam.Step();
+            }
+            reference = new float[n];
+            for (int i = 0; i < n; i++)
+            {
+                double m = 0, v = 0, value = start[i], g = gradient[i];
+                for (int t = 1; t <= 3; t++)
+                {
+                    m = 0.9 * m + 0.1 * g;
+                    v = 0.999 * v + 0.001 * g * g;
+                    value -= 0.01 / (1 - Math.Pow(0.9, t)) * m / (Math.Sqrt(v) / Math.Sqrt(1 - Math.Pow(0.999, t)) + 1e-8);
+                }
+                reference[i] = (float)value;
+            }
+            return p.Data[..n];
+        }
+        finally
+        {
+            Threading.MaxThreads = saved;
+        }
+    }
+}
