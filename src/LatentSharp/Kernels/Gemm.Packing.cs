@@ -79,7 +79,22 @@ internal static unsafe partial class Gemm
     /// </summary>
     private static void PackB(bool transposeB, float* b, int ldb, int p0, int kc, int j0, int nc, int nr, float* dst)
     {
-        for (int jr = 0; jr < nc; jr += nr)
+        int jr0 = 0;
+        if (!transposeB && nr % 8 == 0)
+        {
+            // Full panels row by row: each row of b is read once, left to right, and its nr-wide pieces go to the
+            // panels' rows p (whole cache lines). Panel by panel, every panel re-walked kc rows ldb apart.
+            int fullPanels = nc / nr;
+            float* src = b + (nint)p0 * ldb + j0;
+            for (int p = 0; p < kc; p++, src += ldb)
+            {
+                float* d = dst + (nint)p * nr;
+                for (int q = 0; q < fullPanels; q++, d += (nint)nr * kc)
+                    for (int j = 0; j < nr; j += 8) Vector256.Store(Vector256.Load(src + q * nr + j), d + j);
+            }
+            jr0 = fullPanels * nr;
+        }
+        for (int jr = jr0; jr < nc; jr += nr)
         {
             int cols = Math.Min(nr, nc - jr);
             float* d = dst + jr * kc;
