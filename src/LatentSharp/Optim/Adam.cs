@@ -110,7 +110,7 @@ public class Adam : Optimizer
 
     /// <summary>
     /// The update in one pass over the four arrays (the rounding of each operation as written: no fused multiply-adds, a
-    /// true division), so that a step reads and writes each value once: ten passes of vector primitives cost twice as long.
+    /// true division), so that a step reads and writes each value once: ten passes of vector primitives took 2–3 times as long.
     /// </summary>
     private static void Apply(Span<float> p, ReadOnlySpan<float> d, Span<float> m, Span<float> v, in UpdateConstants c)
     {
