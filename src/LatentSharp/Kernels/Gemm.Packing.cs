@@ -100,21 +100,14 @@ internal static unsafe partial class Gemm
             float* d = dst + jr * kc;
             if (!transposeB)
             {
-                // op(B)[p, j] = b[p*ldb + j]: each p copies nr contiguous floats.
+                // op(B)[p, j] = b[p*ldb + j]: the last, partial panel (full ones went row by row above), or any panel
+                // of a kernel whose nr is not a multiple of 8; columns past nc are zeros.
                 float* src = b + (nint)p0 * ldb + j0 + jr;
-                if (cols == nr && nr % 8 == 0)
+                for (int p = 0; p < kc; p++, src += ldb, d += nr)
                 {
-                    for (int p = 0; p < kc; p++, src += ldb, d += nr)
-                        for (int j = 0; j < nr; j += 8) Vector256.Store(Vector256.Load(src + j), d + j);
-                }
-                else
-                {
-                    for (int p = 0; p < kc; p++, src += ldb, d += nr)
-                    {
-                        int j = 0;
-                        for (; j < cols; j++) d[j] = src[j];
-                        for (; j < nr; j++) d[j] = 0f;
-                    }
+                    int j = 0;
+                    for (; j < cols; j++) d[j] = src[j];
+                    for (; j < nr; j++) d[j] = 0f;
                 }
             }
             else
