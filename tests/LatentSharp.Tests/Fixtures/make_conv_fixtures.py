@@ -22,6 +22,7 @@ CASES = [
     ("convT_2to3_k4_s2_p1_decoder", "conv_transpose2d", 2, 2, 4, 4, 3, (4, 4), 2, 1, 0, True),
     ("convT_3to2_k3_s2_p1_op1", "conv_transpose2d", 2, 3, 5, 4, 2, (3, 3), 2, 1, 1, True),
     ("convT_2to2_k3x2_s1_p0_nobias", "conv_transpose2d", 1, 2, 3, 4, 2, (3, 2), 1, 0, 0, False),
+    ("conv_3to5_k1_s1_p0_pointwise", "conv2d", 3, 3, 5, 6, 5, (1, 1), 1, 0, 0, True),
 ]
 
 

@@ -79,6 +79,10 @@ public class ConvTests
         { 2, 5, 8, 11, 3, 5, 3, 3, 2, false },
         { 4, 1, 28, 28, 6, 4, 4, 2, 1, true },
         { 1, 2, 3, 2, 2, 3, 3, 1, 2, true },
+        { 3, 4, 5, 7, 6, 1, 1, 1, 0, true },     // 1×1, stride 1, no padding: the per-image products on NCHW data
+        { 2, 3, 4, 5, 2, 1, 1, 1, 0, false },
+        { 2, 3, 7, 6, 4, 1, 1, 2, 0, true },     // 1×1 with a stride or padding goes through the column matrix
+        { 1, 2, 4, 4, 3, 1, 1, 1, 1, false },
     };
 
     [Theory]
@@ -194,6 +198,18 @@ public class ConvTests
         Tensor w = GradCheck.Param(12, 4, 3, 3, 2);
         Tensor[] inputs = withBias ? [x, w, GradCheck.Param(13, 4)] : [x, w];
         GradCheck.Check(t => Tensor.Conv2d(t[0], t[1], t.Length > 2 ? t[2] : null, stride, padding), inputs);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Conv2d_Pointwise_Gradients_MatchGradCheck(bool withBias)
+    {
+        Tensor x = GradCheck.Param(14, 3, 4, 5, 3);
+        Tensor w = GradCheck.Param(15, 2, 4, 1, 1);
+        Tensor[] inputs = withBias ? [x, w, GradCheck.Param(16, 2)] : [x, w];
+        // x and w each feed two convolutions, so a backward that overwrote their gradients instead of adding would fail.
+        GradCheck.Check(t => Tensor.Conv2d(t[0], t[1], t.Length > 2 ? t[2] : null) + Tensor.Conv2d(t[0].Multiply(t[0]), t[1], null), inputs);
     }
 
     // ---- tap masks (masked convolutions) -------------------------------------------------------------------------

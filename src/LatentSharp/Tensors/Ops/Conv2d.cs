@@ -25,6 +25,7 @@ public sealed partial class Tensor
         ConvShapes.CheckConv2d(x, w, bias, stride, padding);
         int n = x._shape[0], c = x._shape[1], o = w._shape[0], kh = w._shape[2], kw = w._shape[3];
         ConvShapes.CheckTapMask(tapMask, kh, kw);
+        if (kh == 1 && kw == 1 && stride == 1 && padding == 0) return Pointwise(x, w, bias);
         int ho = Im2ColGeometry.OutputSize(x._shape[2], kh, stride, padding);
         int wo = Im2ColGeometry.OutputSize(x._shape[3], kw, stride, padding);
         // Columns of each input image: [K = C·T, P = Ho·Wo] for the T taps used; the weight is the GEMM's [O, K]
@@ -118,6 +119,37 @@ public sealed partial class Tensor
                 if (compact is not null) ConvBatch.Return(compact);
                 ConvBatch.Return(gt);
                 ConvBatch.Return(cols);
+            }
+        }, inputs);
+    }
+
+    /// <summary>
+    /// A 1×1 convolution with stride 1 and no padding, y[n] = W · x[n] (+ bias) on each image's [C, P] plane: that plane is
+    /// already the image's column matrix, so the products run on the NCHW data with no unfolding, gathering or scattering
+    /// (those copies cost about as much as the products at the PixelCNN layers' 32–64 channels).
+    /// </summary>
+    private static Tensor Pointwise(Tensor x, Tensor w, Tensor? bias)
+    {
+        int n = x._shape[0], c = x._shape[1], o = w._shape[0], p = x._shape[2] * x._shape[3];
+        int inLength = c * p, outLength = o * p;
+        Tensor y = Empty([n, o, x._shape[2], x._shape[3]]);
+        for (int i = 0; i < n; i++)
+            Gemm.Multiply(false, false, o, p, c, 1f, w._data, c, x._data.AsSpan(i * inLength, inLength), p, 0f, y._data.AsSpan(i * outLength, outLength), p);
+        if (bias is not null) ConvBatch.AddBias(y._data, n, bias._data, p);
+
+        Tensor[] inputs = bias is null ? [x, w] : [x, w, bias];
+        return y.Recorded(() =>
+        {
+            float[] gy = y.OutputGrad;   // [N, O, P]
+            if (bias?.GradToAccumulate() is { } gb) ConvBatch.AccumulateBiasGrad(gy, n, p, gb.AsSpan(0, o));
+            float[]? gw = w.GradToAccumulate();
+            float[]? gx = x.GradToAccumulate();
+            for (int i = 0; i < n; i++)
+            {
+                ReadOnlySpan<float> gyi = gy.AsSpan(i * outLength, outLength);
+                // dW [O, C] += gy[i] [O, P] · x[i]ᵀ;  dx[i] [C, P] += Wᵀ · gy[i]
+                if (gw is not null) Gemm.Multiply(false, true, o, c, p, 1f, gyi, p, x._data.AsSpan(i * inLength, inLength), p, 1f, gw, c);
+                if (gx is not null) Gemm.Multiply(true, false, c, p, o, 1f, w._data, c, gyi, p, 1f, gx.AsSpan(i * inLength, inLength), p);
             }
         }, inputs);
     }
