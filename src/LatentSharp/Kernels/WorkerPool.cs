@@ -7,7 +7,8 @@ namespace LatentSharp.Kernels;
 /// The caller runs part 0 itself; part i runs on worker i-1. No allocation per call: the body is a
 /// function pointer and the state is a raw pointer to the caller's stack, which stays valid because
 /// <see cref="Run"/> returns only after every part finished. Calls from several threads at once do not
-/// queue up: whoever finds the pool busy runs its parts inline, one after another.
+/// queue up: whoever finds the pool busy runs its parts inline, one after another; so does a part that calls
+/// <see cref="Run"/> again (a kernel split over images whose per-image products would split themselves).
 /// </summary>
 internal static unsafe class WorkerPool
 {
@@ -17,7 +18,8 @@ internal static unsafe class WorkerPool
     /// <summary>Runs body(state, part) for part = 0..parts-1, in parallel where workers are free.</summary>
     public static void Run(int parts, delegate*<void*, int, void> body, void* state)
     {
-        if (parts <= 1 || !Monitor.TryEnter(Gate))
+        // The gate is reentrant, so the caller's own part 0 must check that it is not inside a call already.
+        if (parts <= 1 || Monitor.IsEntered(Gate) || !Monitor.TryEnter(Gate))
         {
             for (int part = 0; part < parts; part++) body(state, part);
             return;

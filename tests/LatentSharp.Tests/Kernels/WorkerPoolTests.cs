@@ -54,6 +54,73 @@ public unsafe class WorkerPoolTests
     }
 
     [Fact]
+    public void Run_CalledFromInsideAPart_RunsInlineAndCoversEveryPart()
+    {
+        // Each of the outer parts (the caller's own part 0 among them) starts an inner call of three parts: the pool is
+        // taken, so they must run inline, on the outer part's thread, rather than be posted to a worker that is busy
+        // with the outer call (whose own part could then be overwritten before it started).
+        int saved = Threading.MaxThreads;
+        var threads = new int[2 * 3];
+        try
+        {
+            Threading.MaxThreads = 2;
+            fixed (int* pThreads = threads) WorkerPool.Run(2, &Outer, pThreads);
+        }
+        finally
+        {
+            Threading.MaxThreads = saved;
+        }
+        for (int outer = 0; outer < 2; outer++)
+        for (int inner = 0; inner < 3; inner++)
+            Assert.Equal(threads[outer * 3], threads[outer * 3 + inner]);
+    }
+
+    private struct InnerState
+    {
+        public int* Threads;
+        public int Outer;
+    }
+
+    private static void Outer(void* threads, int part)
+    {
+        var inner = new InnerState { Threads = (int*)threads, Outer = part };
+        WorkerPool.Run(3, &Inner, &inner);
+    }
+
+    private static void Inner(void* state, int part)
+    {
+        var s = (InnerState*)state;
+        s->Threads[s->Outer * 3 + part] = Environment.CurrentManagedThreadId;   // every slot is written exactly once
+    }
+
+    [Fact]
+    public void PointwiseConv2d_ImagesSplitOverTwoThreads_SameBitsAsOne()
+    {
+        // 11 images: uneven halves, and two groups (8 + 3) of the weight gradient's partial sums.
+        float[] one = PointwiseConv(1), two = PointwiseConv(2);
+        Assert.Equal(one, two);
+    }
+
+    private static float[] PointwiseConv(int threads)
+    {
+        int saved = Threading.MaxThreads;
+        try
+        {
+            Threading.MaxThreads = threads;
+            Tensor x = GradCheck.Param(47, 11, 24, 9, 10);
+            Tensor w = GradCheck.Param(48, 20, 24, 1, 1);
+            Tensor b = GradCheck.Param(49, 20);
+            Tensor y = Tensor.Conv2d(x, w, b);
+            y.Multiply(y).Sum().Backward();
+            return [.. y.Data.AsSpan(0, y.Length), .. x.Grad!, .. w.Grad!, .. b.Grad!];
+        }
+        finally
+        {
+            Threading.MaxThreads = saved;
+        }
+    }
+
+    [Fact]
     public void BinaryCrossEntropyWithLogits_SplitOverTwoThreads_SameBitsAsOne()
     {
         const int n = 3 * 16384 + 5;   // split in two ranges, each ending off a vector boundary

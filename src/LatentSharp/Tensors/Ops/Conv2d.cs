@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using LatentSharp.Kernels;
 
 namespace LatentSharp.Tensors;
@@ -126,15 +127,18 @@ public sealed partial class Tensor
     /// <summary>
     /// A 1×1 convolution with stride 1 and no padding, y[n] = W · x[n] (+ bias) on each image's [C, P] plane: that plane is
     /// already the image's column matrix, so the products run on the NCHW data with no unfolding, gathering or scattering
-    /// (those copies cost about as much as the products at the PixelCNN layers' 32–64 channels).
+    /// (those copies cost about as much as the products at the PixelCNN layers' 32–64 channels). The images are shared out
+    /// over the cores, one single-threaded product each (a product this small spends more on splitting than on its FMAs).
     /// </summary>
-    private static Tensor Pointwise(Tensor x, Tensor w, Tensor? bias)
+    private static unsafe Tensor Pointwise(Tensor x, Tensor w, Tensor? bias)
     {
         int n = x._shape[0], c = x._shape[1], o = w._shape[0], p = x._shape[2] * x._shape[3];
-        int inLength = c * p, outLength = o * p;
         Tensor y = Empty([n, o, x._shape[2], x._shape[3]]);
-        for (int i = 0; i < n; i++)
-            Gemm.Multiply(false, false, o, p, c, 1f, w._data, c, x._data.AsSpan(i * inLength, inLength), p, 0f, y._data.AsSpan(i * outLength, outLength), p);
+        fixed (float* px = x._data, pw = w._data, py = y._data)
+        {
+            var job = new PointwiseJob { X = px, W = pw, Y = py, Images = n, C = c, O = o, P = p };
+            RunOverImages(&job, n, &PointwiseForwardPart);
+        }
         if (bias is not null) ConvBatch.AddBias(y._data, n, bias._data, p);
 
         Tensor[] inputs = bias is null ? [x, w] : [x, w, bias];
@@ -144,14 +148,82 @@ public sealed partial class Tensor
             if (bias?.GradToAccumulate() is { } gb) ConvBatch.AccumulateBiasGrad(gy, n, p, gb.AsSpan(0, o));
             float[]? gw = w.GradToAccumulate();
             float[]? gx = x.GradToAccumulate();
-            for (int i = 0; i < n; i++)
+            int groups = (n + PointwiseGroup - 1) / PointwiseGroup;
+            float[]? partials = gw is null ? null : ConvBatch.Rent((long)groups * o * c);
+            try
             {
-                ReadOnlySpan<float> gyi = gy.AsSpan(i * outLength, outLength);
-                // dW [O, C] += gy[i] [O, P] · x[i]ᵀ;  dx[i] [C, P] += Wᵀ · gy[i]
-                if (gw is not null) Gemm.Multiply(false, true, o, c, p, 1f, gyi, p, x._data.AsSpan(i * inLength, inLength), p, 1f, gw, c);
-                if (gx is not null) Gemm.Multiply(true, false, c, p, o, 1f, w._data, c, gyi, p, 1f, gx.AsSpan(i * inLength, inLength), p);
+                fixed (float* px = x._data, pw = w._data, pgy = gy, pgx = gx, ppart = partials)
+                {
+                    var job = new PointwiseJob { X = px, W = pw, Gy = pgy, Gx = pgx, Partials = ppart, Images = n, C = c, O = o, P = p };
+                    if (gx is not null) RunOverImages(&job, n, &PointwiseInputGradPart);
+                    if (gw is not null) RunOverImages(&job, groups, &PointwiseWeightGradPart);
+                }
+                // dW adds the groups' sums in group order: the same bits for any number of threads.
+                if (gw is not null)
+                    for (int group = 0; group < groups; group++)
+                        TensorPrimitives.Add(gw.AsSpan(0, o * c), partials.AsSpan(group * o * c, o * c), gw.AsSpan(0, o * c));
+            }
+            finally
+            {
+                if (partials is not null) ConvBatch.Return(partials);
             }
         }, inputs);
+    }
+
+    // Images per partial weight gradient: a fixed grouping, so the sum's order does not depend on the thread count.
+    private const int PointwiseGroup = 8;
+
+    /// <summary>One pointwise convolution call: raw pointers, because the state lives on the caller's stack while the workers run.</summary>
+    private unsafe struct PointwiseJob
+    {
+        public float* X, W, Y, Gy, Gx, Partials;
+        public int Images, C, O, P, Parts, Count;
+
+        public readonly (int Begin, int End) Range(int part) => (Count * part / Parts, Count * (part + 1) / Parts);
+    }
+
+    /// <summary>Runs body over [0, count) (images or groups of them) cut into one contiguous range per core.</summary>
+    private static unsafe void RunOverImages(PointwiseJob* job, int count, delegate*<void*, int, void> body)
+    {
+        job->Count = count;
+        job->Parts = Math.Max(1, Math.Min(Threading.MaxThreads, count));
+        WorkerPool.Run(job->Parts, body, job);
+    }
+
+    private static unsafe void PointwiseForwardPart(void* state, int part)
+    {
+        var job = (PointwiseJob*)state;
+        int c = job->C, o = job->O, p = job->P;
+        (int begin, int end) = job->Range(part);
+        for (int i = begin; i < end; i++)   // y[i] [O, P] = W [O, C] · x[i] [C, P]
+            Gemm.Multiply(false, false, o, p, c, 1f, new ReadOnlySpan<float>(job->W, o * c), c,
+                new ReadOnlySpan<float>(job->X + (long)i * c * p, c * p), p, 0f, new Span<float>(job->Y + (long)i * o * p, o * p), p);
+    }
+
+    private static unsafe void PointwiseInputGradPart(void* state, int part)
+    {
+        var job = (PointwiseJob*)state;
+        int c = job->C, o = job->O, p = job->P;
+        (int begin, int end) = job->Range(part);
+        for (int i = begin; i < end; i++)   // dx[i] [C, P] += Wᵀ · gy[i] [O, P]
+            Gemm.Multiply(true, false, c, p, o, 1f, new ReadOnlySpan<float>(job->W, o * c), c,
+                new ReadOnlySpan<float>(job->Gy + (long)i * o * p, o * p), p, 1f, new Span<float>(job->Gx + (long)i * c * p, c * p), p);
+    }
+
+    private static unsafe void PointwiseWeightGradPart(void* state, int part)
+    {
+        var job = (PointwiseJob*)state;
+        int c = job->C, o = job->O, p = job->P;
+        (int begin, int end) = job->Range(part);
+        for (int group = begin; group < end; group++)
+        {
+            // partial[group] [O, C] = Σ over the group's images of gy[i] [O, P] · x[i]ᵀ
+            var partial = new Span<float>(job->Partials + (long)group * o * c, o * c);
+            int first = group * PointwiseGroup, last = Math.Min(job->Images, first + PointwiseGroup);
+            for (int i = first; i < last; i++)
+                Gemm.Multiply(false, true, o, c, p, 1f, new ReadOnlySpan<float>(job->Gy + (long)i * o * p, o * p), p,
+                    new ReadOnlySpan<float>(job->X + (long)i * c * p, c * p), p, i == first ? 0f : 1f, partial, c);
+        }
     }
 
     /// <summary>The used taps of a [O, C, kh, kw] weight as a [O, C·T] matrix in the column matrix's row order (pooled).</summary>
