@@ -5,12 +5,6 @@ namespace LatentSharp.Cli;
 /// <summary>Options several commands share, defined once.</summary>
 public static class CommonOptions
 {
-    public static Option<string> Data() => new("--data")
-    {
-        Description = "Data set: sample (shipped with LatentSharp), fashion-mnist, mnist, or a folder of IDX files.",
-        DefaultValueFactory = _ => "sample",
-    };
-
     /// <summary>--data for commands that start from a checkpoint: by default the data set the model was trained on.</summary>
     public static Option<string?> DataOfModel() => new("--data")
     {

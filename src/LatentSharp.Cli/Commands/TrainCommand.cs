@@ -13,7 +13,10 @@ public static class TrainCommand
 {
     public static Command Create()
     {
-        var data = CommonOptions.Data();
+        var data = new Option<string?>("--data")
+        {
+            Description = "Data set: sample (shipped with LatentSharp), fashion-mnist, mnist, or a folder of IDX files. Default: sample, or with --resume the one the run was trained on.",
+        };
         var dataDir = CommonOptions.DataDir();
         var threads = CommonOptions.Threads();
         var binarize = new Option<string>("--binarize") { Description = "Binarization of the pixels: none, static (once, seeded) or dynamic (fresh each batch).", DefaultValueFactory = _ => "none" };
@@ -81,10 +84,10 @@ public static class TrainCommand
                 PixelCnnChannels = parse.GetValue(pixelCnnChannels),
                 PixelCnnBlocks = parse.GetValue(pixelCnnBlocks),
             };
-            string dataName = parse.GetValue(data)!;
+            string? dataName = parse.GetValue(data);
             var options = new TrainingOptions
             {
-                Data = dataName,
+                Data = dataName ?? DatasetResolver.Sample,
                 Epochs = parse.GetValue(epochs),
                 BatchSize = parse.GetValue(batchSize),
                 Optimizer = parse.GetValue(optimizer)!,
@@ -104,21 +107,28 @@ public static class TrainCommand
         return command;
     }
 
-    public static int Run(string dataName, string? dataDir, ModelSpec spec, TrainingOptions options, string? outputDir, string? resumePath, TextWriter output)
+    /// <summary>A new run on <paramref name="dataName"/> (default: the shipped sample), or the continuation of the run saved in
+    /// <paramref name="resumePath"/>, on the data it was trained on.</summary>
+    public static int Run(string? dataName, string? dataDir, ModelSpec spec, TrainingOptions options, string? outputDir, string? resumePath, TextWriter output)
     {
+        Checkpoint? checkpoint = resumePath is null ? null : Checkpoint.Load(resumePath);
+        TrainingState? state = checkpoint is null ? null : checkpoint.Training
+            ?? throw new ArgumentException($"{resumePath} holds no training state (it is a best-epoch or exported checkpoint); resume from the run's {Trainer.LatestCheckpoint}.");
+        // Epochs on other data would silently continue the run on something else: a resumed run keeps its data.
+        if (checkpoint is not null && dataName is not null && dataName != checkpoint.TrainingData)
+            throw new ArgumentException($"{resumePath} was trained on --data {checkpoint.TrainingData}, not {dataName}: a resumed run continues on its own data (leave --data out).");
+        dataName = checkpoint?.TrainingData ?? dataName ?? DatasetResolver.Sample;
         DataSplits splits = new DatasetResolver().Load(dataName, dataDir);
+
         LatentModel model;
-        TrainingState? state = null;
         Optim.OptimizerState? optimizerState = null;
         string runDirectory;
-        if (resumePath is not null)
+        if (checkpoint is not null && state is not null)
         {
-            Checkpoint checkpoint = Checkpoint.Load(resumePath);
-            state = checkpoint.Training ?? throw new ArgumentException($"{resumePath} holds no training state (it is a best-epoch or exported checkpoint); resume from the run's {Trainer.LatestCheckpoint}.");
             model = checkpoint.Model;
             optimizerState = checkpoint.Optimizer;
             options = state.Options with { Epochs = options.Epochs };
-            runDirectory = outputDir ?? Path.GetDirectoryName(Path.GetFullPath(resumePath))!;
+            runDirectory = outputDir ?? Path.GetDirectoryName(Path.GetFullPath(resumePath!))!;
             output.WriteLine($"Resuming {model.Spec} after epoch {state.CompletedEpochs} of {options.Epochs}.");
         }
         else

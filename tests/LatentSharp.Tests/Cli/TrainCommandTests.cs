@@ -1,3 +1,4 @@
+using LatentSharp.Data;
 using LatentSharp.Cli;
 using LatentSharp.Imaging;
 using LatentSharp.Training;
@@ -53,6 +54,32 @@ public sealed class TrainCommandTests : IDisposable
         Assert.Contains("epoch   2", output);
         Assert.DoesNotContain("epoch   1", output);
         Assert.Equal(2, Checkpoint.Load(Path.Combine(_dir, Trainer.LatestCheckpoint)).Training!.CompletedEpochs);
+    }
+
+    [Fact]
+    public void Train_Resume_ContinuesOnTheRunsOwnData()
+    {
+        // A run on a folder of 40 images of 6x6; resumed without --data it must not fall back to the shipped sample.
+        string data = Path.Combine(_dir, "tiny");
+        Directory.CreateDirectory(data);
+        var rng = new Random(3);
+        byte[] Pixels(int count) { var p = new byte[count * 36]; rng.NextBytes(p); return p; }
+        IdxFile.WriteImages(Path.Combine(data, "train-images-idx3-ubyte"), new IdxImages(40, 6, 6, Pixels(40)));
+        IdxFile.WriteLabels(Path.Combine(data, "train-labels-idx1-ubyte"), new byte[40]);
+        IdxFile.WriteImages(Path.Combine(data, "t10k-images-idx3-ubyte"), new IdxImages(10, 6, 6, Pixels(10)));
+        IdxFile.WriteLabels(Path.Combine(data, "t10k-labels-idx1-ubyte"), new byte[10]);
+        string run = Path.Combine(_dir, "run");
+        Assert.Equal(0, Run("train", "--data", data, "--epochs", "1", "--hidden", "8", "--latent", "2", "--batch-size", "10", "-o", run).Code);
+        string checkpoint = Path.Combine(run, Trainer.LatestCheckpoint);
+
+        var (code, output, error) = Run("train", "--epochs", "2", "--resume", checkpoint);
+        Assert.True(code == 0, error);
+        Assert.Contains("40 train / 10 test images of 6x6", output);
+
+        (code, _, error) = Run("train", "--epochs", "3", "--resume", checkpoint, "--data", "sample");
+        Assert.Equal(CommandRunner.UsageError, code);
+        Assert.Contains("leave --data out", error);
+        Assert.Equal(2, Checkpoint.Load(checkpoint).Training!.CompletedEpochs);
     }
 
     [Theory]
