@@ -128,7 +128,8 @@ public sealed partial class Tensor
     /// A 1×1 convolution with stride 1 and no padding, y[n] = W · x[n] (+ bias) on each image's [C, P] plane: that plane is
     /// already the image's column matrix, so the products run on the NCHW data with no unfolding, gathering or scattering
     /// (those copies cost about as much as the products at the PixelCNN layers' 32–64 channels). The images are shared out
-    /// over the cores, one single-threaded product each (a product this small spends more on splitting than on its FMAs).
+    /// over the cores, one single-threaded product each (splitting each of these small products over the cores instead was
+    /// measured slower: docs/benchmarks.md).
     /// </summary>
     private static unsafe Tensor Pointwise(Tensor x, Tensor w, Tensor? bias)
     {
