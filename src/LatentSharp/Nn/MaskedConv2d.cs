@@ -29,6 +29,9 @@ public sealed class MaskedConv2d : Layer
         ArgumentNullException.ThrowIfNull(rng);
         if (kernelSize < 1 || kernelSize % 2 == 0 || kernelSize > 7)
             throw new ArgumentOutOfRangeException(nameof(kernelSize), kernelSize, "A masked convolution needs an odd kernel size of at most 7, so that it has a centre pixel and its taps fit a 64-bit mask.");
+        // A 1×1 type A kernel keeps no tap at all, and an empty tap mask means "every tap" to Conv2d: it would see its own pixel.
+        if (kernelSize == 1 && type == MaskType.A)
+            throw new ArgumentOutOfRangeException(nameof(kernelSize), kernelSize, "A 1x1 masked convolution of type A sees no pixel at all (its only tap is the centre, which type A hides); use a larger kernel or type B.");
         InChannels = inChannels;
         OutChannels = outChannels;
         KernelSize = kernelSize;

@@ -61,6 +61,15 @@ public sealed class PixelCnnTests : IDisposable
         }
     }
 
+    [Fact]
+    public void MaskedConv_OneByOneTypeA_IsRefused()
+    {
+        // Its only tap is the centre, which type A hides: an empty tap mask, which Conv2d would read as every tap.
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new MaskedConv2d(2, 3, 1, MaskType.A, new Rng(4)));
+        Assert.Contains("type A", error.Message);
+        Assert.Equal(1, new MaskedConv2d(2, 3, 1, MaskType.B, new Rng(4)).KernelSize);
+    }
+
     [Theory]
     [InlineData(MaskType.A)]
     [InlineData(MaskType.B)]
