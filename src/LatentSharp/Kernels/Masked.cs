@@ -8,8 +8,11 @@ namespace LatentSharp.Kernels;
 /// </summary>
 internal static class Masked
 {
-    /// <summary>destination[i] += x[i] &gt; 0 ? g[i] : 0 (the ReLU backward rule).</summary>
-    public static void AddWherePositive(ReadOnlySpan<float> x, ReadOnlySpan<float> g, Span<float> destination)
+    /// <summary>
+    /// destination[i] += x[i] &gt; 0 ? g[i] : 0 (the ReLU backward rule); with <paramref name="overwrite"/> the destination is
+    /// set instead (its old contents are never read).
+    /// </summary>
+    public static void PassWherePositive(ReadOnlySpan<float> x, ReadOnlySpan<float> g, Span<float> destination, bool overwrite)
     {
         if (g.Length < x.Length || destination.Length < x.Length) throw new ArgumentException("Spans are shorter than the input.");
         int i = 0;
@@ -18,11 +21,15 @@ internal static class Masked
             for (; i <= x.Length - Vector<float>.Count; i += Vector<float>.Count)
             {
                 var keep = Vector.GreaterThan(new Vector<float>(x.Slice(i)), Vector<float>.Zero);
-                var sum = new Vector<float>(destination.Slice(i)) + Vector.ConditionalSelect(keep, new Vector<float>(g.Slice(i)), Vector<float>.Zero);
-                sum.CopyTo(destination.Slice(i));
+                var passed = Vector.ConditionalSelect(keep, new Vector<float>(g.Slice(i)), Vector<float>.Zero);
+                (overwrite ? passed : new Vector<float>(destination.Slice(i)) + passed).CopyTo(destination.Slice(i));
             }
         }
-        for (; i < x.Length; i++) if (x[i] > 0f) destination[i] += g[i];
+        for (; i < x.Length; i++)
+        {
+            float passed = x[i] > 0f ? g[i] : 0f;
+            destination[i] = overwrite ? passed : destination[i] + passed;
+        }
     }
 
     /// <summary>destination[i] += min &lt; x[i] &lt; max ? g[i] : 0 (the clamp backward rule: no gradient where clamped).</summary>

@@ -64,6 +64,13 @@ public sealed class Arena
 
     internal void Track(Tensor t) => _live.Add(t);
 
+    /// <summary>Fills every free buffer with NaN: tests use it to show that no op reads a recycled buffer before writing it.</summary>
+    internal void PoisonFreeBuffers()
+    {
+        foreach (FreeList list in _free.Values)
+            foreach (float[] buffer in list.Buffers) Array.Fill(buffer, float.NaN);
+    }
+
     private void End(Arena? previous)
     {
         foreach (Tensor t in _live) t.Release(this);

@@ -154,26 +154,40 @@ internal static class Broadcasting
         }
     }
 
-    /// <summary>Adds <paramref name="source"/> (output-shaped) into <paramref name="destination"/> (operand-shaped), summing over broadcast dimensions.</summary>
-    public static void AccumulateReduced(ReadOnlySpan<float> source, int[] outShape, Span<float> destination, int[] operandShape)
+    /// <summary>
+    /// Adds <paramref name="source"/> (output-shaped) into <paramref name="destination"/> (operand-shaped), summing over
+    /// broadcast dimensions; with <paramref name="overwrite"/> the sums replace the destination's contents, never read.
+    /// </summary>
+    public static void AccumulateReduced(ReadOnlySpan<float> source, int[] outShape, Span<float> destination, int[] operandShape, bool overwrite = false)
     {
         switch (Classify(operandShape, outShape))
         {
             case BroadcastKind.Same:
-                TensorPrimitives.Add(destination, source, destination);
+                if (overwrite) source.CopyTo(destination);
+                else TensorPrimitives.Add(destination, source, destination);
                 break;
             case BroadcastKind.Row:
-                for (int o = 0; o < source.Length; o += destination.Length)
+            {
+                int first = 0;
+                if (overwrite)
+                {
+                    source.Slice(0, destination.Length).CopyTo(destination);
+                    first = destination.Length;
+                }
+                for (int o = first; o < source.Length; o += destination.Length)
                     TensorPrimitives.Add(destination, source.Slice(o, destination.Length), destination);
                 break;
+            }
             case BroadcastKind.Column:
             {
                 int inner = destination.Length == 0 ? 0 : source.Length / destination.Length;
-                for (int i = 0; i < destination.Length; i++) destination[i] += TensorPrimitives.Sum(source.Slice(i * inner, inner));
+                for (int i = 0; i < destination.Length; i++)
+                    destination[i] = (overwrite ? 0f : destination[i]) + TensorPrimitives.Sum(source.Slice(i * inner, inner));
                 break;
             }
             default:
             {
+                if (overwrite) destination.Clear();
                 int[] s = BroadcastStrides(operandShape, outShape);
                 Span<int> index = stackalloc int[outShape.Length];
                 int offset = 0;

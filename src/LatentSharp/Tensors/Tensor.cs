@@ -215,11 +215,25 @@ public sealed partial class Tensor
     /// <summary>The gradient buffer to accumulate into, created zeroed on first use; null when this tensor needs no gradient.</summary>
     internal float[]? GradToAccumulate()
     {
+        float[]? grad = GradToAccumulate(out bool overwrite);
+        if (overwrite) Array.Clear(grad!, 0, Length);
+        return grad;
+    }
+
+    /// <summary>
+    /// The gradient buffer for a backward rule that sets every element when asked to: <paramref name="overwrite"/> is true
+    /// when the buffer has just been created and holds arbitrary values (a recycled arena buffer), and the rule then
+    /// writes its contribution instead of adding it. The activations' gradients are the largest buffers of a step:
+    /// this spares clearing each one and reading it back.
+    /// </summary>
+    internal float[]? GradToAccumulate(out bool overwrite)
+    {
+        overwrite = false;
         if (!RequiresGrad) return null;
         if (_grad is null)
         {
             _grad = _arena is null ? new float[Length] : _arena.Rent(Length);
-            Array.Clear(_grad, 0, Length);
+            overwrite = true;
         }
         return _grad;
     }

@@ -22,11 +22,22 @@ public class MaskedTests
 
     [Theory]
     [MemberData(nameof(Lengths))]
-    public void AddWherePositive_MatchesScalarReference(int n)
+    public void PassWherePositive_MatchesScalarReference(int n)
     {
         var (x, g, d) = Inputs(n);
         float[] expected = d.Select((v, i) => x[i] > 0f ? v + g[i] : v).ToArray();
-        Masked.AddWherePositive(x, g, d);
+        Masked.PassWherePositive(x, g, d, overwrite: false);
+        Assert.Equal(expected, d);
+    }
+
+    [Theory]
+    [MemberData(nameof(Lengths))]
+    public void PassWherePositive_Overwriting_NeverReadsTheDestination(int n)
+    {
+        var (x, g, d) = Inputs(n);
+        float[] expected = x.Select((v, i) => v > 0f ? g[i] : 0f).ToArray();
+        Array.Fill(d, float.NaN);
+        Masked.PassWherePositive(x, g, d, overwrite: true);
         Assert.Equal(expected, d);
     }
 

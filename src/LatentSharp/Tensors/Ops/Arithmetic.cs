@@ -11,8 +11,8 @@ public sealed partial class Tensor
         return y.Recorded(() =>
         {
             // y = a + b  =>  da += g, db += g (summed over broadcast dims)
-            if (a.GradToAccumulate() is { } ga) Broadcasting.AccumulateReduced(y.OutputGrad, y._shape, ga, a._shape);
-            if (b.GradToAccumulate() is { } gb) Broadcasting.AccumulateReduced(y.OutputGrad, y._shape, gb, b._shape);
+            if (a.GradToAccumulate(out bool overwriteA) is { } ga) Broadcasting.AccumulateReduced(y.OutputGrad, y._shape, ga, a._shape, overwriteA);
+            if (b.GradToAccumulate(out bool overwriteB) is { } gb) Broadcasting.AccumulateReduced(y.OutputGrad, y._shape, gb, b._shape, overwriteB);
         }, a, b);
     }
 
@@ -24,12 +24,12 @@ public sealed partial class Tensor
         return y.Recorded(() =>
         {
             // y = a - b  =>  da += g, db -= g
-            if (a.GradToAccumulate() is { } ga) Broadcasting.AccumulateReduced(y.OutputGrad, y._shape, ga, a._shape);
-            if (b.GradToAccumulate() is { } gb)
+            if (a.GradToAccumulate(out bool overwriteA) is { } ga) Broadcasting.AccumulateReduced(y.OutputGrad, y._shape, ga, a._shape, overwriteA);
+            if (b.GradToAccumulate(out bool overwriteB) is { } gb)
             {
                 using var negated = Scratch.Rent(y.Length);
                 System.Numerics.Tensors.TensorPrimitives.Negate(y.OutputGrad, negated.Span);
-                Broadcasting.AccumulateReduced(negated.Span, y._shape, gb, b._shape);
+                Broadcasting.AccumulateReduced(negated.Span, y._shape, gb, b._shape, overwriteB);
             }
         }, a, b);
     }
@@ -43,15 +43,15 @@ public sealed partial class Tensor
         {
             // y = a * b  =>  da += g * b, db += g * a
             using var product = Scratch.Rent(y.Length);
-            if (a.GradToAccumulate() is { } ga)
+            if (a.GradToAccumulate(out bool overwriteA) is { } ga)
             {
                 Broadcasting.Apply<MultiplyFunction>(y.OutputGrad, y._shape, b._data, b._shape, product.Span, y._shape);
-                Broadcasting.AccumulateReduced(product.Span, y._shape, ga, a._shape);
+                Broadcasting.AccumulateReduced(product.Span, y._shape, ga, a._shape, overwriteA);
             }
-            if (b.GradToAccumulate() is { } gb)
+            if (b.GradToAccumulate(out bool overwriteB) is { } gb)
             {
                 Broadcasting.Apply<MultiplyFunction>(y.OutputGrad, y._shape, a._data, a._shape, product.Span, y._shape);
-                Broadcasting.AccumulateReduced(product.Span, y._shape, gb, b._shape);
+                Broadcasting.AccumulateReduced(product.Span, y._shape, gb, b._shape, overwriteB);
             }
         }, a, b);
     }
@@ -67,12 +67,12 @@ public sealed partial class Tensor
             using var scratch = Scratch.Rent(y.Length);
             Span<float> s = scratch.Span;
             Broadcasting.Apply<DivideFunction>(y.OutputGrad, y._shape, b._data, b._shape, s, y._shape);   // g / b
-            if (a.GradToAccumulate() is { } ga) Broadcasting.AccumulateReduced(s, y._shape, ga, a._shape);
-            if (b.GradToAccumulate() is { } gb)
+            if (a.GradToAccumulate(out bool overwriteA) is { } ga) Broadcasting.AccumulateReduced(s, y._shape, ga, a._shape, overwriteA);
+            if (b.GradToAccumulate(out bool overwriteB) is { } gb)
             {
                 System.Numerics.Tensors.TensorPrimitives.Multiply(s, y._data, s);
                 System.Numerics.Tensors.TensorPrimitives.Negate(s, s);
-                Broadcasting.AccumulateReduced(s, y._shape, gb, b._shape);
+                Broadcasting.AccumulateReduced(s, y._shape, gb, b._shape, overwriteB);
             }
         }, a, b);
     }

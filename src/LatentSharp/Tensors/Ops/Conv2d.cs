@@ -147,15 +147,18 @@ public sealed partial class Tensor
         {
             float[] gy = y.OutputGrad;   // [N, O, P]
             if (bias?.GradToAccumulate() is { } gb) ConvBatch.AccumulateBiasGrad(gy, n, p, gb.AsSpan(0, o));
+            float[]? gx = x.GradToAccumulate(out bool overwrite);
             float[]? gw = w.GradToAccumulate();
-            float[]? gx = x.GradToAccumulate();
             int groups = (n + PointwiseGroup - 1) / PointwiseGroup;
             float[]? partials = gw is null ? null : ConvBatch.Rent((long)groups * o * c);
             try
             {
                 fixed (float* px = x._data, pw = w._data, pgy = gy, pgx = gx, ppart = partials)
                 {
-                    var job = new PointwiseJob { X = px, W = pw, Gy = pgy, Gx = pgx, Partials = ppart, Images = n, C = c, O = o, P = p };
+                    var job = new PointwiseJob
+                    {
+                        X = px, W = pw, Gy = pgy, Gx = pgx, Partials = ppart, Images = n, C = c, O = o, P = p, GxBeta = overwrite ? 0f : 1f,
+                    };
                     if (gx is not null) RunOverImages(&job, n, &PointwiseInputGradPart);
                     if (gw is not null) RunOverImages(&job, groups, &PointwiseWeightGradPart);
                 }
@@ -179,6 +182,7 @@ public sealed partial class Tensor
     {
         public float* X, W, Y, Gy, Gx, Partials;
         public int Images, C, O, P, Parts, Count;
+        public float GxBeta;   // 0 when dx's buffer is new (written, not added to)
 
         public readonly (int Begin, int End) Range(int part) => (Count * part / Parts, Count * (part + 1) / Parts);
     }
@@ -208,7 +212,7 @@ public sealed partial class Tensor
         (int begin, int end) = job->Range(part);
         for (int i = begin; i < end; i++)   // dx[i] [C, P] += Wᵀ · gy[i] [O, P]
             Gemm.Multiply(true, false, c, p, o, 1f, new ReadOnlySpan<float>(job->W, o * c), c,
-                new ReadOnlySpan<float>(job->Gy + (long)i * o * p, o * p), p, 1f, new Span<float>(job->Gx + (long)i * c * p, c * p), p);
+                new ReadOnlySpan<float>(job->Gy + (long)i * o * p, o * p), p, job->GxBeta, new Span<float>(job->Gx + (long)i * c * p, c * p), p);
     }
 
     private static unsafe void PointwiseWeightGradPart(void* state, int part)

@@ -61,7 +61,7 @@ public sealed partial class Tensor
             if (bias?.GradToAccumulate() is { } gb)
                 ConvBatch.AccumulateBiasGrad(gy, n, ho * wo, gb.AsSpan(0, o));   // dBias[o] += Σ_{n,ho,wo} g
             float[]? gw = w.GradToAccumulate();
-            float[]? gx = x.GradToAccumulate();
+            float[]? gx = x.GradToAccumulate(out bool overwrite);
             if (gw is null && gx is null) return;
 
             float[] cols = ConvBatch.Rent((long)k * chunk * p);
@@ -87,16 +87,16 @@ public sealed partial class Tensor
                     }
                     if (gx is not null)
                     {
-                        // dxt [C, count·P] = W [C, K] · gcols, added back to [count, C, P]
+                        // dxt [C, count·P] = W [C, K] · gcols, added back to [count, C, P] (written, if dx's buffer is new)
                         Span<float> gxChunk = gx.AsSpan(first * inLength, count * inLength);
                         if (count == 1)
                         {
-                            Gemm.Multiply(false, false, c, p, k, 1f, w._data, k, cols, ld, 1f, gxChunk, p);
+                            Gemm.Multiply(false, false, c, p, k, 1f, w._data, k, cols, ld, overwrite ? 0f : 1f, gxChunk, p);
                         }
                         else
                         {
                             Gemm.Multiply(false, false, c, ld, k, 1f, w._data, k, cols, ld, 0f, xt, ld);
-                            ConvBatch.Scatter(xt, count, c, p, gxChunk, accumulate: true);
+                            ConvBatch.Scatter(xt, count, c, p, gxChunk, accumulate: !overwrite);
                         }
                     }
                 }

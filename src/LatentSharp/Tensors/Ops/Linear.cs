@@ -25,8 +25,8 @@ public sealed partial class Tensor
         void Backward()
         {
             float[] g = y.OutputGrad;   // [B, out]
-            if (x.GradToAccumulate() is { } gx)        // dx += g · W
-                Gemm.Multiply(false, false, b, inFeatures, outFeatures, 1f, g, outFeatures, weight._data, inFeatures, 1f, gx, inFeatures);
+            if (x.GradToAccumulate(out bool overwrite) is { } gx)   // dx += g · W
+                Gemm.Multiply(false, false, b, inFeatures, outFeatures, 1f, g, outFeatures, weight._data, inFeatures, overwrite ? 0f : 1f, gx, inFeatures);
             if (weight.GradToAccumulate() is { } gw)   // dW += gᵀ · x
                 Gemm.Multiply(true, false, outFeatures, inFeatures, b, 1f, g, outFeatures, x._data, inFeatures, 1f, gw, inFeatures);
             if (bias?.GradToAccumulate() is { } gb)    // db += Σ_rows g

@@ -26,19 +26,19 @@ public sealed partial class Tensor
         return y.Recorded(() =>
         {
             float[] g = y.OutputGrad;   // [m, n]
-            if (a.GradToAccumulate() is { } ga)
+            if (a.GradToAccumulate(out bool overwriteA) is { } ga)
             {
                 if (!transposeThis)   // dA[m,k] += g · op(B)ᵀ
-                    Gemm.Multiply(false, !transposeOther, m, k, n, 1f, g, n, b._data, ldb, 1f, ga, lda);
+                    Gemm.Multiply(false, !transposeOther, m, k, n, 1f, g, n, b._data, ldb, overwriteA ? 0f : 1f, ga, lda);
                 else                  // A is [k,m]: dA[k,m] += op(B) · gᵀ
-                    Gemm.Multiply(transposeOther, true, k, m, n, 1f, b._data, ldb, g, n, 1f, ga, lda);
+                    Gemm.Multiply(transposeOther, true, k, m, n, 1f, b._data, ldb, g, n, overwriteA ? 0f : 1f, ga, lda);
             }
-            if (b.GradToAccumulate() is { } gb)
+            if (b.GradToAccumulate(out bool overwriteB) is { } gb)
             {
                 if (!transposeOther)  // dB[k,n] += op(A)ᵀ · g
-                    Gemm.Multiply(!transposeThis, false, k, n, m, 1f, a._data, lda, g, n, 1f, gb, ldb);
+                    Gemm.Multiply(!transposeThis, false, k, n, m, 1f, a._data, lda, g, n, overwriteB ? 0f : 1f, gb, ldb);
                 else                  // B is [n,k]: dB[n,k] += gᵀ · op(A)
-                    Gemm.Multiply(true, transposeThis, n, k, m, 1f, g, n, a._data, lda, 1f, gb, ldb);
+                    Gemm.Multiply(true, transposeThis, n, k, m, 1f, g, n, a._data, lda, overwriteB ? 0f : 1f, gb, ldb);
             }
         }, a, b);
     }

@@ -14,8 +14,8 @@ public sealed partial class Tensor
         return y.Recorded(() =>
         {
             // y = max(x, 0)  =>  dx += g where x > 0
-            if (x.GradToAccumulate() is not { } gx) return;
-            Masked.AddWherePositive(x._data.AsSpan(0, x.Length), y.OutputGrad.AsSpan(0, y.Length), gx.AsSpan(0, x.Length));
+            if (x.GradToAccumulate(out bool overwrite) is not { } gx) return;
+            Masked.PassWherePositive(x._data.AsSpan(0, x.Length), y.OutputGrad.AsSpan(0, y.Length), gx.AsSpan(0, x.Length), overwrite);
         }, x);
     }
 }

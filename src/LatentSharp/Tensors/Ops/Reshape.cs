@@ -24,7 +24,9 @@ public sealed partial class Tensor
         return y.Recorded(() =>
         {
             // Same values, so the gradient passes through unchanged.
-            if (x.GradToAccumulate() is { } gx) TensorPrimitives.Add(gx.AsSpan(0, x.Length), y.OutputGrad.AsSpan(0, y.Length), gx.AsSpan(0, x.Length));
+            if (x.GradToAccumulate(out bool overwrite) is not { } gx) return;
+            if (overwrite) y.OutputGrad.AsSpan(0, y.Length).CopyTo(gx);
+            else TensorPrimitives.Add(gx.AsSpan(0, x.Length), y.OutputGrad.AsSpan(0, y.Length), gx.AsSpan(0, x.Length));
         }, x);
     }
 }
