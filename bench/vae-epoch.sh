@@ -1,22 +1,27 @@
 #!/usr/bin/env bash
-# Seconds per training epoch of a VAE on full Fashion-MNIST: LatentSharp next to Debian's PyTorch (python3-torch)
-# in one run, alternating, with the peer's best settings (MEASURING.md). Models (same architecture on both sides):
+# Seconds per training epoch: LatentSharp next to Debian's PyTorch (python3-torch) in one run, alternating, with the
+# peer's best settings (MEASURING.md). Models (same architecture on both sides):
 #   vae       the pytorch/examples recipe, 784-400-20 MLP (default)
 #   conv-vae  LatentSharp's conv-vae, channels [32, 64] (the peer's --model conv)
+#   pixelcnn  LatentSharp's pixelcnn, 64 channels, 5 residual blocks, dynamically binarized images, batch 64
+# Data: --data fashion-mnist (the full set, default for the VAEs) or sample (the shipped 6,000 images, default for the
+# pixelcnn, whose full epoch takes minutes here).
 # Prints the parameter count of both (and stops if they differ), every epoch of both, then the median epoch time
 # of each (epoch 1 excluded: warm-up; all epochs if there is only one), the ratio, the first-epoch test loss of
 # each, and peak memory (maximum resident set) of each process from /usr/bin/time -v.
-# Usage: bench/vae-epoch.sh [--model vae|conv-vae] [--epochs N, default 3] [--rounds N, default 2]
+# Usage: bench/vae-epoch.sh [--model vae|conv-vae|pixelcnn] [--data fashion-mnist|sample] [--epochs N, default 3]
+#                           [--rounds N, default 2]
 #        bench/vae-epoch.sh [epochs] [rounds]     (the older positional form, MLP VAE)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-model=vae epochs=3 rounds=2 positional=()
+model=vae data= epochs=3 rounds=2 positional=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --model) model=$2; shift 2 ;;
+    --data) data=$2; shift 2 ;;
     --epochs) epochs=$2; shift 2 ;;
     --rounds) rounds=$2; shift 2 ;;
-    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
     -*) echo "vae-epoch.sh: unknown option $1" >&2; exit 2 ;;
     *) positional+=("$1"); shift ;;
   esac
@@ -26,7 +31,14 @@ if [ ${#positional[@]} -ge 2 ]; then rounds=${positional[1]}; fi
 case "$model" in
   vae) peer_model=mlp ;;
   conv-vae) peer_model=conv ;;
-  *) echo "vae-epoch.sh: --model is vae or conv-vae, not $model" >&2; exit 2 ;;
+  pixelcnn) peer_model=pixelcnn ;;
+  *) echo "vae-epoch.sh: --model is vae, conv-vae or pixelcnn, not $model" >&2; exit 2 ;;
+esac
+if [ -z "$data" ]; then if [ "$model" = pixelcnn ]; then data=sample; else data=fashion-mnist; fi; fi
+case "$data" in
+  fashion-mnist) peer_data=/usr/share/datasets/fashion-mnist ;;
+  sample) peer_data=data/sample ;;
+  *) echo "vae-epoch.sh: --data is fashion-mnist or sample, not $data" >&2; exit 2 ;;
 esac
 export OMP_WAIT_POLICY=PASSIVE OPENBLAS_NUM_THREADS=2 OMP_NUM_THREADS=2
 if grep -qw avx512f /proc/cpuinfo; then export OPENBLAS_CORETYPE=SkylakeX; fi
@@ -34,12 +46,12 @@ out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 
 echo "# $(date -u +%Y-%m-%dT%H:%MZ)  $(lscpu | grep 'Model name' | sed 's/  */ /g')  cores: $(nproc)  load: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "# model: LatentSharp $model, PyTorch --model $peer_model; $epochs epochs x $rounds rounds"
+echo "# model: LatentSharp $model, PyTorch --model $peer_model; data: $data; $epochs epochs x $rounds rounds"
 echo "# torch $(/usr/bin/python3 -c 'import torch; print(torch.__version__)'), 2 threads, OMP_WAIT_POLICY=PASSIVE, OpenBLAS 2 threads, core type ${OPENBLAS_CORETYPE:-auto}"
 dotnet build bench/LatentSharp.Bench -c Release -v quiet -nologo > /dev/null
 for r in $(seq "$rounds"); do
-  /usr/bin/time -v -o "$out/ls-time-$r" dotnet run -c Release --no-build --project bench/LatentSharp.Bench -- vae-epoch --model "$model" --epochs "$epochs" --threads 2 | tee "$out/ls-$r" | sed 's/^/latentsharp /'
-  /usr/bin/time -v -o "$out/pt-time-$r" /usr/bin/python3 bench/peers/pytorch_vae.py --model "$peer_model" --epochs "$epochs" --threads 2 | tee "$out/pt-$r" | sed 's/^/pytorch     /'
+  /usr/bin/time -v -o "$out/ls-time-$r" dotnet run -c Release --no-build --project bench/LatentSharp.Bench -- vae-epoch --model "$model" --data "$data" --epochs "$epochs" --threads 2 | tee "$out/ls-$r" | sed 's/^/latentsharp /'
+  /usr/bin/time -v -o "$out/pt-time-$r" /usr/bin/python3 bench/peers/pytorch_vae.py --model "$peer_model" --data "$peer_data" --epochs "$epochs" --threads 2 | tee "$out/pt-$r" | sed 's/^/pytorch     /'
 done
 echo "# load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 python3 - "$out" <<'PY'

@@ -1,10 +1,13 @@
-"""The PyTorch peer for the VAE epoch benchmark on Fashion-MNIST.
+"""The PyTorch peer for the training-epoch benchmark (bench/vae-epoch.sh).
 
 --model mlp (default): the pytorch/examples VAE recipe, 784-400-20 MLP (LatentSharp's "vae").
 --model conv: LatentSharp's "conv-vae" with channels [32, 64], layer for layer (src/LatentSharp/Models/ConvVae.cs).
-Both: ReLU, Bernoulli decoder on continuous [0,1] pixels (BCE-with-logits summed over pixels + KL), Adam lr 1e-3,
-batch 128, latent 20. Prints a first JSON line with the parameter count, then one per epoch: seconds and test
-loss per image. Run through bench/vae-epoch.sh, which gives PyTorch its best settings (shared design MEASURING.md).
+Both: ReLU, Bernoulli decoder on continuous [0,1] pixels (BCE-with-logits summed over pixels + KL), batch 128, latent 20.
+--model pixelcnn: LatentSharp's "pixelcnn" with 64 channels and 5 residual blocks, layer for layer
+(src/LatentSharp/Models/PixelCnn.cs), exact NLL on images binarized afresh every batch, batch 64; the test images are
+binarized once.
+All: Adam lr 1e-3. Prints a first JSON line with the parameter count, then one per epoch: seconds and test loss per
+image. Run through bench/vae-epoch.sh, which gives PyTorch its best settings (shared design MEASURING.md).
 """
 import argparse, ctypes, gzip, json, os, struct, sys, time
 
@@ -72,7 +75,51 @@ class ConvVAE(nn.Module):
         return self.decoder(z), mu, logvar
 
 
-MODELS = {"mlp": VAE, "conv": ConvVAE}
+class MaskedConv2d(nn.Conv2d):
+    """A k×k convolution (padding k//2) whose kernel sees only the pixels before the centre in raster order, and the
+    centre itself for type B (LatentSharp's Nn/MaskedConv2d.cs)."""
+
+    def __init__(self, cin, cout, k, mask_type):
+        super().__init__(cin, cout, k, padding=k // 2)
+        mask = torch.ones_like(self.weight)
+        c = k // 2
+        mask[:, :, c, c + (mask_type == "B"):] = 0
+        mask[:, :, c + 1:] = 0
+        self.register_buffer("mask", mask)
+
+    def forward(self, x):
+        return F.conv2d(x, self.weight * self.mask, self.bias, padding=self.padding)
+
+
+class ResidualBlock(nn.Module):
+    """x + Conv1×1(h/2 → h)(ReLU(MaskedConv 3×3 B(h/2 → h/2)(ReLU(Conv1×1(h → h/2)(ReLU(x))))))."""
+
+    def __init__(self, h):
+        super().__init__()
+        self.reduce = nn.Conv2d(h, h // 2, 1)
+        self.masked = MaskedConv2d(h // 2, h // 2, 3, "B")
+        self.expand = nn.Conv2d(h // 2, h, 1)
+
+    def forward(self, x):
+        return x + self.expand(F.relu(self.masked(F.relu(self.reduce(F.relu(x))))))
+
+
+class PixelCNN(nn.Module):
+    """LatentSharp's pixelcnn: MaskedConv 7×7 A (1 → h) → blocks → ReLU → Conv1×1 (h → h) → ReLU → Conv1×1 (h → 1)."""
+
+    def __init__(self, h=64, blocks=5):
+        super().__init__()
+        self.input = MaskedConv2d(1, h, 7, "A")
+        self.blocks = nn.Sequential(*[ResidualBlock(h) for _ in range(blocks)])
+        self.hidden = nn.Conv2d(h, h, 1)
+        self.output = nn.Conv2d(h, 1, 1)
+
+    def forward(self, x):
+        h = self.blocks(self.input(x.view(-1, 1, 28, 28)))
+        return self.output(F.relu(self.hidden(F.relu(h)))).view(-1, 784)
+
+
+MODELS = {"mlp": VAE, "conv": ConvVAE, "pixelcnn": PixelCNN}
 
 
 def loss_function(logits, x, mu, logvar):
@@ -80,6 +127,14 @@ def loss_function(logits, x, mu, logvar):
     bce = F.binary_cross_entropy_with_logits(logits, x, reduction="sum")
     kld = -0.5 * torch.sum(1 + logvar - mu.pow(2) - logvar.exp())
     return bce + kld
+
+
+def batch_loss(model, x):
+    """The loss summed over the batch: the negative ELBO of a VAE, the exact NLL of the PixelCNN."""
+    if isinstance(model, PixelCNN):
+        return F.binary_cross_entropy_with_logits(model(x), x, reduction="sum")
+    logits, mu, logvar = model(x)
+    return loss_function(logits, x, mu, logvar)
 
 
 def main():
@@ -90,6 +145,8 @@ def main():
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--seed", type=int, default=1)
     a = p.parse_args()
+    pixelcnn = a.model == "pixelcnn"
+    batch = 64 if pixelcnn else 128
 
     torch.set_num_threads(a.threads)
     try:
@@ -100,6 +157,8 @@ def main():
 
     train = torch.from_numpy(read_idx(os.path.join(a.data, "train-images-idx3-ubyte.gz")).reshape(-1, 784).astype(np.float32) / 255)
     test = torch.from_numpy(read_idx(os.path.join(a.data, "t10k-images-idx3-ubyte.gz")).reshape(-1, 784).astype(np.float32) / 255)
+    if pixelcnn:
+        test = torch.bernoulli(test, generator=torch.Generator().manual_seed(20141222))
     model = MODELS[a.model]()
     print(json.dumps({"model": a.model, "parameters": sum(t.numel() for t in model.parameters())}), flush=True)
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
@@ -107,11 +166,12 @@ def main():
         model.train()
         start = time.perf_counter()
         perm = torch.randperm(train.shape[0])
-        for i in range(0, train.shape[0], 128):
-            x = train[perm[i:i + 128]]
+        for i in range(0, train.shape[0], batch):
+            x = train[perm[i:i + batch]]
+            if pixelcnn:
+                x = torch.bernoulli(x)
             opt.zero_grad()
-            logits, mu, logvar = model(x)
-            loss = loss_function(logits, x, mu, logvar)
+            loss = batch_loss(model, x)
             loss.backward()
             opt.step()
         seconds = time.perf_counter() - start
@@ -119,9 +179,7 @@ def main():
         total = 0.0
         with torch.no_grad():
             for i in range(0, test.shape[0], 1000):
-                x = test[i:i + 1000]
-                logits, mu, logvar = model(x)
-                total += loss_function(logits, x, mu, logvar).item()
+                total += batch_loss(model, test[i:i + 1000]).item()
         print(json.dumps({"epoch": epoch, "seconds": seconds, "test_loss": total / test.shape[0]}), flush=True)
 
 
