@@ -50,7 +50,10 @@ public sealed partial class Tensor
         }
     }
 
-    /// <summary>The gradient of the last <see cref="Backward"/> with respect to this tensor, or null if none reached it.</summary>
+    /// <summary>
+    /// The gradient of the last <see cref="Backward"/> with respect to this tensor, or null if none reached it. A result of
+    /// ops made inside an <see cref="Arena"/> scope keeps none: its buffer is reused as soon as the backward pass is past it.
+    /// </summary>
     public float[]? Grad
     {
         get
@@ -266,7 +269,16 @@ public sealed partial class Tensor
         for (int i = order.Count - 1; i >= 0; i--)
         {
             Tensor t = order[i];
-            if (t._backward is not null && t._grad is not null) t._backward();
+            if (t._backward is null || t._grad is null) continue;
+            t._backward();
+            // Once its rule has passed it on, an intermediate gradient is needed by nothing: in an arena its buffer goes
+            // back at once and can hold a gradient further back, so a step's gradients take the memory of the widest
+            // stretch of the graph, not of the whole graph.
+            if (t._arena is not null)
+            {
+                t._arena.Return(t._grad);
+                t._grad = null;
+            }
         }
     }
 

@@ -198,6 +198,29 @@ public class TensorCoreTests
     }
 
     [Fact]
+    public void Arena_Backward_ReusesEachIntermediateGradientOnceItIsPassedOn()
+    {
+        // A chain of 40 ReLUs: its backward needs two gradient buffers at a time (and x's own), not one per link.
+        const int n = 10_000, links = 40;
+        Tensor x = GradCheck.Param(3, n);
+        var chain = new Tensor[links];
+        var arena = new Arena();
+        long allocated;
+        using (arena.Scope())
+        {
+            Tensor h = x;
+            for (int i = 0; i < links; i++) h = chain[i] = h.Relu();
+            Tensor loss = h.Sum();
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            loss.Backward();
+            allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            Assert.All(chain, t => Assert.Null(t.Grad));
+        }
+        Assert.True(allocated < 5L * n * sizeof(float), $"the backward pass allocated {allocated} bytes: about one gradient buffer per link");
+        for (int i = 0; i < n; i++) Assert.Equal(x.Data[i] > 0f ? 1f : 0f, x.Grad![i]);
+    }
+
+    [Fact]
     public void Arena_KeepsOnlyTheSizesTheLastScopeUsed()
     {
         // Sizes of a scope come back in the next scope that uses them; a scope that does not use them lets them go,
