@@ -84,10 +84,8 @@ public static class TrainCommand
                 PixelCnnChannels = parse.GetValue(pixelCnnChannels),
                 PixelCnnBlocks = parse.GetValue(pixelCnnBlocks),
             };
-            string? dataName = parse.GetValue(data);
             var options = new TrainingOptions
             {
-                Data = dataName ?? DatasetResolver.Sample,
                 Epochs = parse.GetValue(epochs),
                 BatchSize = parse.GetValue(batchSize),
                 Optimizer = parse.GetValue(optimizer)!,
@@ -102,7 +100,7 @@ public static class TrainCommand
                 ClipNorm = parse.GetValue(clipNorm),
                 Binarization = Enum.Parse<Binarization>(parse.GetValue(binarize)!, ignoreCase: true),
             };
-            return Run(dataName, parse.GetValue(dataDir), spec, options, parse.GetValue(output), parse.GetValue(resume), parse.InvocationConfiguration.Output);
+            return Run(parse.GetValue(data), parse.GetValue(dataDir), spec, options, parse.GetValue(output), parse.GetValue(resume), parse.InvocationConfiguration.Output);
         });
         return command;
     }
@@ -140,6 +138,7 @@ public static class TrainCommand
                 Classes = spec.Kind == "cvae" ? splits.Train.ClassCount : 0,
             };
             model = ModelCatalog.Build(spec, new Rng(options.Seed));
+            options = options with { Data = dataName };   // saved with the run, so that a resume finds its data
             runDirectory = outputDir ?? Path.Combine("runs", $"{dataName.Replace('/', '_').Trim('_', '.')}-{spec.Kind}");
         }
 
