@@ -108,6 +108,9 @@ public class ConvTests
         { 2, 2, 3, 4, 2, 1, 2, 3, 0, 2 },   // kernel narrower than the stride: phases no tap reaches get the bias alone
         { 1, 2, 6, 5, 3, 5, 5, 2, 3, 1 },   // padding wider than the stride
         { 2, 3, 14, 14, 4, 4, 4, 2, 1, 0 },  // the conv decoders' last layer
+        { 2, 3, 5, 6, 2, 6, 4, 3, 4, 2 },    // padding wider than the stride, kernels a multiple of it: phases start past 0
+        { 1, 2, 4, 3, 3, 2, 2, 2, 0, 1 },    // one tap per phase
+        { 3, 2, 2, 2, 2, 3, 5, 4, 1, 3 },    // kernels no multiple of the stride, phases of 0 and 1 taps
     };
 
     [Theory]
