@@ -34,6 +34,12 @@ public static class TrainCommand
         var latentSizes = new Option<string?>("--latent-sizes") { Description = "hvae / conv-hvae: sizes of the stochastic layers z_1,…,z_N, comma-separated (default 64,32)." };
         var pixelCnnChannels = new Option<int>("--pixelcnn-channels") { Description = "pixelcnn model or likelihood: channels of the masked convolutions.", DefaultValueFactory = _ => new ModelSpec().PixelCnnChannels };
         var pixelCnnBlocks = new Option<int>("--pixelcnn-blocks") { Description = "pixelcnn model or likelihood: residual blocks of masked 3x3 convolutions.", DefaultValueFactory = _ => new ModelSpec().PixelCnnBlocks };
+        var pixelCnnConditioning = new Option<string>("--pixelcnn-conditioning")
+        {
+            Description = "pixelcnn likelihood: where the decoder's feature maps enter the masked layers: head (after the residual blocks) or blocks (before them, so every block sees the code).",
+            DefaultValueFactory = _ => new ModelSpec().PixelCnnConditioning,
+        };
+        pixelCnnConditioning.AcceptOnlyFromAmong(ModelSpec.PixelCnnConditionings.ToArray());
         pixelCnnChannels.Validators.Add(r =>
         {
             if (r.GetValueOrDefault<int>() < 2) r.AddError("--pixelcnn-channels must be at least 2.");
@@ -62,7 +68,7 @@ public static class TrainCommand
 
         var command = new Command("train", "Train a model and write checkpoints, log.csv, samples.png and reconstructions.png.")
         {
-            data, dataDir, binarize, model, likelihood, variance, latent, hidden, activation, prior, priorComponents, convChannels, latentSizes, pixelCnnChannels, pixelCnnBlocks,
+            data, dataDir, binarize, model, likelihood, variance, latent, hidden, activation, prior, priorComponents, convChannels, latentSizes, pixelCnnChannels, pixelCnnBlocks, pixelCnnConditioning,
             optimizer, lr, schedule, batchSize, epochs, seed, beta, warmup, freeBits, samples, iwaeK, clipNorm, threads, output, resume,
         };
         command.SetAction(parse =>
@@ -83,6 +89,7 @@ public static class TrainCommand
                 LatentSizes = parse.GetValue(latentSizes) is { } sizes ? ParseWidths(sizes, "--latent-sizes") : [],
                 PixelCnnChannels = parse.GetValue(pixelCnnChannels),
                 PixelCnnBlocks = parse.GetValue(pixelCnnBlocks),
+                PixelCnnConditioning = parse.GetValue(pixelCnnConditioning)!,
             };
             var options = new TrainingOptions
             {

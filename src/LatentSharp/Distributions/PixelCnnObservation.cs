@@ -15,6 +15,11 @@ namespace LatentSharp.Distributions;
 /// the pixels before i predict. Every layer is causal (as in the PixelCNN), so this is a normalized likelihood. With S
 /// decoder outputs per image the pixel layers run once per image and their features are tiled.
 /// <para>
+/// With the code into the blocks (<c>codeIntoBlocks</c>), f is added to the 7×7 layer's output instead, so every masked
+/// block combines the code with the pixels before it (a conditional PixelCNN, van den Oord et al. 2016); f depends on z
+/// alone, so causality holds as before. The blocks then run once per decoder output rather than once per image.
+/// </para>
+/// <para>
 /// <see cref="Mean"/> and <see cref="Sample"/> run pixel by pixel (H·W passes over the rows down to the pixel's own).
 /// E[x | z] has no closed form here: <see cref="Mean"/> shows the probabilities σ(logit_i) = E[x_i | x_&lt;i, z] along one
 /// path drawn with the fixed seed <see cref="MeanSeed"/> (deterministic, and shaped like a sample; the greedy path, each
@@ -36,9 +41,13 @@ public sealed class PixelCnnObservation : Module, IObservationModel
     private readonly MaskedResidualBlock[] _blocks;
     private readonly Conv2d _hidden, _output;
     private readonly int _height, _width;
+    private readonly bool _codeIntoBlocks;
 
-    /// <summary>h = <paramref name="channels"/> feature maps, <paramref name="blocks"/> residual blocks, images of height × width.</summary>
-    public PixelCnnObservation(int channels, int blocks, int height, int width, Rng rng)
+    /// <summary>
+    /// h = <paramref name="channels"/> feature maps, <paramref name="blocks"/> residual blocks, images of height × width; the
+    /// decoder's maps enter before the blocks when <paramref name="codeIntoBlocks"/>, after them otherwise.
+    /// </summary>
+    public PixelCnnObservation(int channels, int blocks, int height, int width, Rng rng, bool codeIntoBlocks = false)
     {
         if (channels < 2) throw new ArgumentOutOfRangeException(nameof(channels), channels, "The pixelcnn likelihood needs at least 2 feature channels.");
         ArgumentOutOfRangeException.ThrowIfNegative(blocks);
@@ -48,6 +57,7 @@ public sealed class PixelCnnObservation : Module, IObservationModel
         Channels = channels;
         _height = height;
         _width = width;
+        _codeIntoBlocks = codeIntoBlocks;
         _input = RegisterModule("input", new MaskedConv2d(1, channels, FirstKernel, MaskType.A, rng));
         _blocks = new MaskedResidualBlock[blocks];
         for (int i = 0; i < blocks; i++) _blocks[i] = RegisterModule($"block{i + 1}", new MaskedResidualBlock(channels, rng));
@@ -90,8 +100,10 @@ public sealed class PixelCnnObservation : Module, IObservationModel
     private Tensor Logits(Tensor images, Tensor features, int draws)
     {
         Tensor a = _input.Forward(images);
+        if (_codeIntoBlocks) a = a.Tile(draws) + features;
         foreach (MaskedResidualBlock block in _blocks) a = block.Forward(a);
-        Tensor h = _hidden.Forward((a.Tile(draws) + features).Relu()).Relu();
+        if (!_codeIntoBlocks) a = a.Tile(draws) + features;
+        Tensor h = _hidden.Forward(a.Relu()).Relu();
         return _output.Forward(h).Reshape(features.Dim(0), features.Dim(2) * _width);
     }
 

@@ -100,7 +100,8 @@ public static class ModelCatalog
 
     /// <summary>
     /// The autoregressive likelihood of the convolutional kinds: <see cref="ModelSpec.PixelCnnChannels"/> feature maps from
-    /// the decoder, <see cref="ModelSpec.PixelCnnBlocks"/> masked residual blocks over the pixels.
+    /// the decoder, <see cref="ModelSpec.PixelCnnBlocks"/> masked residual blocks over the pixels, the maps entering where
+    /// <see cref="ModelSpec.PixelCnnConditioning"/> says.
     /// </summary>
     private static PixelCnnObservation PixelCnnLikelihood(ModelSpec spec, Rng rng)
     {
@@ -109,7 +110,9 @@ public static class ModelCatalog
         if (spec.Channels != 1)
             throw new ArgumentException($"The \"pixelcnn\" likelihood models single-channel binarized images; these have {spec.Channels} channels.");
         if (spec.PixelCnnBlocks < 0) throw new ArgumentException($"The number of residual blocks must not be negative, not {spec.PixelCnnBlocks}.");
-        return new PixelCnnObservation(spec.PixelCnnChannels, spec.PixelCnnBlocks, spec.Height, spec.Width, rng);
+        if (!ModelSpec.PixelCnnConditionings.Contains(spec.PixelCnnConditioning))
+            throw new ArgumentException($"The pixelcnn likelihood's conditioning is {string.Join(" or ", ModelSpec.PixelCnnConditionings.Select(c => $"\"{c}\""))}, not \"{spec.PixelCnnConditioning}\".");
+        return new PixelCnnObservation(spec.PixelCnnChannels, spec.PixelCnnBlocks, spec.Height, spec.Width, rng, codeIntoBlocks: spec.PixelCnnConditioning == "blocks");
     }
 
     /// <summary>Output channels of a convolutional decoder: one per image channel, or the pixelcnn likelihood's feature maps.</summary>

@@ -47,6 +47,17 @@ public sealed record ModelSpec
     /// </summary>
     public int PixelCnnBlocks { get; init; } = 5;
 
+    /// <summary>
+    /// The "pixelcnn" likelihood: where the decoder's feature maps enter the masked layers. "head" (the default, and what a
+    /// checkpoint without the field was trained with): added after the masked residual blocks, so those see the pixels
+    /// alone and the code meets them only in the 1×1 layers of the head. "blocks": added to the 7×7 type-A layer's output,
+    /// so that every masked block combines the code with the pixels before it, as in a conditional PixelCNN.
+    /// </summary>
+    public string PixelCnnConditioning { get; init; } = "head";
+
+    /// <summary>The values of <see cref="PixelCnnConditioning"/>.</summary>
+    public static IReadOnlyList<string> PixelCnnConditionings { get; } = ["head", "blocks"];
+
     /// <summary>p(z): "standard-normal", "mog" (learnable mixture of Gaussians) or "vamp" (VampPrior).</summary>
     public string Prior { get; init; } = "standard-normal";
 
@@ -97,7 +108,8 @@ public sealed record ModelSpec
         if (Kind == "pixelcnn") return $"{Kind} {Channels}x{Height}x{Width} → {body} → Bernoulli logits per pixel";
         string latent = Kind is "hvae" or "conv-hvae" && LatentSizes.Length > 0 ? $"z [{string.Join(", ", LatentSizes)}]" : $"{LatentSize}";
         string prior = Prior == "standard-normal" ? "" : $", {Prior} prior K={PriorComponents}";
-        string likelihood = Likelihood == "pixelcnn" ? $"pixelcnn {PixelCnnChannels} channels + {PixelCnnBlocks} residual 3x3 type B" : Likelihood;
+        string conditioning = PixelCnnConditioning == "head" ? "" : $", code into the {PixelCnnConditioning}";
+        string likelihood = Likelihood == "pixelcnn" ? $"pixelcnn {PixelCnnChannels} channels + {PixelCnnBlocks} residual 3x3 type B{conditioning}" : Likelihood;
         string classes = Classes > 0 ? $", {Classes} classes" : "";
         return $"{Kind} {Channels}x{Height}x{Width} → {body} → {latent} ({Activation}, {likelihood}{prior}{classes})";
     }

@@ -8,7 +8,8 @@ public class PixelCnnObservationTests
 {
     private const int Channels = 4;
 
-    private static PixelCnnObservation Build(int height, int width, int blocks = 1) => new(Channels, blocks, height, width, new Rng(1));
+    private static PixelCnnObservation Build(int height, int width, bool codeIntoBlocks = false, int blocks = 1) =>
+        new(Channels, blocks, height, width, new Rng(1), codeIntoBlocks);
 
     /// <summary>Decoder feature maps for n images, large enough that the logits vary. [n, h·H·W]</summary>
     private static Tensor Features(int n, int pixels, ulong seed) => GradCheck.Param(seed, -2f, 2f, n, Channels * pixels);
@@ -22,21 +23,25 @@ public class PixelCnnObservationTests
         return x;
     }
 
-    [Fact]
-    public void Probabilities_OfEveryBinaryImage_SumToOne()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Probabilities_OfEveryBinaryImage_SumToOne(bool codeIntoBlocks)
     {
         // A normalized likelihood only if every logit sees the pixels before it and none after: a causality test.
-        PixelCnnObservation observation = Build(2, 3);
+        PixelCnnObservation observation = Build(2, 3, codeIntoBlocks);
         Tensor images = EveryBinaryImage(6);
         Tensor features = Features(1, 6, 2).Tile(64);
         double total = observation.LogProb(images, features).Data.Take(64).Sum(v => Math.Exp(v));
         Assert.Equal(1.0, total, 5);
     }
 
-    [Fact]
-    public void SeveralDecoderOutputsPerImage_ScoreEachAgainstItsImage()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void SeveralDecoderOutputsPerImage_ScoreEachAgainstItsImage(bool codeIntoBlocks)
     {
-        PixelCnnObservation observation = Build(3, 3);
+        PixelCnnObservation observation = Build(3, 3, codeIntoBlocks);
         Tensor x = BinaryImages(2, 9, 3);
         Tensor features = Features(3 * 2, 9, 4);                        // sample-major: row s·2 + i belongs to image i
         float[] once = observation.LogProb(x, features).Data;
@@ -45,20 +50,24 @@ public class PixelCnnObservationTests
         Assert.NotEqual(once[0], once[1]);
     }
 
-    [Fact]
-    public void LogProb_GradientsMatchFiniteDifferences()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void LogProb_GradientsMatchFiniteDifferences(bool codeIntoBlocks)
     {
         // Small (one 2×3 image, two draws) so that no ReLU input lies within a finite-difference step of its kink.
-        PixelCnnObservation observation = Build(2, 3);
+        PixelCnnObservation observation = Build(2, 3, codeIntoBlocks);
         Tensor x = BinaryImages(1, 6, 5);
         Tensor features = Features(2, 6, 6).AsParameter();
         GradCheck.Check(t => observation.LogProb(x, t[0]), [features, .. observation.Parameters()]);
     }
 
-    [Fact]
-    public void Sample_DrawsEachImageWithItsProbability()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Sample_DrawsEachImageWithItsProbability(bool codeIntoBlocks)
     {
-        PixelCnnObservation observation = Build(2, 2);
+        PixelCnnObservation observation = Build(2, 2, codeIntoBlocks);
         const int draws = 4000;
         Tensor features = Features(1, 4, 7);
         float[] drawn = observation.Sample(features.Tile(draws), new Rng(8)).Data;
@@ -77,10 +86,12 @@ public class PixelCnnObservationTests
         }
     }
 
-    [Fact]
-    public void Mean_ShowsTheProbabilitiesAlongThePathDrawnWithItsSeed()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Mean_ShowsTheProbabilitiesAlongThePathDrawnWithItsSeed(bool codeIntoBlocks)
     {
-        PixelCnnObservation observation = Build(3, 4);
+        PixelCnnObservation observation = Build(3, 4, codeIntoBlocks);
         Tensor features = Features(2, 12, 9);
         float[] mean = observation.Mean(features).Data;
         Assert.Equal(mean, observation.Mean(features).Data);
@@ -92,6 +103,18 @@ public class PixelCnnObservationTests
             for (int i = 0; i < 12; i++) expected += Math.Log(path.Data[r * 12 + i] == 1f ? mean[r * 12 + i] : 1 - mean[r * 12 + i]);
             Assert.Equal(expected, logP[r], 4);
         }
+    }
+
+    [Fact]
+    public void CodeIntoBlocks_ChangesTheModelOnlyWhenThereAreBlocks()
+    {
+        // Same weights (same seed); the code meets the pixels before the blocks or after them, which is the same place
+        // when there are none.
+        Tensor x = BinaryImages(2, 9, 10);
+        Tensor features = Features(2, 9, 11);
+        float[] Score(bool into, int blocks) => Build(3, 3, into, blocks).LogProb(x, features).Data;
+        Assert.Equal(Score(false, 0), Score(true, 0));
+        Assert.NotEqual(Score(false, 1)[0], Score(true, 1)[0], 3);
     }
 
     [Fact]

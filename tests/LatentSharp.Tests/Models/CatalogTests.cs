@@ -118,5 +118,16 @@ public sealed class CatalogTests : IDisposable
         Assert.Equal(10, spec.PriorComponents);
         Assert.Empty(spec.LatentSizes);
         Assert.Equal((64, 5), (spec.PixelCnnChannels, spec.PixelCnnBlocks));
+        Assert.Equal("head", spec.PixelCnnConditioning);
+    }
+
+    [Fact]
+    public void PixelCnnConditioning_IsStoredInTheSpecAndChecked()
+    {
+        ModelSpec spec = Small with { Kind = "conv-vae", Likelihood = "pixelcnn", PixelCnnConditioning = "blocks" };
+        Assert.Equal("blocks", ModelSpec.FromJson(spec.ToJson()).PixelCnnConditioning);
+        Assert.Contains("code into the blocks", spec.ToString());
+        var ex = Assert.Throws<ArgumentException>(() => ModelCatalog.Build(spec with { PixelCnnConditioning = "everywhere" }, new Rng(1)));
+        Assert.Contains("\"head\" or \"blocks\"", ex.Message);
     }
 }
