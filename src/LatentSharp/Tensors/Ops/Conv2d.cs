@@ -36,36 +36,16 @@ public sealed partial class Tensor
         int chunk = ConvBatch.ImagesPerChunk(n, (long)k * p);
 
         Tensor y = Empty([n, o, ho, wo]);
-        float[] cols = ConvBatch.Rent((long)k * chunk * p);
-        float[] tmp = ConvBatch.Rent((long)o * chunk * p);
         float[]? compact = tapMask == 0 ? null : CompactWeight(g, w._data, o);
-        float[] wk = compact ?? w._data;
         try
         {
-            for (int first = 0; first < n; first += chunk)
-            {
-                int count = Math.Min(chunk, n - first), ld = count * p;
-                ConvBatch.UnfoldChunk(g, x._data, first, count, cols);                   // cols [K, count·P]
-                if (count == 1)
-                {
-                    // y[first] [O, P] = W [O, K] · cols [K, P]
-                    Span<float> yi = y._data.AsSpan(first * outLength, outLength);
-                    Gemm.Multiply(false, false, o, p, k, 1f, wk, k, cols, ld, 0f, yi, p);
-                    if (bias is not null) ConvBatch.AddBias(yi, 1, bias._data, p);
-                }
-                else
-                {
-                    // tmp [O, count·P] = W [O, K] · cols [K, count·P], then back to [count, O, P] (+ bias)
-                    Gemm.Multiply(false, false, o, ld, k, 1f, wk, k, cols, ld, 0f, tmp, ld);
-                    ConvBatch.Scatter(tmp, count, o, p, y._data.AsSpan(first * outLength, count * outLength), false, bias is null ? default : bias._data);
-                }
-            }
+            float[] wk = compact ?? w._data;
+            if (DirectConv.Applies(g)) DirectConv.Forward(g, o, x._data, wk, bias is null ? default : bias._data, y._data, n);
+            else ForwardByColumns(g, n, o, chunk, x._data, wk, bias?._data, y._data);
         }
         finally
         {
             if (compact is not null) ConvBatch.Return(compact);
-            ConvBatch.Return(tmp);
-            ConvBatch.Return(cols);
         }
 
         Tensor[] inputs = bias is null ? [x, w] : [x, w, bias];
@@ -124,6 +104,40 @@ public sealed partial class Tensor
         }, inputs);
     }
 
+    /// <summary>y [N, O, P] (+ bias) = W [O, K] · columns of each image, chunk by chunk: unfold, one GEMM, scatter back.</summary>
+    private static void ForwardByColumns(in Im2ColGeometry g, int n, int o, int chunk, float[] x, float[] wk, float[]? bias, float[] y)
+    {
+        int k = g.Rows, p = g.Positions, outLength = o * p;
+        float[] cols = ConvBatch.Rent((long)k * chunk * p);
+        float[] tmp = ConvBatch.Rent((long)o * chunk * p);
+        try
+        {
+            for (int first = 0; first < n; first += chunk)
+            {
+                int count = Math.Min(chunk, n - first), ld = count * p;
+                ConvBatch.UnfoldChunk(g, x, first, count, cols);                   // cols [K, count·P]
+                if (count == 1)
+                {
+                    // y[first] [O, P] = W [O, K] · cols [K, P]
+                    Span<float> yi = y.AsSpan(first * outLength, outLength);
+                    Gemm.Multiply(false, false, o, p, k, 1f, wk, k, cols, ld, 0f, yi, p);
+                    if (bias is not null) ConvBatch.AddBias(yi, 1, bias, p);
+                }
+                else
+                {
+                    // tmp [O, count·P] = W [O, K] · cols [K, count·P], then back to [count, O, P] (+ bias)
+                    Gemm.Multiply(false, false, o, ld, k, 1f, wk, k, cols, ld, 0f, tmp, ld);
+                    ConvBatch.Scatter(tmp, count, o, p, y.AsSpan(first * outLength, count * outLength), false, bias is null ? default : bias);
+                }
+            }
+        }
+        finally
+        {
+            ConvBatch.Return(tmp);
+            ConvBatch.Return(cols);
+        }
+    }
+
     /// <summary>
     /// A 1×1 convolution with stride 1 and no padding, y[n] = W · x[n] (+ bias) on each image's [C, P] plane: that plane is
     /// already the image's column matrix, so the products run on the NCHW data with no unfolding, gathering or scattering
@@ -135,12 +149,20 @@ public sealed partial class Tensor
     {
         int n = x._shape[0], c = x._shape[1], o = w._shape[0], p = x._shape[2] * x._shape[3];
         Tensor y = Empty([n, o, x._shape[2], x._shape[3]]);
-        fixed (float* px = x._data, pw = w._data, py = y._data)
+        var g = new Im2ColGeometry(c, x._shape[2], x._shape[3], 1, 1, 1, 0, x._shape[2], x._shape[3]);
+        if (DirectConv.Applies(g))
         {
-            var job = new PointwiseJob { X = px, W = pw, Y = py, Images = n, C = c, O = o, P = p };
-            RunOverImages(&job, n, &PointwiseForwardPart);
+            DirectConv.Forward(g, o, x._data, w._data, bias is null ? default : bias._data, y._data, n);
         }
-        if (bias is not null) ConvBatch.AddBias(y._data, n, bias._data, p);
+        else
+        {
+            fixed (float* px = x._data, pw = w._data, py = y._data)
+            {
+                var job = new PointwiseJob { X = px, W = pw, Y = py, Images = n, C = c, O = o, P = p };
+                RunOverImages(&job, n, &PointwiseForwardPart);
+            }
+            if (bias is not null) ConvBatch.AddBias(y._data, n, bias._data, p);
+        }
 
         Tensor[] inputs = bias is null ? [x, w] : [x, w, bias];
         return y.Recorded(() =>
