@@ -1,13 +1,26 @@
 using System.Buffers;
+using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
 namespace LatentSharp.Kernels;
 
+/// <summary>One stride-1 convolution for <see cref="DirectConv"/>: its geometry, weight [O, C·T] in the im2col row order, bias [O] or empty.</summary>
+internal readonly ref struct DirectConvLayer(in Im2ColGeometry geometry, int outChannels, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias)
+{
+    public readonly Im2ColGeometry Geometry = geometry;
+    public readonly int OutChannels = outChannels;
+    public readonly ReadOnlySpan<float> Weight = weight;
+    public readonly ReadOnlySpan<float> Bias = bias;
+}
+
 /// <summary>
-/// The forward of a stride-1 convolution computed straight from each image's zero-padded planes, with no column matrix
+/// The forward of stride-1 convolutions computed straight from each image's zero-padded planes, with no column matrix
 /// and no packing: the PixelCNN's layers (1×1, masked 3×3 and 7×7 at 16–64 channels) spent more time unfolding,
-/// packing and scattering than multiplying (docs/benchmarks.md).
+/// packing and scattering than multiplying (docs/benchmarks.md). <see cref="Forward"/> runs one convolution;
+/// <see cref="ResidualChain"/> runs a residual block's ReLU–convolution chain image by image, so that its intermediate
+/// maps never leave the cache.
 /// </summary>
 /// <remarks>
 /// With the input planes padded to width Wp = W + 2·padding, output (r, q) of every tap (i, j) reads padded position
@@ -17,8 +30,9 @@ namespace LatentSharp.Kernels;
 /// broadcasts for twelve fused multiply-adds.
 /// <para>
 /// Each output is the chain fma(w[o, c·T + t], x, sum) over k = c·T + t in ascending order, from +0, then + bias: exactly
-/// what the im2col + GEMM path computes when the depth C·T fits one of the GEMM's K slices (<see cref="MaxDepth"/>), so
-/// both paths give the same bits, and the result does not depend on the thread count (images are shared out whole).
+/// what the im2col + GEMM path computes when the depth C·T fits one of the GEMM's K slices (<see cref="MaxDepth"/>), and
+/// the ReLUs and the residual sum are the same TensorPrimitives calls as the ops', so results match the composed ops bit
+/// for bit, and do not depend on the thread count (images are shared out whole).
 /// </para>
 /// </remarks>
 internal static unsafe class DirectConv
@@ -26,123 +40,250 @@ internal static unsafe class DirectConv
     /// <summary>Deepest C·T the direct path takes: one K slice of <see cref="Gemm"/>'s kernels, so that the bits match it.</summary>
     public const int MaxDepth = 256;
 
-    private const int Rows = 4, Width = 24;   // the register tile: output channels × positions (3 ymm)
+    private const int TileRows = 4, TileWidth = 24;   // the register tile: output channels × positions (3 ymm)
 
     /// <summary>Off in tests, to compare with the im2col + GEMM path.</summary>
     internal static bool Enabled { get; set; } = true;
 
-    /// <summary>True when <see cref="Forward"/> computes this convolution: stride 1, depth at most <see cref="MaxDepth"/>, the Vector256 FMA path.</summary>
+    /// <summary>True when the direct path computes this convolution: stride 1, depth at most <see cref="MaxDepth"/>, the Vector256 FMA path.</summary>
     public static bool Applies(in Im2ColGeometry g) =>
         Enabled && g.Stride == 1 && g.Rows <= MaxDepth && g.Positions > 0 && Gemm.Resolve() == GemmPath.Vector256;
 
     /// <summary>
     /// y[n, o] = Σ_{c,t} weight[o, c·T + t] · x[n, c] at tap t (+ bias[o]) for <paramref name="images"/> images:
-    /// x [N, C, H, W], weight [O, C·T] (the im2col row order), bias [O] or null, y [N, O, Ho, Wo].
+    /// x [N, C, H, W] → y [N, O, Ho, Wo].
     /// </summary>
-    public static void Forward(in Im2ColGeometry g, int outChannels, ReadOnlySpan<float> x, ReadOnlySpan<float> weight,
-        ReadOnlySpan<float> bias, Span<float> y, int images)
+    public static void Forward(in DirectConvLayer layer, ReadOnlySpan<float> x, Span<float> y, int images)
     {
-        if (!Applies(g)) throw new InvalidOperationException($"The direct convolution does not apply to {g}.");
-        int depth = g.Rows, o = outChannels;
-        if (x.Length < (long)images * g.ImageLength || y.Length < (long)images * o * g.Positions || weight.Length < o * depth
-            || (!bias.IsEmpty && bias.Length < o))
-            throw new ArgumentException($"Operands too short for {images} images of {g} into {o} channels.");
-
-        // The weight with its rows padded to a multiple of the tile with zeros: the tile never reads past it.
-        int paddedRows = (o + Rows - 1) / Rows * Rows;
-        float[] tileWeight = ArrayPool<float>.Shared.Rent(paddedRows * depth);
+        if (x.Length < (long)images * layer.Geometry.ImageLength || y.Length < (long)images * layer.OutChannels * layer.Geometry.Positions)
+            throw new ArgumentException($"Operands too short for {images} images of {layer.Geometry} into {layer.OutChannels} channels.");
+        var plan = new Plan(layer);
         try
         {
-            weight[..(o * depth)].CopyTo(tileWeight);
-            tileWeight.AsSpan(o * depth, (paddedRows - o) * depth).Clear();
-            int* offsets = stackalloc int[g.TapCount];
-            int paddedWidth = g.Width + 2 * g.Padding;
-            for (int t = 0; t < g.TapCount; t++)
+            fixed (float* px = x, py = y)
             {
-                int tap = g.Tap(t);
-                offsets[t] = tap / g.Kw * paddedWidth + tap % g.Kw;
-            }
-            fixed (float* px = x, pw = tileWeight, pb = bias, py = y)
-            {
-                var job = new Job(g, o, paddedRows, px, pw, bias.IsEmpty ? null : pb, py, offsets, images,
-                    Math.Max(1, Math.Min(Threading.MaxThreads, images)));
-                WorkerPool.Run(job.Parts, &Part, &job);
+                var job = new Job { Images = images, Parts = Parts(images), X = px, Y = py, First = &plan, Count = 1 };
+                WorkerPool.Run(job.Parts, &Run, &job);
             }
         }
         finally
         {
-            ArrayPool<float>.Shared.Return(tileWeight);
+            plan.Dispose();
         }
     }
 
-    /// <summary>One call: raw pointers, because the state lives on the caller's stack while the workers run.</summary>
-    private readonly struct Job
+    /// <summary>
+    /// y = x + conv3(relu(conv2(relu(conv1(relu(x)))))) for <paramref name="images"/> images x [N, C, H, W], every
+    /// convolution keeping H × W and the last giving C channels back (a PixelCNN residual block), gradient-free.
+    /// </summary>
+    public static void ResidualChain(in DirectConvLayer first, in DirectConvLayer second, in DirectConvLayer third,
+        ReadOnlySpan<float> x, Span<float> y, int images)
     {
-        public readonly Im2ColGeometry G;
-        public readonly int O, PaddedRows, Images, Parts;
-        public readonly float* X, W, Bias, Y;
-        public readonly int PaddedWidth, WideLength, PlaneLength;   // Wp; the wide grid rounded up to the tile; one padded plane
-        public readonly int* Offsets;                               // padded-plane offset of each tap
+        Im2ColGeometry g1 = first.Geometry, g2 = second.Geometry, g3 = third.Geometry;
+        if (!Applies(g1) || !Applies(g2) || !Applies(g3))
+            throw new InvalidOperationException("Every convolution of a direct chain must be one the direct path applies to.");
+        bool chained = SameMaps(g1, first.OutChannels, g2) && SameMaps(g2, second.OutChannels, g3)
+            && g3.OutHeight == g1.Height && g3.OutWidth == g1.Width && third.OutChannels == g1.Channels;
+        if (!chained) throw new ArgumentException($"The chain {g1} → {g2} → {g3} does not keep the maps' size, or does not return to {g1.Channels} channels.");
+        if (x.Length < (long)images * g1.ImageLength || y.Length < (long)images * g1.ImageLength)
+            throw new ArgumentException($"Operands too short for {images} images of {g1}.");
 
-        public Job(Im2ColGeometry g, int o, int paddedRows, float* x, float* w, float* bias, float* y, int* offsets, int images, int parts)
+        Plan* plans = stackalloc Plan[3];
+        int made = 0;
+        try
         {
-            G = g;
-            O = o;
-            PaddedRows = paddedRows;
-            X = x;
-            W = w;
-            Bias = bias;
-            Y = y;
-            Images = images;
-            Parts = parts;
-            PaddedWidth = g.Width + 2 * g.Padding;
-            int wide = g.OutHeight * PaddedWidth;
-            WideLength = (wide + Width - 1) / Width * Width;
-            // The last tile reads up to (kh − 1)·Wp + kw − 1 past the wide grid; the plane holds it (zeros past the image).
-            PlaneLength = (WideLength + (g.Kh - 1) * PaddedWidth + g.Kw - 1 + 7) / 8 * 8;
-            Offsets = offsets;
+            plans[0] = new Plan(first);
+            made = 1;
+            plans[1] = new Plan(second);
+            made = 2;
+            plans[2] = new Plan(third);
+            made = 3;
+            fixed (float* px = x, py = y)
+            {
+                var job = new Job { Images = images, Parts = Parts(images), X = px, Y = py, First = plans, Count = 3, Residual = true };
+                WorkerPool.Run(job.Parts, &Run, &job);
+            }
+        }
+        finally
+        {
+            for (int i = 0; i < made; i++) plans[i].Dispose();
+        }
+
+        static bool SameMaps(in Im2ColGeometry from, int channels, in Im2ColGeometry to) =>
+            to.Channels == channels && to.Height == from.OutHeight && to.Width == from.OutWidth;
+    }
+
+    private static int Parts(int images) => Math.Max(1, Math.Min(Threading.MaxThreads, images));
+
+    /// <summary>
+    /// A layer ready to run: the weight with its rows padded with zeros to the tile, the bias, and where each tap reads,
+    /// in native memory (so that the job the workers share holds no managed references); freed by <see cref="Dispose"/>.
+    /// </summary>
+    private struct Plan : IDisposable
+    {
+        public Im2ColGeometry G;
+        public int O, PaddedRows, Depth;
+        public int PaddedWidth;    // Wp
+        public int WideLength;     // Ho·Wp rounded up to the tile
+        public int PlaneLength;    // one padded input plane, with room for the last tile's reads
+        public float* TileWeight;  // [PaddedRows, Depth]
+        public float* Bias;        // [O], or null
+        public int* Offsets;       // padded-plane offset of each tap
+
+        public Plan(in DirectConvLayer layer)
+        {
+            G = layer.Geometry;
+            if (!Applies(G)) throw new InvalidOperationException($"The direct convolution does not apply to {G}.");
+            O = layer.OutChannels;
+            Depth = G.Rows;
+            if (layer.Weight.Length < O * Depth || (!layer.Bias.IsEmpty && layer.Bias.Length < O))
+                throw new ArgumentException($"A weight of [{O}, {Depth}] and a bias of {O} are needed for {G}.");
+            PaddedRows = (O + TileRows - 1) / TileRows * TileRows;
+            PaddedWidth = G.Width + 2 * G.Padding;
+            WideLength = (G.OutHeight * PaddedWidth + TileWidth - 1) / TileWidth * TileWidth;
+            PlaneLength = (WideLength + (G.Kh - 1) * PaddedWidth + G.Kw - 1 + 7) / 8 * 8;
+            TileWeight = (float*)NativeMemory.Alloc((nuint)(PaddedRows * Depth), sizeof(float));
+            var weight = new Span<float>(TileWeight, PaddedRows * Depth);
+            layer.Weight[..(O * Depth)].CopyTo(weight);
+            weight[(O * Depth)..].Clear();
+            if (!layer.Bias.IsEmpty)
+            {
+                Bias = (float*)NativeMemory.Alloc((nuint)O, sizeof(float));
+                layer.Bias[..O].CopyTo(new Span<float>(Bias, O));
+            }
+            Offsets = (int*)NativeMemory.Alloc((nuint)G.TapCount, sizeof(int));
+            for (int t = 0; t < G.TapCount; t++)
+            {
+                int tap = G.Tap(t);
+                Offsets[t] = tap / G.Kw * PaddedWidth + tap % G.Kw;
+            }
+        }
+
+        /// <summary>Floats of one image's padded input planes.</summary>
+        public readonly int PaddedLength => G.Channels * PlaneLength;
+
+        public void Dispose()
+        {
+            NativeMemory.Free(TileWeight);
+            NativeMemory.Free(Bias);
+            NativeMemory.Free(Offsets);
+            TileWeight = Bias = null;
+            Offsets = null;
         }
     }
 
-    private static void Part(void* state, int part)
+    /// <summary>One call over the images: raw pointers, because the state lives on the caller's stack while the workers run.</summary>
+    private struct Job
+    {
+        public int Images, Parts, Count;
+        public float* X, Y;
+        public Plan* First;     // Count layers in order
+        public bool Residual;   // a residual chain (ReLU before every layer, x added at the end) rather than one plain layer
+    }
+
+    private static void Run(void* state, int part)
     {
         ref readonly Job job = ref *(Job*)state;
-        Im2ColGeometry g = job.G;
         int begin = (int)((long)job.Images * part / job.Parts), end = (int)((long)job.Images * (part + 1) / job.Parts);
         if (begin == end) return;
-        int c = g.Channels, plane = g.Height * g.Width, positions = g.Positions, depth = g.Rows;
-        float[] padded = ArrayPool<float>.Shared.Rent(c * job.PlaneLength);
-        float[] wide = ArrayPool<float>.Shared.Rent(job.PaddedRows * job.WideLength);
-        int* offsets = job.Offsets;
-        fixed (float* xp = padded, yw = wide)
+        // One pooled buffer: each layer's padded input planes, then one wide output grid as large as any layer's.
+        long scratchLength = 0, wideLength = 0;
+        for (int l = 0; l < job.Count; l++)
         {
-            new Span<float>(xp, c * job.PlaneLength).Clear();   // the borders stay zero; each image rewrites the interior
-            for (int n = begin; n < end; n++)
+            scratchLength += job.First[l].PaddedLength;
+            wideLength = Math.Max(wideLength, (long)job.First[l].PaddedRows * job.First[l].WideLength);
+        }
+        float[] scratch = ArrayPool<float>.Shared.Rent(checked((int)(scratchLength + wideLength)));
+        try
+        {
+            fixed (float* buffer = scratch)
             {
-                float* image = job.X + (long)n * c * plane;
-                for (int ch = 0; ch < c; ch++)
-                for (int r = 0; r < g.Height; r++)
-                    new ReadOnlySpan<float>(image + ch * plane + r * g.Width, g.Width)
-                        .CopyTo(new Span<float>(xp + ch * job.PlaneLength + (r + g.Padding) * job.PaddedWidth + g.Padding, g.Width));
+                float** padded = stackalloc float*[job.Count];
+                float* next = buffer;
+                for (int l = 0; l < job.Count; l++, next += job.First[l - 1].PaddedLength) padded[l] = next;
+                float* wide = next;
+                new Span<float>(buffer, (int)scratchLength).Clear();   // borders stay zero; each image rewrites the interior
 
-                for (int s = 0; s < job.WideLength; s += Width)
-                for (int o = 0; o < job.PaddedRows; o += Rows)
-                    Tile(xp + s, job.PlaneLength, c, offsets, g.TapCount, job.W + o * depth, depth, yw + o * job.WideLength + s, job.WideLength);
-
-                // The valid columns of each wide row, plus the bias (added after the sum, as the GEMM path does).
-                float* output = job.Y + (long)n * job.O * positions;
-                for (int o = 0; o < job.O; o++)
-                for (int r = 0; r < g.OutHeight; r++)
+                Plan* last = job.First + job.Count - 1;
+                long imageLength = job.First->G.ImageLength, outLength = (long)last->O * last->G.Positions;
+                for (int n = begin; n < end; n++)
                 {
-                    var from = new ReadOnlySpan<float>(yw + o * job.WideLength + r * job.PaddedWidth, g.OutWidth);
-                    var to = new Span<float>(output + o * positions + r * g.OutWidth, g.OutWidth);
-                    if (job.Bias is null) from.CopyTo(to);
-                    else System.Numerics.Tensors.TensorPrimitives.Add(from, job.Bias[o], to);
+                    float* image = job.X + n * imageLength, output = job.Y + n * outLength;
+                    Pad(job.First, image, padded[0], relu: job.Residual);
+                    for (int l = 0; l < job.Count; l++)
+                    {
+                        Plan* plan = job.First + l;
+                        Compute(plan, padded[l], wide);
+                        if (l + 1 < job.Count) EmitPadded(plan, wide, plan + 1, padded[l + 1]);
+                        else Emit(plan, wide, output, job.Residual ? image : null);
+                    }
                 }
             }
         }
-        ArrayPool<float>.Shared.Return(wide);
-        ArrayPool<float>.Shared.Return(padded);
+        finally
+        {
+            ArrayPool<float>.Shared.Return(scratch);
+        }
+    }
+
+    /// <summary>The image's planes into the interior of the padded planes, through a ReLU when asked.</summary>
+    private static void Pad(Plan* plan, float* image, float* padded, bool relu)
+    {
+        Im2ColGeometry g = plan->G;
+        int plane = g.Height * g.Width;
+        for (int c = 0; c < g.Channels; c++)
+        for (int r = 0; r < g.Height; r++)
+        {
+            var from = new ReadOnlySpan<float>(image + c * plane + r * g.Width, g.Width);
+            var to = new Span<float>(padded + c * plan->PlaneLength + (r + g.Padding) * plan->PaddedWidth + g.Padding, g.Width);
+            if (relu) TensorPrimitives.Max(from, 0f, to);
+            else from.CopyTo(to);
+        }
+    }
+
+    /// <summary>The layer's wide output grid [PaddedRows, WideLength] from its padded input planes.</summary>
+    private static void Compute(Plan* plan, float* padded, float* wide)
+    {
+        for (int s = 0; s < plan->WideLength; s += TileWidth)
+        for (int o = 0; o < plan->PaddedRows; o += TileRows)
+            Tile(padded + s, plan->PlaneLength, plan->G.Channels, plan->Offsets, plan->G.TapCount, plan->TileWeight + o * plan->Depth,
+                plan->Depth, wide + o * plan->WideLength + s, plan->WideLength);
+    }
+
+    /// <summary>The valid columns of each wide row, + bias, into the output image [O, Ho, Wo] (+ the residual image).</summary>
+    private static void Emit(Plan* plan, float* wide, float* output, float* residual)
+    {
+        Im2ColGeometry g = plan->G;
+        for (int o = 0; o < plan->O; o++)
+        for (int r = 0; r < g.OutHeight; r++)
+        {
+            var from = new ReadOnlySpan<float>(wide + o * plan->WideLength + r * plan->PaddedWidth, g.OutWidth);
+            int at = o * g.Positions + r * g.OutWidth;
+            var to = new Span<float>(output + at, g.OutWidth);
+            AddBias(plan, o, from, to);
+            if (residual is not null) TensorPrimitives.Add(new ReadOnlySpan<float>(residual + at, g.OutWidth), to, to);
+        }
+    }
+
+    /// <summary>ReLU(the valid columns + bias) into the interior of the next layer's padded planes.</summary>
+    private static void EmitPadded(Plan* plan, float* wide, Plan* next, float* padded)
+    {
+        Im2ColGeometry g = plan->G, h = next->G;
+        for (int o = 0; o < plan->O; o++)
+        for (int r = 0; r < g.OutHeight; r++)
+        {
+            var from = new ReadOnlySpan<float>(wide + o * plan->WideLength + r * plan->PaddedWidth, g.OutWidth);
+            var to = new Span<float>(padded + o * next->PlaneLength + (r + h.Padding) * next->PaddedWidth + h.Padding, g.OutWidth);
+            AddBias(plan, o, from, to);
+            TensorPrimitives.Max(to, 0f, to);
+        }
+    }
+
+    // The bias after the sum, as the GEMM path adds it.
+    private static void AddBias(Plan* plan, int o, ReadOnlySpan<float> from, Span<float> to)
+    {
+        if (plan->Bias is null) from.CopyTo(to);
+        else TensorPrimitives.Add(from, plan->Bias[o], to);
     }
 
     /// <summary>

@@ -65,6 +65,9 @@ public sealed class MaskedConv2d : Layer
     /// <summary>The constant 0/1 mask. [O, C, k, k]</summary>
     public Tensor Mask => _mask;
 
+    /// <summary>The kept taps as bits i·k + j, as <see cref="Tensor.Conv2d(Tensor, Tensor, Tensor?, int, int)"/>'s masked form takes them.</summary>
+    internal ulong TapMask => _taps;
+
     /// <summary>x [B, C, H, W] → [B, O, H, W].</summary>
     public override Tensor Forward(Tensor x) => Tensor.Conv2d(x, Weight, Bias, stride: 1, padding: KernelSize / 2, tapMask: _taps);
 

@@ -23,5 +23,7 @@ public sealed class MaskedResidualBlock : Layer
     }
 
     public override Tensor Forward(Tensor x) =>
-        x + _expand.Forward(_masked.Forward(_reduce.Forward(x.Relu()).Relu()).Relu());
+        Tensor.ResidualReluChain(x, new(_reduce.Weight, _reduce.Bias, 0), new(_masked.Weight, _masked.Bias, Kernel / 2, _masked.TapMask),
+            new(_expand.Weight, _expand.Bias, 0))   // gradient-free: image by image, the same bits
+        ?? x + _expand.Forward(_masked.Forward(_reduce.Forward(x.Relu()).Relu()).Relu());
 }

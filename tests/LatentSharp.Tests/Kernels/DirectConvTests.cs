@@ -104,6 +104,48 @@ public class DirectConvTests
         }
     }
 
+    [Theory]
+    [InlineData(32, 3, 28, 28)]
+    [InlineData(64, 2, 28, 28)]
+    [InlineData(6, 5, 5, 7)]    // 3 channels inside the block, a non-square map, more images than threads
+    public void MaskedResidualBlock_GradientFree_HasTheBitsOfTheComposedOps(int channels, int n, int h, int w)
+    {
+        var block = new LatentSharp.Nn.MaskedResidualBlock(channels, new Rng(3));
+        var x = new float[n * channels * h * w];
+        new Rng(4).FillUniform(x, -1f, 1f);
+        GemmPath savedPath = Gemm.ForcedPath;
+        int savedThreads = Threading.MaxThreads;
+        try
+        {
+            Gemm.ForcedPath = GemmPath.Vector256;
+            float[] Run(bool direct, bool gradients, int threads)
+            {
+                DirectConv.Enabled = direct;
+                Threading.MaxThreads = threads;
+                Tensor input = Tensor.FromArray((float[])x.Clone(), n, channels, h, w);
+                if (gradients) return block.Forward(input).Data.ToArray();
+                using var _ = Tensor.NoGrad();
+                return block.Forward(input).Data.ToArray();
+            }
+            float[] composed = Run(direct: false, gradients: false, threads: 1);   // im2col + GEMM, op by op
+            foreach (float[] actual in new[] { Run(true, false, 1), Run(true, false, 2), Run(true, true, 2) })
+                for (int i = 0; i < composed.Length; i++)
+                    if (BitConverter.SingleToInt32Bits(composed[i]) != BitConverter.SingleToInt32Bits(actual[i]))
+                        Assert.Fail($"y[{i}] = {actual[i]:R}, the composed ops give {composed[i]:R}");
+
+            // The chain runs only without gradients: with them the block must stay differentiable.
+            DirectConv.Enabled = true;
+            Tensor recorded = block.Forward(Tensor.FromArray((float[])x.Clone(), n, channels, h, w));
+            Assert.True(recorded.RequiresGrad);
+        }
+        finally
+        {
+            Gemm.ForcedPath = savedPath;
+            Threading.MaxThreads = savedThreads;
+            DirectConv.Enabled = true;
+        }
+    }
+
     private static float[] Convolve(float[] x, float[] weight, float[]? bias, int n, int c, int h, int w, int o, int k, int padding,
         ulong mask, bool direct, int threads)
     {

@@ -150,11 +150,12 @@ public sealed class PixelCnnTests : IDisposable
     [Fact]
     public void EvaluationBatchSize_IsCappedByActivationMemory()
     {
-        // The default PixelCNN holds a few million floats of feature maps per image in a forward pass: a 1,000-image
-        // evaluation batch would take gigabytes. The MLP VAE's few thousand floats per image leave 1,000 as asked.
+        // The default PixelCNN holds hundreds of thousands of floats of feature maps per image in a gradient-free pass
+        // (its residual blocks keep theirs in cache, image by image): a 1,000-image evaluation batch would take
+        // gigabytes. The MLP VAE's few thousand floats per image leave 1,000 as asked.
         LatentModel pixelCnn = ModelCatalog.Build(new ModelSpec { Kind = "pixelcnn" }, new Rng(1));
         int capped = pixelCnn.EvaluationBatchSize(1000);
-        Assert.InRange(capped, 8, 100);
+        Assert.InRange(capped, 8, 500);
         Assert.Equal(capped, pixelCnn.EvaluationBatchSize(1000));   // measured once
         Assert.Equal(3, pixelCnn.EvaluationBatchSize(3));
         LatentModel vae = ModelCatalog.Build(new ModelSpec { Kind = "vae" }, new Rng(1));

@@ -40,7 +40,7 @@ public sealed partial class Tensor
         try
         {
             float[] wk = compact ?? w._data;
-            if (DirectConv.Applies(g)) DirectConv.Forward(g, o, x._data, wk, bias is null ? default : bias._data, y._data, n);
+            if (DirectConv.Applies(g)) DirectConv.Forward(new DirectConvLayer(g, o, wk, bias is null ? default : bias._data), x._data, y._data, n);
             else ForwardByColumns(g, n, o, chunk, x._data, wk, bias?._data, y._data);
         }
         finally
@@ -152,7 +152,7 @@ public sealed partial class Tensor
         var g = new Im2ColGeometry(c, x._shape[2], x._shape[3], 1, 1, 1, 0, x._shape[2], x._shape[3]);
         if (DirectConv.Applies(g))
         {
-            DirectConv.Forward(g, o, x._data, w._data, bias is null ? default : bias._data, y._data, n);
+            DirectConv.Forward(new DirectConvLayer(g, o, w._data, bias is null ? default : bias._data), x._data, y._data, n);
         }
         else
         {
