@@ -41,7 +41,7 @@ public static class EvalCommand
         var threads = CommonOptions.Threads();
         var output = new Option<string?>("--output", "-o") { Description = $"Where to write the JSON report. Default: {EvaluationReportWriter.DefaultFileName} next to the checkpoint (runs/<data>-ppca<L>/ for the baseline)." };
 
-        var command = new Command("eval", "Evaluate a model: ELBO, importance-sampled NLL, active units, linear probes and outlier AUROC; prints a table and writes eval.json.")
+        var command = new Command("eval", "Evaluate a model: ELBO, importance-sampled NLL, active units, linear probes and outlier AUROC; prints a table and writes eval.json. A killed evaluation, run again, resumes its NLL from eval.json.progress.")
         {
             model, baseline, latent, data, dataDir, split, samples, images, trainImages, ood, background, noProbe, seed, threads, output,
         };
@@ -73,6 +73,9 @@ public static class EvalCommand
     /// <summary>What to evaluate, on what, and where the report goes.</summary>
     public sealed record Request(string? ModelPath, string? Baseline, int LatentSize, string? Data, string? DataDir, string OutOfDistribution, string? OutputPath);
 
+    /// <summary>Appended to the report's path for the file in which the NLL keeps its finished batches until the report is written.</summary>
+    public const string ProgressSuffix = ".progress";
+
     public static int Run(Request request, EvaluationOptions options, TextWriter output)
     {
         options.Validate();
@@ -85,6 +88,7 @@ public static class EvalCommand
 
         EvaluationReport report;
         string reportPath;
+        NllProgress? progress = null;
         if (checkpoint is not null && request.ModelPath is string modelPath)
         {
             Binarization binarization = checkpoint.Training?.Options.Binarization ?? Binarization.None;
@@ -92,8 +96,10 @@ public static class EvalCommand
             output.WriteLine($"Evaluating {checkpoint.Model.Spec} ({modelPath}) on {splits.Train.Name.Split('/')[0]} / {options.Split}"
                 + (options.Binarize ? $", trained with {binarization.ToString().ToLowerInvariant()} binarization: the split is binarized once with seed {Dataset.TestBinarizationSeed}" : "")
                 + (checkpoint.Model is Models.IGenerativeModel ? $"; K = {options.Samples}." : "; no likelihood, so no NLL."));
-            report = ModelEvaluation.Run(checkpoint.Model, splits, options, modelName: $"{checkpoint.Model.Spec} [{Path.GetFileName(modelPath)}]");
             reportPath = request.OutputPath ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(modelPath))!, EvaluationReportWriter.DefaultFileName);
+            // The NLL's finished batches wait beside the report, so that a killed evaluation, run again, resumes.
+            progress = new NllProgress(reportPath + ProgressSuffix, output);
+            report = ModelEvaluation.Run(checkpoint.Model, splits, options, modelName: $"{checkpoint.Model.Spec} [{Path.GetFileName(modelPath)}]", progress);
         }
         else
         {
@@ -105,6 +111,7 @@ public static class EvalCommand
 
         output.Write(EvaluationReportWriter.FormatTable(report));
         EvaluationReportWriter.Write(report, reportPath);
+        progress?.Delete();
         output.WriteLine($"Wrote {reportPath}.");
         return CommandRunner.Ok;
     }

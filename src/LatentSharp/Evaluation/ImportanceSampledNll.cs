@@ -95,7 +95,13 @@ public sealed class ImportanceSampledNll
     /// <summary>
     /// The importance-sampled log p̂(x_i) = log (1/K) Σ_k exp(log w_ik) of every row of <paramref name="x"/> [n, d]: [n].
     /// </summary>
-    public double[] LogMarginals(LogWeightsSource source, float[] x, int n, int d, Rng rng)
+    /// <remarks>
+    /// With <paramref name="progress"/>, the pass is entry <paramref name="key"/> of that file: it starts after the batches
+    /// an earlier run of the same pass finished (same <paramref name="source"/>, told apart by <paramref name="sourceIdentity"/>,
+    /// e.g. a hash of the model's weights; same images, K, chunk and batch sizes and stream), and records its own.
+    /// </remarks>
+    public double[] LogMarginals(LogWeightsSource source, float[] x, int n, int d, Rng rng,
+        NllProgress? progress = null, string key = "nll", string sourceIdentity = "")
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(rng);
@@ -107,8 +113,16 @@ public sealed class ImportanceSampledNll
         var runningMax = new double[batch];
         var runningSum = new double[batch];
         var result = new double[n];
+        string fingerprint = "";
+        int resumed = 0;
+        if (progress is not null)
+        {
+            fingerprint = $"{sourceIdentity}|images {NllProgress.Hash([x.AsMemory(0, n * d)])} {n}x{d}|K {Samples}, chunk {chunk}, batch {batch}"
+                + $"|stream {string.Join(' ', rng.GetState())}";
+            resumed = progress.Resume(key, fingerprint, result, rng);
+        }
 
-        for (int start = 0; start < n; start += batch)
+        for (int start = resumed; start < n; start += batch)
         {
             int b = Math.Min(batch, n - start);
             x.AsSpan(start * d, b * d).CopyTo(rows);
@@ -123,6 +137,7 @@ public sealed class ImportanceSampledNll
             }
             for (int i = 0; i < b; i++)
                 result[start + i] = runningMax[i] + Math.Log(runningSum[i]) - Math.Log(Samples);
+            progress?.Record(key, fingerprint, start + b, result, rng);
         }
         return result;
     }

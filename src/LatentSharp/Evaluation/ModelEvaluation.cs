@@ -25,7 +25,13 @@ namespace LatentSharp.Evaluation;
 public static class ModelEvaluation
 {
     /// <summary>Evaluates a trained model (a VAE, or an autoencoder, which has no likelihood) on <paramref name="data"/>.</summary>
-    public static EvaluationReport Run(LatentModel model, DataSplits data, EvaluationOptions options, string? modelName = null)
+    /// <remarks>
+    /// With <paramref name="progress"/>, the NLL passes keep their finished batches in that file and resume from it: an
+    /// evaluation killed after hours and run again continues where it stopped, with the same result. The caller deletes the
+    /// file once it has the report.
+    /// </remarks>
+    public static EvaluationReport Run(LatentModel model, DataSplits data, EvaluationOptions options, string? modelName = null,
+        NllProgress? progress = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(data);
@@ -43,11 +49,12 @@ public static class ModelEvaluation
         bool generativeModel = model is IGenerativeModel;
         bool discrete = model.Spec.HasBinaryLikelihood;
         var estimator = NllEstimator(model, options.Samples);
+        var passes = new NllPasses(model, estimator, discrete, progress);
         if (model is IGenerativeModel generative)
         {
             report = parts.Time("elbo", () => ElboAndLatentStatistics(model, generative, inputs.Evaluated, inputs.Count, options, report));
             var rng = new Rng(StreamSeed(options.Seed, 2));
-            NllEstimate nll = parts.Time("nll", () => Nll(model, estimator, inputs.Evaluated, inputs.Count, discrete, rng));
+            NllEstimate nll = parts.Time("nll", () => passes.Nll(options.Split, inputs.Evaluated, inputs.Count, rng));
             report = report.WithNll(nll);
             logModel = nll.PerImage.Select(v => -v).ToArray();
             if (model.IsConditional)
@@ -67,7 +74,7 @@ public static class ModelEvaluation
         {
             var rng = new Rng(StreamSeed(options.Seed, 3));
             report = Outliers(report, inputs, options, logModel!, parts, notes,
-                ood => Negate(Nll(model, estimator, ood, ood.Count, discrete, rng).PerImage));
+                ood => Negate(passes.Nll("out-of-distribution", ood, ood.Count, rng).PerImage));
         }
         else if (options.OutOfDistribution is { } requested)
         {
@@ -312,44 +319,54 @@ public static class ModelEvaluation
         return new ImportanceSampledNll(samples, chunk, Math.Max(1, rows / chunk));
     }
 
-    /// <summary>
-    /// The importance-sampled NLL of the first <paramref name="n"/> images of <paramref name="data"/> in the convention of the
-    /// likelihood: discrete nats of the images as given, or the dequantized 8-bit bound. A conditional model gives
-    /// −log p(x | y) with each image's label y: the images of each label are evaluated together under that label.
-    /// </summary>
-    private static NllEstimate Nll(LatentModel model, ImportanceSampledNll estimator, Dataset data, int n, bool discrete, Rng rng)
+    /// <summary>The importance-sampled NLL passes of one model: the estimator, the likelihood's convention, the progress file.</summary>
+    private sealed class NllPasses(LatentModel model, ImportanceSampledNll estimator, bool discrete, NllProgress? progress)
     {
-        int d = data.Dimensions;
-        float[] x = discrete ? data.Pixels : ImportanceSampledNll.Dequantize(data.Pixels, n, d, rng);
-        double[] logMarginals;
-        if (!model.IsConditional)
+        // What tells this model's passes apart from another's in the progress file: its spec and weights.
+        private readonly string _identity = progress is null ? "" :
+            $"{model.Spec}|weights {NllProgress.Hash(model.Parameters().Select(p => (ReadOnlyMemory<float>)p.Data.AsMemory(0, p.Length)))}";
+
+        /// <summary>
+        /// The importance-sampled NLL of the first <paramref name="n"/> images of <paramref name="data"/> in the convention
+        /// of the likelihood: discrete nats of the images as given, or the dequantized 8-bit bound. A conditional model gives
+        /// −log p(x | y) with each image's label y: the images of each label are evaluated together under that label.
+        /// <paramref name="name"/> names the pass in the progress file.
+        /// </summary>
+        public NllEstimate Nll(string name, Dataset data, int n, Rng rng)
         {
-            logMarginals = estimator.LogMarginals(ModelLogWeights.For(model), x, n, d, rng);
-        }
-        else
-        {
-            RequireLabels(model, data);
-            // One pass sorts the images by label; a label outside the model's classes would otherwise fall in no group
-            // and leave its image silently unscored.
-            var rowsOf = new List<int>[model.Classes];
-            for (int i = 0; i < n; i++)
+            int d = data.Dimensions;
+            float[] x = discrete ? data.Pixels : ImportanceSampledNll.Dequantize(data.Pixels, n, d, rng);
+            double[] logMarginals;
+            if (!model.IsConditional)
             {
-                int label = data.Labels[i];
-                if ((uint)label >= (uint)model.Classes)
-                    throw new ArgumentException($"The model {model.Spec} knows labels 0 to {model.Classes - 1}, but image {i} of {data.Name} has label {label}.");
-                (rowsOf[label] ??= []).Add(i);
+                logMarginals = estimator.LogMarginals(ModelLogWeights.For(model), x, n, d, rng, progress, name, _identity);
             }
-            logMarginals = new double[n];
-            for (int label = 0; label < model.Classes; label++)
+            else
             {
-                if (rowsOf[label] is not { } rows) continue;
-                var group = new float[rows.Count * d];
-                for (int r = 0; r < rows.Count; r++) x.AsSpan(rows[r] * d, d).CopyTo(group.AsSpan(r * d, d));
-                double[] groupLogMarginals = estimator.LogMarginals(ModelLogWeights.For(model, label), group, rows.Count, d, rng);
-                for (int r = 0; r < rows.Count; r++) logMarginals[rows[r]] = groupLogMarginals[r];
+                RequireLabels(model, data);
+                // One pass sorts the images by label; a label outside the model's classes would otherwise fall in no group
+                // and leave its image silently unscored.
+                var rowsOf = new List<int>[model.Classes];
+                for (int i = 0; i < n; i++)
+                {
+                    int label = data.Labels[i];
+                    if ((uint)label >= (uint)model.Classes)
+                        throw new ArgumentException($"The model {model.Spec} knows labels 0 to {model.Classes - 1}, but image {i} of {data.Name} has label {label}.");
+                    (rowsOf[label] ??= []).Add(i);
+                }
+                logMarginals = new double[n];
+                for (int label = 0; label < model.Classes; label++)
+                {
+                    if (rowsOf[label] is not { } rows) continue;
+                    var group = new float[rows.Count * d];
+                    for (int r = 0; r < rows.Count; r++) x.AsSpan(rows[r] * d, d).CopyTo(group.AsSpan(r * d, d));
+                    double[] groupLogMarginals = estimator.LogMarginals(ModelLogWeights.For(model, label), group, rows.Count, d, rng,
+                        progress, $"{name}, label {label}", _identity);
+                    for (int r = 0; r < rows.Count; r++) logMarginals[rows[r]] = groupLogMarginals[r];
+                }
             }
+            return estimator.Summarize(discrete ? NllConvention.Discrete : NllConvention.Dequantized8Bit, logMarginals, d);
         }
-        return estimator.Summarize(discrete ? NllConvention.Discrete : NllConvention.Dequantized8Bit, logMarginals, d);
     }
 
     /// <summary>The condition of images [start, start + b) of <paramref name="data"/>: their one-hot labels for a conditional model, else null.</summary>

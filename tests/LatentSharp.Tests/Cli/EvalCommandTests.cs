@@ -1,4 +1,5 @@
 using LatentSharp.Cli;
+using LatentSharp.Cli.Commands;
 using LatentSharp.Evaluation;
 using LatentSharp.Training;
 
@@ -45,9 +46,21 @@ public sealed class EvalCommandTests(TinyTrainedRun run) : IClassFixture<TinyTra
         foreach (double? value in new[] { report.Elbo, report.Reconstruction, report.Kl, report.NllNats, report.NllBitsPerDim })
             Assert.True(value is double v && double.IsFinite(v), $"{value} is not a finite number");
         Assert.True(report.NllNats <= -report.Elbo, $"NLL {report.NllNats} should not exceed −ELBO {-report.Elbo}");
+        Assert.False(File.Exists(Path.Combine(run.Folder, EvaluationReportWriter.DefaultFileName + EvalCommand.ProgressSuffix)));   // gone once the report is written
         Assert.Null(report.DequantizedBitsPerDim);
         Assert.Equal(4, report.KlPerDimension!.Length);
         Assert.True(report.Seconds > 0);
+    }
+
+    [Fact]
+    public void Eval_CorruptProgressFileBesideTheReport_NamesItAndSaysWhatToDo()
+    {
+        string json = Path.Combine(run.Folder, "corrupt-progress.json");
+        File.WriteAllText(json + EvalCommand.ProgressSuffix, "not json");
+        var (code, _, error) = Run(["eval", "--model", run.Checkpoint, "--ood", "none", "-o", json, .. Quick]);
+        Assert.Equal(CommandRunner.DataError, code);
+        Assert.Contains("corrupt-progress.json.progress", error);
+        Assert.Contains("delete it", error);
     }
 
     [Fact]
