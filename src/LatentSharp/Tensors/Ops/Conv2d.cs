@@ -143,7 +143,8 @@ public sealed partial class Tensor
     /// already the image's column matrix, so the products run on the NCHW data with no unfolding, gathering or scattering
     /// (those copies cost about as much as the products at the PixelCNN layers' 32–64 channels). The images are shared out
     /// over the cores, one single-threaded product each (splitting each of these small products over the cores instead was
-    /// measured slower: docs/benchmarks.md).
+    /// measured slower: docs/benchmarks.md). The forward is <see cref="DirectConv"/>'s where it applies (the same bits, no
+    /// packing); the backward's products are GEMMs.
     /// </summary>
     private static unsafe Tensor Pointwise(Tensor x, Tensor w, Tensor? bias)
     {
