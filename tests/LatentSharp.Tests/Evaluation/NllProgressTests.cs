@@ -94,13 +94,16 @@ public sealed class NllProgressTests : IDisposable
         Assert.Contains("delete it", error.Message);
     }
 
-    [Fact]
-    public void ModelEvaluation_RunAgainWithItsProgress_TakesTheFinishedPassesFromTheFile()
+    [Theory]
+    [InlineData("vae", "Resuming the NLL of test after 40 of 40 images")]
+    [InlineData("cvae", "Resuming the NLL of test, label 2 after 13 of 13 images")]   // one pass per label
+    public void ModelEvaluation_RunAgainWithItsProgress_TakesTheFinishedPassesFromTheFile(string kind, string expected)
     {
-        LatentModel model = ModelCatalog.Build(new ModelSpec { Height = 4, Width = 4, LatentSize = 2, Hidden = [8] }, new Rng(1));
+        var spec = new ModelSpec { Kind = kind, Height = 4, Width = 4, LatentSize = 2, Hidden = [8], Classes = kind == "cvae" ? 3 : 0 };
+        LatentModel model = ModelCatalog.Build(spec, new Rng(1));
         var images = new float[40 * 16];
         new Rng(3).FillUniform(images, 0f, 1f);
-        var labels = new int[40];
+        int[] labels = Enumerable.Range(0, 40).Select(i => i % 3).ToArray();   // 14, 13 and 13 images
         var set = new LatentSharp.Data.Dataset("tiny/test", 40, 4, 4, images, labels);
         var splits = new LatentSharp.Data.DataSplits(set, set);
         var options = new EvaluationOptions { Samples = 20, Probe = false };
@@ -108,7 +111,8 @@ public sealed class NllProgressTests : IDisposable
         EvaluationReport first = ModelEvaluation.Run(model, splits, options, progress: new NllProgress(File_));
         var log = new StringWriter();
         EvaluationReport second = ModelEvaluation.Run(model, splits, options, progress: new NllProgress(File_, log));
-        Assert.Contains("Resuming the NLL of test after 40 of 40 images", log.ToString());
+        Assert.Contains(expected, log.ToString());
         Assert.Equal(first.NllPerImage, second.NllPerImage);
+        Assert.Equal(first.NllPerImage, ModelEvaluation.Run(model, splits, options).NllPerImage);   // what no progress file gives
     }
 }
