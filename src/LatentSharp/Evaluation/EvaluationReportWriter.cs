@@ -40,12 +40,7 @@ public static class EvaluationReportWriter
     public static void Write(EvaluationReport report, string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        string json = ToJson(report);
-        string? folder = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (folder is not null) Directory.CreateDirectory(folder);
-        string temporary = path + ".tmp";
-        File.WriteAllText(temporary, json + "\n", new UTF8Encoding(false));
-        File.Move(temporary, path, overwrite: true);
+        AtomicFile.WriteAllText(path, ToJson(report) + "\n");
     }
 
     public static EvaluationReport Read(string path) => FromJson(File.ReadAllText(path));

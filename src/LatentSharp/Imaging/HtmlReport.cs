@@ -86,22 +86,5 @@ public sealed class HtmlReport(string title)
     }
 
     /// <summary>Writes the page to <paramref name="path"/> atomically (a temporary file in the same folder, then a rename).</summary>
-    public void Write(string path)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(path);
-        string full = Path.GetFullPath(path);
-        string folder = Path.GetDirectoryName(full)!;
-        Directory.CreateDirectory(folder);
-        string temp = Path.Combine(folder, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            File.WriteAllText(temp, ToHtml(), new UTF8Encoding(false));
-            File.Move(temp, full, overwrite: true);
-        }
-        catch
-        {
-            File.Delete(temp);
-            throw;
-        }
-    }
+    public void Write(string path) => AtomicFile.WriteAllText(path, ToHtml());
 }

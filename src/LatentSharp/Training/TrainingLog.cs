@@ -28,9 +28,7 @@ public static class TrainingLog
             cells.Add(F(r.ExamplesPerSecond));
             csv.AppendLine(string.Join(",", cells));
         }
-        string temporary = path + ".tmp";
-        File.WriteAllText(temporary, csv.ToString());
-        File.Move(temporary, path, overwrite: true);
+        AtomicFile.WriteAllText(path, csv.ToString());
     }
 
     private static string F(double v) => v.ToString("G7", CultureInfo.InvariantCulture);
