@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using LatentSharp.Tensors;
@@ -12,7 +11,7 @@ namespace LatentSharp.Evaluation;
 /// where it stopped when the same evaluation is run again, and gives the same numbers, to the bit, as an uninterrupted one.
 /// </summary>
 /// <remarks>
-/// Each pass is an entry under its own key ("test", "ood", "test/label 3", …): the log p̂ of its images done so far and the
+/// Each pass is an entry under its own key ("test", "out-of-distribution", "test, label 3", …): the log p̂ of its images done so far and the
 /// state of its random stream after them, with a fingerprint of everything the pass depends on (the model's weights, the
 /// images, K, the chunk and batch sizes, the stream's state when the pass began). An entry whose fingerprint differs
 /// belongs to another evaluation and is ignored (then overwritten). The file is rewritten atomically (temporary file, then
@@ -71,11 +70,16 @@ public sealed class NllProgress
         return entry.Done;
     }
 
-    /// <summary>Records that pass <paramref name="key"/> has done its first <paramref name="done"/> images, with <paramref name="rng"/> as it stands after them.</summary>
+    /// <summary>
+    /// Records that pass <paramref name="key"/> has done its first <paramref name="done"/> images, with <paramref name="rng"/>
+    /// as it stands after them, when it is time to write the file (only the last state before a kill counts, so the
+    /// batches in between are not copied).
+    /// </summary>
     internal void Record(string key, string fingerprint, int done, double[] logMarginals, Rng rng)
     {
+        if (done < logMarginals.Length && _sinceSave.Elapsed < SaveInterval) return;
         _entries[key] = new Entry(fingerprint, done, rng.GetState(), (double[])logMarginals.Clone());
-        if (done == logMarginals.Length || _sinceSave.Elapsed >= SaveInterval) Save();
+        Save();
     }
 
     /// <summary>Removes the file: the evaluation it served is complete.</summary>
@@ -87,11 +91,7 @@ public sealed class NllProgress
 
     private void Save()
     {
-        string? folder = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(Path));
-        if (folder is not null) Directory.CreateDirectory(folder);
-        string temporary = Path + ".tmp";
-        File.WriteAllText(temporary, JsonSerializer.Serialize(_entries, Json), new UTF8Encoding(false));
-        File.Move(temporary, Path, overwrite: true);
+        AtomicFile.WriteAllText(Path, JsonSerializer.Serialize(_entries, Json));
         _sinceSave.Restart();
     }
 
