@@ -24,11 +24,11 @@ internal static unsafe partial class Gemm
         static abstract void Run(int kc, float* a, float* b, float* c, int ldc, float alpha, float beta);
 
         /// <summary>
-        /// The plain sums (alpha 1, beta 0) of the first <paramref name="rows"/> &lt; MR rows of the tile into c, for the
-        /// last row panel of C. A kernel may compute more rows than asked (up to MR): c must have room for MR rows.
-        /// Each row's sum is the one <see cref="Run"/> computes, to the bit.
+        /// The plain sums (alpha 1, beta 0) of the first <paramref name="rows"/> rows and <paramref name="cols"/> columns
+        /// of the tile into c, for the last row or column panel of C. A kernel may compute more than asked (up to MR x NR):
+        /// c must have room for a whole tile. Each sum is the one <see cref="Run"/> computes, to the bit.
         /// </summary>
-        static abstract void RunRows(int rows, int kc, float* a, float* b, float* c, int ldc);
+        static abstract void RunEdge(int rows, int cols, int kc, float* a, float* b, float* c, int ldc);
     }
 
     /// <summary>
@@ -100,7 +100,32 @@ internal static unsafe partial class Gemm
             Store(c + 7 * (nint)ldc, c70, c71, va, beta);
         }
 
-        public static void RunRows(int rows, int kc, float* a, float* b, float* c, int ldc) => Run(kc, a, b, c, ldc, 1f, 0f);
+        // N = 400 or 784 ends in a panel of 16 columns: a full tile there would cost a 26th or 50th of the product.
+        public static void RunEdge(int rows, int cols, int kc, float* a, float* b, float* c, int ldc)
+        {
+            if (cols <= 16) Cols16(kc, a, b, c, ldc);
+            else Run(kc, a, b, c, ldc, 1f, 0f);
+        }
+
+        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+        private static void Cols16(int kc, float* a, float* b, float* c, int ldc)
+        {
+            Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default;
+            for (int p = 0; p < kc; p++, a += MR, b += NR)
+            {
+                Vector512<float> b0 = Vector512.Load(b);
+                c0 = Vector512.FusedMultiplyAdd(Vector512.Create(a[0]), b0, c0);
+                c1 = Vector512.FusedMultiplyAdd(Vector512.Create(a[1]), b0, c1);
+                c2 = Vector512.FusedMultiplyAdd(Vector512.Create(a[2]), b0, c2);
+                c3 = Vector512.FusedMultiplyAdd(Vector512.Create(a[3]), b0, c3);
+                c4 = Vector512.FusedMultiplyAdd(Vector512.Create(a[4]), b0, c4);
+                c5 = Vector512.FusedMultiplyAdd(Vector512.Create(a[5]), b0, c5);
+                c6 = Vector512.FusedMultiplyAdd(Vector512.Create(a[6]), b0, c6);
+                c7 = Vector512.FusedMultiplyAdd(Vector512.Create(a[7]), b0, c7);
+            }
+            c0.Store(c); c1.Store(c + ldc); c2.Store(c + 2 * ldc); c3.Store(c + 3 * ldc);
+            c4.Store(c + 4 * ldc); c5.Store(c + 5 * ldc); c6.Store(c + 6 * ldc); c7.Store(c + 7 * ldc);
+        }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static void Store(float* c, Vector512<float> s0, Vector512<float> s1, Vector512<float> alpha, float beta)
@@ -165,7 +190,7 @@ internal static unsafe partial class Gemm
         }
 
         // At M = 128 the last of 22 row panels has 2 rows: a full tile there would cost 1/22 of the product.
-        public static void RunRows(int rows, int kc, float* a, float* b, float* c, int ldc)
+        public static void RunEdge(int rows, int cols, int kc, float* a, float* b, float* c, int ldc)
         {
             if (rows <= 2) Rows2(kc, a, b, c, ldc);
             else Run(kc, a, b, c, ldc, 1f, 0f);
@@ -231,6 +256,6 @@ internal static unsafe partial class Gemm
             StoreEdge(acc, 4, c, ldc, 4, 4, alpha, beta);
         }
 
-        public static void RunRows(int rows, int kc, float* a, float* b, float* c, int ldc) => Run(kc, a, b, c, ldc, 1f, 0f);
+        public static void RunEdge(int rows, int cols, int kc, float* a, float* b, float* c, int ldc) => Run(kc, a, b, c, ldc, 1f, 0f);
     }
 }

@@ -19,7 +19,11 @@ internal static unsafe partial class Gemm
             {
                 // op(A)[i, p] = a[p*lda + i]: each p reads mr contiguous floats.
                 float* src = a + (nint)p0 * lda + i0 + ir;
-                if (rows == mr)
+                if (rows == mr && mr == 8)
+                {
+                    for (int p = 0; p < kc; p++, src += lda, d += 8) Vector256.Store(Vector256.Load(src), d);
+                }
+                else if (rows == mr)
                 {
                     for (int p = 0; p < kc; p++, src += lda, d += mr)
                         for (int r = 0; r < mr; r++) d[r] = src[r];
@@ -59,6 +63,10 @@ internal static unsafe partial class Gemm
                     {
                         d[0] = s0[p]; d[1] = s1[p]; d[2] = s2[p]; d[3] = s3[p]; d[4] = s4[p]; d[5] = s5[p];
                     }
+                }
+                else if (rows == mr && mr == 8 && Avx.IsSupported)
+                {
+                    TransposeRows8(src, lda, kc, d, 8);
                 }
                 else
                 {

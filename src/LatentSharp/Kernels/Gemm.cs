@@ -273,8 +273,7 @@ internal static unsafe partial class Gemm
                     else
                     {
                         // The exact sums (alpha 1, beta 0); the update below rounds like the kernel's store.
-                        if (rows < mr) TKernel.RunRows(rows, kc, ap, bp, edge, nr);
-                        else TKernel.Run(kc, ap, bp, edge, nr, 1f, 0f);
+                        TKernel.RunEdge(rows, cols, kc, ap, bp, edge, nr);
                         StoreEdge(edge, nr, cp, ldc, rows, cols, alpha, beta);
                     }
                 }

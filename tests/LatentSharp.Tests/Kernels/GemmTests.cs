@@ -89,6 +89,49 @@ public class GemmTests
         }
     }
 
+    // The last row and column panels run narrower kernels into a scratch tile; each of their sums must be the one a
+    // full tile computes, to the bit, so a product does not depend on where its edges fall.
+    [Theory]
+    [MemberData(nameof(Widths))]
+    public void Multiply_EdgeTiles_MatchFullTilesBitwise(int width)
+    {
+        GemmPath path = PathOf(width);
+        const int bigM = 16, bigN = 64, k = 300;   // two K slices: the second one stores with beta 1
+        var rng = new Rng(21);
+        float[] a = new float[bigM * k], bt = new float[bigN * k], b = new float[k * bigN];
+        for (int i = 0; i < a.Length; i++) a[i] = (float)rng.NextGaussian();
+        for (int i = 0; i < b.Length; i++) b[i] = (float)rng.NextGaussian();
+        for (int i = 0; i < bt.Length; i++) bt[i] = (float)rng.NextGaussian();
+        GemmPath saved = Gemm.ForcedPath;
+        try
+        {
+            Gemm.ForcedPath = path;
+            foreach (bool transposeB in new[] { false, true })
+            {
+                float[] bOp = transposeB ? bt : b;
+                int ldb = transposeB ? k : bigN;
+                float[] full = new float[bigM * bigN];
+                Gemm.Multiply(false, transposeB, bigM, bigN, k, 1.5f, a, k, bOp, ldb, 0f, full, bigN);
+                foreach (int m in new[] { 10, 13 })
+                {
+                    foreach (int n in new[] { 40, 48 })
+                    {
+                        float[] part = new float[bigM * bigN];
+                        Gemm.Multiply(false, transposeB, m, n, k, 1.5f, a, k, bOp, ldb, 0f, part, bigN);
+                        for (int i = 0; i < m; i++)
+                            for (int j = 0; j < n; j++)
+                                Assert.True(BitConverter.SingleToInt32Bits(part[i * bigN + j]) == BitConverter.SingleToInt32Bits(full[i * bigN + j]),
+                                    $"{path}, transposeB {transposeB}, {m}x{n}: C[{i},{j}] = {part[i * bigN + j]}, full tile gives {full[i * bigN + j]}");
+                    }
+                }
+            }
+        }
+        finally
+        {
+            Gemm.ForcedPath = saved;
+        }
+    }
+
     [Fact]
     public void Multiply_SteadyState_AllocatesNothing()
     {
