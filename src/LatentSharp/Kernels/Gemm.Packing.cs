@@ -97,8 +97,16 @@ internal static unsafe partial class Gemm
             for (int p = 0; p < kc; p++, src += ldb)
             {
                 float* d = dst + (nint)p * nr;
-                for (int q = 0; q < fullPanels; q++, d += (nint)nr * kc)
-                    for (int j = 0; j < nr; j += 8) Vector256.Store(Vector256.Load(src + q * nr + j), d + j);
+                if (nr % 16 == 0 && Vector512.IsHardwareAccelerated)
+                {
+                    for (int q = 0; q < fullPanels; q++, d += (nint)nr * kc)
+                        for (int j = 0; j < nr; j += 16) Vector512.Store(Vector512.Load(src + q * nr + j), d + j);
+                }
+                else
+                {
+                    for (int q = 0; q < fullPanels; q++, d += (nint)nr * kc)
+                        for (int j = 0; j < nr; j += 8) Vector256.Store(Vector256.Load(src + q * nr + j), d + j);
+                }
             }
             jr0 = fullPanels * nr;
         }
