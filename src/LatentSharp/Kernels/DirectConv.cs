@@ -26,8 +26,8 @@ internal readonly ref struct DirectConvLayer(in Im2ColGeometry geometry, int out
 /// With the input planes padded to width Wp = W + 2·padding, output (r, q) of every tap (i, j) reads padded position
 /// (r + i)·Wp + q + j: over a "wide" output grid of Ho rows of Wp positions (the last kw − 1 of each row are computed and
 /// dropped), each tap is one constant offset, so a run of consecutive outputs reads a run of consecutive inputs. A tile of
-/// 4 output channels × 24 positions (12 ymm accumulators) takes, per (channel, tap), three input loads and four weight
-/// broadcasts for twelve fused multiply-adds.
+/// 4 output channels × 3 vectors of positions (12 accumulators: 24 positions in ymm, 48 in zmm where the GEMM runs its
+/// Vector512 kernel) takes, per (channel, tap), three input loads and four weight broadcasts for twelve fused multiply-adds.
 /// <para>
 /// Each output is the chain fma(w[o, c·T + t], x, sum) over k = c·T + t in ascending order, from +0, then + bias: exactly
 /// what the im2col + GEMM path computes when the depth C·T fits one of the GEMM's K slices (<see cref="MaxDepth"/>), and
@@ -40,14 +40,15 @@ internal static unsafe class DirectConv
     /// <summary>Deepest C·T the direct path takes: one K slice of <see cref="Gemm"/>'s kernels, so that the bits match it.</summary>
     public const int MaxDepth = 256;
 
-    private const int TileRows = 4, TileWidth = 24;   // the register tile: output channels × positions (3 ymm)
+    // The register tile: 4 output channels × 3 vectors of positions (24 on the Vector256 path, 48 on the Vector512 one).
+    private const int TileRows = 4;
 
     /// <summary>Off in tests, to compare with the im2col + GEMM path.</summary>
     internal static bool Enabled { get; set; } = true;
 
-    /// <summary>True when the direct path computes this convolution: stride 1, depth at most <see cref="MaxDepth"/>, the Vector256 FMA path.</summary>
+    /// <summary>True when the direct path computes this convolution: stride 1, depth at most <see cref="MaxDepth"/>, a vector FMA path.</summary>
     public static bool Applies(in Im2ColGeometry g) =>
-        Enabled && g.Stride == 1 && g.Rows <= MaxDepth && g.Positions > 0 && Gemm.Resolve() == GemmPath.Vector256;
+        Enabled && g.Stride == 1 && g.Rows <= MaxDepth && g.Positions > 0 && Gemm.Resolve() is GemmPath.Vector256 or GemmPath.Vector512;
 
     /// <summary>
     /// y[n, o] = Σ_{c,t} weight[o, c·T + t] · x[n, c] at tap t (+ bias[o]) for <paramref name="images"/> images:
@@ -124,6 +125,8 @@ internal static unsafe class DirectConv
         public Im2ColGeometry G;
         public int O, PaddedRows, Depth;
         public int PaddedWidth;    // Wp
+        public bool Wide;          // Vector512 tiles of 48 positions, else Vector256 tiles of 24
+        public int TileWidth;
         public int WideLength;     // Ho·Wp rounded up to the tile
         public int PlaneLength;    // one padded input plane, with room for the last tile's reads
         public float* TileWeight;  // [PaddedRows, Depth]
@@ -139,9 +142,11 @@ internal static unsafe class DirectConv
             if (layer.Weight.Length < O * Depth || (!layer.Bias.IsEmpty && layer.Bias.Length < O))
                 throw new ArgumentException($"A weight of [{O}, {Depth}] and a bias of {O} are needed for {G}.");
             PaddedRows = (O + TileRows - 1) / TileRows * TileRows;
+            Wide = Gemm.Resolve() == GemmPath.Vector512;
+            TileWidth = Wide ? 48 : 24;
             PaddedWidth = G.Width + 2 * G.Padding;
             WideLength = (G.OutHeight * PaddedWidth + TileWidth - 1) / TileWidth * TileWidth;
-            PlaneLength = (WideLength + (G.Kh - 1) * PaddedWidth + G.Kw - 1 + 7) / 8 * 8;
+            PlaneLength = (WideLength + (G.Kh - 1) * PaddedWidth + G.Kw - 1 + 15) / 16 * 16;
             TileWeight = (float*)NativeMemory.Alloc((nuint)(PaddedRows * Depth), sizeof(float));
             var weight = new Span<float>(TileWeight, PaddedRows * Depth);
             layer.Weight[..(O * Depth)].CopyTo(weight);
@@ -244,10 +249,13 @@ internal static unsafe class DirectConv
     /// <summary>The layer's wide output grid [PaddedRows, WideLength] from its padded input planes.</summary>
     private static void Compute(Plan* plan, float* padded, float* wide)
     {
-        for (int s = 0; s < plan->WideLength; s += TileWidth)
+        for (int s = 0; s < plan->WideLength; s += plan->TileWidth)
         for (int o = 0; o < plan->PaddedRows; o += TileRows)
-            Tile(padded + s, plan->PlaneLength, plan->G.Channels, plan->Offsets, plan->G.TapCount, plan->TileWeight + o * plan->Depth,
-                plan->Depth, wide + o * plan->WideLength + s, plan->WideLength);
+        {
+            float* x = padded + s, w = plan->TileWeight + o * plan->Depth, y = wide + o * plan->WideLength + s;
+            if (plan->Wide) TileWide(x, plan->PlaneLength, plan->G.Channels, plan->Offsets, plan->G.TapCount, w, plan->Depth, y, plan->WideLength);
+            else Tile(x, plan->PlaneLength, plan->G.Channels, plan->Offsets, plan->G.TapCount, w, plan->Depth, y, plan->WideLength);
+        }
     }
 
     /// <summary>The valid columns of each wide row, + bias, into the output image [O, Ho, Wo] (+ the residual image).</summary>
@@ -325,5 +333,46 @@ internal static unsafe class DirectConv
         c0.Store(y); c1.Store(y + 8); c2.Store(y + 16);
         y += ldy;
         d0.Store(y); d1.Store(y + 8); d2.Store(y + 16);
+    }
+
+    /// <summary>
+    /// y[r, 0:48] = Σ_{c,t} w[r, c·T + t] · x[c][offset_t + 0:48] for the tile's 4 rows, the same chains as <see cref="Tile"/>, on Vector512.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void TileWide(float* x, int planeLength, int channels, int* offsets, int taps, float* w, int depth, float* y, int ldy)
+    {
+        Vector512<float> a0 = default, a1 = default, a2 = default, b0 = default, b1 = default, b2 = default;
+        Vector512<float> c0 = default, c1 = default, c2 = default, d0 = default, d1 = default, d2 = default;
+        float* w1 = w + depth, w2 = w1 + depth, w3 = w2 + depth;
+        int k = 0;
+        for (int ch = 0; ch < channels; ch++, x += planeLength)
+        for (int t = 0; t < taps; t++, k++)
+        {
+            float* p = x + offsets[t];
+            Vector512<float> x0 = Vector512.Load(p), x1 = Vector512.Load(p + 16), x2 = Vector512.Load(p + 32);
+            Vector512<float> v = Vector512.Create(w[k]);
+            a0 = Vector512.FusedMultiplyAdd(v, x0, a0);
+            a1 = Vector512.FusedMultiplyAdd(v, x1, a1);
+            a2 = Vector512.FusedMultiplyAdd(v, x2, a2);
+            v = Vector512.Create(w1[k]);
+            b0 = Vector512.FusedMultiplyAdd(v, x0, b0);
+            b1 = Vector512.FusedMultiplyAdd(v, x1, b1);
+            b2 = Vector512.FusedMultiplyAdd(v, x2, b2);
+            v = Vector512.Create(w2[k]);
+            c0 = Vector512.FusedMultiplyAdd(v, x0, c0);
+            c1 = Vector512.FusedMultiplyAdd(v, x1, c1);
+            c2 = Vector512.FusedMultiplyAdd(v, x2, c2);
+            v = Vector512.Create(w3[k]);
+            d0 = Vector512.FusedMultiplyAdd(v, x0, d0);
+            d1 = Vector512.FusedMultiplyAdd(v, x1, d1);
+            d2 = Vector512.FusedMultiplyAdd(v, x2, d2);
+        }
+        a0.Store(y); a1.Store(y + 16); a2.Store(y + 32);
+        y += ldy;
+        b0.Store(y); b1.Store(y + 16); b2.Store(y + 32);
+        y += ldy;
+        c0.Store(y); c1.Store(y + 16); c2.Store(y + 32);
+        y += ldy;
+        d0.Store(y); d1.Store(y + 16); d2.Store(y + 32);
     }
 }

@@ -41,19 +41,22 @@ public class DirectConvTests
         int savedThreads = Threading.MaxThreads;
         try
         {
-            // The Vector256 path on any host (emulated where not accelerated), so that the direct kernel applies.
-            Gemm.ForcedPath = GemmPath.Vector256;
-            Assert.Equal(g.Rows <= DirectConv.MaxDepth, DirectConv.Applies(g));
-            foreach (bool withBias in new[] { true, false })
+            // Both vector paths on any host (emulated where not accelerated): each has its own tile width.
+            foreach (GemmPath path in new[] { GemmPath.Vector256, GemmPath.Vector512 })
             {
-                float[] expected = Convolve(x, weight, withBias ? bias : null, n, c, h, w, o, k, padding, mask, direct: false, threads: 1);
-                foreach (int threads in new[] { 1, 2 })
+                Gemm.ForcedPath = path;
+                Assert.Equal(g.Rows <= DirectConv.MaxDepth, DirectConv.Applies(g));
+                foreach (bool withBias in new[] { true, false })
                 {
-                    float[] actual = Convolve(x, weight, withBias ? bias : null, n, c, h, w, o, k, padding, mask, direct: true, threads);
-                    Assert.Equal(expected.Length, actual.Length);
-                    for (int i = 0; i < expected.Length; i++)
-                        if (BitConverter.SingleToInt32Bits(expected[i]) != BitConverter.SingleToInt32Bits(actual[i]))
-                            Assert.Fail($"bias {withBias}, {threads} threads: y[{i}] = {actual[i]:R}, the GEMM path gives {expected[i]:R}");
+                    float[] expected = Convolve(x, weight, withBias ? bias : null, n, c, h, w, o, k, padding, mask, direct: false, threads: 1);
+                    foreach (int threads in new[] { 1, 2 })
+                    {
+                        float[] actual = Convolve(x, weight, withBias ? bias : null, n, c, h, w, o, k, padding, mask, direct: true, threads);
+                        Assert.Equal(expected.Length, actual.Length);
+                        for (int i = 0; i < expected.Length; i++)
+                            if (BitConverter.SingleToInt32Bits(expected[i]) != BitConverter.SingleToInt32Bits(actual[i]))
+                                Assert.Fail($"{path}, bias {withBias}, {threads} threads: y[{i}] = {actual[i]:R}, the GEMM path gives {expected[i]:R}");
+                    }
                 }
             }
         }
@@ -77,25 +80,30 @@ public class DirectConvTests
         rng.FillUniform(x, -1f, 1f);
         rng.FillUniform(weight, -1f, 1f);
         rng.FillUniform(bias, -1f, 1f);
+        double Reference(int b, int oc, int r, int q)
+        {
+            double sum = bias[oc];
+            for (int ic = 0; ic < c; ic++)
+            for (int tap = 0; tap < k * k; tap++)
+            {
+                int rr = r + tap / k - 1, qq = q + tap % k - 1;
+                if ((Mask3B >> tap & 1) == 0 || rr < 0 || rr >= h || qq < 0 || qq >= w) continue;
+                sum += (double)weight[(oc * c + ic) * k * k + tap] * x[((b * c + ic) * h + rr) * w + qq];
+            }
+            return sum;
+        }
         GemmPath savedPath = Gemm.ForcedPath;
         try
         {
-            Gemm.ForcedPath = GemmPath.Vector256;
-            float[] y = Convolve(x, weight, bias, n, c, h, w, o, k, 1, Mask3B, direct: true, threads: 2);
-            for (int b = 0; b < n; b++)
-            for (int oc = 0; oc < o; oc++)
-            for (int r = 0; r < h; r++)
-            for (int q = 0; q < w; q++)
+            foreach (GemmPath path in new[] { GemmPath.Vector256, GemmPath.Vector512 })
             {
-                double sum = bias[oc];
-                for (int ic = 0; ic < c; ic++)
-                for (int tap = 0; tap < k * k; tap++)
-                {
-                    int rr = r + tap / k - 1, qq = q + tap % k - 1;
-                    if ((Mask3B >> tap & 1) == 0 || rr < 0 || rr >= h || qq < 0 || qq >= w) continue;
-                    sum += (double)weight[(oc * c + ic) * k * k + tap] * x[((b * c + ic) * h + rr) * w + qq];
-                }
-                Assert.Equal(sum, y[((b * o + oc) * h + r) * w + q], 1e-5);
+                Gemm.ForcedPath = path;
+                float[] y = Convolve(x, weight, bias, n, c, h, w, o, k, 1, Mask3B, direct: true, threads: 2);
+                for (int b = 0; b < n; b++)
+                for (int oc = 0; oc < o; oc++)
+                for (int r = 0; r < h; r++)
+                for (int q = 0; q < w; q++)
+                    Assert.Equal(Reference(b, oc, r, q), y[((b * o + oc) * h + r) * w + q], 1e-5);
             }
         }
         finally
@@ -117,7 +125,6 @@ public class DirectConvTests
         int savedThreads = Threading.MaxThreads;
         try
         {
-            Gemm.ForcedPath = GemmPath.Vector256;
             float[] Run(bool direct, bool gradients, int threads)
             {
                 DirectConv.Enabled = direct;
@@ -127,11 +134,15 @@ public class DirectConvTests
                 using var _ = Tensor.NoGrad();
                 return block.Forward(input).Data.ToArray();
             }
-            float[] composed = Run(direct: false, gradients: false, threads: 1);   // im2col + GEMM, op by op
-            foreach (float[] actual in new[] { Run(true, false, 1), Run(true, false, 2), Run(true, true, 2) })
-                for (int i = 0; i < composed.Length; i++)
-                    if (BitConverter.SingleToInt32Bits(composed[i]) != BitConverter.SingleToInt32Bits(actual[i]))
-                        Assert.Fail($"y[{i}] = {actual[i]:R}, the composed ops give {composed[i]:R}");
+            foreach (GemmPath path in new[] { GemmPath.Vector256, GemmPath.Vector512 })
+            {
+                Gemm.ForcedPath = path;
+                float[] composed = Run(direct: false, gradients: false, threads: 1);   // im2col + GEMM, op by op
+                foreach (float[] actual in new[] { Run(true, false, 1), Run(true, false, 2), Run(true, true, 2) })
+                    for (int i = 0; i < composed.Length; i++)
+                        if (BitConverter.SingleToInt32Bits(composed[i]) != BitConverter.SingleToInt32Bits(actual[i]))
+                            Assert.Fail($"{path}: y[{i}] = {actual[i]:R}, the composed ops give {composed[i]:R}");
+            }
 
             // The chain runs only without gradients: with them the block must stay differentiable.
             DirectConv.Enabled = true;
