@@ -1,16 +1,17 @@
 using LatentSharp.Evaluation;
 using LatentSharp.Models;
 using LatentSharp.Tensors;
+using LatentSharp.Tests.Data;
 
 namespace LatentSharp.Tests.Evaluation;
 
 public sealed class NllProgressTests : IDisposable
 {
-    private readonly string _folder = Directory.CreateTempSubdirectory("ls-progress-").FullName;
+    private readonly TempFolder _temp = new();
 
-    public void Dispose() => Directory.Delete(_folder, recursive: true);
+    public void Dispose() => _temp.Dispose();
 
-    private string File_ => Path.Combine(_folder, "eval.json.progress");
+    private string ProgressFile => _temp.File("eval.json.progress");
 
     private const int N = 23, D = 5;   // batches of 4: five full ones and a last of 3
 
@@ -45,15 +46,15 @@ public sealed class NllProgressTests : IDisposable
 
         // First run: killed during its fourth batch (5 chunks per batch of K = 30 in chunks of 7).
         int calls = 0;
-        var first = new NllProgress(File_) { SaveInterval = TimeSpan.Zero };
+        var first = new NllProgress(ProgressFile) { SaveInterval = TimeSpan.Zero };
         Assert.ThrowsAny<Exception>(() => Estimator().LogMarginals(
             Source(() => { if (++calls > 3 * 5 + 2) throw new OperationCanceledException("killed"); }), x, N, D, new Rng(9), first, "test", "model A"));
-        Assert.True(File.Exists(File_));
+        Assert.True(File.Exists(ProgressFile));
 
         // Second run, a new process in effect: only the three batches after the three finished ones are computed.
         calls = 0;
         var log = new StringWriter();
-        var second = new NllProgress(File_, log);
+        var second = new NllProgress(ProgressFile, log);
         var rng = new Rng(9);
         double[] resumed = Estimator().LogMarginals(Source(() => calls++), x, N, D, rng, second, "test", "model A");
         Assert.Equal(3 * 5, calls);
@@ -62,14 +63,14 @@ public sealed class NllProgressTests : IDisposable
         Assert.Equal(after, rng.NextUInt64());
 
         second.Delete();
-        Assert.False(File.Exists(File_));
+        Assert.False(File.Exists(ProgressFile));
     }
 
     [Fact]
     public void ProgressOfAnotherEvaluation_IsIgnored()
     {
         float[] x = Images();
-        var progress = new NllProgress(File_) { SaveInterval = TimeSpan.Zero };
+        var progress = new NllProgress(ProgressFile) { SaveInterval = TimeSpan.Zero };
         Estimator().LogMarginals(Source(), x, N, D, new Rng(9), progress, "test", "model A");
 
         // Another model, another K, another seed, other images: each computes every batch afresh and gets its own result.
@@ -79,18 +80,18 @@ public sealed class NllProgressTests : IDisposable
             float[] images = x.Select(v => v + shift).ToArray();
             double[] expected = Estimator(samples).LogMarginals(Source(), images, N, D, new Rng(seed));
             int calls = 0;
-            double[] actual = Estimator(samples).LogMarginals(Source(() => calls++), images, N, D, new Rng(seed), new NllProgress(File_), "test", model);
+            double[] actual = Estimator(samples).LogMarginals(Source(() => calls++), images, N, D, new Rng(seed), new NllProgress(ProgressFile), "test", model);
             Assert.Equal(expected, actual);
             Assert.Equal(6 * ((samples + 6) / 7), calls);
         }
     }
 
     [Fact]
-    public void CorruptProgressFile_IsAClearErrorThatSaysWhatToDo()
+    public void CorruptProgressProgressFileIsAClearErrorThatSaysWhatToDo()
     {
-        File.WriteAllText(File_, "{\"test\": {\"Fingerprint\": \"x\", \"Done\": ");
-        var error = Assert.Throws<IOException>(() => new NllProgress(File_));
-        Assert.Contains(File_, error.Message);
+        File.WriteAllText(ProgressFile, "{\"test\": {\"Fingerprint\": \"x\", \"Done\": ");
+        var error = Assert.Throws<IOException>(() => new NllProgress(ProgressFile));
+        Assert.Contains(ProgressFile, error.Message);
         Assert.Contains("delete it", error.Message);
     }
 
@@ -108,9 +109,9 @@ public sealed class NllProgressTests : IDisposable
         var splits = new LatentSharp.Data.DataSplits(set, set);
         var options = new EvaluationOptions { Samples = 20, Probe = false };
 
-        EvaluationReport first = ModelEvaluation.Run(model, splits, options, progress: new NllProgress(File_));
+        EvaluationReport first = ModelEvaluation.Run(model, splits, options, progress: new NllProgress(ProgressFile));
         var log = new StringWriter();
-        EvaluationReport second = ModelEvaluation.Run(model, splits, options, progress: new NllProgress(File_, log));
+        EvaluationReport second = ModelEvaluation.Run(model, splits, options, progress: new NllProgress(ProgressFile, log));
         Assert.Contains(expected, log.ToString());
         Assert.Equal(first.NllPerImage, second.NllPerImage);
         Assert.Equal(first.NllPerImage, ModelEvaluation.Run(model, splits, options).NllPerImage);   // what no progress file gives
