@@ -4,7 +4,7 @@ namespace LatentSharp.Data;
 /// A dataset that is in none of the places searched. The message lists every place, in search order,
 /// and how to install the dataset.
 /// </summary>
-public sealed class DatasetNotFoundException : Exception
+public sealed class DatasetNotFoundException : LatentSharpException
 {
     public DatasetNotFoundException(string name, IReadOnlyList<string> placesLooked, string howToInstall)
         : base(BuildMessage(name, placesLooked, howToInstall))

@@ -5,7 +5,7 @@ namespace LatentSharp.Data;
 /// what is wrong, e.g. <c>t10k-images-idx3-ubyte.gz: truncated: header says 10000 images of 28x28, file holds 9871</c>,
 /// followed by a hint what to do.
 /// </summary>
-public sealed class InvalidDataFileException : Exception
+public sealed class InvalidDataFileException : LatentSharpException
 {
     public InvalidDataFileException(string path, string problem, string hint, Exception? innerException = null)
         : base($"{Path.GetFileName(path)}: {problem}. {hint}", innerException)

@@ -167,4 +167,4 @@ public static class SafeTensorsFile
 }
 
 /// <summary>A checkpoint file that is damaged, of another format, or made for another model.</summary>
-public sealed class InvalidCheckpointException(string message) : Exception(message);
+public sealed class InvalidCheckpointException(string message) : LatentSharpException(message);

@@ -1,0 +1,27 @@
+namespace LatentSharp;
+
+/// <summary>
+/// A problem with what the user gave (a file, a setting, a model that cannot do what was asked) that the user can fix.
+/// The message is one line: what is wrong, where (the file, the tensor, the setting), and what to do. Every other
+/// exception that leaves the library is a bug in it.
+/// </summary>
+public abstract class LatentSharpException : Exception
+{
+    protected LatentSharpException(string message, Exception? innerException = null)
+        : base(message, innerException)
+    {
+    }
+}
+
+/// <summary>
+/// A setting of a model, a training run or an evaluation that is out of range or inconsistent with the others.
+/// <see cref="Setting"/> names the library property (e.g. <c>LatentSize</c>), so that a front end can say which of its
+/// own options to change; the message itself names no command-line flag.
+/// </summary>
+public sealed class InvalidSettingException(string setting, string message) : LatentSharpException(message)
+{
+    public string Setting { get; } = setting;
+}
+
+/// <summary>A model asked for something it cannot do (e.g. a latent-space figure of a model without latent space).</summary>
+public sealed class UnsupportedByModelException(string message) : LatentSharpException(message);
