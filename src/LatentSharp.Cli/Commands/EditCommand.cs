@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using LatentSharp.Imaging;
+using LatentSharp.Reports;
 
 namespace LatentSharp.Cli.Commands;
 

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using LatentSharp.Imaging;
+using LatentSharp.Reports;
 
 namespace LatentSharp.Cli.Commands;
 

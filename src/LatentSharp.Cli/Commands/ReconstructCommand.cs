@@ -1,6 +1,7 @@
 using System.CommandLine;
 using LatentSharp.Data;
 using LatentSharp.Imaging;
+using LatentSharp.Reports;
 
 namespace LatentSharp.Cli.Commands;
 

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using LatentSharp.Evaluation;
-using LatentSharp.Imaging;
+using LatentSharp.Reports;
 
 namespace LatentSharp.Cli.Commands;
 

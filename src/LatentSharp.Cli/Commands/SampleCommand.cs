@@ -1,6 +1,7 @@
 using System.CommandLine;
 using LatentSharp.Imaging;
 using LatentSharp.Models;
+using LatentSharp.Reports;
 using LatentSharp.Tensors;
 
 namespace LatentSharp.Cli.Commands;

@@ -1,8 +1,8 @@
 using System.CommandLine;
 using LatentSharp.Data;
-using LatentSharp.Imaging;
 using LatentSharp.Kernels;
 using LatentSharp.Models;
+using LatentSharp.Reports;
 using LatentSharp.Tensors;
 using LatentSharp.Training;
 

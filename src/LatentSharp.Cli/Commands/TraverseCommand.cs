@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using LatentSharp.Imaging;
 using LatentSharp.Models;
+using LatentSharp.Reports;
 
 namespace LatentSharp.Cli.Commands;
 

@@ -1,12 +1,11 @@
 using LatentSharp.Imaging.Internal;
-using LatentSharp.Tensors;
 
 namespace LatentSharp.Imaging;
 
 /// <summary>
 /// A scatter plot of 2-D points coloured by integer label, as an RGB image: a framed plot area with grid lines, ticks
-/// and numbers on both axes, axis labels, a title on top and a legend of class names on the right. Points are drawn
-/// in a fixed shuffled order, so no class is painted over all the others just because it comes last.
+/// and numbers on both axes, axis labels, a title on top and a legend of class names on the right. Later points paint
+/// over earlier ones: pass a shuffled draw order, so no class is painted over all the others just because it comes last.
 /// </summary>
 public sealed class ScatterPlot
 {
@@ -25,12 +24,13 @@ public sealed class ScatterPlot
 
     /// <summary>
     /// Plots <paramref name="points"/> ([N, 2] row-major: x then y) with colours <see cref="Palette.Color"/> of
-    /// <paramref name="labels"/> ([N], each in [0, classNames.Count)). Non-finite points are left out.
+    /// <paramref name="labels"/> ([N], each in [0, classNames.Count)). Non-finite points are left out. Points are drawn
+    /// in <paramref name="drawOrder"/> ([N] point indices) when given, else in their own order.
     /// </summary>
-    public Image Render(ReadOnlySpan<float> points, ReadOnlySpan<int> labels, IReadOnlyList<string> classNames) =>
-        RenderWithFrame(points, labels, classNames).Image;
+    public Image Render(ReadOnlySpan<float> points, ReadOnlySpan<int> labels, IReadOnlyList<string> classNames, ReadOnlySpan<int> drawOrder = default) =>
+        RenderWithFrame(points, labels, classNames, drawOrder).Image;
 
-    internal (Image Image, PlotFrame Frame) RenderWithFrame(ReadOnlySpan<float> points, ReadOnlySpan<int> labels, IReadOnlyList<string> classNames)
+    internal (Image Image, PlotFrame Frame) RenderWithFrame(ReadOnlySpan<float> points, ReadOnlySpan<int> labels, IReadOnlyList<string> classNames, ReadOnlySpan<int> drawOrder = default)
     {
         ArgumentNullException.ThrowIfNull(classNames);
         if (points.Length % 2 != 0) throw new ArgumentException($"Points are [N, 2] pairs; got {points.Length} values.", nameof(points));
@@ -39,6 +39,11 @@ public sealed class ScatterPlot
         foreach (int label in labels)
             if ((uint)label >= (uint)classNames.Count)
                 throw new ArgumentException($"Label {label} has no class name: {classNames.Count} names given.", nameof(labels));
+        if (!drawOrder.IsEmpty && drawOrder.Length != n)
+            throw new ArgumentException($"{n} points need a draw order of {n} indices, got {drawOrder.Length}.", nameof(drawOrder));
+        foreach (int index in drawOrder)
+            if ((uint)index >= (uint)n)
+                throw new ArgumentException($"Draw order index {index} is not one of the {n} points.", nameof(drawOrder));
         ArgumentOutOfRangeException.ThrowIfNegative(PointRadius);
 
         var (xMin, xMax, yMin, yMax) = Extent(points);
@@ -77,9 +82,9 @@ public sealed class ScatterPlot
             BitmapFont.DrawText(image, left - TickLength - 3 - BitmapFont.MeasureText(text).Width, py - BitmapFont.GlyphHeight / 2, text, ink);
         }
 
-        int[] order = new Rng(0x5CA77E5).Permutation(n);
-        foreach (int i in order)
+        for (int k = 0; k < n; k++)
         {
+            int i = drawOrder.IsEmpty ? k : drawOrder[k];
             float x = points[2 * i], y = points[2 * i + 1];
             if (!float.IsFinite(x) || !float.IsFinite(y)) continue;
             int r = PointRadius;

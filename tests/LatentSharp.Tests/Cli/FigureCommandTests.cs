@@ -1,6 +1,7 @@
 using LatentSharp.Cli;
 using LatentSharp.Evaluation;
 using LatentSharp.Imaging;
+using LatentSharp.Reports;
 
 namespace LatentSharp.Tests.Cli;
 

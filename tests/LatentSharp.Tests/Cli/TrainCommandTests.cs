@@ -1,6 +1,7 @@
 using LatentSharp.Data;
 using LatentSharp.Cli;
 using LatentSharp.Imaging;
+using LatentSharp.Reports;
 using LatentSharp.Training;
 
 namespace LatentSharp.Tests.Cli;

@@ -53,6 +53,30 @@ public class ScatterPlotTests
     }
 
     [Fact]
+    public void Render_WithDrawOrder_PaintsTheLastDrawnPointOnTop()
+    {
+        // Two classes at the same place, then a third point that fixes the extent; the draw order decides the colour.
+        float[] points = [0f, 0f, 0f, 0f, 1f, 1f];
+        int[] labels = [0, 1, 0];
+        var plot = new ScatterPlot();
+        var (firstOnTop, frame) = plot.RenderWithFrame(points, labels, ["a", "b"], [1, 0, 2]);
+        var (secondOnTop, _) = plot.RenderWithFrame(points, labels, ["a", "b"], [0, 1, 2]);
+        int x = frame.PixelX(0), y = frame.PixelY(0);
+        Assert.Equal(Palette.Color(0), firstOnTop.GetPixel(x, y));
+        Assert.Equal(Palette.Color(1), secondOnTop.GetPixel(x, y));
+    }
+
+    [Fact]
+    public void Render_DrawOrderOfWrongLengthOrIndex_SaysSo()
+    {
+        var plot = new ScatterPlot();
+        var shortOrder = Assert.Throws<ArgumentException>(() => plot.Render([0f, 0f, 1f, 1f], [0, 0], ["a"], [0]));
+        Assert.Contains("draw order of 2", shortOrder.Message);
+        var badIndex = Assert.Throws<ArgumentException>(() => plot.Render([0f, 0f, 1f, 1f], [0, 0], ["a"], [0, 2]));
+        Assert.Contains("index 2", badIndex.Message);
+    }
+
+    [Fact]
     public void Render_LabelWithoutName_SaysSo()
     {
         var ex = Assert.Throws<ArgumentException>(() => new ScatterPlot().Render([0f, 0f], [3], ["a", "b"]));

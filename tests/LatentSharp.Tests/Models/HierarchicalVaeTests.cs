@@ -2,6 +2,7 @@ using LatentSharp.Data;
 using LatentSharp.Distributions;
 using LatentSharp.Imaging;
 using LatentSharp.Models;
+using LatentSharp.Reports;
 using LatentSharp.Tensors;
 using LatentSharp.Training;
 

@@ -1,7 +1,8 @@
+using LatentSharp.Imaging;
 using LatentSharp.Models;
 using LatentSharp.Tensors;
 
-namespace LatentSharp.Imaging;
+namespace LatentSharp.Reports;
 
 /// <summary>
 /// Latent traversals per stochastic layer of a <see cref="HierarchicalVae"/>: what one layer encodes, with the layers

@@ -2,7 +2,7 @@ using LatentSharp.Distributions;
 using LatentSharp.Models;
 using LatentSharp.Tensors;
 
-namespace LatentSharp.Imaging;
+namespace LatentSharp.Reports;
 
 /// <summary>
 /// Where a latent space "lives", per dimension: a centre and a scale. Traversals sweep centre ± k·scale and the manifold

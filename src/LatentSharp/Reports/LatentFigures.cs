@@ -1,11 +1,12 @@
 using System.Globalization;
 using LatentSharp.Data;
 using LatentSharp.Evaluation;
+using LatentSharp.Imaging;
 using LatentSharp.Models;
 using LatentSharp.Tensors;
 using MathNet.Numerics.Distributions;
 
-namespace LatentSharp.Imaging;
+namespace LatentSharp.Reports;
 
 /// <summary>A path between two latent codes.</summary>
 public enum InterpolationPath
@@ -214,7 +215,9 @@ public static class LatentFigures
             xLabel = $"PC1 of {latentSize}-D codes ({Percent(ratio[0])} of variance)";
             yLabel = $"PC2 ({Percent(ratio[1])})";
         }
-        return new ScatterPlot { Title = title, XLabel = xLabel, YLabel = yLabel }.Render(points, labels, classNames);
+        // A fixed shuffle, so no class is painted over all the others just because it comes last.
+        int[] drawOrder = new Rng(0x5CA77E5).Permutation(n);
+        return new ScatterPlot { Title = title, XLabel = xLabel, YLabel = yLabel }.Render(points, labels, classNames, drawOrder);
     }
 
     /// <summary>

@@ -1,10 +1,11 @@
 using LatentSharp.Data;
 using LatentSharp.Imaging;
 using LatentSharp.Models;
+using LatentSharp.Reports;
 using LatentSharp.Tensors;
 using LatentSharp.Training;
 
-namespace LatentSharp.Tests.Imaging;
+namespace LatentSharp.Tests.Reports;
 
 public class LatentFiguresTests
 {

@@ -1,11 +1,12 @@
 using System.Globalization;
 using LatentSharp.Data;
 using LatentSharp.Evaluation;
+using LatentSharp.Imaging;
 using LatentSharp.Models;
 using LatentSharp.Tensors;
 using LatentSharp.Training;
 
-namespace LatentSharp.Imaging;
+namespace LatentSharp.Reports;
 
 /// <summary>
 /// The one-page HTML report of a trained model: what it is, its training curves (from the checkpoint's history), its

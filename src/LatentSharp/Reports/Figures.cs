@@ -1,8 +1,9 @@
 using LatentSharp.Data;
+using LatentSharp.Imaging;
 using LatentSharp.Models;
 using LatentSharp.Tensors;
 
-namespace LatentSharp.Imaging;
+namespace LatentSharp.Reports;
 
 /// <summary>The standard pictures of a trained model: decoded prior samples, and test images over their reconstructions.</summary>
 public static class Figures
