@@ -76,6 +76,7 @@ public class IdxMutationTests
             Assert.True(error is InvalidDataFileException or DatasetNotFoundException, $"{file}: {error.GetType().Name} escaped: {error}");
             return;
         }
+        Decompressed(file); // the damaged file was accepted: it must still be a valid gzip member
         var splits = (DataSplits)result!;
         foreach (Dataset set in new[] { splits.Train, splits.Test })
         {
@@ -93,21 +94,39 @@ public class IdxMutationTests
         return task.IsFaulted ? (null, task.Exception!.InnerException) : (task.Result, null);
     }
 
-    /// <summary>The content the reader should have seen; a gzip file that the reader accepted must decompress.</summary>
+    /// <summary>
+    /// The content the reader should have seen. A gzip file the reader accepted must decompress, and end in the trailer of
+    /// that content (CRC-32 and length, computed here bit by bit), so nothing was cut off or follows it.
+    /// </summary>
     private static byte[] Decompressed(MutatedIdx file)
     {
         if (!file.Gzip) return file.Bytes;
         using var gzip = new GZipStream(new MemoryStream(file.Bytes), CompressionMode.Decompress);
-        using var content = new MemoryStream();
-        gzip.CopyTo(content);
-        return content.ToArray();
+        using var decompressed = new MemoryStream();
+        gzip.CopyTo(decompressed);
+        byte[] content = decompressed.ToArray();
+        Assert.Equal(BitwiseCrc32(content), BinaryPrimitives.ReadUInt32LittleEndian(file.Bytes.AsSpan(file.Bytes.Length - 8)));
+        Assert.Equal((uint)content.Length, BinaryPrimitives.ReadUInt32LittleEndian(file.Bytes.AsSpan(file.Bytes.Length - 4)));
+        return content;
+    }
+
+    private static uint BitwiseCrc32(ReadOnlySpan<byte> data)
+    {
+        uint crc = 0xFFFFFFFF;
+        foreach (byte b in data)
+        {
+            crc ^= b;
+            for (int bit = 0; bit < 8; bit++) crc = (crc & 1) != 0 ? 0xEDB88320 ^ (crc >> 1) : crc >> 1;
+        }
+        return ~crc;
     }
 }
 
-/// <summary>A valid IDX file of <see cref="Count"/> images or labels after <see cref="Mutation"/>: <see cref="Bytes"/> is the file.</summary>
-public sealed record MutatedIdx(bool Images, bool Gzip, int Count, Mutation Mutation, byte[] Bytes)
+/// <summary>A valid IDX file of <see cref="Count"/> images or labels after <see cref="Mutations"/>, in order: <see cref="Bytes"/> is the file.</summary>
+public sealed record MutatedIdx(bool Images, bool Gzip, int Count, Mutation[] Mutations, byte[] Bytes)
 {
-    public override string ToString() => $"{(Images ? "images" : "labels")}{(Gzip ? ".gz" : "")} x{Count}, {Mutation}, {Bytes.Length} bytes";
+    public override string ToString() =>
+        $"{(Images ? "images" : "labels")}{(Gzip ? ".gz" : "")} x{Count}, {string.Join(" then ", Mutations.Select(m => m.ToString()))}, {Bytes.Length} bytes";
 }
 
 /// <summary>One change to a file. <see cref="OfContent"/> changes are made to the IDX content before it is compressed.</summary>
@@ -128,7 +147,7 @@ public sealed record FlipByte(int Where, byte Mask) : Mutation
     public override byte[] Apply(byte[] bytes)
     {
         byte[] copy = [.. bytes];
-        copy[Where % copy.Length] ^= Mask;
+        if (copy.Length > 0) copy[Where % copy.Length] ^= Mask;
         return copy;
     }
 }
@@ -196,8 +215,8 @@ public static class IdxMutations
          from rows in Gen.Choose(1, 5)
          from cols in Gen.Choose(1, 5)
          from pixels in Gen.ArrayOf(ArbMap.Default.GeneratorFor<byte>(), count * (images ? rows * cols : 1))
-         from mutation in Mutations
-         select Build(images, gzip, count, rows, cols, pixels, mutation)).ToArbitrary();
+         from mutations in Gen.Choose(1, 3).SelectMany(n => Gen.ArrayOf(Mutations, n))
+         select Build(images, gzip, count, rows, cols, pixels, mutations)).ToArbitrary();
 
     private static Gen<Mutation> Mutations
     {
@@ -219,14 +238,14 @@ public static class IdxMutations
         }
     }
 
-    private static MutatedIdx Build(bool images, bool gzip, int count, int rows, int cols, byte[] body, Mutation mutation)
+    private static MutatedIdx Build(bool images, bool gzip, int count, int rows, int cols, byte[] body, Mutation[] mutations)
     {
         byte[] header = images ? Words(IdxFile.ImagesMagic, count, rows, cols) : Words(IdxFile.LabelsMagic, count);
         byte[] content = [.. header, .. body];
-        if (mutation.OfContent) content = mutation.Apply(content);
+        foreach (Mutation mutation in mutations.Where(m => m.OfContent)) content = mutation.Apply(content);
         byte[] file = gzip ? Gzip(content) : content;
-        if (!mutation.OfContent) file = mutation.Apply(file);
-        return new MutatedIdx(images, gzip, count, mutation, file);
+        foreach (Mutation mutation in mutations.Where(m => !m.OfContent)) file = mutation.Apply(file);
+        return new MutatedIdx(images, gzip, count, mutations, file);
     }
 
     private static byte[] Words(params int[] words)
