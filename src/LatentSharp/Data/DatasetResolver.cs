@@ -72,7 +72,9 @@ public sealed class DatasetResolver
     /// <exception cref="DatasetNotFoundException">No complete dataset folder in any place searched.</exception>
     public string Locate(string nameOrFolder, string? dataDir = null)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(nameOrFolder);
+        ArgumentNullException.ThrowIfNull(nameOrFolder);
+        if (string.IsNullOrWhiteSpace(nameOrFolder) || nameOrFolder.Contains('\0') || dataDir?.Contains('\0') == true)
+            throw new DatasetNotFoundException(nameOrFolder, ["no dataset name or folder given (or a path with a NUL character)"], HowToInstall(null));
         string? name = KnownName(nameOrFolder);
         var looked = new List<string>();
         foreach (var (folder, origin) in SearchPlaces(nameOrFolder, dataDir))
@@ -152,7 +154,30 @@ public sealed class DatasetResolver
         var missing = StandardFileNames.Where(f => FindFile(folder, f) is null).ToList();
         if (missing.Count == StandardFileNames.Count) return "no IDX files";
         if (missing.Count > 0) return "incomplete, missing " + string.Join(", ", missing.Select(f => f + "[.gz]"));
+        foreach (string baseName in StandardFileNames)
+        {
+            string file = FindFile(folder, baseName)!;
+            if (NotRegular(file) is string problem) return $"{Path.GetFileName(file)} {problem}";
+        }
         return null;
+    }
+
+    /// <summary>Why <paramref name="file"/> cannot be read as a file (a FIFO would block the reader), or null.</summary>
+    private static string? NotRegular(string file)
+    {
+        try
+        {
+            InputFile.RequireRegular(file, problem => new InvalidDataFileException(file, problem, ""));
+            return null;
+        }
+        catch (InvalidDataFileException e)
+        {
+            return e.Problem;
+        }
+        catch (FileNotFoundException)
+        {
+            return "disappeared while searching";
+        }
     }
 
     /// <summary>The raw file if present, else the ".gz" one, else null.</summary>

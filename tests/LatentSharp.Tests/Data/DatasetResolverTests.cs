@@ -150,4 +150,30 @@ public class DatasetResolverTests : IDisposable
 
         Assert.StartsWith("train-labels-idx1-ubyte.gz: holds 3 labels but train-images-idx3-ubyte.gz holds 4 images", e.Message);
     }
+
+    [Fact]
+    public void Locate_FifoNamedLikeAnIdxFile_IsRefusedWithoutBlocking()
+    {
+        if (OperatingSystem.IsWindows()) return;
+        string folder = WriteDataset(_temp.File("env/mnist"), 3, gzip: false);
+        File.Delete(Path.Combine(folder, "t10k-labels-idx1-ubyte"));
+        IdxFileTests.MakeFifo(Path.Combine(folder, "t10k-labels-idx1-ubyte"));
+
+        var (_, error) = IdxMutationTests.RunWithTimeout(() => Resolver().Load("mnist"));
+
+        var e = Assert.IsType<DatasetNotFoundException>(error);
+        Assert.Contains("t10k-labels-idx1-ubyte is not a regular file", e.PlacesLooked[0]);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("  ")]
+    [InlineData("a\0b")]
+    public void Locate_NoName_SaysDatasetNotFound(string name)
+    {
+        var e = Assert.Throws<DatasetNotFoundException>(() => Resolver().Locate(name));
+
+        Assert.DoesNotContain("Parameter", e.Message);
+        Assert.Contains("sample, fashion-mnist, mnist", e.Message);
+    }
 }

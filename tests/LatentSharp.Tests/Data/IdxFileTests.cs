@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Diagnostics;
 using System.IO.Compression;
 using LatentSharp.Data;
 
@@ -223,5 +224,110 @@ public class IdxFileTests
 
         Assert.Equal("truncated: header says 10 labels, file holds 1", e.Problem);
         Assert.Contains("download or generate it again", e.Message);
+    }
+
+    [Theory]
+    [InlineData(65536, 65536, false)] // rows * cols wraps to 0 in 32 bits
+    [InlineData(65536, 65536, true)]
+    [InlineData(46341, 46341, false)] // rows * cols wraps to a negative size
+    [InlineData(46341, 46341, true)]
+    [InlineData(16385, 1, false)]
+    public void ReadImages_SidesTooLong_SaysAbsurdSizeBeforeAllocating(int rows, int cols, bool gzip)
+    {
+        var e = ReadBad([.. Header(2051, 1, rows, cols), 1, 2, 3, 4], "images", gzip: gzip);
+
+        Assert.Contains($"absurd image size {rows}x{cols}", e.Message);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void ReadLabels_CountBeyondAnyArray_SaysAbsurdSize(bool gzip)
+    {
+        var e = ReadBad([.. Header(2049, int.MaxValue), 1], "labels", images: false, gzip: gzip);
+
+        Assert.Contains("absurd size: header says 2147483647 labels", e.Message);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Read_Fifo_IsRefusedWithoutBlocking(bool images)
+    {
+        if (OperatingSystem.IsWindows()) return;
+        using var temp = new TempFolder();
+        string path = MakeFifo(temp.File("train-images-idx3-ubyte"));
+
+        var (_, error) = IdxMutationTests.RunWithTimeout(() => images ? IdxFile.ReadImages(path) : IdxFile.ReadLabels(path));
+
+        var e = Assert.IsType<InvalidDataFileException>(error);
+        Assert.StartsWith("train-images-idx3-ubyte: is not a regular file", e.Message);
+    }
+
+    internal static string MakeFifo(string path)
+    {
+        using var mkfifo = Process.Start("mkfifo", [path]);
+        mkfifo.WaitForExit();
+        Assert.Equal(0, mkfifo.ExitCode);
+        return path;
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(4)]
+    [InlineData(8)]
+    public void Read_GzipTrailerCutOff_SaysTheTrailerDoesNotMatch(int cut)
+    {
+        byte[] gz = Gzip([.. Header(2049, 100), .. Enumerable.Range(0, 100).Select(i => (byte)i)]);
+
+        var e = ReadBad(gz[..^cut], "labels.gz", images: false);
+
+        Assert.Contains("gzip trailer", e.Message);
+    }
+
+    [Theory]
+    [InlineData(new byte[] { 0x00 })]
+    [InlineData(new byte[] { 0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc, 0xde, 0xf0, 0x11, 0x22, 0x33 })]
+    [InlineData(new byte[] { 0x1f })]
+    public void Read_GzipFollowedByOtherBytes_IsRefused(byte[] extra)
+    {
+        byte[] gz = Gzip([.. Header(2051, 2, 2, 2), 1, 2, 3, 4, 5, 6, 7, 8]);
+
+        var e = ReadBad([.. gz, .. extra], "images.gz");
+
+        Assert.StartsWith("images.gz: ", e.Message);
+    }
+
+    [Fact]
+    public void Read_TwoGzipMembers_AreRefusedAsNotSupported()
+    {
+        byte[] content = [.. Header(2049, 4), 1, 2, 3, 4];
+        byte[] joined = [.. Gzip(content[..6]), .. Gzip(content[6..])];
+
+        var e = ReadBad(joined, "labels.gz", images: false);
+
+        Assert.Contains("joins several gzip members, which is not supported", e.Message);
+    }
+
+    [Fact]
+    public void Read_GzipWithWrongLengthInTrailer_IsRefused()
+    {
+        byte[] gz = Gzip([.. Header(2049, 4), 1, 2, 3, 4]);
+        gz[^4] ^= 0x01; // ISIZE
+
+        var e = ReadBad(gz, "labels.gz", images: false);
+
+        Assert.Contains("gzip", e.Message);
+    }
+
+    [Fact]
+    public void Read_LargeGzipFile_RoundTripsThroughTheGrowingBuffer()
+    {
+        using var temp = new TempFolder();
+        var pixels = new byte[3000 * 28 * 28]; // 2.3 MB from a small file: more than the first buffer
+        for (int i = 0; i < pixels.Length; i++) pixels[i] = (byte)(i % 7 == 0 ? i : 0);
+        IdxFile.WriteImages(temp.File("big.gz"), new IdxImages(3000, 28, 28, pixels));
+
+        Assert.Equal(pixels, IdxFile.ReadImages(temp.File("big.gz")).Pixels);
     }
 }
