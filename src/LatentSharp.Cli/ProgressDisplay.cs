@@ -1,4 +1,5 @@
 using System.Globalization;
+using LatentSharp.Models;
 using LatentSharp.Training;
 using Spectre.Console;
 
@@ -32,7 +33,7 @@ public static class ProgressDisplay
 
     private static string Short(string metric) => metric switch
     {
-        "reconstruction" => "rec",
+        TermSums.Reconstruction => "rec",
         _ => metric,
     };
 

@@ -142,15 +142,6 @@ public sealed class ImportanceSampledNll
         return result;
     }
 
-    /// <summary>log (1/K) Σ exp(v_k) in double, stable for any magnitudes; −∞ for all −∞ inputs.</summary>
-    public static double LogMeanExp(ReadOnlySpan<double> logWeights)
-    {
-        if (logWeights.IsEmpty) throw new ArgumentException("Need at least one log weight.", nameof(logWeights));
-        double max = double.NegativeInfinity, sum = 0;
-        Accumulate(logWeights, ref max, ref sum);
-        return max + Math.Log(sum) - Math.Log(logWeights.Length);
-    }
-
     /// <summary>
     /// Adds a chunk to the running (max, Σ exp(v − max)): when the maximum grows, the old sum is rescaled by
     /// exp(oldMax − newMax) so the sum always stays in [1, K].

@@ -50,9 +50,9 @@ public static class ModelEvaluation
         bool discrete = model.Spec.HasBinaryLikelihood;
         var estimator = NllEstimator(model, options.Samples);
         var passes = new NllPasses(model, estimator, discrete, progress);
-        if (model is IGenerativeModel generative)
+        if (generativeModel)
         {
-            report = parts.Time("elbo", () => ElboAndLatentStatistics(model, generative, inputs.Evaluated, inputs.Count, options, report));
+            report = parts.Time("elbo", () => ElboAndLatentStatistics(model, inputs.Evaluated, inputs.Count, options, report));
             var rng = new Rng(StreamSeed(options.Seed, 2));
             NllEstimate nll = parts.Time("nll", () => passes.Nll(options.Split, inputs.Evaluated, inputs.Count, rng));
             report = report.WithNll(nll);
@@ -174,7 +174,11 @@ public static class ModelEvaluation
         Dimensions = inputs.Dimensions,
     };
 
-    private static EvaluationReport ElboAndLatentStatistics(LatentModel model, IGenerativeModel generative, Dataset data, int n,
+    /// <summary>
+    /// The ELBO's terms from the same <see cref="TermSums"/> the trainer's test metrics come from (one sample per image; an
+    /// exact likelihood is its own ELBO, with no KL), the active units and the closed-form KL per latent dimension.
+    /// </summary>
+    private static EvaluationReport ElboAndLatentStatistics(LatentModel model, Dataset data, int n,
         EvaluationOptions options, EvaluationReport report)
     {
         int l = model.LatentSize;
@@ -182,13 +186,11 @@ public static class ModelEvaluation
         var activity = model.HasLatentSpace ? new ActiveUnits(l) : null;   // none for the PixelCNN
         var klPerDimension = new double[l];
         bool perDimension = model is Vae { Prior.HasClosedFormKl: true };
-        double reconstruction = 0, kl = 0;
+        var sums = new TermSums();
         ForEachBatch(model, data, n, options.BatchSize, (x, start, b) =>
         {
             Tensor? condition = ConditionOf(model, data, start, b);
-            ElboTerms terms = generative.Elbo(x, rng, samples: 1, condition); // [B] each
-            float[] ll = terms.LogLikelihood.Data, k = terms.Kl.Data;
-            for (int i = 0; i < b; i++) (reconstruction, kl) = (reconstruction + ll[i], kl + k[i]);
+            sums.Add(model.Terms(x, rng, condition: condition));
             if (model is Vae vae)
             {
                 DiagonalNormalMoments(vae, x, condition, b, l, activity!, perDimension ? klPerDimension : null);
@@ -198,7 +200,9 @@ public static class ModelEvaluation
                 activity?.Add(model.Encode(x, condition));
             }
         });
-        double meanReconstruction = reconstruction / n, meanKl = kl / n;
+        bool exact = sums.Names.Contains(TermSums.Nll);
+        double meanReconstruction = exact ? -sums.Mean(TermSums.Nll) : sums.Mean(TermSums.Reconstruction);
+        double meanKl = exact ? 0 : sums.Mean(TermSums.Kl);
         return report with
         {
             Reconstruction = meanReconstruction,
@@ -229,11 +233,11 @@ public static class ModelEvaluation
             notes.Add($"An autoencoder trained on \"{model.Spec.Likelihood}\" has no log-likelihood to report as reconstruction.");
             return report;
         }
-        var metrics = new MetricSums();
+        var sums = new TermSums();
         var rng = new Rng(StreamSeed(options.Seed, 1));
-        ForEachBatch(model, data, n, options.BatchSize, (x, start, b) => model.Loss(x, rng, Objective.Elbo, metrics, ConditionOf(model, data, start, b)));
+        ForEachBatch(model, data, n, options.BatchSize, (x, start, b) => sums.Add(model.Terms(x, rng, condition: ConditionOf(model, data, start, b))));
         notes.Add("Autoencoder reconstruction = −BCE = log p(x | x̂) of a Bernoulli decoder at its own code; comparable with the VAE's reconstruction term.");
-        return report with { Reconstruction = -metrics.Mean("loss") };
+        return report with { Reconstruction = -sums.Mean(TermSums.Loss) };
     }
 
     private static EvaluationReport Outliers(EvaluationReport report, Inputs inputs, EvaluationOptions options, double[] logModelIn,

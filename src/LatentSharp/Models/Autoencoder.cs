@@ -42,17 +42,14 @@ public sealed class Autoencoder : LatentModel
         return _binaryCrossEntropy ? output.Sigmoid() : output;
     }
 
-    public override Tensor Loss(Tensor x, Rng rng, Objective objective, MetricSums metrics, Tensor? condition = null)
+    /// <summary>Minus the reconstruction loss of each image as its "log-likelihood" ([B]); no KL, nothing sampled.</summary>
+    public override ModelTerms Terms(Tensor x, Rng rng, int samples = 1, int importanceSamples = 0, Tensor? condition = null)
     {
         CheckCondition(condition, x.Dim(0));
         Tensor output = _decoder.Forward(_encoder.Forward(x));
         Tensor perExample = _binaryCrossEntropy
             ? output.BinaryCrossEntropyWithLogits(x).Sum(1)
             : (output - x).Square().Sum(1);
-        double sum = 0;
-        foreach (float v in perExample.Data) sum += v;
-        metrics.Add("loss", sum);
-        metrics.AddExamples(x.Dim(0));
-        return perExample.Mean();
+        return ModelTerms.WithoutKl(TermsKind.Reconstruction, perExample.Negate());
     }
 }

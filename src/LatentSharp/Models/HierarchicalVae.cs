@@ -140,92 +140,40 @@ public sealed class HierarchicalVae : LatentModel, IGenerativeModel
     public Tensor SampleConditional(int[] labels, Rng rng) =>
         throw new InvalidOperationException($"The model {Spec} is not conditional: draw images with Sample(n, rng).");
 
-    public ElboTerms Elbo(Tensor x, Rng rng, int samples = 1, Tensor? condition = null)
+    public Tensor LogImportanceWeights(Tensor x, int k, Rng rng, Tensor? condition = null) =>
+        Terms(x, rng, importanceSamples: k, condition: condition).Importance!.LogWeights;   // [B, K]
+
+    /// <summary>
+    /// log p(x | z_1) averaged over the S draws, and each layer's closed-form KL given the parent drawn above it, per draw
+    /// ([S·B] and [S·B, L_i], sample-major); with K importance samples the parts of the log importance weights instead, next
+    /// to the layers' KLs at the same draws.
+    /// </summary>
+    public override ModelTerms Terms(Tensor x, Rng rng, int samples = 1, int importanceSamples = 0, Tensor? condition = null)
     {
         CheckCondition(condition, x.Dim(0));
+        int b = x.Dim(0);
+        if (importanceSamples > 0)
+        {
+            Pass weighted = Run(x, importanceSamples, rng, withLogRatio: true);
+            return new ModelTerms
+            {
+                Kind = TermsKind.Bound,
+                Examples = b,
+                KlPerLayer = weighted.KlPerDimension.Select(k => k.Sum(1)).ToArray(),
+                KlPerDimension = weighted.KlPerDimension,
+                Importance = new ImportanceWeights(weighted.LogLikelihood, weighted.LogRatio!, importanceSamples),
+            };
+        }
+        if (samples < 1) throw new ArgumentOutOfRangeException(nameof(samples), samples, "At least one noise sample per example is needed.");
         Pass pass = Run(x, samples, rng, withLogRatio: false);
-        Tensor kl = pass.KlPerDimension.Select(k => k.Sum(1)).Aggregate((a, b) => a + b);
-        return new ElboTerms(MeanOverDraws(pass.LogLikelihood, samples), MeanOverDraws(kl, samples));
-    }
-
-    public Tensor LogImportanceWeights(Tensor x, int k, Rng rng, Tensor? condition = null)
-    {
-        CheckCondition(condition, x.Dim(0));
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(k);
-        Pass pass = Run(x, k, rng, withLogRatio: true);
-        return (pass.LogLikelihood + pass.LogRatio!).Reshape(k, x.Dim(0)).Transpose();   // [K·B] → [B, K]
-    }
-
-    /// <summary>
-    /// −ELBO with β on every layer's KL and free bits per dimension of every layer (or the IWAE bound with K samples).
-    /// Records elbo, reconstruction, kl (the sum) and kl1 … klN (and iwae under the importance-weighted objective).
-    /// </summary>
-    public override Tensor Loss(Tensor x, Rng rng, Objective objective, MetricSums metrics, Tensor? condition = null)
-    {
-        CheckCondition(condition, x.Dim(0));
-        if (objective.IsImportanceWeighted) return ImportanceWeightedLoss(x, rng, objective, metrics);
-        if (objective.Samples < 1) throw new ArgumentOutOfRangeException(nameof(objective), objective.Samples, "At least one noise sample per example is needed.");
-        int b = x.Dim(0), s = objective.Samples;
-        Pass pass = Run(x, s, rng, withLogRatio: false);
-        Tensor logLikelihood = MeanOverDraws(pass.LogLikelihood, s);                                  // [B]
-
-        Tensor? penalty = null;
-        double sumKl = 0;
-        for (int i = 0; i < Layers; i++)
+        return new ModelTerms
         {
-            Tensor perDimension = pass.KlPerDimension[i];                                              // [S·B, L_i]
-            Tensor term = objective.FreeBits > 0f
-                ? perDimension.Mean(0).Clamp(objective.FreeBits, float.PositiveInfinity).Sum()          // Σ_j max(λ, E_batch KL_ij)
-                : perDimension.Sum(1).Mean();
-            penalty = penalty is null ? term : penalty + term;
-            double layerKl = SumOf(perDimension) / s;
-            metrics.Add($"kl{i + 1}", layerKl);
-            sumKl += layerKl;
-        }
-        Tensor loss = penalty! * objective.Beta - logLikelihood.Mean();
-
-        double sumLl = SumOf(logLikelihood);
-        metrics.Add("elbo", sumLl - sumKl);
-        metrics.Add("reconstruction", sumLl);
-        metrics.Add("kl", sumKl);
-        metrics.AddExamples(b);
-        return loss;
-    }
-
-    /// <summary>
-    /// IWAE (Burda et al. 2016) over the whole hierarchy: loss = −mean_b [logsumexp_k log w_{b,k} − log K], β weighing
-    /// Σ_i log p(z_i|z_{i+1}) − log q(z_i|·) in each weight. Records the ELBO terms averaged over the draws (the per-layer
-    /// KLs in closed form) and "iwae".
-    /// </summary>
-    private Tensor ImportanceWeightedLoss(Tensor x, Rng rng, Objective objective, MetricSums metrics)
-    {
-        if (objective.FreeBits > 0f || objective.Samples != 1)
-            throw new ArgumentException("The importance-weighted objective draws its own K samples and has no free bits: use Samples = 1 and FreeBits = 0 with it.", nameof(objective));
-        int b = x.Dim(0), k = objective.ImportanceSamples;
-        Pass pass = Run(x, k, rng, withLogRatio: true);
-        Tensor logW = pass.LogLikelihood + (objective.Beta == 1f ? pass.LogRatio! : pass.LogRatio! * objective.Beta);   // [K·B]
-        Tensor loss = (logW.Reshape(k, b).LogSumExp(0) - MathF.Log(k)).Mean().Negate();
-
-        float[] ll = pass.LogLikelihood.Data, ratio = pass.LogRatio!.Data;
-        double sumIwae = 0, sumLl = SumOf(pass.LogLikelihood) / k, sumKl = 0;
-        var row = new double[k];
-        for (int i = 0; i < b; i++)
-        {
-            for (int t = 0; t < k; t++) row[t] = (double)ll[t * b + i] + ratio[t * b + i];
-            sumIwae += ImportanceLogMean(row);
-        }
-        for (int i = 0; i < Layers; i++)
-        {
-            double layerKl = SumOf(pass.KlPerDimension[i]) / k;
-            metrics.Add($"kl{i + 1}", layerKl);
-            sumKl += layerKl;
-        }
-        metrics.Add("elbo", sumLl - sumKl);
-        metrics.Add("reconstruction", sumLl);
-        metrics.Add("kl", sumKl);
-        metrics.Add("iwae", sumIwae);
-        metrics.AddExamples(b);
-        return loss;
+            Kind = TermsKind.Bound,
+            Examples = b,
+            LogLikelihood = MeanOverDraws(pass.LogLikelihood, samples),                       // [B]
+            KlPerLayer = pass.KlPerDimension.Select(k => k.Sum(1)).ToArray(),                  // [S·B] each
+            KlPerDimension = pass.KlPerDimension,
+        };
     }
 
     /// <summary>One pass with <c>draws</c> samples per example, laid out sample-major: row s·B + i is draw s of example i.</summary>
@@ -308,19 +256,4 @@ public sealed class HierarchicalVae : LatentModel, IGenerativeModel
 
     /// <summary>The mean over the S draws of a sample-major [S·B] tensor. → [B]</summary>
     private static Tensor MeanOverDraws(Tensor t, int draws) => draws == 1 ? t : t.Reshape(draws, t.Dim(0) / draws).Mean(0);
-
-    /// <summary>log (1/K) Σ_k exp(v_k) in double.</summary>
-    private static double ImportanceLogMean(double[] v)
-    {
-        double max = v.Max(), sum = 0;
-        foreach (double x in v) sum += Math.Exp(x - max);
-        return max + Math.Log(sum / v.Length);
-    }
-
-    private static double SumOf(Tensor t)
-    {
-        double s = 0;
-        foreach (float v in t.Data.AsSpan(0, t.Length)) s += v;
-        return s;
-    }
 }

@@ -2,15 +2,9 @@ using LatentSharp.Tensors;
 
 namespace LatentSharp.Models;
 
-/// <summary>The per-example ELBO terms, each [B]: log p(x|z) (reconstruction) and the KL (or log q − log p) term.</summary>
-public readonly record struct ElboTerms(Tensor LogLikelihood, Tensor Kl)
-{
-    public Tensor Elbo => LogLikelihood - Kl;
-}
-
 /// <summary>
-/// A latent-variable model with a prior: it can sample, it has an ELBO, and it gives the log importance
-/// weights log p(x, z_k) − log q(z_k | x) that both IWAE training and likelihood evaluation use.
+/// A latent-variable model with a prior: it can sample, its <see cref="LatentModel.Terms"/> bound (or give) log p(x), and it
+/// gives the log importance weights log p(x, z_k) − log q(z_k | x) that both IWAE training and likelihood evaluation use.
 /// Conditional models take the condition [B, C] (one-hot labels) wherever they take x.
 /// </summary>
 public interface IGenerativeModel
@@ -23,9 +17,6 @@ public interface IGenerativeModel
 
     /// <summary>One image per label, decoded from a prior draw under that label (conditional models only). [labels.Length, D]</summary>
     Tensor SampleConditional(int[] labels, Rng rng);
-
-    /// <summary>ELBO terms with <paramref name="samples"/> reparameterized draws per example (averaged).</summary>
-    ElboTerms Elbo(Tensor x, Rng rng, int samples = 1, Tensor? condition = null);
 
     /// <summary>log p(x, z_k) − log q(z_k | x) for k = 1..K draws z_k ~ q(z | x). [B, D] → [B, K]</summary>
     Tensor LogImportanceWeights(Tensor x, int k, Rng rng, Tensor? condition = null);

@@ -45,11 +45,16 @@ public abstract class LatentModel : Module
     public Tensor Reconstruct(Tensor x, Tensor? condition = null) => Decode(Encode(x, condition), condition);
 
     /// <summary>
-    /// The loss to minimise on one minibatch (a mean over its examples), recording per-example quantities
-    /// summed over the batch into <paramref name="metrics"/> (for a VAE: elbo, reconstruction, kl; and iwae
-    /// under the importance-weighted objective).
+    /// The per-example terms of one minibatch (<see cref="ModelTerms"/>): for a latent-variable model log p(x | z) averaged
+    /// over <paramref name="samples"/> reparameterized draws per example and the KL of each stochastic layer, or, with
+    /// <paramref name="importanceSamples"/> K ≥ 1, the parts of the log importance weights of K draws per example instead.
+    /// An exact or deterministic model gives its log-likelihood (or minus its reconstruction loss) alone.
     /// </summary>
-    public abstract Tensor Loss(Tensor x, Rng rng, Objective objective, MetricSums metrics, Tensor? condition = null);
+    public abstract ModelTerms Terms(Tensor x, Rng rng, int samples = 1, int importanceSamples = 0, Tensor? condition = null);
+
+    /// <summary>The loss to minimise on one minibatch (a mean over its examples): <paramref name="objective"/> applied to <see cref="Terms"/>.</summary>
+    public Tensor Loss(Tensor x, Rng rng, Objective objective, Tensor? condition = null) =>
+        objective.Loss(Terms(x, rng, objective.Samples, objective.ImportanceSamples, condition));
 
     /// <summary>Floats of intermediate tensors one gradient-free batch may hold: 64 Mi floats, 256 MB.</summary>
     public const long EvaluationBudgetFloats = 64L << 20;
@@ -70,7 +75,7 @@ public abstract class LatentModel : Module
             using (Tensor.NoGrad())
             using (arena.Scope())
             {
-                Loss(Tensor.Zeros(1, Spec.Dimensions), new Rng(0), Objective.Elbo, new MetricSums(), Condition(new int[1]));
+                Loss(Tensor.Zeros(1, Spec.Dimensions), new Rng(0), Objective.Elbo, Condition(new int[1]));
                 _evaluationFloatsPerImage = Math.Max(1, arena.RentedFloats);
             }
         }

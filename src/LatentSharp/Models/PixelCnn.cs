@@ -17,9 +17,9 @@ namespace LatentSharp.Models;
 /// logit of pixel i depends on x_&lt;i alone.
 /// <para>
 /// Exact NLL in nats per image = Σ_i BCE-with-logits(logit_i, x_i). It fits the latent-variable API as follows:
-/// <see cref="Loss"/> is the mean NLL (metric "nll"; β, warm-up have nothing to weigh; free bits, several samples and the
-/// IWAE objective are rejected); <see cref="Elbo"/> returns log p(x) as the "log-likelihood" and a zero KL (the bound is
-/// exact); <see cref="LogImportanceWeights"/> returns the exact log p(x) in every one of the K columns, so
+/// <see cref="Terms"/> are <see cref="TermsKind.Exact"/>: log p(x) with no KL, so the loss is the mean NLL (metric "nll"; β and
+/// warm-up have nothing to weigh; free bits, several samples and the IWAE objective are refused) and the ELBO is log p(x)
+/// itself; <see cref="LogImportanceWeights"/> returns the exact log p(x) in every one of the K columns, so
 /// log (1/K) Σ_k w_k = log p(x) and the importance-sampled NLL evaluator reports the exact NLL, whatever K. It has no
 /// latent space: <see cref="Encode"/> and <see cref="Decode"/> throw. <see cref="Sample"/> draws pixel by pixel
 /// (D forward passes).
@@ -96,26 +96,13 @@ public sealed class PixelCnn : LatentModel, IGenerativeModel
     public override Tensor Decode(Tensor z, Tensor? condition = null) =>
         throw new ArgumentException($"The model {Spec} is autoregressive and has no latent space: there are no codes to decode. Draw images with Sample.");
 
-    /// <summary>The mean NLL per image; records "nll" (summed over the rows). β is ignored (there is no KL).</summary>
-    public override Tensor Loss(Tensor x, Rng rng, Objective objective, MetricSums metrics, Tensor? condition = null)
+    /// <summary>The exact log p(x) of each image ([B]); there are no latent draws, so several samples or importance samples are refused.</summary>
+    public override ModelTerms Terms(Tensor x, Rng rng, int samples = 1, int importanceSamples = 0, Tensor? condition = null)
     {
         CheckCondition(condition, x.Dim(0));
-        if (objective.IsImportanceWeighted || objective.FreeBits > 0f || objective.Samples != 1)
-            throw new ArgumentException("The pixelcnn trains on its exact likelihood: importance samples (--iwae-k), free bits and several noise samples do not apply.", nameof(objective));
-        Tensor nll = LogLikelihood(x).Negate();                                   // [B]
-        double sum = 0;
-        foreach (float v in nll.Data.AsSpan(0, nll.Length)) sum += v;
-        metrics.Add("nll", sum);
-        metrics.AddExamples(x.Dim(0));
-        return nll.Mean();
-    }
-
-    /// <summary>The exact log p(x) as the log-likelihood term and a zero KL: the "bound" is the likelihood itself.</summary>
-    public ElboTerms Elbo(Tensor x, Rng rng, int samples = 1, Tensor? condition = null)
-    {
-        CheckCondition(condition, x.Dim(0));
-        Tensor logLikelihood = LogLikelihood(x);
-        return new ElboTerms(logLikelihood, Tensor.Full(0f, x.Dim(0)));
+        if (importanceSamples > 0 || samples != 1)
+            throw new ArgumentException($"The model {Spec} has an exact likelihood and no latent draws: ask for one sample and no importance samples.", nameof(samples));
+        return ModelTerms.WithoutKl(TermsKind.Exact, LogLikelihood(x));
     }
 
     /// <summary>

@@ -78,37 +78,23 @@ public sealed class Vae : LatentModel, IGenerativeModel
         return Decode(_prior.Sample(labels.Length, rng), Condition(labels));
     }
 
-    public ElboTerms Elbo(Tensor x, Rng rng, int samples = 1, Tensor? condition = null)
+    public override ModelTerms Terms(Tensor x, Rng rng, int samples = 1, int importanceSamples = 0, Tensor? condition = null)
     {
-        DiagonalNormal q = Posterior(x, condition);
-        var (logLikelihood, kl, _) = Terms(x, condition, q, rng, samples);
-        return new ElboTerms(logLikelihood, kl);
+        if (importanceSamples > 0)
+        {
+            var (logLikelihood, logRatio) = WeightTerms(x, condition, importanceSamples, rng);
+            return new ModelTerms
+            {
+                Kind = TermsKind.Bound,
+                Examples = x.Dim(0),
+                Importance = new ImportanceWeights(logLikelihood, logRatio, importanceSamples),
+            };
+        }
+        return ElboTerms(x, condition, Posterior(x, condition), rng, samples);
     }
 
-    public override Tensor Loss(Tensor x, Rng rng, Objective objective, MetricSums metrics, Tensor? condition = null)
-    {
-        if (objective.IsImportanceWeighted) return ImportanceWeightedLoss(x, condition, rng, objective, metrics);
-        DiagonalNormal q = Posterior(x, condition);
-        var (logLikelihood, kl, klPerDimension) = Terms(x, condition, q, rng, objective.Samples);
-
-        Tensor klPenalty = objective.FreeBits > 0f && klPerDimension is not null
-            ? klPerDimension.Mean(0).Clamp(objective.FreeBits, float.PositiveInfinity).Sum()   // Σ_j max(λ, E_batch KL_j)
-            : kl.Mean();
-        Tensor loss = klPenalty * objective.Beta - logLikelihood.Mean();
-
-        double sumLl = SumOf(logLikelihood), sumKl = SumOf(kl);
-        metrics.Add("elbo", sumLl - sumKl);
-        metrics.Add("reconstruction", sumLl);
-        metrics.Add("kl", sumKl);
-        metrics.AddExamples(x.Dim(0));
-        return loss;
-    }
-
-    public Tensor LogImportanceWeights(Tensor x, int k, Rng rng, Tensor? condition = null)
-    {
-        var (logLikelihood, logRatio) = WeightTerms(x, condition, k, rng);
-        return (logLikelihood + logRatio).Reshape(k, x.Dim(0)).Transpose();   // [K·B] → [B, K]
-    }
+    public Tensor LogImportanceWeights(Tensor x, int k, Rng rng, Tensor? condition = null) =>
+        Terms(x, rng, importanceSamples: k, condition: condition).Importance!.LogWeights;   // [B, K]
 
     /// <summary>
     /// log p(x | z_k) and log p(z_k) − log q(z_k | x) for K draws per example, laid out sample-major: row s·B + i is
@@ -124,49 +110,8 @@ public sealed class Vae : LatentModel, IGenerativeModel
         return (logLikelihood, _prior.LogProb(z) - tiled.LogProb(z));
     }
 
-    /// <summary>
-    /// IWAE (Burda et al. 2016): loss = −mean_b [logsumexp_k log w_{b,k} − log K], with β weighing log p(z) − log q(z|x)
-    /// in each weight. Records the plain ELBO terms averaged over the K draws, and "iwae", the K-sample bound.
-    /// </summary>
-    private Tensor ImportanceWeightedLoss(Tensor x, Tensor? condition, Rng rng, Objective objective, MetricSums metrics)
-    {
-        if (objective.FreeBits > 0f || objective.Samples != 1)
-            throw new ArgumentException("The importance-weighted objective draws its own K samples and has no free bits: use Samples = 1 and FreeBits = 0 with it.", nameof(objective));
-        int b = x.Dim(0), k = objective.ImportanceSamples;
-        var (logLikelihood, logRatio) = WeightTerms(x, condition, k, rng);
-        Tensor logW = logLikelihood + (objective.Beta == 1f ? logRatio : logRatio * objective.Beta);    // [K·B]
-        Tensor bound = logW.Reshape(k, b).LogSumExp(0) - MathF.Log(k);                                 // [B]
-        Tensor loss = bound.Mean().Negate();
-
-        // Metrics in double, from the same draws: the bound at β = 1, and the ELBO terms averaged over the K draws.
-        float[] ll = logLikelihood.Data, ratio = logRatio.Data;
-        double sumLl = 0, sumRatio = 0, sumIwae = 0;
-        var row = new double[k];
-        for (int i = 0; i < b; i++)
-        {
-            double max = double.NegativeInfinity;
-            for (int s = 0; s < k; s++)
-            {
-                int r = s * b + i;
-                sumLl += ll[r];
-                sumRatio += ratio[r];
-                row[s] = (double)ll[r] + ratio[r];
-                max = Math.Max(max, row[s]);
-            }
-            double sum = 0;
-            for (int s = 0; s < k; s++) sum += Math.Exp(row[s] - max);
-            sumIwae += max + Math.Log(sum / k);
-        }
-        metrics.Add("elbo", (sumLl + sumRatio) / k);
-        metrics.Add("reconstruction", sumLl / k);
-        metrics.Add("kl", -sumRatio / k);
-        metrics.Add("iwae", sumIwae);
-        metrics.AddExamples(b);
-        return loss;
-    }
-
     /// <summary>log p(x|z) averaged over draws, KL per example, and KL per dimension when it is in closed form.</summary>
-    private (Tensor LogLikelihood, Tensor Kl, Tensor? KlPerDimension) Terms(Tensor x, Tensor? condition, DiagonalNormal q, Rng rng, int samples)
+    private ModelTerms ElboTerms(Tensor x, Tensor? condition, DiagonalNormal q, Rng rng, int samples)
     {
         if (samples < 1) throw new ArgumentOutOfRangeException(nameof(samples), samples, "At least one noise sample per example is needed.");
         int b = x.Dim(0);
@@ -178,13 +123,13 @@ public sealed class Vae : LatentModel, IGenerativeModel
 
         if (_prior.HasClosedFormKl)
         {
-            Tensor perDimension = q.KlToStandardNormalPerDimension();
-            return (logLikelihood, perDimension.Sum(1), perDimension);
+            Tensor perDimension = q.KlToStandardNormalPerDimension();                     // [B, L]
+            return new ModelTerms { Kind = TermsKind.Bound, Examples = b, LogLikelihood = logLikelihood, KlPerLayer = [perDimension.Sum(1)], KlPerDimension = [perDimension] };
         }
         // No closed form: the single-sample estimate log q(z|x) − log p(z), averaged over draws.
         Tensor klEstimate = drawn.LogProb(z) - _prior.LogProb(z);
         if (samples > 1) klEstimate = klEstimate.Reshape(samples, b).Mean(0);
-        return (logLikelihood, klEstimate, null);
+        return new ModelTerms { Kind = TermsKind.Bound, Examples = b, LogLikelihood = logLikelihood, KlPerLayer = [klEstimate] };
     }
 
     /// <summary>The decoder's output for codes z (and the condition, appended to them). [B, L] → [B, D]</summary>
@@ -192,11 +137,4 @@ public sealed class Vae : LatentModel, IGenerativeModel
 
     /// <summary>[t, c] along the features, or t alone without a condition. [B, F] + [B, C] → [B, F + C]</summary>
     private static Tensor WithCondition(Tensor t, Tensor? condition) => condition is null ? t : Tensor.Concat([t, condition], 1);
-
-    private static double SumOf(Tensor perExample)
-    {
-        double s = 0;
-        foreach (float v in perExample.Data) s += v;
-        return s;
-    }
 }

@@ -1,6 +1,8 @@
+using LatentSharp.Models;
+
 namespace LatentSharp.Training;
 
-/// <summary>One epoch's numbers: per-example means of the model's metrics on each split, and throughput.</summary>
+/// <summary>One epoch's numbers: per-example means of the model's metrics on each split (named as <see cref="TermSums"/> names them), and throughput.</summary>
 public sealed record EpochReport(
     int Epoch,
     double LearningRate,
@@ -15,7 +17,7 @@ public sealed record EpochReport(
     /// (the PixelCNN), else minus the test loss.
     /// </summary>
     public double Score =>
-        Test.TryGetValue("elbo", out double elbo) ? elbo
-        : Test.TryGetValue("nll", out double nll) ? -nll
-        : -Test.GetValueOrDefault("loss", double.NaN);
+        Test.TryGetValue(TermSums.Elbo, out double elbo) ? elbo
+        : Test.TryGetValue(TermSums.Nll, out double nll) ? -nll
+        : -Test.GetValueOrDefault(TermSums.Loss, double.NaN);
 }

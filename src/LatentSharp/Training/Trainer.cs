@@ -9,8 +9,9 @@ using LatentSharp.Tensors;
 namespace LatentSharp.Training;
 
 /// <summary>
-/// The AEVB loop: seeded shuffled minibatches (with their one-hot labels for a conditional model), the model's loss
-/// (ELBO or IWAE), backward, optimizer step; after every epoch an
+/// The AEVB loop: seeded shuffled minibatches (with their one-hot labels for a conditional model), the model's per-example
+/// terms, the loss the <see cref="Objective"/> makes of them (ELBO or IWAE, β warmed up here), backward, optimizer step;
+/// the epoch's metrics are the <see cref="TermSums"/> of the same terms; after every epoch an
 /// evaluation on the test split, a checkpoint (written atomically) and the best epoch kept aside.
 /// Every random draw of epoch e comes from (seed, e), so a run resumed from its checkpoint ends exactly where an
 /// uninterrupted run would.
@@ -67,7 +68,7 @@ public sealed class Trainer
             _optimizer.LearningRate = _schedule.At(epoch, _options.LearningRate);
             observer?.EpochStarted(epoch + 1, _options.Epochs, steps);
 
-            var train = new MetricSums();
+            var train = new TermSums();
             var noise = new Rng(StreamSeed(_options.Seed, epoch, stream: 1));
             var clock = Stopwatch.StartNew();
             int step = 0;
@@ -103,8 +104,8 @@ public sealed class Trainer
     }
 
     /// <summary>
-    /// Per-example means of the model's metrics on <paramref name="data"/> (plain ELBO, one sample), and the active units
-    /// (0 for a model without a latent space).
+    /// Per-example means of the model's metrics on <paramref name="data"/> (<see cref="TermSums"/> of its plain ELBO terms,
+    /// one sample), and the active units (0 for a model without a latent space).
     /// A conditional model is scored given each image's label.
     /// </summary>
     public (IReadOnlyDictionary<string, double> Metrics, int ActiveUnits) Evaluate(Dataset data)
@@ -112,26 +113,28 @@ public sealed class Trainer
         if (_model.IsConditional && !data.HasLabels)
             throw new ArgumentException($"The model {_model.Spec} is conditioned on labels, but the data set '{data.Name}' has none.", nameof(data));
         _model.Eval();
-        var metrics = new MetricSums();
+        var metrics = new TermSums();
         var noise = new Rng(StreamSeed(_options.Seed, 0, stream: 2));   // the same draws every epoch: epochs compare fairly
         var activity = _model.HasLatentSpace ? new ActiveUnits(_model.LatentSize) : null;
         ModelEvaluation.ForEachBatch(_model, data, data.Count, _options.EvaluationBatchSize, (x, start, b) =>
         {
             Tensor? condition = ModelEvaluation.ConditionOf(_model, data, start, b);
-            _model.Loss(x, noise, Objective.Elbo, metrics, condition);
+            metrics.Add(_model.Terms(x, noise, condition: condition));
             activity?.Add(_model.Encode(x, condition));
         });
         _model.Train();
         return (metrics.Means(), activity?.Count() ?? 0);
     }
 
-    private double TrainStep(Batch batch, Rng noise, Objective objective, MetricSums metrics, int epoch, int step, int steps)
+    private double TrainStep(Batch batch, Rng noise, Objective objective, TermSums metrics, int epoch, int step, int steps)
     {
         using (_arena.Scope())
         {
             Tensor x = Tensor.FromArray(batch.Pixels, batch.Size, batch.Dimensions);
             Tensor? condition = _model.Condition(batch.Labels);   // one-hot labels for a conditional model, else null
-            Tensor loss = _model.Loss(x, noise, objective, metrics, condition);
+            ModelTerms terms = _model.Terms(x, noise, objective.Samples, objective.ImportanceSamples, condition);
+            Tensor loss = objective.Loss(terms);
+            metrics.Add(terms);
             float value = loss.Item();
             if (!float.IsFinite(value))
                 throw Diverged($"the loss is {value}", epoch, step, steps);

@@ -21,7 +21,7 @@ public class ModelLogWeightsTests
     {
         using (Tensor.NoGrad())
         {
-            ElboTerms terms = ((IGenerativeModel)model).Elbo(Tensor.FromArray((float[])x.Clone(), n, 16), new Rng(99), samples);
+            ModelTerms terms = model.Terms(Tensor.FromArray((float[])x.Clone(), n, 16), new Rng(99), samples);
             return terms.Elbo.Data.Select(v => -(double)v).ToArray();
         }
     }

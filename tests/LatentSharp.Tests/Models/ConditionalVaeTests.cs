@@ -31,9 +31,9 @@ public class ConditionalVaeTests
     {
         Vae cvae = Build();
         Tensor x = ModelTestData.Images(4, 16, 2);
-        var missing = Assert.Throws<ArgumentException>(() => cvae.Loss(x, new Rng(1), Objective.Elbo, new MetricSums()));
+        var missing = Assert.Throws<ArgumentException>(() => cvae.Loss(x, new Rng(1), Objective.Elbo));
         Assert.Contains("one-hot labels", missing.Message);
-        var wrong = Assert.Throws<ArgumentException>(() => cvae.Elbo(x, new Rng(1), condition: Tensor.OneHot([0, 1, 2, 0], 4)));
+        var wrong = Assert.Throws<ArgumentException>(() => cvae.Terms(x, new Rng(1), condition: Tensor.OneHot([0, 1, 2, 0], 4)));
         Assert.Contains("[4, 3]", wrong.Message);
 
         var plain = (Vae)ModelCatalog.Build(Tiny with { Kind = "vae", Classes = 0 }, new Rng(1));
@@ -58,10 +58,10 @@ public class ConditionalVaeTests
         Tensor x = ModelTestData.Images(6, 16, 3);
         Tensor? c = cvae.Condition(ModelTestData.Labels(6, 3));
         using var _ = Tensor.NoGrad();
-        Assert.Equal(new[] { 6 }, cvae.Elbo(x, new Rng(1), samples: 3, condition: c).Elbo.Shape.ToArray());
+        Assert.Equal(new[] { 6 }, cvae.Terms(x, new Rng(1), samples: 3, condition: c).Elbo.Shape.ToArray());
         Assert.Equal(new[] { 6, 4 }, cvae.LogImportanceWeights(x, 4, new Rng(1), c).Shape.ToArray());
-        var metrics = new MetricSums();
-        cvae.Loss(x, new Rng(1), Objective.Iwae(3), metrics, c);
+        var metrics = new TermSums();
+        ModelTestData.Loss(cvae, x, new Rng(1), Objective.Iwae(3), metrics, c);
         Assert.True(metrics.Mean("iwae") >= metrics.Mean("elbo"));
     }
 

@@ -27,7 +27,7 @@ public sealed class HierarchicalVaeTests : IDisposable
         HierarchicalVae model = Build(Tiny with { LatentSizes = [3, 2, 2], LatentSize = 7 });
         Assert.Equal(3, model.Layers);
         model.ZeroGrad();
-        model.Loss(Images(6, 2), new Rng(3), new Objective(Beta: 0.5f), new MetricSums()).Backward();
+        model.Loss(Images(6, 2), new Rng(3), new Objective(Beta: 0.5f)).Backward();
         foreach (var (name, p) in model.NamedParameters())
         {
             Assert.True(p.Grad is not null, $"{name} has no gradient");
@@ -42,16 +42,16 @@ public sealed class HierarchicalVaeTests : IDisposable
         HierarchicalVae model = Build();
         Tensor x = Images(5, 4);
         using var _ = Tensor.NoGrad();
-        ElboTerms terms = model.Elbo(x, new Rng(5));
+        ModelTerms terms = model.Terms(x, new Rng(5));
         for (int i = 0; i < 5; i++)
         {
-            Assert.Equal(terms.LogLikelihood.Data[i] - terms.Kl.Data[i], terms.Elbo.Data[i], 4);
+            Assert.Equal(terms.LogLikelihood!.Data[i] - terms.Kl.Data[i], terms.Elbo.Data[i], 4);
             Assert.True(terms.Kl.Data[i] >= 0f, $"KL {terms.Kl.Data[i]} of row {i} is negative");
         }
 
         // The same draws through Loss: elbo = reconstruction − kl, kl = kl1 + kl2, loss = −elbo at β = 1.
-        var metrics = new MetricSums();
-        float loss = model.Loss(x, new Rng(5), Objective.Elbo, metrics).Item();
+        var metrics = new TermSums();
+        float loss = ModelTestData.Loss(model, x, new Rng(5), Objective.Elbo, metrics).Item();
         Assert.Equal(terms.Elbo.Data.Average(), metrics.Mean("elbo"), 3);
         Assert.Equal(metrics.Mean("kl1") + metrics.Mean("kl2"), metrics.Mean("kl"), 4);
         Assert.Equal(metrics.Mean("reconstruction") - metrics.Mean("kl"), metrics.Mean("elbo"), 4);
@@ -89,7 +89,7 @@ public sealed class HierarchicalVaeTests : IDisposable
         const int k = 4_000;
         Tensor logW = model.LogImportanceWeights(x, k, new Rng(7));
         Assert.Equal(new[] { 3, k }, logW.Shape.ToArray());
-        float[] elbo = model.Elbo(x, new Rng(8), samples: k).Elbo.Data;
+        float[] elbo = model.Terms(x, new Rng(8), samples: k).Elbo.Data;
         for (int i = 0; i < 3; i++)
         {
             var row = logW.Data.AsSpan(i * k, k).ToArray().Select(v => (double)v).ToArray();
@@ -107,11 +107,11 @@ public sealed class HierarchicalVaeTests : IDisposable
         HierarchicalVae model = Build();
         Tensor x = Images(8, 9);
         using var _ = Tensor.NoGrad();
-        var plain = new MetricSums();
-        model.Loss(x, new Rng(1), Objective.Elbo, plain);
-        var noKl = new MetricSums();
-        float lossBeta = model.Loss(x, new Rng(1), new Objective(Beta: 0f), noKl).Item();
-        float lossFreeBits = model.Loss(x, new Rng(1), new Objective(FreeBits: 100f), new MetricSums()).Item();
+        var plain = new TermSums();
+        ModelTestData.Loss(model, x, new Rng(1), Objective.Elbo, plain);
+        var noKl = new TermSums();
+        float lossBeta = ModelTestData.Loss(model, x, new Rng(1), new Objective(Beta: 0f), noKl).Item();
+        float lossFreeBits = model.Loss(x, new Rng(1), new Objective(FreeBits: 100f)).Item();
         Assert.Equal(plain.Mean("elbo"), noKl.Mean("elbo"), 5);
         Assert.Equal(-plain.Mean("reconstruction"), lossBeta, 3);
         Assert.Equal(-plain.Mean("reconstruction") + 100f * (3 + 2), lossFreeBits, 2);   // every dimension of both layers under λ
@@ -121,9 +121,9 @@ public sealed class HierarchicalVaeTests : IDisposable
     public void IwaeObjective_RecordsABoundAboveTheElbo()
     {
         HierarchicalVae model = Build();
-        var metrics = new MetricSums();
+        var metrics = new TermSums();
         using var _ = Tensor.NoGrad();
-        float loss = model.Loss(Images(8, 10), new Rng(2), Objective.Iwae(16), metrics).Item();
+        float loss = ModelTestData.Loss(model, Images(8, 10), new Rng(2), Objective.Iwae(16), metrics).Item();
         Assert.Equal(-metrics.Mean("iwae"), loss, 3);
         Assert.True(metrics.Mean("iwae") >= metrics.Mean("elbo"));
     }
@@ -178,7 +178,7 @@ public sealed class HierarchicalVaeTests : IDisposable
         Assert.Equal(tiny.Spec.ToJson(), loaded.Spec.ToJson());
         Tensor x = Images(4, 12);
         using var _ = Tensor.NoGrad();
-        Assert.Equal(tiny.Elbo(x, new Rng(3)).Elbo.Data, loaded.Elbo(x, new Rng(3)).Elbo.Data);
+        Assert.Equal(tiny.Terms(x, new Rng(3)).Elbo.Data, loaded.Terms(x, new Rng(3)).Elbo.Data);
         Assert.Equal(tiny.LogImportanceWeights(x, 5, new Rng(4)).Data, loaded.LogImportanceWeights(x, 5, new Rng(4)).Data);
     }
 

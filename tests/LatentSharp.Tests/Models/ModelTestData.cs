@@ -1,3 +1,4 @@
+using LatentSharp.Models;
 using LatentSharp.Tensors;
 
 namespace LatentSharp.Tests.Models;
@@ -15,4 +16,12 @@ internal static class ModelTestData
 
     /// <summary>Labels 0, 1, …, classes − 1, 0, 1, … for n rows.</summary>
     public static int[] Labels(int n, int classes) => Enumerable.Range(0, n).Select(i => i % classes).ToArray();
+
+    /// <summary>The loss of <paramref name="objective"/> on the model's terms for x, their metrics added to <paramref name="metrics"/>.</summary>
+    public static Tensor Loss(LatentModel model, Tensor x, Rng rng, Objective objective, TermSums metrics, Tensor? condition = null)
+    {
+        ModelTerms terms = model.Terms(x, rng, objective.Samples, objective.ImportanceSamples, condition);
+        metrics.Add(terms);
+        return objective.Loss(terms);
+    }
 }

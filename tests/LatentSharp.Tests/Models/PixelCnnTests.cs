@@ -109,19 +109,19 @@ public sealed class PixelCnnTests : IDisposable
             double p = 1 / (1 + Math.Exp(-logits[r * 36 + i]));
             expected[r] -= x.Data[r * 36 + i] == 1f ? Math.Log(p) : Math.Log(1 - p);
         }
-        var metrics = new MetricSums();
-        float loss = model.Loss(x, new Rng(1), Objective.Elbo, metrics).Item();
+        var metrics = new TermSums();
+        float loss = ModelTestData.Loss(model, x, new Rng(1), Objective.Elbo, metrics).Item();
         Assert.Equal(expected.Average(), metrics.Mean("nll"), 3);
         Assert.Equal(expected.Average(), loss, 3);
 
-        ElboTerms terms = model.Elbo(x, new Rng(1));
+        ModelTerms terms = model.Terms(x, new Rng(1));
         Tensor logW = model.LogImportanceWeights(x, 4, new Rng(1));
         Assert.Equal(new[] { 3, 4 }, logW.Shape.ToArray());
         for (int r = 0; r < 3; r++)
         {
             Assert.Equal(-expected[r], terms.Elbo.Data[r], 3);
             Assert.Equal(0f, terms.Kl.Data[r]);
-            for (int k = 0; k < 4; k++) Assert.Equal(terms.LogLikelihood.Data[r], logW.Data[r * 4 + k]);
+            for (int k = 0; k < 4; k++) Assert.Equal(terms.LogLikelihood!.Data[r], logW.Data[r * 4 + k]);
         }
 
         // The unchanged evaluator reports the exact NLL, whatever K.
@@ -170,7 +170,7 @@ public sealed class PixelCnnTests : IDisposable
         Tensor x = BinaryImages(2, 9);
         Assert.Contains("no latent space", Assert.Throws<ArgumentException>(() => model.Encode(x)).Message);
         Assert.Contains("no latent space", Assert.Throws<ArgumentException>(() => model.Decode(Tensor.Zeros(2, 3))).Message);
-        Assert.Throws<ArgumentException>(() => model.Loss(x, new Rng(1), Objective.Iwae(5), new MetricSums()));
+        Assert.Throws<ArgumentException>(() => model.Loss(x, new Rng(1), Objective.Iwae(5)));
         Assert.Throws<ArgumentException>(() => ModelCatalog.Build(Tiny with { Channels = 3 }, new Rng(1)));
         Assert.Throws<ArgumentException>(() => ModelCatalog.Build(Tiny with { Likelihood = "gaussian" }, new Rng(1)));
     }

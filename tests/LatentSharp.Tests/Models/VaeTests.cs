@@ -23,9 +23,9 @@ public class VaeTests
         Vae vae = Build();
         Tensor x = Images(5, 2);
         using var _ = Tensor.NoGrad();
-        ElboTerms terms = vae.Elbo(x, new Rng(3));
+        ModelTerms terms = vae.Terms(x, new Rng(3));
         float[] elbo = terms.Elbo.Data;
-        for (int i = 0; i < 5; i++) Assert.Equal(terms.LogLikelihood.Data[i] - terms.Kl.Data[i], elbo[i], 4);
+        for (int i = 0; i < 5; i++) Assert.Equal(terms.LogLikelihood!.Data[i] - terms.Kl.Data[i], elbo[i], 4);
 
         // E[log mean_k w_k] >= E[log w]: compare averages over many draws.
         Tensor logW = vae.LogImportanceWeights(x, 64, new Rng(4));
@@ -57,7 +57,7 @@ public class VaeTests
         double[] elbo = new double[2];
         for (int r = 0; r < 200; r++)
         {
-            float[] e = vae.Elbo(x, new Rng(100 + (ulong)r), samples: 100).Elbo.Data;
+            float[] e = vae.Terms(x, new Rng(100 + (ulong)r), samples: 100).Elbo.Data;
             elbo[0] += e[0] / 200;
             elbo[1] += e[1] / 200;
         }
@@ -75,11 +75,11 @@ public class VaeTests
         Vae vae = Build();
         Tensor x = Images(8, 7);
         float[] before = vae.Parameters().SelectMany(p => p.Data).ToArray();
-        using (Tensor.NoGrad()) vae.Loss(x, new Rng(1), Objective.Elbo, new MetricSums());
+        using (Tensor.NoGrad()) vae.Loss(x, new Rng(1), Objective.Elbo);
         Assert.Equal(before, vae.Parameters().SelectMany(p => p.Data));
 
         var optimizer = new LatentSharp.Optim.Adam(vae.Parameters(), 1e-2f);
-        vae.Loss(x, new Rng(1), Objective.Elbo, new MetricSums()).Backward();
+        vae.Loss(x, new Rng(1), Objective.Elbo).Backward();
         optimizer.Step();
         Assert.NotEqual(before, vae.Parameters().SelectMany(p => p.Data));
     }
@@ -90,12 +90,12 @@ public class VaeTests
         Vae vae = Build();
         Tensor x = Images(8, 8);
         using var _ = Tensor.NoGrad();
-        var plain = new MetricSums();
-        float lossPlain = vae.Loss(x, new Rng(1), Objective.Elbo, plain).Item();
-        var weighted = new MetricSums();
-        float lossBeta = vae.Loss(x, new Rng(1), new Objective(Beta: 0f), weighted).Item();
-        var freeBits = new MetricSums();
-        float lossFreeBits = vae.Loss(x, new Rng(1), new Objective(FreeBits: 100f), freeBits).Item();
+        var plain = new TermSums();
+        float lossPlain = ModelTestData.Loss(vae, x, new Rng(1), Objective.Elbo, plain).Item();
+        var weighted = new TermSums();
+        float lossBeta = ModelTestData.Loss(vae, x, new Rng(1), new Objective(Beta: 0f), weighted).Item();
+        var freeBits = new TermSums();
+        float lossFreeBits = ModelTestData.Loss(vae, x, new Rng(1), new Objective(FreeBits: 100f), freeBits).Item();
 
         Assert.Equal(plain.Mean("elbo"), weighted.Mean("elbo"), 5);
         Assert.Equal(-plain.Mean("elbo"), lossPlain, 3);                                 // loss = -ELBO per example
@@ -115,7 +115,7 @@ public class VaeTests
         for (int i = 0; i < 5; i++)
         {
             optimizer.ZeroGrad();
-            Tensor loss = vae.Loss(x, new Rng((ulong)i), new Objective(Samples: 2), new MetricSums());
+            Tensor loss = vae.Loss(x, new Rng((ulong)i), new Objective(Samples: 2));
             Assert.True(float.IsFinite(loss.Item()));
             loss.Backward();
             optimizer.Step();
@@ -136,7 +136,7 @@ public class VaeTests
             var loaded = (Vae)Checkpoint.Load(path).Model;
             Tensor x = Images(4, 10);
             using var _ = Tensor.NoGrad();
-            Assert.Equal(vae.Elbo(x, new Rng(1)).Elbo.Data, loaded.Elbo(x, new Rng(1)).Elbo.Data);
+            Assert.Equal(vae.Terms(x, new Rng(1)).Elbo.Data, loaded.Terms(x, new Rng(1)).Elbo.Data);
         }
         finally
         {
@@ -170,9 +170,9 @@ public class VaeTests
     {
         LatentModel ae = ModelCatalog.Build(TinySpec with { Kind = "ae", Likelihood = "mse" }, new Rng(1));
         Assert.IsNotAssignableFrom<IGenerativeModel>(ae);
-        var metrics = new MetricSums();
+        var metrics = new TermSums();
         Tensor x = Images(4, 11);
-        float loss = ae.Loss(x, new Rng(1), Objective.Elbo, metrics).Item();
+        float loss = ModelTestData.Loss(ae, x, new Rng(1), Objective.Elbo, metrics).Item();
         Assert.Equal(metrics.Mean("loss"), loss, 4);
         Assert.Throws<ArgumentException>(() => ModelCatalog.Build(TinySpec with { Kind = "ae", Likelihood = "bernoulli" }, new Rng(1)));
     }
