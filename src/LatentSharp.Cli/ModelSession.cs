@@ -56,8 +56,8 @@ internal sealed class ModelSession
         Dataset test = new DatasetResolver().Load(dataName, dataDir).Test;
         ModelSpec spec = checkpoint.Model.Spec;
         if (test.Rows != spec.Height || test.Cols != spec.Width)
-            throw new ArgumentException($"--data {dataName} has {test.Rows}x{test.Cols} images but the model in {Path.GetFileName(checkpointPath)} takes {spec.Height}x{spec.Width}.");
-        if (test.Count == 0) throw new ArgumentException($"--data {dataName} has no test images.");
+            throw new UsageException($"--data {dataName} has {test.Rows}x{test.Cols} images but the model in {Path.GetFileName(checkpointPath)} takes {spec.Height}x{spec.Width}.");
+        if (test.Count == 0) throw new UsageException($"--data {dataName} has no test images.");
         return new ModelSession(checkpointPath, checkpoint, test);
     }
 
@@ -68,7 +68,7 @@ internal sealed class ModelSession
     public int CheckIndex(int index, string option)
     {
         if ((uint)index >= (uint)Test.Count)
-            throw new ArgumentException($"{option} {index} is out of range: the test split of {Test.Name} has {Test.Count} images (0 to {Test.Count - 1}).");
+            throw new UsageException($"{option} {index} is out of range: the test split of {Test.Name} has {Test.Count} images (0 to {Test.Count - 1}).");
         return index;
     }
 
@@ -77,7 +77,7 @@ internal sealed class ModelSession
     private static void CheckDimension(int j, string option, int size, string owner)
     {
         if ((uint)j >= (uint)size)
-            throw new ArgumentException($"{option}: latent dimension {j} does not exist; {owner} has {size} (0 to {size - 1}).");
+            throw new UsageException($"{option}: latent dimension {j} does not exist; {owner} has {size} (0 to {size - 1}).");
     }
 
     /// <summary>Parses "0,3,5" into latent dimensions of the model, each checked.</summary>
@@ -94,19 +94,19 @@ internal sealed class ModelSession
         }
         catch (Exception e) when (e is FormatException or OverflowException)
         {
-            throw new ArgumentException($"{option} takes latent dimensions separated by commas (e.g. 0,3,5), not \"{text}\".");
+            throw new UsageException($"{option} takes latent dimensions separated by commas (e.g. 0,3,5), not \"{text}\".");
         }
-        if (dims.Length == 0) throw new ArgumentException($"{option} needs at least one latent dimension (e.g. 0,3,5).");
+        if (dims.Length == 0) throw new UsageException($"{option} needs at least one latent dimension (e.g. 0,3,5).");
         foreach (int j in dims) CheckDimension(j, option, size, owner);
-        if (dims.Distinct().Count() != dims.Length) throw new ArgumentException($"{option} names a dimension twice: \"{text}\".");
+        if (dims.Distinct().Count() != dims.Length) throw new UsageException($"{option} names a dimension twice: \"{text}\".");
         return dims;
     }
 
     public static int AtLeast(int value, int minimum, string option) =>
-        value >= minimum ? value : throw new ArgumentException($"{option} must be at least {minimum}, not {value}.");
+        value >= minimum ? value : throw new UsageException($"{option} must be at least {minimum}, not {value}.");
 
     public static int Between(int value, int minimum, int maximum, string option) =>
-        value >= minimum && value <= maximum ? value : throw new ArgumentException($"{option} must be between {minimum} and {maximum}, not {value}.");
+        value >= minimum && value <= maximum ? value : throw new UsageException($"{option} must be between {minimum} and {maximum}, not {value}.");
 
     /// <summary>Writes <paramref name="image"/> and says where.</summary>
     public static int WriteFigure(Image image, string path, TextWriter output)

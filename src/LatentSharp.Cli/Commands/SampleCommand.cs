@@ -29,7 +29,7 @@ public static class SampleCommand
             if (parse.GetValue(sampled))
             {
                 if (session.Model is not Vae vae)
-                    throw new ArgumentException($"--sampled draws pixels from the decoder's likelihood, and a {session.Model.Spec.Kind} model has none; leave it out to see decoded codes.");
+                    throw new UnsupportedByModelException($"--sampled draws pixels from the decoder's likelihood, and a {session.Model.Spec.Kind} model has none; leave it out to see decoded codes.");
                 image = LatentFigures.SamplesWithPixelDraws(vae, n, rng, c);
             }
             else image = Figures.Samples(session.Model, n, rng, session.Test, c);
