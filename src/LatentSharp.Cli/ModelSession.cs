@@ -41,16 +41,20 @@ internal sealed class ModelSession
         return options;
     }
 
-    public static ModelSession Open(ParseResult parse, Options options)
+    public static ModelSession Open(ParseResult parse, Options options, ModelNeeds needs = ModelNeeds.Nothing)
     {
         Threading.MaxThreads = parse.GetValue(options.Threads);
-        return Open(parse.GetValue(options.Model)!, parse.GetValue(options.Data), parse.GetValue(options.DataDir));
+        return Open(parse.GetValue(options.Model)!, parse.GetValue(options.Data), parse.GetValue(options.DataDir), needs, parse.CommandResult.Command.Name);
     }
 
-    /// <summary>Loads the checkpoint and the test split of <paramref name="dataName"/>, by default the data the model was trained on.</summary>
-    public static ModelSession Open(string checkpointPath, string? dataName, string? dataDir)
+    /// <summary>
+    /// Loads the checkpoint, refuses a model that cannot do what <paramref name="command"/> <paramref name="needs"/> before
+    /// any data is read, then loads the test split of <paramref name="dataName"/>, by default the data the model was trained on.
+    /// </summary>
+    public static ModelSession Open(string checkpointPath, string? dataName, string? dataDir, ModelNeeds needs = ModelNeeds.Nothing, string command = "this command")
     {
         Checkpoint checkpoint = Checkpoint.Load(checkpointPath);
+        Require(checkpoint.Model, needs, command, checkpointPath);
         dataName ??= checkpoint.TrainingData;
         checkpoint.Model.Eval();
         Dataset test = new DatasetResolver().Load(dataName, dataDir).Test;
@@ -59,6 +63,17 @@ internal sealed class ModelSession
             throw new UsageException($"--data {dataName} has {test.Rows}x{test.Cols} images but the model in {Path.GetFileName(checkpointPath)} takes {spec.Height}x{spec.Width}.");
         if (test.Count == 0) throw new UsageException($"--data {dataName} has no test images.");
         return new ModelSession(checkpointPath, checkpoint, test);
+    }
+
+    /// <summary>Throws <see cref="UnsupportedByModelException"/> unless <paramref name="model"/> has what <paramref name="command"/> needs.</summary>
+    public static void Require(LatentModel model, ModelNeeds needs, string command, string checkpointPath)
+    {
+        string kind = model.Spec.Kind, file = Path.GetFileName(checkpointPath);
+        if (needs.HasFlag(ModelNeeds.LatentSpace) && !model.HasLatentSpace)
+            throw new UnsupportedByModelException($"{command} needs a model with a latent space; the {kind} in {file} has none (latent sample draws from it).");
+        if (needs.HasFlag(ModelNeeds.Unconditional) && model.IsConditional)
+            throw new UnsupportedByModelException(
+                $"{command} needs an unconditional model; the {kind} in {file} is conditioned on {model.Classes} classes (latent sample and latent reconstruct draw it class by class).");
     }
 
     /// <summary>The output path: the option's value, or "&lt;checkpoint stem&gt;-&lt;figure&gt;.png" beside the checkpoint.</summary>
@@ -115,4 +130,19 @@ internal sealed class ModelSession
         output.WriteLine($"Wrote {path} ({image.Width}x{image.Height}).");
         return CommandRunner.Ok;
     }
+}
+
+/// <summary>What a command needs of a model beyond decoding images, checked as soon as the checkpoint is loaded.</summary>
+[Flags]
+internal enum ModelNeeds
+{
+    Nothing = 0,
+
+    /// <summary>Codes to encode to and decode from (not the PixelCNN).</summary>
+    LatentSpace = 1,
+
+    /// <summary>Encoding and decoding without a class label (not the CVAE).</summary>
+    Unconditional = 2,
+
+    UnconditionalLatentSpace = LatentSpace | Unconditional,
 }

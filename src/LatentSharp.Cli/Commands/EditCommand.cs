@@ -15,7 +15,7 @@ public static class EditCommand
         var common = ModelSession.AddCommonOptions(command, "<checkpoint>-edit.png beside the checkpoint");
         command.SetAction(parse =>
         {
-            ModelSession session = ModelSession.Open(parse, common);
+            ModelSession session = ModelSession.Open(parse, common, ModelNeeds.UnconditionalLatentSpace);
             int i = session.CheckIndex(parse.GetValue(index), "--index");
             IReadOnlyDictionary<int, float> values = ParseSet(parse.GetValue(set)!, session);
             string title = $"{LatentFigures.Describe(session.Test, i)}: "

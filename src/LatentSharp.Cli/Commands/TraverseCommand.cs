@@ -33,7 +33,7 @@ public static class TraverseCommand
             int? topK = parse.GetValue(top);
             if (dimsText is not null && topK is not null) throw new UsageException("--dims and --top both choose the dimensions; give one of them.");
 
-            ModelSession session = ModelSession.Open(parse, common);
+            ModelSession session = ModelSession.Open(parse, common, ModelNeeds.UnconditionalLatentSpace);
             int i = session.CheckIndex(parse.GetValue(index), "--index");
             int l = session.Model.LatentSize;
             float[] codes = LatentFigures.Codes(session.Model, session.Test);
