@@ -41,24 +41,39 @@ internal sealed class ModelSession
         return options;
     }
 
-    public static ModelSession Open(ParseResult parse, Options options)
+    public static ModelSession Open(ParseResult parse, Options options, ModelNeeds needs = ModelNeeds.Nothing)
     {
         Threading.MaxThreads = parse.GetValue(options.Threads);
-        return Open(parse.GetValue(options.Model)!, parse.GetValue(options.Data), parse.GetValue(options.DataDir));
+        return Open(parse.GetValue(options.Model)!, parse.GetValue(options.Data), parse.GetValue(options.DataDir), needs, parse.CommandResult.Command.Name);
     }
 
-    /// <summary>Loads the checkpoint and the test split of <paramref name="dataName"/>, by default the data the model was trained on.</summary>
-    public static ModelSession Open(string checkpointPath, string? dataName, string? dataDir)
+    /// <summary>
+    /// Loads the checkpoint, refuses a model that cannot do what <paramref name="command"/> <paramref name="needs"/> before
+    /// any data is read, then loads the test split of <paramref name="dataName"/>, by default the data the model was trained on.
+    /// </summary>
+    public static ModelSession Open(string checkpointPath, string? dataName, string? dataDir, ModelNeeds needs = ModelNeeds.Nothing, string command = "this command")
     {
         Checkpoint checkpoint = Checkpoint.Load(checkpointPath);
+        Require(checkpoint.Model, needs, command, checkpointPath);
         dataName ??= checkpoint.TrainingData;
         checkpoint.Model.Eval();
         Dataset test = new DatasetResolver().Load(dataName, dataDir).Test;
         ModelSpec spec = checkpoint.Model.Spec;
         if (test.Rows != spec.Height || test.Cols != spec.Width)
-            throw new ArgumentException($"--data {dataName} has {test.Rows}x{test.Cols} images but the model in {Path.GetFileName(checkpointPath)} takes {spec.Height}x{spec.Width}.");
-        if (test.Count == 0) throw new ArgumentException($"--data {dataName} has no test images.");
+            throw new UsageException($"--data {dataName} has {test.Rows}x{test.Cols} images but the model in {Path.GetFileName(checkpointPath)} takes {spec.Height}x{spec.Width}.");
+        if (test.Count == 0) throw new UsageException($"--data {dataName} has no test images.");
         return new ModelSession(checkpointPath, checkpoint, test);
+    }
+
+    /// <summary>Throws <see cref="UnsupportedByModelException"/> unless <paramref name="model"/> has what <paramref name="command"/> needs.</summary>
+    public static void Require(LatentModel model, ModelNeeds needs, string command, string checkpointPath)
+    {
+        string kind = model.Spec.Kind, file = Path.GetFileName(checkpointPath);
+        if (needs.HasFlag(ModelNeeds.LatentSpace) && !model.HasLatentSpace)
+            throw new UnsupportedByModelException($"{command} needs a model with a latent space; the {kind} in {file} has none (latent sample draws from it).");
+        if (needs.HasFlag(ModelNeeds.Unconditional) && model.IsConditional)
+            throw new UnsupportedByModelException(
+                $"{command} needs an unconditional model; the {kind} in {file} is conditioned on {model.Classes} classes (latent sample and latent reconstruct draw it class by class).");
     }
 
     /// <summary>The output path: the option's value, or "&lt;checkpoint stem&gt;-&lt;figure&gt;.png" beside the checkpoint.</summary>
@@ -68,7 +83,7 @@ internal sealed class ModelSession
     public int CheckIndex(int index, string option)
     {
         if ((uint)index >= (uint)Test.Count)
-            throw new ArgumentException($"{option} {index} is out of range: the test split of {Test.Name} has {Test.Count} images (0 to {Test.Count - 1}).");
+            throw new UsageException($"{option} {index} is out of range: the test split of {Test.Name} has {Test.Count} images (0 to {Test.Count - 1}).");
         return index;
     }
 
@@ -77,7 +92,7 @@ internal sealed class ModelSession
     private static void CheckDimension(int j, string option, int size, string owner)
     {
         if ((uint)j >= (uint)size)
-            throw new ArgumentException($"{option}: latent dimension {j} does not exist; {owner} has {size} (0 to {size - 1}).");
+            throw new UsageException($"{option}: latent dimension {j} does not exist; {owner} has {size} (0 to {size - 1}).");
     }
 
     /// <summary>Parses "0,3,5" into latent dimensions of the model, each checked.</summary>
@@ -94,19 +109,19 @@ internal sealed class ModelSession
         }
         catch (Exception e) when (e is FormatException or OverflowException)
         {
-            throw new ArgumentException($"{option} takes latent dimensions separated by commas (e.g. 0,3,5), not \"{text}\".");
+            throw new UsageException($"{option} takes latent dimensions separated by commas (e.g. 0,3,5), not \"{text}\".");
         }
-        if (dims.Length == 0) throw new ArgumentException($"{option} needs at least one latent dimension (e.g. 0,3,5).");
+        if (dims.Length == 0) throw new UsageException($"{option} needs at least one latent dimension (e.g. 0,3,5).");
         foreach (int j in dims) CheckDimension(j, option, size, owner);
-        if (dims.Distinct().Count() != dims.Length) throw new ArgumentException($"{option} names a dimension twice: \"{text}\".");
+        if (dims.Distinct().Count() != dims.Length) throw new UsageException($"{option} names a dimension twice: \"{text}\".");
         return dims;
     }
 
     public static int AtLeast(int value, int minimum, string option) =>
-        value >= minimum ? value : throw new ArgumentException($"{option} must be at least {minimum}, not {value}.");
+        value >= minimum ? value : throw new UsageException($"{option} must be at least {minimum}, not {value}.");
 
     public static int Between(int value, int minimum, int maximum, string option) =>
-        value >= minimum && value <= maximum ? value : throw new ArgumentException($"{option} must be between {minimum} and {maximum}, not {value}.");
+        value >= minimum && value <= maximum ? value : throw new UsageException($"{option} must be between {minimum} and {maximum}, not {value}.");
 
     /// <summary>Writes <paramref name="image"/> and says where.</summary>
     public static int WriteFigure(Image image, string path, TextWriter output)
@@ -115,4 +130,19 @@ internal sealed class ModelSession
         output.WriteLine($"Wrote {path} ({image.Width}x{image.Height}).");
         return CommandRunner.Ok;
     }
+}
+
+/// <summary>What a command needs of a model beyond decoding images, checked as soon as the checkpoint is loaded.</summary>
+[Flags]
+internal enum ModelNeeds
+{
+    Nothing = 0,
+
+    /// <summary>Codes to encode to and decode from (not the PixelCNN).</summary>
+    LatentSpace = 1,
+
+    /// <summary>Encoding and decoding without a class label (not the CVAE).</summary>
+    Unconditional = 2,
+
+    UnconditionalLatentSpace = LatentSpace | Unconditional,
 }

@@ -16,7 +16,7 @@ public static class EditCommand
         var common = ModelSession.AddCommonOptions(command, "<checkpoint>-edit.png beside the checkpoint");
         command.SetAction(parse =>
         {
-            ModelSession session = ModelSession.Open(parse, common);
+            ModelSession session = ModelSession.Open(parse, common, ModelNeeds.UnconditionalLatentSpace);
             int i = session.CheckIndex(parse.GetValue(index), "--index");
             IReadOnlyDictionary<int, float> values = ParseSet(parse.GetValue(set)!, session);
             string title = $"{LatentFigures.Describe(session.Test, i)}: "
@@ -36,11 +36,11 @@ public static class EditCommand
             if (parts.Length != 2
                 || !int.TryParse(parts[0].TrimStart('z'), NumberStyles.Integer, CultureInfo.InvariantCulture, out int j)
                 || !float.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out float v) || !float.IsFinite(v))
-                throw new ArgumentException($"--set takes dimension=value pairs separated by commas (e.g. 0=1.5,3=-2); \"{item}\" is not one.");
+                throw new UsageException($"--set takes dimension=value pairs separated by commas (e.g. 0=1.5,3=-2); \"{item}\" is not one.");
             session.CheckDimension(j, "--set");
-            if (!values.TryAdd(j, v)) throw new ArgumentException($"--set gives dimension {j} twice.");
+            if (!values.TryAdd(j, v)) throw new UsageException($"--set gives dimension {j} twice.");
         }
-        if (values.Count == 0) throw new ArgumentException("--set needs at least one dimension=value pair (e.g. 0=1.5,3=-2).");
+        if (values.Count == 0) throw new UsageException("--set needs at least one dimension=value pair (e.g. 0=1.5,3=-2).");
         return values;
     }
 }

@@ -15,7 +15,7 @@ public static class EmbedCommand
         command.SetAction(parse =>
         {
             int? n = parse.GetValue(count) is int c ? ModelSession.AtLeast(c, 2, "--count") : null;
-            ModelSession session = ModelSession.Open(parse, common);
+            ModelSession session = ModelSession.Open(parse, common, ModelNeeds.UnconditionalLatentSpace);
             Image image = LatentFigures.Embedding(session.Model, session.Test, n);
             return ModelSession.WriteFigure(image, session.OutputPath(parse.GetValue(common.Output), "embedding"), parse.InvocationConfiguration.Output);
         });

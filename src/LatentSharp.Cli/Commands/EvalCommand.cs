@@ -23,6 +23,10 @@ public static class EvalCommand
         var baseline = new Option<string?>("--baseline") { Description = "Evaluate a baseline fitted on the training split instead of a checkpoint: ppca (probabilistic PCA, closed form)." };
         baseline.AcceptOnlyFromAmong(ProbabilisticPcaBaseline);
         var latent = new Option<int>("--latent") { Description = "Latent dimensions of the baseline.", DefaultValueFactory = _ => 20 };
+        latent.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() < 1) r.AddError("--latent must be at least 1.");
+        });
         var data = CommonOptions.DataOfModel();
         var dataDir = CommonOptions.DataDir();
         var split = new Option<string>("--split") { Description = "Split to evaluate: test or train.", DefaultValueFactory = _ => "test" };
@@ -103,6 +107,8 @@ public static class EvalCommand
         }
         else
         {
+            if (request.LatentSize >= splits.Train.Dimensions)
+                throw new UsageException($"--latent must be below the {splits.Train.Dimensions} pixels of {splits.Train.Name} for pPCA (it needs discarded directions for its noise), not {request.LatentSize}.");
             output.WriteLine($"Fitting pPCA with L = {request.LatentSize} on {splits.Train.Name} and evaluating on {options.Split}.");
             report = ModelEvaluation.RunProbabilisticPca(splits, request.LatentSize, options);
             string name = dataName.Replace('/', '_').Trim('_', '.');

@@ -19,7 +19,7 @@ public static class InterpolateCommand
         command.SetAction(parse =>
         {
             int n = ModelSession.Between(parse.GetValue(steps), 2, 64, "--steps");
-            ModelSession session = ModelSession.Open(parse, common);
+            ModelSession session = ModelSession.Open(parse, common, ModelNeeds.UnconditionalLatentSpace);
             int i = session.CheckIndex(parse.GetValue(from), "--from");
             int j = parse.GetValue(to) is int t ? session.CheckIndex(t, "--to") : LatentFigures.OtherClassIndex(session.Test, i);
             InterpolationPath[] paths = parse.GetValue(path) switch

@@ -20,15 +20,15 @@ public static class ManifoldCommand
         command.SetAction(parse =>
         {
             int n = ModelSession.Between(parse.GetValue(steps), 2, 50, "--steps");
-            ModelSession session = ModelSession.Open(parse, common);
+            ModelSession session = ModelSession.Open(parse, common, ModelNeeds.UnconditionalLatentSpace);
             int l = session.Model.LatentSize;
-            if (l < 2) throw new ArgumentException($"latent manifold needs a latent size of at least 2; the model in {session.CheckpointPath} has {l}.");
+            if (l < 2) throw new UnsupportedByModelException($"latent manifold needs a latent size of at least 2; the model in {session.CheckpointPath} has {l}.");
             float[] codes = LatentFigures.Codes(session.Model, session.Test);
             int x, y;
             if (parse.GetValue(dims) is string text)
             {
                 int[] chosen = session.ParseDimensions(text, "--dims");
-                if (chosen.Length != 2) throw new ArgumentException($"--dims takes exactly two dimensions for the manifold's plane, not \"{text}\".");
+                if (chosen.Length != 2) throw new UsageException($"--dims takes exactly two dimensions for the manifold's plane, not \"{text}\".");
                 (x, y) = (chosen[0], chosen[1]);
             }
             else (x, y) = LatentFigures.DefaultManifoldDimensions(codes, session.Test.Count, l);

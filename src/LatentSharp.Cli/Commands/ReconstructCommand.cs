@@ -19,7 +19,7 @@ public static class ReconstructCommand
         {
             int n = ModelSession.Between(parse.GetValue(count), 1, 1024, "--count");
             int c = ModelSession.Between(parse.GetValue(columns), 1, 64, "--columns");
-            ModelSession session = ModelSession.Open(parse, common);
+            ModelSession session = ModelSession.Open(parse, common, ModelNeeds.LatentSpace);
             int first = session.CheckIndex(parse.GetValue(start), "--start");
             Dataset shown = first == 0 ? session.Test : session.Test.Subset(Enumerable.Range(first, Math.Min(n, session.Test.Count - first)).ToArray());
             Image image = Figures.Reconstructions(session.Model, shown, n, c);

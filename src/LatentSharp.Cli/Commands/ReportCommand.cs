@@ -17,7 +17,7 @@ public static class ReportCommand
         var common = ModelSession.AddCommonOptions(command, $"{RunReport.FileName} beside the checkpoint");
         command.SetAction(parse =>
         {
-            ModelSession session = ModelSession.Open(parse, common);
+            ModelSession session = ModelSession.Open(parse, common, ModelNeeds.UnconditionalLatentSpace);
             string folder = Path.GetDirectoryName(Path.GetFullPath(session.CheckpointPath))!;
             string evalPath = Path.Combine(folder, EvaluationReportWriter.DefaultFileName);
             EvaluationReport? evaluation = null;

@@ -24,13 +24,15 @@ public static class SampleCommand
         {
             int n = ModelSession.Between(parse.GetValue(count), 1, 1024, "--count");
             int c = ModelSession.Between(parse.GetValue(columns), 1, 64, "--columns");
-            ModelSession session = ModelSession.Open(parse, common);
+            bool drawPixels = parse.GetValue(sampled);
+            // Pixel draws come from an unconditional prior; a conditional model's samples are drawn class by class without them.
+            ModelSession session = ModelSession.Open(parse, common, drawPixels ? ModelNeeds.Unconditional : ModelNeeds.Nothing);
             var rng = new Rng(parse.GetValue(common.Seed));
             Image image;
-            if (parse.GetValue(sampled))
+            if (drawPixels)
             {
                 if (session.Model is not Vae vae)
-                    throw new ArgumentException($"--sampled draws pixels from the decoder's likelihood, and a {session.Model.Spec.Kind} model has none; leave it out to see decoded codes.");
+                    throw new UnsupportedByModelException($"--sampled draws pixels from the decoder's likelihood, and a {session.Model.Spec.Kind} model has none; leave it out to see decoded codes.");
                 image = LatentFigures.SamplesWithPixelDraws(vae, n, rng, c);
             }
             else image = Figures.Samples(session.Model, n, rng, session.Test, c);

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Net.Sockets;
 using LatentSharp.Cli.Serving;
 using LatentSharp.Data;
 using LatentSharp.Kernels;
@@ -45,11 +46,26 @@ public static class ServeCommand
     public static int Run(string modelPath, string? dataName, string? dataDir, string host, int port, TextWriter output, TextWriter error)
     {
         var checkpoint = Checkpoint.Load(modelPath);
+        ModelSession.Require(checkpoint.Model, ModelNeeds.UnconditionalLatentSpace, "serve", modelPath);
         dataName ??= checkpoint.TrainingData;
         DataSplits splits = new DatasetResolver().Load(dataName, dataDir);
         using Explorer explorer = Explorer.Create(checkpoint.Model, splits.Test);
         WebApplication app = ExplorerServer.Build(explorer, host, port, error);
-        app.Start();
+        try
+        {
+            app.Start();
+        }
+        catch (Exception e) when (SocketErrorOf(e) is SocketError socketError)
+        {
+            ((IDisposable)app).Dispose();
+            throw new UsageException(socketError switch
+            {
+                SocketError.AddressNotAvailable => $"--host {host} is not an address of this machine; use 127.0.0.1 (this machine only), 0.0.0.0 (all its addresses) or one of its own.",
+                SocketError.AddressAlreadyInUse => $"--port {port} is already in use on {host}; choose another, or 0 for any free port.",
+                SocketError.AccessDenied => $"--port {port} on {host} needs privileges this process does not have; choose a port above 1023.",
+                _ => $"cannot listen on --host {host} --port {port}: {e.Message}",
+            });
+        }
         output.WriteLine($"Model: {checkpoint.Model.Spec}. Test images: {splits.Test.Count} from {splits.Test.Name}.");
         if (host != "127.0.0.1" && host != "localhost" && host != "::1")
             output.WriteLine($"Listening on {host}: anyone who can reach this machine can use the explorer.");
@@ -58,5 +74,13 @@ public static class ServeCommand
         app.WaitForShutdown();
         ((IDisposable)app).Dispose();
         return CommandRunner.Ok;
+    }
+
+    /// <summary>The socket error behind a failed start (Kestrel wraps some in IOException), or null when it is none.</summary>
+    private static SocketError? SocketErrorOf(Exception? e)
+    {
+        for (; e is not null; e = e.InnerException)
+            if (e is SocketException socket) return socket.SocketErrorCode;
+        return null;
     }
 }

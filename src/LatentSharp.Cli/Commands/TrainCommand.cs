@@ -2,6 +2,7 @@ using System.CommandLine;
 using LatentSharp.Data;
 using LatentSharp.Kernels;
 using LatentSharp.Models;
+using LatentSharp.Nn;
 using LatentSharp.Reports;
 using LatentSharp.Tensors;
 using LatentSharp.Training;
@@ -24,14 +25,15 @@ public static class TrainCommand
         var model = new Option<string>("--model") { Description = "Model kind: " + string.Join(", ", ModelCatalog.Available.Select(k => $"{k.Kind} ({k.Description})")) + ".", DefaultValueFactory = _ => "vae" };
         model.AcceptOnlyFromAmong(ModelCatalog.Available.Select(k => k.Kind).ToArray());
         var likelihood = new Option<string?>("--likelihood") { Description = "Decoder likelihood: bernoulli, gaussian, gaussian-learned, pixelcnn (conv-vae and conv-hvae: autoregressive pixels given the decoder's feature maps) or bce, mse (autoencoder). Default: bernoulli / bce." };
+        likelihood.AcceptOnlyFromAmong("bernoulli", "gaussian", "gaussian-learned", "pixelcnn", "bce", "mse");
         var variance = new Option<float>("--variance") { Description = "Gaussian decoder variance (fixed, or the start of the learned one).", DefaultValueFactory = _ => 0.1f };
         var latent = new Option<int>("--latent") { Description = "Latent dimensions.", DefaultValueFactory = _ => 20 };
-        var hidden = new Option<string>("--hidden") { Description = "Hidden layer widths of the encoder, comma-separated; the decoder mirrors them.", DefaultValueFactory = _ => "400" };
+        var hidden = CommonOptions.Widths("--hidden", "Hidden layer widths of the encoder, comma-separated; the decoder mirrors them.", [400]);
         var prior = new Option<string>("--prior") { Description = "Prior p(z): standard-normal, mog (learnable mixture of Gaussians) or vamp (VampPrior).", DefaultValueFactory = _ => "standard-normal" };
         prior.AcceptOnlyFromAmong(ModelCatalog.Priors.Select(p => p.Name).ToArray());
         var priorComponents = new Option<int>("--prior-components") { Description = "Mixture components (mog) or pseudo-inputs (vamp).", DefaultValueFactory = _ => 10 };
-        var convChannels = new Option<string>("--conv-channels") { Description = "conv-vae: channels of the stride-2 convolutions, comma-separated.", DefaultValueFactory = _ => "32,64" };
-        var latentSizes = new Option<string?>("--latent-sizes") { Description = "hvae / conv-hvae: sizes of the stochastic layers z_1,…,z_N, comma-separated (default 64,32)." };
+        var convChannels = CommonOptions.Widths("--conv-channels", "conv-vae: channels of the stride-2 convolutions, comma-separated.", [32, 64]);
+        var latentSizes = CommonOptions.OptionalWidths("--latent-sizes", "hvae / conv-hvae: sizes of the stochastic layers z_1,…,z_N, comma-separated (default 64,32).");
         var pixelCnnChannels = new Option<int>("--pixelcnn-channels") { Description = "pixelcnn model or likelihood: channels of the masked convolutions.", DefaultValueFactory = _ => new ModelSpec().PixelCnnChannels };
         var pixelCnnBlocks = new Option<int>("--pixelcnn-blocks") { Description = "pixelcnn model or likelihood: residual blocks of masked 3x3 convolutions.", DefaultValueFactory = _ => new ModelSpec().PixelCnnBlocks };
         var pixelCnnConditioning = new Option<string>("--pixelcnn-conditioning")
@@ -50,6 +52,7 @@ public static class TrainCommand
         });
         var iwaeK = new Option<int>("--iwae-k") { Description = "Train on the importance-weighted bound with K samples (IWAE; 0: the ELBO).", DefaultValueFactory = _ => 0 };
         var activation = new Option<string>("--activation") { Description = "relu, leaky-relu, elu, tanh or softplus.", DefaultValueFactory = _ => "relu" };
+        activation.AcceptOnlyFromAmong(Enum.GetValues<Activation>().Select(ActivationFactory.NameOf).ToArray());
         var optimizer = new Option<string>("--optimizer") { Description = "adam, adamw, sgd or adagrad.", DefaultValueFactory = _ => "adam" };
         optimizer.AcceptOnlyFromAmong(OptimizerFactory.OptimizerNames.ToArray());
         var lr = new Option<float>("--lr") { Description = "Learning rate.", DefaultValueFactory = _ => 1e-3f };
@@ -79,14 +82,14 @@ public static class TrainCommand
             {
                 Kind = kind,
                 LatentSize = parse.GetValue(latent),
-                Hidden = ParseWidths(parse.GetValue(hidden)!, "--hidden"),
+                Hidden = parse.GetValue(hidden)!,
                 Activation = parse.GetValue(activation)!,
                 Likelihood = parse.GetValue(likelihood) ?? (kind == "ae" ? "bce" : "bernoulli"),
                 Variance = parse.GetValue(variance),
                 Prior = parse.GetValue(prior)!,
                 PriorComponents = parse.GetValue(priorComponents),
-                ConvChannels = ParseWidths(parse.GetValue(convChannels)!, "--conv-channels"),
-                LatentSizes = parse.GetValue(latentSizes) is { } sizes ? ParseWidths(sizes, "--latent-sizes") : [],
+                ConvChannels = parse.GetValue(convChannels)!,
+                LatentSizes = parse.GetValue(latentSizes) ?? [],
                 PixelCnnChannels = parse.GetValue(pixelCnnChannels),
                 PixelCnnBlocks = parse.GetValue(pixelCnnBlocks),
                 PixelCnnConditioning = parse.GetValue(pixelCnnConditioning)!,
@@ -116,12 +119,15 @@ public static class TrainCommand
     /// <paramref name="resumePath"/>, on the data it was trained on.</summary>
     public static int Run(string? dataName, string? dataDir, ModelSpec spec, TrainingOptions options, string? outputDir, string? resumePath, TextWriter output)
     {
+        // Settings first: a refused option should not wait for the data to load.
+        options.Validate();
+        if (resumePath is null) ModelCatalog.Validate(spec);
         Checkpoint? checkpoint = resumePath is null ? null : Checkpoint.Load(resumePath);
         TrainingState? state = checkpoint is null ? null : checkpoint.Training
-            ?? throw new ArgumentException($"{resumePath} holds no training state (it is a best-epoch or exported checkpoint); resume from the run's {Trainer.LatestCheckpoint}.");
+            ?? throw new UsageException($"{resumePath} holds no training state (it is a best-epoch or exported checkpoint); resume from the run's {Trainer.LatestCheckpoint}.");
         // Epochs on other data would silently continue the run on something else: a resumed run keeps its data.
         if (checkpoint is not null && dataName is not null && dataName != checkpoint.TrainingData)
-            throw new ArgumentException($"{resumePath} was trained on --data {checkpoint.TrainingData}, not {dataName}: a resumed run continues on its own data (leave --data out).");
+            throw new UsageException($"{resumePath} was trained on --data {checkpoint.TrainingData}, not {dataName}: a resumed run continues on its own data (leave --data out).");
         dataName = checkpoint?.TrainingData ?? dataName ?? DatasetResolver.Sample;
         DataSplits splits = new DatasetResolver().Load(dataName, dataDir);
 
@@ -165,19 +171,5 @@ public static class TrainCommand
     {
         EpochReport best = s.History.First(r => r.Epoch == s.BestEpoch);
         return string.Join(", ", best.Test.Select(kv => $"test {kv.Key} {kv.Value:F2}"));
-    }
-
-    internal static int[] ParseWidths(string text, string option)
-    {
-        try
-        {
-            int[] widths = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(int.Parse).ToArray();
-            if (widths.Any(w => w < 1)) throw new FormatException();
-            return widths;
-        }
-        catch (FormatException)
-        {
-            throw new ArgumentException($"{option} takes positive widths separated by commas (e.g. 512,256), not \"{text}\".");
-        }
     }
 }

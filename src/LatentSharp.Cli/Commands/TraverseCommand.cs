@@ -29,12 +29,12 @@ public static class TraverseCommand
         {
             int n = ModelSession.Between(parse.GetValue(steps), 2, 64, "--steps");
             double r = parse.GetValue(range);
-            if (!(r > 0) || !double.IsFinite(r)) throw new ArgumentException($"--range must be a positive number, not {r.ToString(CultureInfo.InvariantCulture)}.");
+            if (!(r > 0) || !double.IsFinite(r)) throw new UsageException($"--range must be a positive number, not {r.ToString(CultureInfo.InvariantCulture)}.");
             string? dimsText = parse.GetValue(dims);
             int? topK = parse.GetValue(top);
-            if (dimsText is not null && topK is not null) throw new ArgumentException("--dims and --top both choose the dimensions; give one of them.");
+            if (dimsText is not null && topK is not null) throw new UsageException("--dims and --top both choose the dimensions; give one of them.");
 
-            ModelSession session = ModelSession.Open(parse, common);
+            ModelSession session = ModelSession.Open(parse, common, ModelNeeds.UnconditionalLatentSpace);
             int i = session.CheckIndex(parse.GetValue(index), "--index");
             int l = session.Model.LatentSize;
             float[] codes = LatentFigures.Codes(session.Model, session.Test);
@@ -56,7 +56,7 @@ public static class TraverseCommand
         double range, int steps, TextWriter log)
     {
         if (session.Model is not HierarchicalVae hierarchy)
-            throw new ArgumentException($"--layer sweeps one stochastic layer of a hierarchical model (hvae, conv-hvae); a {session.Model.Spec.Kind} has a single latent layer.");
+            throw new UnsupportedByModelException($"--layer sweeps one stochastic layer of a hierarchical model (hvae, conv-hvae); a {session.Model.Spec.Kind} has a single latent layer.");
         ModelSession.Between(layerNumber, 1, hierarchy.Layers, "--layer");
         int size = hierarchy.LayerSizes[layerNumber - 1], offset = hierarchy.LayerSizes.Take(layerNumber - 1).Sum();
         int count = session.Test.Count, l = session.Model.LatentSize;

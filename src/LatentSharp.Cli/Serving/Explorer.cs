@@ -91,8 +91,8 @@ internal sealed class Explorer : IDisposable
     public static Explorer Create(LatentModel model, Dataset test)
     {
         if (test.Dimensions != model.Spec.Dimensions)
-            throw new ArgumentException($"The model decodes {model.Spec.Height}x{model.Spec.Width} images but {test.Name} holds {test.Rows}x{test.Cols} images; pass the data set it was trained on with --data.");
-        if (test.Count == 0) throw new ArgumentException($"{test.Name} has no test images.");
+            throw new UsageException($"The model decodes {model.Spec.Height}x{model.Spec.Width} images but {test.Name} holds {test.Rows}x{test.Cols} images; pass the data set it was trained on with --data.");
+        if (test.Count == 0) throw new UsageException($"{test.Name} has no test images.");
         var worker = new ModelWorker(model);
         try
         {

@@ -29,9 +29,9 @@ internal static class ExplorerServer
     /// <summary>A server for <paramref name="explorer"/> on <paramref name="host"/> (an IP address or "localhost"); port 0 picks a free one.</summary>
     public static WebApplication Build(Explorer explorer, string host, int port, TextWriter? errors = null)
     {
-        if (port is < 0 or > 65535) throw new ArgumentException($"--port must be in [0, 65535], not {port}.");
+        if (port is < 0 or > 65535) throw new UsageException($"--port must be in [0, 65535], not {port}.");
         bool localhost = string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase);
-        if (!localhost && !IPAddress.TryParse(host, out _)) throw new ArgumentException($"--host must be an IP address (e.g. 127.0.0.1) or localhost, not \"{host}\".");
+        if (!localhost && !IPAddress.TryParse(host, out _)) throw new UsageException($"--host must be an IP address (e.g. 127.0.0.1) or localhost, not \"{host}\".");
 
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.ClearProviders();

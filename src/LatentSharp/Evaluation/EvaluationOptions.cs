@@ -46,11 +46,11 @@ public sealed record EvaluationOptions
 
     public void Validate()
     {
-        if (Split is not ("test" or "train")) throw new ArgumentException($"--split must be test or train, not \"{Split}\".");
-        if (Samples < 1) throw new ArgumentException($"--samples must be at least 1, not {Samples}.");
-        if (Images is < 1) throw new ArgumentException($"--images must be at least 1, not {Images}.");
-        if (TrainImages is < 2) throw new ArgumentException($"--train-images must be at least 2, not {TrainImages}.");
-        if (BatchSize < 1) throw new ArgumentException($"The evaluation batch size must be at least 1, not {BatchSize}.");
+        if (Split is not ("test" or "train")) throw new InvalidSettingException(nameof(Split), $"The split must be test or train, not \"{Split}\".");
+        if (Samples < 1) throw new InvalidSettingException(nameof(Samples), $"The importance samples K must be at least 1, not {Samples}.");
+        if (Images is < 1) throw new InvalidSettingException(nameof(Images), $"The number of images must be at least 1, not {Images}.");
+        if (TrainImages is < 2) throw new InvalidSettingException(nameof(TrainImages), $"The number of training images must be at least 2, not {TrainImages}.");
+        if (BatchSize < 1) throw new InvalidSettingException(nameof(BatchSize), $"The evaluation batch size must be at least 1, not {BatchSize}.");
     }
 }
 

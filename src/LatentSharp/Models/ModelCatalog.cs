@@ -32,17 +32,92 @@ public static class ModelCatalog
 
     public static IEnumerable<(string Kind, string Description)> Available => Kinds.Select(k => (k.Key, k.Value.Description));
 
+    /// <summary>The largest width of any layer, latent size, channel count or number of prior components.</summary>
+    public const int MaxWidth = 1 << 20;
+
+    /// <summary>The most parameters a model may have: 1 GB of float32 weights (about 4 GB while training with Adam).</summary>
+    public const long MaxParameters = 1L << 28;
+
+    /// <summary>
+    /// Checks the settings that do not depend on the data (the kind, the sizes and their limits), so that a front end can
+    /// refuse them before loading anything. <see cref="Build"/> checks them again, with the rest.
+    /// </summary>
+    public static void Validate(ModelSpec spec)
+    {
+        if (!Kinds.ContainsKey(spec.Kind))
+            throw new InvalidSettingException(nameof(ModelSpec.Kind), $"Unknown model kind \"{spec.Kind}\"; known kinds: {string.Join(", ", Kinds.Keys)}.");
+        if (spec.LatentSize < 1 || spec.LatentSize > MaxWidth)
+            throw new InvalidSettingException(nameof(ModelSpec.LatentSize), $"The latent size must be from 1 to {MaxWidth}, not {spec.LatentSize}.");
+        CheckWidths(spec.Hidden, nameof(ModelSpec.Hidden), "Hidden layer widths");
+        CheckWidths(spec.ConvChannels, nameof(ModelSpec.ConvChannels), "Convolution channels");
+        CheckWidths(spec.LatentSizes, nameof(ModelSpec.LatentSizes), "Stochastic layer sizes");
+        if (spec.PixelCnnChannels > MaxWidth)
+            throw new InvalidSettingException(nameof(ModelSpec.PixelCnnChannels), $"The pixelcnn's channels must be at most {MaxWidth}, not {spec.PixelCnnChannels}.");
+        if (spec.PriorComponents > MaxWidth)
+            throw new InvalidSettingException(nameof(ModelSpec.PriorComponents), $"The prior's components must be at most {MaxWidth}, not {spec.PriorComponents}.");
+        if (spec.Classes < 0) throw new InvalidSettingException(nameof(ModelSpec.Classes), $"The number of classes must not be negative, not {spec.Classes}.");
+        if (spec.Kind != "cvae" && spec.Classes != 0)
+            throw new InvalidSettingException(nameof(ModelSpec.Classes), $"Only a \"cvae\" is conditioned on classes; a \"{spec.Kind}\" has Classes = 0, not {spec.Classes}.");
+    }
+
     public static LatentModel Build(ModelSpec spec, Rng rng)
     {
-        if (!Kinds.TryGetValue(spec.Kind, out var entry))
-            throw new ArgumentException($"Unknown model kind \"{spec.Kind}\"; known kinds: {string.Join(", ", Kinds.Keys)}.");
-        if (spec.LatentSize < 1) throw new ArgumentException($"The latent size must be at least 1, not {spec.LatentSize}.");
-        if (spec.Hidden.Any(h => h < 1)) throw new ArgumentException($"Hidden layer widths must be positive: [{string.Join(", ", spec.Hidden)}].");
-        if (spec.Classes < 0) throw new ArgumentException($"The number of classes must not be negative, not {spec.Classes}.");
-        if (spec.Kind != "cvae" && spec.Classes != 0)
-            throw new ArgumentException($"Only a \"cvae\" is conditioned on classes; a \"{spec.Kind}\" has Classes = 0, not {spec.Classes}.");
-        return entry.Build(spec, rng);
+        Validate(spec);
+        double parameters = EstimatedParameters(spec);
+        if (parameters > MaxParameters)
+            throw new InvalidSettingException(LargestSetting(spec),
+                $"The model would have about {parameters.ToString("0.#e0", System.Globalization.CultureInfo.InvariantCulture)} parameters on {spec.Height}x{spec.Width} images; at most {MaxParameters} fit in memory. Use smaller widths.");
+        return Kinds[spec.Kind].Build(spec, rng);
     }
+
+    private static void CheckWidths(int[] widths, string setting, string what)
+    {
+        if (widths.Any(w => w < 1 || w > MaxWidth))
+            throw new InvalidSettingException(setting, $"{what} must be from 1 to {MaxWidth}: [{string.Join(", ", widths)}].");
+    }
+
+    /// <summary>
+    /// The parameter count of the model <paramref name="spec"/> describes, from its weight matrices and kernels, in 64-bit
+    /// floating point so that absurd sizes are caught before anything is allocated. Biases and small extras are left out.
+    /// </summary>
+    private static double EstimatedParameters(ModelSpec spec)
+    {
+        static double Mlp(double input, IEnumerable<int> hidden, double output)
+        {
+            double sum = 0;
+            foreach (int width in hidden) (sum, input) = (sum + input * width, width);
+            return sum + input * output;
+        }
+        double d = spec.Dimensions, l = spec.LatentSize, c = spec.Classes, h = spec.PixelCnnChannels;
+        double pixelCnn = h * (49 + 3 * h * spec.PixelCnnBlocks + 2 * h);   // 7x7 type A, blocks of 1x1 / 3x3 / 1x1, the head
+        int[] channels = spec.ConvChannels.Length == 0 ? [1] : spec.ConvChannels;
+        double innermost = channels[^1] * d / Math.Pow(4, channels.Length);   // c_n · H/2ⁿ · W/2ⁿ
+        double convolutions = 16.0 * spec.Channels * channels[0] + channels.Zip(channels.Skip(1), (a, b) => 16.0 * a * b).Sum();
+        double likelihood = spec.Likelihood == "pixelcnn" ? pixelCnn : spec.Likelihood == "gaussian-learned" ? d : 0;
+        double prior = spec.Prior == "mog" ? spec.PriorComponents * 2 * l : spec.Prior == "vamp" ? spec.PriorComponents * d : 0;
+        int[] sizes = spec.LatentSizes.Length == 0 ? [.. ModelSpec.DefaultLatentSizes] : spec.LatentSizes;
+        double last = spec.Hidden.Length == 0 ? 1 : spec.Hidden[^1];
+        return spec.Kind switch
+        {
+            "pixelcnn" => pixelCnn,
+            "conv-vae" => 2 * (convolutions + innermost * 2 * l) + likelihood + prior,
+            "hvae" or "conv-hvae" => 2 * Mlp(d, spec.Hidden, 1) + 2 * (convolutions + innermost * last)
+                + sizes.Select((size, i) => Mlp(last, spec.Hidden, 2 * size) + (i + 1 < sizes.Length ? Mlp(sizes[i + 1], spec.Hidden, 2 * size) : 0)).Sum()
+                + Mlp(sizes[0], spec.Hidden, d) + likelihood,
+            _ => Mlp(d + c, spec.Hidden, 2 * l) + Mlp(l + c, spec.Hidden.Reverse(), d) + likelihood + prior,
+        };
+    }
+
+    /// <summary>The size setting with the largest value: the one to lower when the model is too large.</summary>
+    private static string LargestSetting(ModelSpec spec) => new (string Setting, long Value)[]
+    {
+        (nameof(ModelSpec.LatentSize), spec.LatentSize),
+        (nameof(ModelSpec.Hidden), spec.Kind is "conv-vae" or "pixelcnn" ? 0 : spec.Hidden.DefaultIfEmpty().Max()),
+        (nameof(ModelSpec.ConvChannels), spec.Kind is "conv-vae" or "conv-hvae" ? spec.ConvChannels.DefaultIfEmpty().Max() : 0),
+        (nameof(ModelSpec.LatentSizes), spec.LatentSizes.DefaultIfEmpty().Max()),
+        (nameof(ModelSpec.PixelCnnChannels), spec.Kind == "pixelcnn" || spec.Likelihood == "pixelcnn" ? spec.PixelCnnChannels : 0),
+        (nameof(ModelSpec.PriorComponents), spec.Prior == "standard-normal" ? 0 : spec.PriorComponents),
+    }.MaxBy(s => s.Value).Setting;
 
     private static LatentModel BuildVae(ModelSpec spec, Rng rng)
     {
@@ -59,8 +134,8 @@ public static class ModelCatalog
     /// <summary>MLP bodies one-hot-label wider: encoder [x, y] (D + C) → 2L, decoder [z, y] (L + C) → D.</summary>
     private static LatentModel BuildConditionalVae(ModelSpec spec, Rng rng)
     {
-        if (spec.Classes < 2) throw new ArgumentException($"A cvae needs the number of classes (at least 2), not {spec.Classes}.");
-        if (spec.Prior == "vamp") throw new ArgumentException("The VampPrior needs an unconditional encoder; a cvae takes the \"standard-normal\" or \"mog\" prior.");
+        if (spec.Classes < 2) throw new InvalidSettingException(nameof(ModelSpec.Classes), $"A cvae needs the number of classes (at least 2), not {spec.Classes}.");
+        if (spec.Prior == "vamp") throw new InvalidSettingException(nameof(ModelSpec.Prior), "The VampPrior needs an unconditional encoder; a cvae takes the \"standard-normal\" or \"mog\" prior.");
         Activation activation = ActivationFactory.Parse(spec.Activation);
         int d = spec.Dimensions, l = spec.LatentSize, c = spec.Classes;
         return AssembleVae(spec, rng,
@@ -74,7 +149,7 @@ public static class ModelCatalog
         int d = spec.Dimensions, l = spec.LatentSize;
         IObservationModel observation = Observation(spec, rng);
         if (spec.Prior != "standard-normal" && spec.PriorComponents < 1)
-            throw new ArgumentException($"The \"{spec.Prior}\" prior needs at least one component, not {spec.PriorComponents}.");
+            throw new InvalidSettingException(nameof(ModelSpec.PriorComponents), $"The \"{spec.Prior}\" prior needs at least one component, not {spec.PriorComponents}.");
         // The VampPrior evaluates the model's own encoder; the model exists only after the prior, so it is reached through this variable.
         Vae? vae = null;
         IPrior prior = spec.Prior switch
@@ -82,7 +157,7 @@ public static class ModelCatalog
             "standard-normal" => new StandardNormalPrior(l),
             "mog" => new MixtureOfGaussiansPrior(spec.PriorComponents, l, rng),
             "vamp" => new VampPrior(spec.PriorComponents, d, l, u => vae!.Posterior(u), rng),
-            _ => throw new ArgumentException($"Unknown prior \"{spec.Prior}\"; known priors: {string.Join(", ", Priors.Select(p => p.Name))}."),
+            _ => throw new InvalidSettingException(nameof(ModelSpec.Prior), $"Unknown prior \"{spec.Prior}\"; known priors: {string.Join(", ", Priors.Select(p => p.Name))}."),
         };
         vae = new Vae(spec, encoder, decoder, observation, prior);
         return vae;
@@ -95,7 +170,7 @@ public static class ModelCatalog
         "gaussian" => new GaussianObservation(spec.Variance),
         "gaussian-learned" => new GaussianObservation(spec.Dimensions, spec.Variance),
         "pixelcnn" => PixelCnnLikelihood(spec, rng),
-        _ => throw new ArgumentException($"A VAE's likelihood is \"bernoulli\", \"gaussian\", \"gaussian-learned\" or \"pixelcnn\", not \"{spec.Likelihood}\"."),
+        _ => throw new InvalidSettingException(nameof(ModelSpec.Likelihood), $"A VAE's likelihood is \"bernoulli\", \"gaussian\", \"gaussian-learned\" or \"pixelcnn\", not \"{spec.Likelihood}\"."),
     };
 
     /// <summary>
@@ -106,12 +181,12 @@ public static class ModelCatalog
     private static PixelCnnObservation PixelCnnLikelihood(ModelSpec spec, Rng rng)
     {
         if (spec.Kind is not ("conv-vae" or "conv-hvae"))
-            throw new ArgumentException($"The \"pixelcnn\" likelihood reads feature maps from a convolutional decoder: use it with conv-vae or conv-hvae, not {spec.Kind}.");
+            throw new InvalidSettingException(nameof(ModelSpec.Likelihood), $"The \"pixelcnn\" likelihood reads feature maps from a convolutional decoder: use it with conv-vae or conv-hvae, not {spec.Kind}.");
         if (spec.Channels != 1)
-            throw new ArgumentException($"The \"pixelcnn\" likelihood models single-channel binarized images; these have {spec.Channels} channels.");
-        if (spec.PixelCnnBlocks < 0) throw new ArgumentException($"The number of residual blocks must not be negative, not {spec.PixelCnnBlocks}.");
+            throw new InvalidSettingException(nameof(ModelSpec.Likelihood), $"The \"pixelcnn\" likelihood models single-channel binarized images; these have {spec.Channels} channels.");
+        if (spec.PixelCnnBlocks < 0) throw new InvalidSettingException(nameof(ModelSpec.PixelCnnBlocks), $"The number of residual blocks must not be negative, not {spec.PixelCnnBlocks}.");
         if (!ModelSpec.PixelCnnConditionings.Contains(spec.PixelCnnConditioning))
-            throw new ArgumentException($"The pixelcnn likelihood's conditioning is {string.Join(" or ", ModelSpec.PixelCnnConditionings.Select(c => $"\"{c}\""))}, not \"{spec.PixelCnnConditioning}\".");
+            throw new InvalidSettingException(nameof(ModelSpec.PixelCnnConditioning), $"The pixelcnn likelihood's conditioning is {string.Join(" or ", ModelSpec.PixelCnnConditionings.Select(c => $"\"{c}\""))}, not \"{spec.PixelCnnConditioning}\".");
         return new PixelCnnObservation(spec.PixelCnnChannels, spec.PixelCnnBlocks, spec.Height, spec.Width, rng, codeIntoBlocks: spec.PixelCnnConditioning == "blocks");
     }
 
@@ -129,10 +204,10 @@ public static class ModelCatalog
     {
         int[] sizes = spec.LatentSizes.Length == 0 ? [.. ModelSpec.DefaultLatentSizes] : spec.LatentSizes;
         if (sizes.Length < 2 || sizes.Any(l => l < 1))
-            throw new ArgumentException($"An hvae needs at least two stochastic layers of positive size (z_1 first), e.g. 64,32; got [{string.Join(", ", sizes)}].");
+            throw new InvalidSettingException(nameof(ModelSpec.LatentSizes), $"An hvae needs at least two stochastic layers of positive size (z_1 first), e.g. 64,32; got [{string.Join(", ", sizes)}].");
         if (spec.Prior != "standard-normal")
-            throw new ArgumentException($"An hvae's top layer has the standard-normal prior; the lower layers' priors are learned top-down. The \"{spec.Prior}\" prior is for the one-layer kinds.");
-        if (spec.Hidden.Length == 0) throw new ArgumentException("An hvae needs at least one hidden width for its deterministic blocks.");
+            throw new InvalidSettingException(nameof(ModelSpec.Prior), $"An hvae's top layer has the standard-normal prior; the lower layers' priors are learned top-down. The \"{spec.Prior}\" prior is for the one-layer kinds.");
+        if (spec.Hidden.Length == 0) throw new InvalidSettingException(nameof(ModelSpec.Hidden), "An hvae needs at least one hidden width for its deterministic blocks.");
         spec = spec with { LatentSizes = sizes, LatentSize = sizes.Sum() };
         Activation activation = ActivationFactory.Parse(spec.Activation);
         int d = spec.Dimensions, h = spec.Hidden[^1], n = sizes.Length;
@@ -154,8 +229,8 @@ public static class ModelCatalog
 
     private static LatentModel BuildPixelCnn(ModelSpec spec, Rng rng)
     {
-        if (spec.Likelihood != "bernoulli") throw new ArgumentException($"The pixelcnn has a Bernoulli likelihood per pixel (binarized images), not \"{spec.Likelihood}\".");
-        if (spec.Prior != "standard-normal") throw new ArgumentException($"The pixelcnn has no latent space, so no \"{spec.Prior}\" prior.");
+        if (spec.Likelihood != "bernoulli") throw new InvalidSettingException(nameof(ModelSpec.Likelihood), $"The pixelcnn has a Bernoulli likelihood per pixel (binarized images), not \"{spec.Likelihood}\".");
+        if (spec.Prior != "standard-normal") throw new InvalidSettingException(nameof(ModelSpec.Prior), $"The pixelcnn has no latent space, so no \"{spec.Prior}\" prior.");
         return new PixelCnn(spec, rng);
     }
 
@@ -174,7 +249,7 @@ public static class ModelCatalog
 
     private static LatentModel BuildAutoencoder(ModelSpec spec, Rng rng)
     {
-        if (spec.Prior != "standard-normal") throw new ArgumentException($"An autoencoder has no prior; the \"{spec.Prior}\" prior needs a VAE kind.");
+        if (spec.Prior != "standard-normal") throw new InvalidSettingException(nameof(ModelSpec.Prior), $"An autoencoder has no prior; the \"{spec.Prior}\" prior needs a VAE kind.");
         Activation activation = ActivationFactory.Parse(spec.Activation);
         int d = spec.Dimensions, l = spec.LatentSize;
         return new Autoencoder(spec,

@@ -47,20 +47,21 @@ public sealed record TrainingOptions
 
     public void Validate()
     {
-        static void Require(bool ok, string message)
+        static void Require(bool ok, string setting, string message)
         {
-            if (!ok) throw new ArgumentException(message);
+            if (!ok) throw new InvalidSettingException(setting, message);
         }
-        Require(Epochs >= 1, $"--epochs must be at least 1, not {Epochs}.");
-        Require(BatchSize >= 1, $"--batch-size must be at least 1, not {BatchSize}.");
-        Require(LearningRate > 0 && float.IsFinite(LearningRate), $"--lr must be a positive number, not {LearningRate}.");
-        Require(Beta >= 0 && float.IsFinite(Beta), $"--beta must be a non-negative number, not {Beta}.");
-        Require(WarmupEpochs >= 0, $"--warmup must be zero or more epochs, not {WarmupEpochs}.");
-        Require(FreeBits >= 0 && float.IsFinite(FreeBits), $"--free-bits must be a non-negative number, not {FreeBits}.");
-        Require(Samples >= 1, $"--samples must be at least 1, not {Samples}.");
-        Require(ImportanceSamples >= 0, $"--iwae-k must be at least 1 (or 0 for the ELBO), not {ImportanceSamples}.");
-        Require(ImportanceSamples == 0 || (Samples == 1 && FreeBits == 0), "--iwae-k draws its own K samples and has no free bits: leave --samples at 1 and --free-bits at 0.");
-        Require(ClipNorm >= 0, $"--clip-norm must be non-negative, not {ClipNorm}.");
-        Require(EvaluationBatchSize >= 1, "The evaluation batch size must be at least 1.");
+        Require(Epochs >= 1, nameof(Epochs), $"The number of epochs must be at least 1, not {Epochs}.");
+        Require(BatchSize >= 1, nameof(BatchSize), $"The batch size must be at least 1, not {BatchSize}.");
+        Require(LearningRate > 0 && float.IsFinite(LearningRate), nameof(LearningRate), $"The learning rate must be a positive number, not {LearningRate}.");
+        Require(Beta >= 0 && float.IsFinite(Beta), nameof(Beta), $"β must be a non-negative number, not {Beta}.");
+        Require(WarmupEpochs >= 0, nameof(WarmupEpochs), $"The warm-up must be zero or more epochs, not {WarmupEpochs}.");
+        Require(FreeBits >= 0 && float.IsFinite(FreeBits), nameof(FreeBits), $"The free bits must be a non-negative number, not {FreeBits}.");
+        Require(Samples >= 1, nameof(Samples), $"The noise samples per example must be at least 1, not {Samples}.");
+        Require(ImportanceSamples >= 0, nameof(ImportanceSamples), $"The importance samples K must be at least 1 (or 0 for the ELBO), not {ImportanceSamples}.");
+        Require(ImportanceSamples == 0 || (Samples == 1 && FreeBits == 0), nameof(ImportanceSamples),
+            "The importance-weighted bound draws its own K samples and has no free bits: leave the noise samples at 1 and the free bits at 0.");
+        Require(ClipNorm >= 0 && float.IsFinite(ClipNorm), nameof(ClipNorm), $"The gradient-norm clip must be a non-negative number, not {ClipNorm}.");
+        Require(EvaluationBatchSize >= 1, nameof(EvaluationBatchSize), "The evaluation batch size must be at least 1.");
     }
 }

@@ -177,11 +177,11 @@ public sealed class ModelEvaluationTests(SmallTrainedVae trained) : IClassFixtur
     }
 
     [Theory]
-    [InlineData("valid", 10, "--split")]
-    [InlineData("test", 0, "--samples")]
+    [InlineData("valid", 10, nameof(EvaluationOptions.Split))]
+    [InlineData("test", 0, nameof(EvaluationOptions.Samples))]
     public void Validate_BadOptions_NameTheOption(string split, int samples, string expected)
     {
-        var e = Assert.Throws<ArgumentException>(() => new EvaluationOptions { Split = split, Samples = samples }.Validate());
-        Assert.Contains(expected, e.Message);
+        var e = Assert.Throws<InvalidSettingException>(() => new EvaluationOptions { Split = split, Samples = samples }.Validate());
+        Assert.Equal(expected, e.Setting);
     }
 }

@@ -51,7 +51,7 @@ public sealed class CatalogTests : IDisposable
     [InlineData("cvae")]
     public void PixelCnnLikelihood_NeedsAConvolutionalDecoder(string kind)
     {
-        var ex = Assert.Throws<ArgumentException>(() => ModelCatalog.Build(SpecFor(kind, "standard-normal") with { Likelihood = "pixelcnn" }, new Rng(1)));
+        var ex = Assert.Throws<InvalidSettingException>(() => ModelCatalog.Build(SpecFor(kind, "standard-normal") with { Likelihood = "pixelcnn" }, new Rng(1)));
         Assert.Contains("conv-vae or conv-hvae", ex.Message);
     }
 
@@ -101,10 +101,10 @@ public sealed class CatalogTests : IDisposable
     [Fact]
     public void UnknownPriorOrImpossibleCombination_IsRejectedWithTheChoices()
     {
-        var ex = Assert.Throws<ArgumentException>(() => ModelCatalog.Build(Small with { Prior = "flow" }, new Rng(1)));
+        var ex = Assert.Throws<InvalidSettingException>(() => ModelCatalog.Build(Small with { Prior = "flow" }, new Rng(1)));
         Assert.Contains("standard-normal, mog, vamp", ex.Message);
-        Assert.Throws<ArgumentException>(() => ModelCatalog.Build(Small with { Prior = "mog", PriorComponents = 0 }, new Rng(1)));
-        Assert.Throws<ArgumentException>(() => ModelCatalog.Build(Small with { Kind = "ae", Likelihood = "bce", Prior = "mog" }, new Rng(1)));
+        Assert.Throws<InvalidSettingException>(() => ModelCatalog.Build(Small with { Prior = "mog", PriorComponents = 0 }, new Rng(1)));
+        Assert.Throws<InvalidSettingException>(() => ModelCatalog.Build(Small with { Kind = "ae", Likelihood = "bce", Prior = "mog" }, new Rng(1)));
     }
 
     [Fact]
@@ -127,7 +127,7 @@ public sealed class CatalogTests : IDisposable
         ModelSpec spec = Small with { Kind = "conv-vae", Likelihood = "pixelcnn", PixelCnnConditioning = "blocks" };
         Assert.Equal("blocks", ModelSpec.FromJson(spec.ToJson()).PixelCnnConditioning);
         Assert.Contains("code into the blocks", spec.ToString());
-        var ex = Assert.Throws<ArgumentException>(() => ModelCatalog.Build(spec with { PixelCnnConditioning = "everywhere" }, new Rng(1)));
+        var ex = Assert.Throws<InvalidSettingException>(() => ModelCatalog.Build(spec with { PixelCnnConditioning = "everywhere" }, new Rng(1)));
         Assert.Contains("\"head\" or \"blocks\"", ex.Message);
     }
 }

@@ -68,9 +68,9 @@ public class ConditionalVaeTests
     [Fact]
     public void Catalog_KnowsTheNumberOfClasses_AndRejectsWhatCannotWork()
     {
-        Assert.Throws<ArgumentException>(() => ModelCatalog.Build(Tiny with { Classes = 0 }, new Rng(1)));
-        Assert.Throws<ArgumentException>(() => ModelCatalog.Build(Tiny with { Kind = "vae" }, new Rng(1)));
-        Assert.Throws<ArgumentException>(() => ModelCatalog.Build(Tiny with { Prior = "vamp" }, new Rng(1)));
+        Assert.Throws<InvalidSettingException>(() => ModelCatalog.Build(Tiny with { Classes = 0 }, new Rng(1)));
+        Assert.Throws<InvalidSettingException>(() => ModelCatalog.Build(Tiny with { Kind = "vae" }, new Rng(1)));
+        Assert.Throws<InvalidSettingException>(() => ModelCatalog.Build(Tiny with { Prior = "vamp" }, new Rng(1)));
         Assert.Equal(3, ModelSpec.FromJson(Tiny.ToJson()).Classes);
     }
 

@@ -142,8 +142,8 @@ public sealed class HierarchicalVaeTests : IDisposable
         Assert.Equal(new[] { 4, 16 }, model.DecodeFromLayer(2, codes.Slice(1, 3, 2)).Shape.ToArray());
         Assert.Equal(new[] { 6, 16 }, model.Sample(6, new Rng(1)).Shape.ToArray());
         Assert.Throws<ArgumentException>(() => model.DecodeFromLayer(2, codes));
-        Assert.Throws<ArgumentException>(() => ModelCatalog.Build(Tiny with { LatentSizes = [4] }, new Rng(1)));
-        Assert.Throws<ArgumentException>(() => ModelCatalog.Build(Tiny with { Prior = "mog" }, new Rng(1)));
+        Assert.Throws<InvalidSettingException>(() => ModelCatalog.Build(Tiny with { LatentSizes = [4] }, new Rng(1)));
+        Assert.Throws<InvalidSettingException>(() => ModelCatalog.Build(Tiny with { Prior = "mog" }, new Rng(1)));
     }
 
     [Fact]

@@ -92,9 +92,9 @@ public class IwaeObjectiveTests
     [Fact]
     public void Options_RejectIwaeWithFreeBitsOrSeveralSamples()
     {
-        Assert.Throws<ArgumentException>(() => new TrainingOptions { ImportanceSamples = 5, Samples = 2 }.Validate());
-        Assert.Throws<ArgumentException>(() => new TrainingOptions { ImportanceSamples = 5, FreeBits = 0.5f }.Validate());
-        Assert.Throws<ArgumentException>(() => new TrainingOptions { ImportanceSamples = -1 }.Validate());
+        Assert.Throws<InvalidSettingException>(() => new TrainingOptions { ImportanceSamples = 5, Samples = 2 }.Validate());
+        Assert.Throws<InvalidSettingException>(() => new TrainingOptions { ImportanceSamples = 5, FreeBits = 0.5f }.Validate());
+        Assert.Throws<InvalidSettingException>(() => new TrainingOptions { ImportanceSamples = -1 }.Validate());
         new TrainingOptions { ImportanceSamples = 5, WarmupEpochs = 2 }.Validate();
         Assert.Throws<ArgumentException>(() => Build().Loss(ModelTestData.Images(2, 16, 1), new Rng(1), new Objective(FreeBits: 1f, ImportanceSamples: 2)));
     }

@@ -172,7 +172,7 @@ public sealed class PixelCnnTests : IDisposable
         Assert.Contains("no latent space", Assert.Throws<ArgumentException>(() => model.Decode(Tensor.Zeros(2, 3))).Message);
         Assert.Throws<ArgumentException>(() => model.Loss(x, new Rng(1), Objective.Iwae(5)));
         Assert.Throws<ArgumentException>(() => ModelCatalog.Build(Tiny with { Channels = 3 }, new Rng(1)));
-        Assert.Throws<ArgumentException>(() => ModelCatalog.Build(Tiny with { Likelihood = "gaussian" }, new Rng(1)));
+        Assert.Throws<InvalidSettingException>(() => ModelCatalog.Build(Tiny with { Likelihood = "gaussian" }, new Rng(1)));
     }
 
     [Fact]

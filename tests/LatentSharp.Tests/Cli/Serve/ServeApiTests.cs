@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using LatentSharp.Cli;
 using LatentSharp.Cli.Serving;
 using LatentSharp.Imaging;
 
@@ -158,7 +159,7 @@ public sealed class ServeApiTests(ServeFixture server)
     [InlineData("example.com", "--host must be an IP address")]
     public void Build_HostThatIsNotAnAddress_IsRefused(string host, string expected)
     {
-        var e = Assert.Throws<ArgumentException>(() => ExplorerServer.Build(server.Explorer, host, port: 0));
+        var e = Assert.Throws<UsageException>(() => ExplorerServer.Build(server.Explorer, host, port: 0));
         Assert.Contains(expected, e.Message);
     }
 

@@ -1,3 +1,4 @@
+using LatentSharp.Cli;
 using LatentSharp.Cli.Serving;
 using LatentSharp.Data;
 using LatentSharp.Models;
@@ -38,7 +39,7 @@ public sealed class ServeExplorerTests
     public void Explorer_ModelAndDataOfDifferentSizes_FailsNamingBoth()
     {
         var spec = new ModelSpec { Kind = "vae", Height = 14, Width = 14, LatentSize = 2, Hidden = [8] };
-        var e = Assert.Throws<ArgumentException>(() => Explorer.Create(ModelCatalog.Build(spec, new Rng(1)), SmallTestSet()));
+        var e = Assert.Throws<UsageException>(() => Explorer.Create(ModelCatalog.Build(spec, new Rng(1)), SmallTestSet()));
         Assert.Contains("14x14", e.Message);
         Assert.Contains("28x28", e.Message);
     }
