@@ -30,6 +30,8 @@ public static class CommandRunner
     {
         InvalidDataFileException or DatasetNotFoundException or InvalidCheckpointException or FileNotFoundException or DirectoryNotFoundException => DataError,
         TrainingDivergedException => TrainingFailed,
+        CheckpointWriteException => DataError,
+        InvalidSettingException => UsageError,
         ArgumentException or InvalidOperationException => UsageError,
         IOException or UnauthorizedAccessException => DataError,
         _ => null,

@@ -116,9 +116,8 @@ public static class TrainCommand
     /// <paramref name="resumePath"/>, on the data it was trained on.</summary>
     public static int Run(string? dataName, string? dataDir, ModelSpec spec, TrainingOptions options, string? outputDir, string? resumePath, TextWriter output)
     {
-        Checkpoint? checkpoint = resumePath is null ? null : Checkpoint.Load(resumePath);
-        TrainingState? state = checkpoint is null ? null : checkpoint.Training
-            ?? throw new ArgumentException($"{resumePath} holds no training state (it is a best-epoch or exported checkpoint); resume from the run's {Trainer.LatestCheckpoint}.");
+        ResumePoint? checkpoint = resumePath is null ? null : Checkpoint.LoadForResume(resumePath);
+        TrainingState? state = checkpoint?.Training;
         // Epochs on other data would silently continue the run on something else: a resumed run keeps its data.
         if (checkpoint is not null && dataName is not null && dataName != checkpoint.TrainingData)
             throw new ArgumentException($"{resumePath} was trained on --data {checkpoint.TrainingData}, not {dataName}: a resumed run continues on its own data (leave --data out).");
