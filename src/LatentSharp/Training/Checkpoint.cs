@@ -95,7 +95,9 @@ public sealed class Checkpoint
         }
         catch (Exception e) when (e is ArgumentException or OverflowException or LatentSharpException)
         {
-            throw new InvalidCheckpointException($"{name}: the model specification in its metadata describes no model LatentSharp can build ({e.Message.TrimEnd('.')}).");
+            // The catalog's own refusals say what is wrong; a size that a layer's constructor refuses has only .NET's words.
+            string why = e is LatentSharpException || e.GetType() == typeof(ArgumentException) ? e.Message.TrimEnd('.') : "a size in it is out of range";
+            throw new InvalidCheckpointException($"{name}: the model specification in its metadata describes no model LatentSharp can build ({why}).");
         }
         LoadWeights(model, contents, name);
         return new Checkpoint(name, model, contents);
