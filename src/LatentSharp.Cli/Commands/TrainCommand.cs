@@ -122,9 +122,8 @@ public static class TrainCommand
         // Settings first: a refused option should not wait for the data to load.
         options.Validate();
         if (resumePath is null) ModelCatalog.Validate(spec);
-        Checkpoint? checkpoint = resumePath is null ? null : Checkpoint.Load(resumePath);
-        TrainingState? state = checkpoint is null ? null : checkpoint.Training
-            ?? throw new UsageException($"{resumePath} holds no training state (it is a best-epoch or exported checkpoint); resume from the run's {Trainer.LatestCheckpoint}.");
+        ResumePoint? checkpoint = resumePath is null ? null : Checkpoint.LoadForResume(resumePath);
+        TrainingState? state = checkpoint?.Training;
         // Epochs on other data would silently continue the run on something else: a resumed run keeps its data.
         if (checkpoint is not null && dataName is not null && dataName != checkpoint.TrainingData)
             throw new UsageException($"{resumePath} was trained on --data {checkpoint.TrainingData}, not {dataName}: a resumed run continues on its own data (leave --data out).");

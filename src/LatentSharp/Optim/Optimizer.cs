@@ -127,35 +127,79 @@ public abstract class Optimizer
         return new OptimizerState(GetType().Name, LearningRate, StepCount, buffers, (long[])_parameterSteps.Clone());
     }
 
-    /// <summary>Restores a state from <see cref="GetState"/> of the same kind of optimizer over parameters of the same shapes.</summary>
+    /// <summary>
+    /// Restores a state from <see cref="GetState"/> of the same kind of optimizer over parameters of the same shapes;
+    /// throws <see cref="ArgumentException"/> with <see cref="StateProblem"/>'s words when it does not fit.
+    /// </summary>
     public void SetState(OptimizerState state)
     {
         ArgumentNullException.ThrowIfNull(state);
-        if (state.Optimizer != GetType().Name)
-            throw new ArgumentException($"The state was saved by {state.Optimizer}; this optimizer is {GetType().Name}.", nameof(state));
-        if (state.ParameterSteps.Count != _parameters.Length)
-            throw new ArgumentException($"The state covers {state.ParameterSteps.Count} parameters; this optimizer has {_parameters.Length}.", nameof(state));
-
-        var restored = new (int Index, string Name, float[] Buffer)[state.Buffers.Count];
-        int n = 0;
-        foreach (var (key, buffer) in state.Buffers)
-        {
-            int dot = key.IndexOf('.', StringComparison.Ordinal);
-            if (dot <= 0 || !int.TryParse(key.AsSpan(0, dot), NumberStyles.None, CultureInfo.InvariantCulture, out int index) || index >= _parameters.Length)
-                throw new ArgumentException($"State buffer \"{key}\" is not named \"{{parameter index}}.{{buffer name}}\" for one of {_parameters.Length} parameters.", nameof(state));
-            string name = key[(dot + 1)..];
-            if (!BufferNames.Contains(name))
-                throw new ArgumentException($"State buffer \"{key}\": {GetType().Name} keeps no buffer \"{name}\" (it keeps {string.Join(", ", BufferNames)}).", nameof(state));
-            if (buffer.Length != _parameters[index].Length)
-                throw new ArgumentException($"State buffer \"{key}\" has {buffer.Length} values; parameter {index} {_parameters[index]} has {_parameters[index].Length}.", nameof(state));
-            restored[n++] = (index, name, (float[])buffer.Clone());
-        }
+        if (StateProblem(state) is string problem) throw new ArgumentException(problem, nameof(state));
 
         foreach (var buffers in _buffers) buffers.Clear();
-        foreach (var (index, name, buffer) in restored) _buffers[index][name] = buffer;
+        foreach (var (key, buffer) in state.Buffers)
+        {
+            var (index, name) = ParseBufferKey(key)!.Value;
+            _buffers[index][name] = (float[])buffer.Clone();
+        }
         for (int i = 0; i < _parameterSteps.Length; i++) _parameterSteps[i] = state.ParameterSteps[i];
         LearningRate = state.LearningRate;
         StepCount = state.StepCount;
+    }
+
+    /// <summary>
+    /// Why <paramref name="state"/> cannot be restored into this optimizer, or null when it can: it must come from the same
+    /// kind of optimizer, count 0 to <see cref="OptimizerState.StepCount"/> updates for each parameter, and hold exactly the
+    /// buffers this optimizer keeps after those updates, one value per element. A missing buffer would otherwise restart
+    /// from zero and change every later step.
+    /// </summary>
+    public string? StateProblem(OptimizerState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        if (state.Optimizer != GetType().Name)
+            return $"The state was saved by {state.Optimizer}; this optimizer is {GetType().Name}.";
+        if (!float.IsFinite(state.LearningRate) || state.LearningRate < 0f)
+            return $"The state's learning rate is {state.LearningRate}; it must be finite and non-negative.";
+        if (state.ParameterSteps.Count != _parameters.Length)
+            return $"The state covers {state.ParameterSteps.Count} parameters; this optimizer has {_parameters.Length}.";
+        for (int i = 0; i < _parameters.Length; i++)
+        {
+            if (state.ParameterSteps[i] < 0 || state.ParameterSteps[i] > state.StepCount)
+                return $"The state counts {state.ParameterSteps[i]} updates of parameter {i}; a count must be from 0 to the {state.StepCount} steps taken.";
+        }
+
+        var present = new HashSet<(int, string)>();
+        foreach (var (key, buffer) in state.Buffers)
+        {
+            if (ParseBufferKey(key) is not var (index, name))
+                return $"State buffer \"{key}\" is not named \"{{parameter index}}.{{buffer name}}\" for one of {_parameters.Length} parameters.";
+            if (!BufferNames.Contains(name))
+                return $"State buffer \"{key}\": {GetType().Name} keeps no buffer \"{name}\" (it keeps {string.Join(", ", BufferNames)}).";
+            if (buffer.Length != _parameters[index].Length)
+                return $"State buffer \"{key}\" has {buffer.Length} values; parameter {index} {_parameters[index]} has {_parameters[index].Length}.";
+            if (state.ParameterSteps[index] == 0 || !BuffersAfterUpdate.Contains(name))
+                return $"State buffer \"{key}\": {GetType().Name} keeps no such buffer for a parameter after {state.ParameterSteps[index]} updates.";
+            present.Add((index, name));
+        }
+        for (int i = 0; i < _parameters.Length; i++)
+        {
+            if (state.ParameterSteps[i] == 0) continue;
+            foreach (string name in BuffersAfterUpdate)
+                if (!present.Contains((i, name)))
+                    return $"State buffer \"{BufferKey(i, name)}\" is missing; parameter {i} has had {state.ParameterSteps[i]} updates, and {GetType().Name} keeps it after the first.";
+        }
+        return null;
+    }
+
+    /// <summary>The buffers a parameter has once it has been updated (all of <see cref="BufferNames"/> unless a setting turns one off).</summary>
+    protected virtual IReadOnlyList<string> BuffersAfterUpdate => BufferNames;
+
+    private (int Index, string Name)? ParseBufferKey(string key)
+    {
+        int dot = key.IndexOf('.', StringComparison.Ordinal);
+        if (dot <= 0 || !int.TryParse(key.AsSpan(0, dot), NumberStyles.None, CultureInfo.InvariantCulture, out int index) || index >= _parameters.Length)
+            return null;
+        return (index, key[(dot + 1)..]);
     }
 
     private static string BufferKey(int index, string name) => index.ToString(CultureInfo.InvariantCulture) + "." + name;

@@ -31,6 +31,9 @@ public sealed class Sgd : Optimizer
 
     protected override IReadOnlyList<string> BufferNames => Names;
 
+    /// <summary>Plain SGD (no momentum) keeps no buffer.</summary>
+    protected override IReadOnlyList<string> BuffersAfterUpdate => Momentum != 0f ? Names : [];
+
     protected override void Update(int index, long step, int offset, Span<float> p, ReadOnlySpan<float> g)
     {
         Span<float> scratch = _scratch.AsSpan(0, p.Length);

@@ -50,6 +50,9 @@ public sealed class Trainer
         TrainingState? resumeFrom = null, OptimizerState? optimizerState = null, CancellationToken cancellation = default)
     {
         CheckDataMatchesModel(data);
+        if (resumeFrom is not null && resumeFrom.CompletedEpochs > _options.Epochs)
+            throw new InvalidSettingException(nameof(TrainingOptions.Epochs),
+                $"The run has already completed {resumeFrom.CompletedEpochs} epochs, more than the {_options.Epochs} asked for: ask for more epochs to continue it.");
         var history = new List<EpochReport>(resumeFrom?.History ?? []);
         int startEpoch = resumeFrom?.CompletedEpochs ?? 0;
         int bestEpoch = resumeFrom?.BestEpoch ?? 0;
@@ -59,7 +62,11 @@ public sealed class Trainer
         var batches = new BatchIterator(data.Train, _options.BatchSize, _options.Seed, _options.Binarization);
         Dataset test = _options.Binarization == Binarization.None ? data.Test : data.Test.Binarize(new Rng(Dataset.TestBinarizationSeed));
         int steps = batches.BatchesPerEpoch;
-        if (runDirectory is not null) Directory.CreateDirectory(runDirectory);
+        if (runDirectory is not null)
+        {
+            Directory.CreateDirectory(runDirectory);
+            AtomicFile.RemoveLeftovers(runDirectory, [LatestCheckpoint, BestCheckpoint, TrainingLog.FileName]);
+        }
 
         var state = new TrainingState(_options, startEpoch, bestEpoch, bestScore, history);
         for (int epoch = startEpoch; epoch < _options.Epochs; epoch++)
@@ -84,6 +91,7 @@ public sealed class Trainer
 
             var (testMetrics, activeUnits) = Evaluate(test);
             var report = new EpochReport(epoch + 1, _optimizer.LearningRate, train.Means(), testMetrics, activeUnits, seconds, train.Examples / seconds);
+            RequireFiniteMetrics(report);
             history.Add(report);
             bool best = report.Score > bestScore;
             if (best)
@@ -94,9 +102,9 @@ public sealed class Trainer
             state = new TrainingState(_options, epoch + 1, bestEpoch, bestScore, history);
             if (runDirectory is not null)
             {
-                Checkpoint.Save(Path.Combine(runDirectory, LatestCheckpoint), _model, state, _optimizer);
-                if (best) Checkpoint.Save(Path.Combine(runDirectory, BestCheckpoint), _model, state);
-                TrainingLog.Write(Path.Combine(runDirectory, TrainingLog.FileName), history);
+                WriteEpochFile(runDirectory, LatestCheckpoint, epoch + 1, path => Checkpoint.Save(path, _model, state, _optimizer));
+                if (best) WriteEpochFile(runDirectory, BestCheckpoint, epoch + 1, path => Checkpoint.Save(path, _model, state));
+                WriteEpochFile(runDirectory, TrainingLog.FileName, epoch + 1, path => TrainingLog.Write(path, history));
             }
             observer?.EpochCompleted(report);
         }
@@ -152,9 +160,41 @@ public sealed class Trainer
     }
 
     private TrainingDivergedException Diverged(string what, int epoch, int step, int steps) =>
-        new($"Training diverged at epoch {epoch}, step {step} of {steps}: {what}. " +
-            (epoch > 1 ? $"The checkpoint of epoch {epoch - 1} is intact. " : "") +
-            "Try a smaller --lr, --clip-norm, or KL warm-up.");
+        new($"Training diverged at epoch {epoch}, step {step} of {steps}: {what}. " + DivergenceAdvice(epoch));
+
+    private static string DivergenceAdvice(int epoch) =>
+        (epoch > 1 ? $"The checkpoint of epoch {epoch - 1} is intact. " : "") + "Try a smaller learning rate, gradient clipping or KL warm-up.";
+
+    /// <summary>
+    /// A metric that is NaN or infinite means the model diverged even when every loss was finite (e.g. on the test split);
+    /// it is refused before anything of that epoch is written, as no checkpoint or log can hold it.
+    /// </summary>
+    private static void RequireFiniteMetrics(EpochReport report)
+    {
+        foreach (var (split, metrics) in new[] { ("train", report.Train), ("test", report.Test) })
+            foreach (var (name, value) in metrics)
+                if (!double.IsFinite(value))
+                    throw new TrainingDivergedException(
+                        $"Training diverged in epoch {report.Epoch}: its {split} {name} is {value}. " + DivergenceAdvice(report.Epoch));
+    }
+
+    /// <summary>Writes one file of an epoch; a failure (a full disk) says which epoch is lost and that the files before it are intact.</summary>
+    private static void WriteEpochFile(string runDirectory, string fileName, int epoch, Action<string> write)
+    {
+        string path = Path.Combine(runDirectory, fileName);
+        try
+        {
+            write(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The latest checkpoint is written first, and every file whole or not at all.
+            string state = fileName != LatestCheckpoint ? $"{LatestCheckpoint} holds epoch {epoch} intact: make room and resume from it"
+                : epoch > 1 ? $"epoch {epoch} is lost, {LatestCheckpoint} still holds epoch {epoch - 1} intact: make room and resume from it"
+                : "epoch 1 is lost and no checkpoint was written yet: make room and start again";
+            throw new CheckpointWriteException($"Could not write {path} for epoch {epoch} ({e.Message.TrimEnd('.')}); {state}.", e);
+        }
+    }
 
     /// <summary>β, ramped linearly from 0 over the warm-up epochs (per step, so the ramp is smooth).</summary>
     private float WarmedUpBeta(long globalStep, int stepsPerEpoch)

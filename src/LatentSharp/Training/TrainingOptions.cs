@@ -45,23 +45,41 @@ public sealed record TrainingOptions
     /// <summary>Examples per evaluation batch on the test split, at most: <see cref="Models.LatentModel.EvaluationBatchSize"/> lowers it for models with large activations.</summary>
     public int EvaluationBatchSize { get; init; } = 1000;
 
+    /// <summary>Throws <see cref="InvalidSettingException"/> naming the first setting that is out of range or inconsistent.</summary>
     public void Validate()
     {
-        static void Require(bool ok, string setting, string message)
+        if (FirstProblem() is var (setting, message)) throw new InvalidSettingException(setting, message);
+    }
+
+    /// <summary>
+    /// The first setting that is out of range or inconsistent with the others, and what is wrong with it, in words that name
+    /// the property, not a command-line flag (the same rules for settings given and settings read from a checkpoint).
+    /// </summary>
+    internal (string Setting, string Message)? FirstProblem()
+    {
+        (string, string)? problem = null;
+        void Require(bool ok, string setting, string message)
         {
-            if (!ok) throw new InvalidSettingException(setting, message);
+            if (!ok && problem is null) problem = (setting, message);
         }
         Require(Epochs >= 1, nameof(Epochs), $"The number of epochs must be at least 1, not {Epochs}.");
         Require(BatchSize >= 1, nameof(BatchSize), $"The batch size must be at least 1, not {BatchSize}.");
+        Require(OptimizerFactory.OptimizerNames.Contains(Optimizer), nameof(Optimizer),
+            $"Unknown optimizer \"{Optimizer}\"; choose one of {string.Join(", ", OptimizerFactory.OptimizerNames)}.");
         Require(LearningRate > 0 && float.IsFinite(LearningRate), nameof(LearningRate), $"The learning rate must be a positive number, not {LearningRate}.");
+        Require(Momentum >= 0 && float.IsFinite(Momentum), nameof(Momentum), $"The momentum must be a non-negative number, not {Momentum}.");
+        Require(WeightDecay >= 0 && float.IsFinite(WeightDecay), nameof(WeightDecay), $"The weight decay must be a non-negative number, not {WeightDecay}.");
+        Require(OptimizerFactory.ScheduleNames.Contains(Schedule), nameof(Schedule),
+            $"Unknown learning-rate schedule \"{Schedule}\"; choose one of {string.Join(", ", OptimizerFactory.ScheduleNames)}.");
         Require(Beta >= 0 && float.IsFinite(Beta), nameof(Beta), $"β must be a non-negative number, not {Beta}.");
         Require(WarmupEpochs >= 0, nameof(WarmupEpochs), $"The warm-up must be zero or more epochs, not {WarmupEpochs}.");
         Require(FreeBits >= 0 && float.IsFinite(FreeBits), nameof(FreeBits), $"The free bits must be a non-negative number, not {FreeBits}.");
-        Require(Samples >= 1, nameof(Samples), $"The noise samples per example must be at least 1, not {Samples}.");
-        Require(ImportanceSamples >= 0, nameof(ImportanceSamples), $"The importance samples K must be at least 1 (or 0 for the ELBO), not {ImportanceSamples}.");
+        Require(Samples >= 1, nameof(Samples), $"The number of noise samples must be at least 1, not {Samples}.");
+        Require(ImportanceSamples >= 0, nameof(ImportanceSamples), $"The number of importance samples must be at least 1 (or 0 for the ELBO), not {ImportanceSamples}.");
         Require(ImportanceSamples == 0 || (Samples == 1 && FreeBits == 0), nameof(ImportanceSamples),
-            "The importance-weighted bound draws its own K samples and has no free bits: leave the noise samples at 1 and the free bits at 0.");
-        Require(ClipNorm >= 0 && float.IsFinite(ClipNorm), nameof(ClipNorm), $"The gradient-norm clip must be a non-negative number, not {ClipNorm}.");
-        Require(EvaluationBatchSize >= 1, nameof(EvaluationBatchSize), "The evaluation batch size must be at least 1.");
+            "The IWAE bound draws its own K samples and has no free bits: leave the noise samples at 1 and the free bits at 0.");
+        Require(ClipNorm >= 0 && float.IsFinite(ClipNorm), nameof(ClipNorm), $"The clipping norm must be a non-negative number, not {ClipNorm}.");
+        Require(EvaluationBatchSize >= 1, nameof(EvaluationBatchSize), $"The evaluation batch size must be at least 1, not {EvaluationBatchSize}.");
+        return problem;
     }
 }
