@@ -184,7 +184,7 @@ public static class ImageFolder
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new InvalidDataFileException(path, $"cannot be read ({e.Message.TrimEnd('.')})", "Check the file's permissions.", e);
+            throw new InvalidDataFileException(path, $"cannot be read ({OneLine(e.Message)})", "Check the file's permissions.", e);
         }
 
         bool png = bytes.AsSpan().StartsWith((ReadOnlySpan<byte>)[0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]);
@@ -199,7 +199,7 @@ public static class ImageFolder
         }
         catch (Exception e) when (e is not InvalidDataFileException)
         {
-            throw new InvalidDataFileException(path, $"has a damaged header ({e.Message.TrimEnd('.')})", Hint, e);
+            throw new InvalidDataFileException(path, $"has a damaged header ({OneLine(e.Message)})", Hint, e);
         }
         if (info.Width < 1 || info.Height < 1 || (long)info.Width * info.Height > MaxPixelsPerImage)
             throw new InvalidDataFileException(path, $"declares an image of {info.Width}x{info.Height}, at most {MaxPixelsPerImage} pixels are read", Hint);
@@ -213,13 +213,16 @@ public static class ImageFolder
         }
         catch (Exception e)
         {
-            throw new InvalidDataFileException(path, $"cannot be decoded ({e.Message.TrimEnd('.')})", Hint, e);
+            throw new InvalidDataFileException(path, $"cannot be decoded ({OneLine(e.Message)})", Hint, e);
         }
         if (result.Width != info.Width || result.Height != info.Height || result.Data.Length != 4L * info.Width * info.Height)
             throw new InvalidDataFileException(path, $"decodes to {result.Width}x{result.Height} but its header says {info.Width}x{info.Height}", Hint);
         bool colour = result.SourceComp is ColorComponents.RedGreenBlue or ColorComponents.RedGreenBlueAlpha;
         return new Decoded(path, info.Width, info.Height, colour, result.Data);
     }
+
+    /// <summary>A decoder's message as a phrase inside ours: one line, no final full stop.</summary>
+    private static string OneLine(string message) => string.Join(' ', message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries)).TrimEnd('.');
 
     private static InvalidDataFileException SizeMismatch(string path, int width, int height, Decoded first) =>
         new(path, $"is {width}x{height} (width x height) but {Path.GetFileName(first.File)}, the first image, is {first.Width}x{first.Height}",
