@@ -3,8 +3,10 @@ using LatentSharp.Tensors;
 namespace LatentSharp.Data;
 
 /// <summary>
-/// Images as floats in [0, 1] (byte / 255), with their labels. <c>D = Rows * Cols</c>.
-/// Labels travel with images: <see cref="Subset"/> and <see cref="Binarize"/> keep them aligned.
+/// Images of <c>C x H x W</c> (<see cref="Channels"/> x <see cref="Rows"/> x <see cref="Cols"/>) as floats in [0, 1]
+/// (byte / 255), with their labels. <c>D = C * H * W</c>; each image is channel-planar, [C, H, W] as in PyTorch, so a
+/// grey image (C = 1) is just [H, W]. Labels and channels travel with images: <see cref="Subset"/> and
+/// <see cref="Binarize"/> keep them.
 /// </summary>
 public sealed class Dataset
 {
@@ -24,19 +26,32 @@ public sealed class Dataset
     private static readonly float[] ByteToUnit = BuildByteToUnit();
 
     /// <summary>
-    /// <paramref name="pixels"/> is [count, rows * cols] row-major with values in [0, 1]; <paramref name="labels"/> has length
-    /// <paramref name="count"/>, or is null / empty when the data has none (both are kept, not copied).
+    /// Grey images: <paramref name="pixels"/> is [count, rows * cols] row-major with values in [0, 1]; <paramref name="labels"/>
+    /// has length <paramref name="count"/>, or is null / empty when the data has none (both are kept, not copied).
     /// <paramref name="classNames"/> has one name per class; null names the classes "0", "1", ... up to the largest label.
     /// </summary>
     public Dataset(string name, int count, int rows, int cols, float[] pixels, int[]? labels = null, IReadOnlyList<string>? classNames = null)
+        : this(name, count, channels: 1, rows, cols, pixels, labels, classNames)
+    {
+    }
+
+    /// <summary>
+    /// Images of <paramref name="channels"/> x <paramref name="rows"/> x <paramref name="cols"/>: <paramref name="pixels"/> is
+    /// [count, channels * rows * cols], each image channel-planar [C, H, W], values in [0, 1]. Labels and class names as above.
+    /// </summary>
+    public Dataset(string name, int count, int channels, int rows, int cols, float[] pixels, int[]? labels = null, IReadOnlyList<string>? classNames = null)
     {
         ArgumentNullException.ThrowIfNull(name);
         ArgumentNullException.ThrowIfNull(pixels);
         ArgumentOutOfRangeException.ThrowIfNegative(count);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(channels);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(rows);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(cols);
-        if (pixels.Length != (long)count * rows * cols)
-            throw new ArgumentException($"{count} images of {rows}x{cols} need {(long)count * rows * cols} pixels, got {pixels.Length}.", nameof(pixels));
+        long dimensions = (long)channels * rows * cols;
+        if (dimensions > int.MaxValue)
+            throw new ArgumentException($"Images of {channels}x{rows}x{cols} are too large: {dimensions} values each.", nameof(pixels));
+        if (pixels.Length != count * dimensions)
+            throw new ArgumentException($"{count} images of {Shape(channels, rows, cols)} need {count * dimensions} pixels, got {pixels.Length}.", nameof(pixels));
         labels ??= [];
         if (labels.Length != 0 && labels.Length != count)
             throw new ArgumentException($"{count} images need {count} labels (or none), got {labels.Length}.", nameof(labels));
@@ -55,6 +70,7 @@ public sealed class Dataset
 
         Name = name;
         Count = count;
+        Channels = channels;
         Rows = rows;
         Cols = cols;
         Pixels = pixels;
@@ -67,13 +83,19 @@ public sealed class Dataset
     /// <summary>Number of images.</summary>
     public int Count { get; }
 
+    /// <summary>C: 1 for grey images, 3 for colour (red, green, blue planes in that order).</summary>
+    public int Channels { get; }
+
+    /// <summary>H, the height of an image.</summary>
     public int Rows { get; }
+
+    /// <summary>W, the width of an image.</summary>
     public int Cols { get; }
 
-    /// <summary>D, the number of pixels of one image.</summary>
-    public int Dimensions => Rows * Cols;
+    /// <summary>D = C * H * W, the number of values of one image.</summary>
+    public int Dimensions => Channels * Rows * Cols;
 
-    /// <summary>[Count, Dimensions] row-major, values in [0, 1].</summary>
+    /// <summary>[Count, Dimensions] row-major, each image [C, H, W]; values in [0, 1].</summary>
     public float[] Pixels { get; }
 
     /// <summary>Length <see cref="Count"/>, or empty when the data has no labels.</summary>
@@ -120,6 +142,21 @@ public sealed class Dataset
         return new Dataset(name, images.Count, images.Rows, images.Cols, pixels, intLabels, classNames);
     }
 
+    /// <summary>
+    /// Images from bytes <paramref name="pixels"/> ([count, channels * rows * cols], each image [C, H, W]); values become
+    /// byte / 255.
+    /// </summary>
+    internal static Dataset FromBytes(string name, int count, int channels, int rows, int cols, ReadOnlySpan<byte> pixels,
+        int[]? labels, IReadOnlyList<string>? classNames)
+    {
+        var values = new float[pixels.Length];
+        for (int i = 0; i < values.Length; i++) values[i] = ByteToUnit[pixels[i]];
+        return new Dataset(name, count, channels, rows, cols, values, labels, classNames);
+    }
+
+    /// <summary>"28x28" for grey images, "3x32x32" for colour ones.</summary>
+    internal static string Shape(int channels, int rows, int cols) => channels == 1 ? $"{rows}x{cols}" : $"{channels}x{rows}x{cols}";
+
     /// <summary>Reads an IDX images file and (optionally) its IDX labels file.</summary>
     public static Dataset Load(string name, string imagesPath, string? labelsPath, IReadOnlyList<string>? classNames = null)
     {
@@ -142,7 +179,7 @@ public sealed class Dataset
             Pixels.AsSpan(i * d, d).CopyTo(pixels.AsSpan(k * d, d));
             if (labels.Length != 0) labels[k] = Labels[i];
         }
-        return new Dataset(Name, indices.Length, Rows, Cols, pixels, labels, ClassNames);
+        return new Dataset(Name, indices.Length, Channels, Rows, Cols, pixels, labels, ClassNames);
     }
 
     /// <summary>
@@ -154,7 +191,7 @@ public sealed class Dataset
         ArgumentNullException.ThrowIfNull(rng);
         var pixels = new float[Pixels.Length];
         BernoulliDraw(Pixels, pixels, rng);
-        return new Dataset(Name, Count, Rows, Cols, pixels, Labels, ClassNames);
+        return new Dataset(Name, Count, Channels, Rows, Cols, pixels, Labels, ClassNames);
     }
 
     /// <summary>destination[i] = 1 with probability probabilities[i], else 0.</summary>

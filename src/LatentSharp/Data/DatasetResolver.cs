@@ -1,15 +1,17 @@
 namespace LatentSharp.Data;
 
 /// <summary>
-/// Turns a dataset name (<c>sample</c>, <c>fashion-mnist</c>, <c>mnist</c>) or a folder path into its train and
-/// test splits. A dataset folder holds the four standard IDX files, each raw or ".gz":
-/// train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte.
+/// Turns a dataset name (<c>sample</c>, <c>fashion-mnist</c>, <c>mnist</c>, <c>emoji</c>, <c>emoji-sample</c>) or a folder
+/// path into its train and test splits. A dataset folder is recognised by what it holds, in this order: the four
+/// standard IDX files, each raw or ".gz" (train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte,
+/// t10k-labels-idx1-ubyte); CIFAR-10 binary batches (<see cref="CifarBatches"/>); NumPy arrays (<see cref="NpyFile"/>);
+/// PNG or JPEG images (<see cref="ImageFolder"/>).
 /// </summary>
 /// <remarks>
 /// Search order for a name: the explicit data folder itself, then dataDir/&lt;name&gt;; $LATENTSHARP_DATA/&lt;name&gt;;
-/// then for <c>sample</c> the folder data/sample in the application folder, the current folder and their parents;
-/// for the others ~/.cache/latentsharp/&lt;name&gt;, and for <c>fashion-mnist</c> Debian's /usr/share/datasets/fashion-mnist
-/// (package dataset-fashion-mnist). The first complete folder wins.
+/// then for the shipped sets <c>sample</c> and <c>emoji-sample</c> the folder data/&lt;name&gt; in the application folder,
+/// the current folder and their parents; for the others ~/.cache/latentsharp/&lt;name&gt;, and for <c>fashion-mnist</c>
+/// Debian's /usr/share/datasets/fashion-mnist (package dataset-fashion-mnist). The first complete folder wins.
 /// </remarks>
 public sealed class DatasetResolver
 {
@@ -18,7 +20,16 @@ public sealed class DatasetResolver
     public const string FashionMnist = "fashion-mnist";
     public const string Mnist = "mnist";
 
-    public static IReadOnlyList<string> KnownNames { get; } = [Sample, FashionMnist, Mnist];
+    /// <summary>3,786 Noto emoji, 64x64 colour, labelled by category: made by scripts/fetch-emoji.sh.</summary>
+    public const string Emoji = "emoji";
+
+    /// <summary>A small subset of <see cref="Emoji"/>, shipped in data/emoji-sample.</summary>
+    public const string EmojiSample = "emoji-sample";
+
+    public static IReadOnlyList<string> KnownNames { get; } = [Sample, FashionMnist, Mnist, Emoji, EmojiSample];
+
+    /// <summary>The sets that ship with the repository in data/&lt;name&gt;.</summary>
+    private static readonly string[] ShippedNames = [Sample, EmojiSample];
 
     /// <summary>The standard IDX file names of a dataset folder, without ".gz".</summary>
     public static IReadOnlyList<string> StandardFileNames { get; } =
@@ -48,7 +59,7 @@ public sealed class DatasetResolver
     /// <param name="environmentRoot">The value of $LATENTSHARP_DATA; null or empty when unset.</param>
     /// <param name="cacheRoot">The user's cache, normally ~/.cache/latentsharp; null to skip.</param>
     /// <param name="systemRoot">Where Debian's dataset packages install, normally /usr/share/datasets; null to skip.</param>
-    /// <param name="sampleSearchStarts">Folders from which to walk up looking for data/sample.</param>
+    /// <param name="sampleSearchStarts">Folders from which to walk up looking for data/sample and data/emoji-sample.</param>
     public DatasetResolver(string? environmentRoot, string? cacheRoot, string? systemRoot, IReadOnlyList<string> sampleSearchStarts)
     {
         ArgumentNullException.ThrowIfNull(sampleSearchStarts);
@@ -104,11 +115,11 @@ public sealed class DatasetResolver
             places.Add((Path.GetFullPath(Path.Combine(dataDir, name)), "data folder given"));
         }
         if (_environmentRoot is not null) places.Add((Path.GetFullPath(Path.Combine(_environmentRoot, name)), $"${EnvironmentVariable}"));
-        if (name == Sample)
+        if (ShippedNames.Contains(name))
         {
             foreach (string start in _sampleSearchStarts)
                 for (var dir = new DirectoryInfo(Path.GetFullPath(start)); dir is not null; dir = dir.Parent)
-                    places.Add((Path.Combine(dir.FullName, "data", Sample), $"walking up from {start}"));
+                    places.Add((Path.Combine(dir.FullName, "data", name), $"walking up from {start}"));
         }
         else
         {
@@ -119,20 +130,41 @@ public sealed class DatasetResolver
         return places.DistinctBy(p => p.Folder).ToList();
     }
 
-    /// <summary>Reads a folder holding the four standard IDX files.</summary>
+    /// <summary>
+    /// Reads a dataset folder of any format the resolver recognises. <paramref name="classNames"/> names the classes of
+    /// formats that carry no names (IDX, npy); CIFAR-10 and image folders name their own.
+    /// </summary>
     public static DataSplits LoadFolder(string folder, string name, IReadOnlyList<string>? classNames = null)
     {
         string? problem = Problem(folder);
         if (problem is not null)
             throw new DatasetNotFoundException(name, [$"{folder}: {problem}"], HowToInstall(KnownName(name)));
-        Dataset train = Dataset.Load($"{name}/train", FindFile(folder, TrainImages)!, FindFile(folder, TrainLabels)!, classNames);
-        Dataset test = Dataset.Load($"{name}/test", FindFile(folder, TestImages)!, FindFile(folder, TestLabels)!, classNames);
-        if (train.Rows != test.Rows || train.Cols != test.Cols)
-            throw new InvalidDataFileException(FindFile(folder, TestImages)!,
-                $"images are {test.Rows}x{test.Cols} but the training images are {train.Rows}x{train.Cols}",
+        DataSplits splits = FormatOf(folder) switch
+        {
+            Format.Cifar => CifarBatches.LoadFolder(folder, name),
+            Format.Npy => NpyFile.LoadFolder(folder, name, classNames),
+            Format.Images => ImageFolder.LoadFolder(folder, name),
+            _ => new DataSplits(
+                Dataset.Load($"{name}/train", FindFile(folder, TrainImages)!, FindFile(folder, TrainLabels)!, classNames),
+                Dataset.Load($"{name}/test", FindFile(folder, TestImages)!, FindFile(folder, TestLabels)!, classNames)),
+        };
+        var (train, test) = (splits.Train, splits.Test);
+        if (train.Channels != test.Channels || train.Rows != test.Rows || train.Cols != test.Cols)
+            throw new InvalidDataFileException(FormatOf(folder) == Format.Idx ? FindFile(folder, TestImages)! : folder,
+                $"images are {Dataset.Shape(test.Channels, test.Rows, test.Cols)} but the training images are {Dataset.Shape(train.Channels, train.Rows, train.Cols)}",
                 "Both splits must come from the same dataset.");
-        return new DataSplits(train, test);
+        return splits;
     }
+
+    /// <summary>The file formats a dataset folder can hold, in the order they are recognised.</summary>
+    private enum Format { None, Idx, Cifar, Npy, Images }
+
+    private static Format FormatOf(string folder) =>
+        StandardFileNames.Any(f => FindFile(folder, f) is not null) ? Format.Idx
+        : CifarBatches.Recognises(folder) ? Format.Cifar
+        : NpyFile.Recognises(folder) ? Format.Npy
+        : ImageFolder.Recognises(folder) ? Format.Images
+        : Format.None;
 
     private static string? KnownName(string nameOrFolder)
     {
@@ -151,6 +183,25 @@ public sealed class DatasetResolver
     private static string? Problem(string folder)
     {
         if (!Directory.Exists(folder)) return "no such folder";
+        try
+        {
+            return FormatOf(folder) switch
+            {
+                Format.Idx => IdxProblem(folder),
+                Format.Cifar => CifarBatches.Problem(folder),
+                Format.Npy => NpyFile.Problem(folder),
+                Format.Images => ImageFolder.Problem(folder),
+                _ => "no dataset files: no IDX files, CIFAR-10 batches, .npy arrays or PNG/JPEG images",
+            };
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return $"cannot be listed ({e.Message.TrimEnd('.')})";
+        }
+    }
+
+    private static string? IdxProblem(string folder)
+    {
         var missing = StandardFileNames.Where(f => FindFile(folder, f) is null).ToList();
         if (missing.Count == StandardFileNames.Count) return "no IDX files";
         if (missing.Count > 0) return "incomplete, missing " + string.Join(", ", missing.Select(f => f + "[.gz]"));
@@ -163,7 +214,7 @@ public sealed class DatasetResolver
     }
 
     /// <summary>Why <paramref name="file"/> cannot be read as a file (a FIFO would block the reader), or null.</summary>
-    private static string? NotRegular(string file)
+    internal static string? NotRegular(string file)
     {
         try
         {
@@ -200,7 +251,12 @@ public sealed class DatasetResolver
                 + $"/usr/share/datasets/fashion-mnist), or put {files} into one of the folders above.",
             Mnist => $"Fetch it with scripts/fetch-mnist.sh (writes to ${EnvironmentVariable}/mnist or ~/.cache/latentsharp/mnist), "
                 + $"or put {files} into one of the folders above.",
-            _ => $"Give a known name ({string.Join(", ", KnownNames)}) or a folder holding {files}.",
+            Emoji => $"Fetch it with scripts/fetch-emoji.sh (writes to ${EnvironmentVariable}/emoji or ~/.cache/latentsharp/emoji).",
+            EmojiSample => "The colour sample ships with the repository in data/emoji-sample: run from inside a checkout, set "
+                + $"{EnvironmentVariable} to a folder holding emoji-sample/, or regenerate it with scripts/fetch-emoji.sh --sample data/emoji-sample.",
+            _ => $"Give a known name ({string.Join(", ", KnownNames)}) or a folder holding {files}; or CIFAR-10 batches "
+                + $"(data_batch_1..5.bin, test_batch.bin); or {string.Join(", ", NpyFile.FileNames)} (labels optional); "
+                + "or PNG/JPEG images, one sub-folder per class, optionally inside train/ and test/.",
         };
     }
 }

@@ -176,4 +176,25 @@ public class DatasetResolverTests : IDisposable
         Assert.DoesNotContain("Parameter", e.Message);
         Assert.Contains("sample, fashion-mnist, mnist", e.Message);
     }
+    [Fact]
+    public void Load_Emoji_IsFoundInTheCacheAsAnImageFolder()
+    {
+        string folder = _temp.File("cache/emoji");
+        DataFiles.SolidPng(Path.Combine(folder, "train", "Flags", "a.png"), 2, 2, new LatentSharp.Imaging.Rgb(255, 0, 0));
+        DataFiles.SolidPng(Path.Combine(folder, "test", "Flags", "b.png"), 2, 2, new LatentSharp.Imaging.Rgb(0, 255, 0));
+
+        DataSplits splits = Resolver().Load("Emoji");
+
+        Assert.Equal(folder, Resolver().Locate("emoji"));
+        Assert.Equal(("emoji/train", 3), (splits.Train.Name, splits.Train.Channels));
+        Assert.Equal(["Flags"], splits.Train.ClassNames);
+    }
+
+    [Fact]
+    public void Locate_EmojiNotFound_PointsToFetchScript()
+    {
+        var e = Assert.Throws<DatasetNotFoundException>(() => Resolver().Locate("emoji"));
+
+        Assert.Contains("scripts/fetch-emoji.sh", e.Message);
+    }
 }

@@ -120,4 +120,25 @@ public class DatasetTests
             Assert.InRange(mean, p[j] - tolerance, p[j] + tolerance);
         }
     }
+    [Fact]
+    public void SubsetAndBinarize_ColourImages_KeepChannelsAndPlanes()
+    {
+        float[] pixels = [0f, 0f, 1f, 1f, 1f, 1f, 0f, 0f, 1f, 0f, 1f, 0f]; // two images of [C = 3, H = 1, W = 2]
+        var set = new Dataset("c", 2, 3, 1, 2, pixels, [0, 1]);
+
+        Dataset subset = set.Subset([1]), binary = set.Binarize(new LatentSharp.Tensors.Rng(1));
+
+        Assert.Equal((3, 1, 2, 6), (subset.Channels, subset.Rows, subset.Cols, subset.Dimensions));
+        Assert.Equal(pixels[6..], subset.Pixels);
+        Assert.Equal(3, binary.Channels);
+        Assert.Equal(pixels, binary.Pixels); // 0 and 1 binarize to themselves
+    }
+
+    [Fact]
+    public void Constructor_GreyImages_HaveOneChannel()
+    {
+        var set = new Dataset("g", 1, 2, 2, new float[4]);
+
+        Assert.Equal((1, 4), (set.Channels, set.Dimensions));
+    }
 }
