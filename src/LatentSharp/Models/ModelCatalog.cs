@@ -96,7 +96,7 @@ public static class ModelCatalog
         if (takers.Count == 0) return new ArgumentException($"No model kind has an option named \"{name}\".", nameof(name));
         string setting = takers[0].Options.First(o => o.Name == name).Setting;
         return new InvalidSettingException(setting,
-            $"A \"{entry.Name}\" does not use the {setting} setting ({Or(takers.Select(k => k.Name))} {(takers.Count == 1 ? "does" : "do")}); leave it out.");
+            $"A \"{entry.Name}\" does not take the {name} option ({Or(takers.Select(k => k.Name))} {(takers.Count == 1 ? "does" : "do")}); leave it out.");
     }
 
     /// <summary>The spec trained on images of <paramref name="height"/> × <paramref name="width"/> with <paramref name="classes"/> classes: a conditional kind takes the classes, the others none.</summary>

@@ -114,13 +114,13 @@ public sealed class TrainCommandTests : IDisposable
     }
 
     [Theory]
-    [InlineData("--model", "cvae")]
-    [InlineData("--prior", "mog")]
-    [InlineData("--iwae-k", "3")]
-    [InlineData("--model", "hvae", "--latent-sizes", "4,2")]
+    [InlineData("--model", "cvae", "--latent", "2")]
+    [InlineData("--prior", "mog", "--latent", "2")]
+    [InlineData("--iwae-k", "3", "--latent", "2")]
+    [InlineData("--model", "hvae", "--latent-sizes", "4,2")]   // an hvae's latent size is the sum of its layers'
     public void Train_ZooOptions_TrainAndWriteTheFigures(params string[] options)
     {
-        var (code, output, error) = Run(["train", "--epochs", "1", "--hidden", "32", "--latent", "2", .. options, "-o", _dir]);
+        var (code, output, error) = Run(["train", "--epochs", "1", "--hidden", "32", .. options, "-o", _dir]);
         Assert.True(code == 0, error + output);
         Assert.True(File.Exists(Path.Combine(_dir, Figures.SamplesFile)));
         Assert.True(File.Exists(Path.Combine(_dir, Figures.ReconstructionsFile)));
@@ -147,5 +147,38 @@ public sealed class TrainCommandTests : IDisposable
         (code, _, error) = Run("interpolate", "-m", model, "--from", "0", "-o", Path.Combine(_dir, "i.png"));
         Assert.Equal(CommandRunner.UsageError, code);
         Assert.Contains("conditioned", error);
+    }
+
+    [Theory]
+    [InlineData("vae", "--latent-sizes", "4,2", "hvae or conv-hvae")]
+    [InlineData("hvae", "--latent", "8", "vae, ae, conv-vae or cvae")]
+    [InlineData("conv-vae", "--hidden", "64", "hvae")]
+    [InlineData("vae", "--pixelcnn-channels", "8", "pixelcnn")]
+    public void Train_OptionTheKindDoesNotUse_IsRefusedBeforeTheData(string kind, string option, string value, string users)
+    {
+        var (code, _, error) = Run("train", "--model", kind, option, value, "--data", Path.Combine(_dir, "nowhere"), "-o", _dir);
+        Assert.Equal(CommandRunner.UsageError, code);
+        Assert.StartsWith($"latent: {option}: ", error);
+        Assert.Contains(users, error);
+    }
+
+    [Fact]
+    public void Train_ResumeWithModelSettings_IsRefusedNamingThem()
+    {
+        var (code, _, error) = Run("train", "--resume", Path.Combine(_dir, "missing.safetensors"), "--hidden", "8", "--model", "vae");
+        Assert.Equal(CommandRunner.UsageError, code);
+        Assert.Contains("leave out --model, --hidden", error);
+    }
+
+    [Fact]
+    public void Train_Help_SaysWhichKindsUseEachModelOptionAndTheirDefaults()
+    {
+        var (code, output, _) = Run("train", "--help");
+        Assert.Equal(0, code);
+        string Line(string flag) => output.Split('\n').Single(l => l.TrimStart().StartsWith(flag + " ", StringComparison.Ordinal));
+        Assert.Contains("Kinds: hvae, conv-hvae. Default: 64,32.", Line("--latent-sizes"));
+        Assert.Contains("ae: bce, mse", Line("--likelihood"));
+        Assert.Contains("Default: bernoulli; ae: bce.", Line("--likelihood"));
+        Assert.Contains("cvae: standard-normal, mog", Line("--prior"));
     }
 }
