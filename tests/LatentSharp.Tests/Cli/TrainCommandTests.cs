@@ -1,6 +1,7 @@
 using LatentSharp.Data;
 using LatentSharp.Cli;
 using LatentSharp.Imaging;
+using LatentSharp.Models;
 using LatentSharp.Reports;
 using LatentSharp.Training;
 
@@ -181,4 +182,17 @@ public sealed class TrainCommandTests : IDisposable
         Assert.Contains("Default: bernoulli; ae: bce.", Line("--likelihood"));
         Assert.Contains("cvae: standard-normal, mog", Line("--prior"));
     }
+
+    [Fact]
+    public void Readme_TrainTable_NamesEveryModelOptionOfTheBuiltInKinds()
+    {
+        string readme = File.ReadAllText(Path.Combine(RepositoryRoot(), "README.md"));
+        string table = readme[readme.IndexOf("### `latent train`", StringComparison.Ordinal)..readme.IndexOf("### `latent eval`", StringComparison.Ordinal)];
+        string[] builtIn = ["vae", "ae", "conv-vae", "cvae", "hvae", "conv-hvae", "pixelcnn"];
+        foreach (string name in ModelCatalog.Kinds.Where(k => builtIn.Contains(k.Name)).SelectMany(k => k.Options).Select(o => o.Name).Distinct())
+            Assert.Contains($"`{CatalogOptions.Flag(name)}`", table);
+    }
+
+    private static string RepositoryRoot([System.Runtime.CompilerServices.CallerFilePath] string path = "") =>
+        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(path)!, "..", "..", ".."));
 }
