@@ -12,22 +12,13 @@ namespace LatentSharp.Cli;
 /// </summary>
 public static class CommonOptions
 {
-    /// <summary>The option that sets each library setting (<see cref="InvalidSettingException.Setting"/>), so that its error names the flag.</summary>
+    /// <summary>
+    /// The option that sets each library setting (<see cref="InvalidSettingException.Setting"/>), so that its error names
+    /// the flag; the model's settings are the catalog's options (<see cref="CatalogOptions"/>).
+    /// </summary>
     private static readonly Dictionary<string, string> FlagsOfSettings = new(StringComparer.Ordinal)
     {
         ["Kind"] = "--model",
-        ["LatentSize"] = "--latent",
-        ["Hidden"] = "--hidden",
-        ["ConvChannels"] = "--conv-channels",
-        ["LatentSizes"] = "--latent-sizes",
-        ["PixelCnnChannels"] = "--pixelcnn-channels",
-        ["PixelCnnBlocks"] = "--pixelcnn-blocks",
-        ["PixelCnnConditioning"] = "--pixelcnn-conditioning",
-        ["Prior"] = "--prior",
-        ["PriorComponents"] = "--prior-components",
-        ["Activation"] = "--activation",
-        ["Likelihood"] = "--likelihood",
-        ["Variance"] = "--variance",
         ["Epochs"] = "--epochs",
         ["BatchSize"] = "--batch-size",
         ["Optimizer"] = "--optimizer",
@@ -45,7 +36,9 @@ public static class CommonOptions
     };
 
     /// <summary>The command-line option that sets the library setting <paramref name="setting"/>, or null when none does.</summary>
-    public static string? FlagOf(string setting) => FlagsOfSettings.GetValueOrDefault(setting);
+    public static string? FlagOf(string setting) =>
+        FlagsOfSettings.GetValueOrDefault(setting)
+        ?? (ModelCatalog.Kinds.SelectMany(k => k.Options).FirstOrDefault(o => o.Setting == setting) is { } option ? CatalogOptions.Flag(option.Name) : null);
 
     /// <summary>--verbose on the root and every command: an internal error prints its stack trace too.</summary>
     public static Option<bool> Verbose() => new(CommandRunner.VerboseOption)
@@ -100,6 +93,7 @@ public static class CommonOptions
                 case Option<long> o: o.CustomParser = r => ParseNumber<long>(r, o.Name) ?? default; break;
                 case Option<ulong> o: o.CustomParser = r => ParseNumber<ulong>(r, o.Name) ?? default; break;
                 case Option<float> o: o.CustomParser = r => ParseNumber<float>(r, o.Name) ?? default; break;
+                case Option<float?> o: o.CustomParser = r => ParseNumber<float>(r, o.Name); break;
                 case Option<double> o: o.CustomParser = r => ParseNumber<double>(r, o.Name) ?? default; break;
             }
         }

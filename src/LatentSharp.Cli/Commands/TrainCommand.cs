@@ -22,37 +22,14 @@ public static class TrainCommand
         var threads = CommonOptions.Threads();
         var binarize = new Option<string>("--binarize") { Description = "Binarization of the pixels: none, static (once, seeded) or dynamic (fresh each batch).", DefaultValueFactory = _ => "none" };
         binarize.AcceptOnlyFromAmong("none", "static", "dynamic");
-        var model = new Option<string>("--model") { Description = "Model kind: " + string.Join(", ", ModelCatalog.Available.Select(k => $"{k.Kind} ({k.Description})")) + ".", DefaultValueFactory = _ => "vae" };
-        model.AcceptOnlyFromAmong(ModelCatalog.Available.Select(k => k.Kind).ToArray());
-        var likelihood = new Option<string?>("--likelihood") { Description = "Decoder likelihood: bernoulli, gaussian, gaussian-learned, pixelcnn (conv-vae and conv-hvae: autoregressive pixels given the decoder's feature maps) or bce, mse (autoencoder). Default: bernoulli / bce." };
-        likelihood.AcceptOnlyFromAmong("bernoulli", "gaussian", "gaussian-learned", "pixelcnn", "bce", "mse");
-        var variance = new Option<float>("--variance") { Description = "Gaussian decoder variance (fixed, or the start of the learned one).", DefaultValueFactory = _ => 0.1f };
-        var latent = new Option<int>("--latent") { Description = "Latent dimensions.", DefaultValueFactory = _ => 20 };
-        var hidden = CommonOptions.Widths("--hidden", "Hidden layer widths of the encoder, comma-separated; the decoder mirrors them.", [400]);
-        var prior = new Option<string>("--prior") { Description = "Prior p(z): standard-normal, mog (learnable mixture of Gaussians) or vamp (VampPrior).", DefaultValueFactory = _ => "standard-normal" };
-        prior.AcceptOnlyFromAmong(ModelCatalog.Priors.Select(p => p.Name).ToArray());
-        var priorComponents = new Option<int>("--prior-components") { Description = "Mixture components (mog) or pseudo-inputs (vamp).", DefaultValueFactory = _ => 10 };
-        var convChannels = CommonOptions.Widths("--conv-channels", "conv-vae: channels of the stride-2 convolutions, comma-separated.", [32, 64]);
-        var latentSizes = CommonOptions.OptionalWidths("--latent-sizes", "hvae / conv-hvae: sizes of the stochastic layers z_1,…,z_N, comma-separated (default 64,32).");
-        var pixelCnnChannels = new Option<int>("--pixelcnn-channels") { Description = "pixelcnn model or likelihood: channels of the masked convolutions.", DefaultValueFactory = _ => new ModelSpec().PixelCnnChannels };
-        var pixelCnnBlocks = new Option<int>("--pixelcnn-blocks") { Description = "pixelcnn model or likelihood: residual blocks of masked 3x3 convolutions.", DefaultValueFactory = _ => new ModelSpec().PixelCnnBlocks };
-        var pixelCnnConditioning = new Option<string>("--pixelcnn-conditioning")
+        var model = new Option<string>("--model")
         {
-            Description = "pixelcnn likelihood: where the decoder's feature maps enter the masked layers: head (after the residual blocks) or blocks (before them, so every block sees the code).",
-            DefaultValueFactory = _ => new ModelSpec().PixelCnnConditioning,
+            Description = "Model kind: " + string.Join(", ", ModelCatalog.Available.Select(k => $"{k.Kind} ({k.Description})")) + ". The model options below say which kinds use them; another kind refuses them.",
+            DefaultValueFactory = _ => "vae",
         };
-        pixelCnnConditioning.AcceptOnlyFromAmong(ModelSpec.PixelCnnConditionings.ToArray());
-        pixelCnnChannels.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<int>() < 2) r.AddError("--pixelcnn-channels must be at least 2.");
-        });
-        pixelCnnBlocks.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<int>() < 0) r.AddError("--pixelcnn-blocks must not be negative.");
-        });
+        model.AcceptOnlyFromAmong(ModelCatalog.Available.Select(k => k.Kind).ToArray());
+        var modelOptions = new CatalogOptions(ModelCatalog.Kinds);
         var iwaeK = new Option<int>("--iwae-k") { Description = "Train on the importance-weighted bound with K samples (IWAE; 0: the ELBO).", DefaultValueFactory = _ => 0 };
-        var activation = new Option<string>("--activation") { Description = "relu, leaky-relu, elu, tanh or softplus.", DefaultValueFactory = _ => "relu" };
-        activation.AcceptOnlyFromAmong(Enum.GetValues<Activation>().Select(ActivationFactory.NameOf).ToArray());
         var optimizer = new Option<string>("--optimizer") { Description = "adam, adamw, sgd or adagrad.", DefaultValueFactory = _ => "adam" };
         optimizer.AcceptOnlyFromAmong(OptimizerFactory.OptimizerNames.ToArray());
         var lr = new Option<float>("--lr") { Description = "Learning rate.", DefaultValueFactory = _ => 1e-3f };
@@ -69,31 +46,18 @@ public static class TrainCommand
         var output = new Option<string?>("--output", "-o") { Description = "Run folder for checkpoints, log and images. Default: runs/<data>-<model>." };
         var resume = new Option<string?>("--resume") { Description = "Continue the run saved in this checkpoint (its folder receives the new epochs)." };
 
-        var command = new Command("train", "Train a model and write checkpoints, log.csv, samples.png and reconstructions.png.")
-        {
-            data, dataDir, binarize, model, likelihood, variance, latent, hidden, activation, prior, priorComponents, convChannels, latentSizes, pixelCnnChannels, pixelCnnBlocks, pixelCnnConditioning,
-            optimizer, lr, schedule, batchSize, epochs, seed, beta, warmup, freeBits, samples, iwaeK, clipNorm, threads, output, resume,
-        };
+        var command = new Command("train", "Train a model and write checkpoints, log.csv, samples.png and reconstructions.png.");
+        Option[] trainingOptions = [optimizer, lr, schedule, batchSize, epochs, seed, beta, warmup, freeBits, samples, iwaeK, clipNorm, threads, output, resume];
+        foreach (Option option in (Option[])[data, dataDir, binarize, model, .. modelOptions.Options, .. trainingOptions]) command.Options.Add(option);
         command.SetAction(parse =>
         {
             Threading.MaxThreads = parse.GetValue(threads);
-            string kind = parse.GetValue(model)!;
-            var spec = new ModelSpec
-            {
-                Kind = kind,
-                LatentSize = parse.GetValue(latent),
-                Hidden = parse.GetValue(hidden)!,
-                Activation = parse.GetValue(activation)!,
-                Likelihood = parse.GetValue(likelihood) ?? (kind == "ae" ? "bce" : "bernoulli"),
-                Variance = parse.GetValue(variance),
-                Prior = parse.GetValue(prior)!,
-                PriorComponents = parse.GetValue(priorComponents),
-                ConvChannels = parse.GetValue(convChannels)!,
-                LatentSizes = parse.GetValue(latentSizes) ?? [],
-                PixelCnnChannels = parse.GetValue(pixelCnnChannels),
-                PixelCnnBlocks = parse.GetValue(pixelCnnBlocks),
-                PixelCnnConditioning = parse.GetValue(pixelCnnConditioning)!,
-            };
+            string? resumePath = parse.GetValue(resume);
+            // A resumed run keeps its model: settings of another one would be silently dropped.
+            string[] modelFlags = [.. parse.GetResult(model) is { Implicit: false } ? ["--model"] : Array.Empty<string>(), .. modelOptions.GivenFlags(parse)];
+            if (resumePath is not null && modelFlags.Length > 0)
+                throw new UsageException($"A resumed run continues with the model saved in {resumePath}; leave out {string.Join(", ", modelFlags)}.");
+            ModelSpec spec = resumePath is null ? Configure(parse.GetValue(model)!, modelOptions, parse) : new ModelSpec();
             var options = new TrainingOptions
             {
                 Epochs = parse.GetValue(epochs),
@@ -110,9 +74,22 @@ public static class TrainCommand
                 ClipNorm = parse.GetValue(clipNorm),
                 Binarization = Enum.Parse<Binarization>(parse.GetValue(binarize)!, ignoreCase: true),
             };
-            return Run(parse.GetValue(data), parse.GetValue(dataDir), spec, options, parse.GetValue(output), parse.GetValue(resume), parse.InvocationConfiguration.Output);
+            return Run(parse.GetValue(data), parse.GetValue(dataDir), spec, options, parse.GetValue(output), resumePath, parse.InvocationConfiguration.Output);
         });
         return command;
+    }
+
+    /// <summary>The spec of the kind with the model options given; an error names the flag the user wrote.</summary>
+    private static ModelSpec Configure(string kind, CatalogOptions modelOptions, ParseResult parse)
+    {
+        try
+        {
+            return ModelCatalog.Configure(kind, modelOptions.Given(parse));
+        }
+        catch (InvalidSettingException e) when (modelOptions.OtherFlagGivenFor(parse, e.Setting) is { } flag)
+        {
+            throw new UsageException($"{flag}: {e.Message}");
+        }
     }
 
     /// <summary>A new run on <paramref name="dataName"/> (default: the shipped sample), or the continuation of the run saved in
@@ -143,12 +120,7 @@ public static class TrainCommand
         }
         else
         {
-            spec = spec with
-            {
-                Height = splits.Train.Rows,
-                Width = splits.Train.Cols,
-                Classes = spec.Kind == "cvae" ? splits.Train.ClassCount : 0,
-            };
+            spec = ModelCatalog.ForData(spec, splits.Train.Rows, splits.Train.Cols, splits.Train.ClassCount);
             model = ModelCatalog.Build(spec, new Rng(options.Seed));
             options = options with { Data = dataName };   // saved with the run, so that a resume finds its data
             runDirectory = outputDir ?? Path.Combine("runs", $"{dataName.Replace('/', '_').Trim('_', '.')}-{spec.Kind}");

@@ -69,7 +69,7 @@ public static class ConvVae
             throw new ArgumentException($"A conv-vae needs at least one positive convolution width; got [{string.Join(", ", widths)}].");
         int scale = 1 << widths.Length;
         if (spec.Height % scale != 0 || spec.Width % scale != 0)
-            throw new ArgumentException($"A conv-vae with {widths.Length} stride-2 convolutions needs height and width divisible by {scale}; the images are {spec.Height}x{spec.Width}. Use fewer --conv-channels.");
+            throw new ArgumentException($"A conv-vae with {widths.Length} stride-2 convolutions needs height and width divisible by {scale}; the images are {spec.Height}x{spec.Width}. Use fewer convolution channels.");
         return (spec.Height / scale, spec.Width / scale);
     }
 }

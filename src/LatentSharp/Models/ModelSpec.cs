@@ -96,21 +96,6 @@ public sealed record ModelSpec
     public static ModelSpec FromJson(string json) =>
         JsonSerializer.Deserialize<ModelSpec>(json, Json) ?? throw new JsonException("The model specification is empty.");
 
-    public override string ToString()
-    {
-        string body = Kind switch
-        {
-            "conv-vae" => $"conv [{string.Join(", ", ConvChannels)}]",
-            "conv-hvae" => $"conv [{string.Join(", ", ConvChannels)}] + [{string.Join(", ", Hidden)}]",
-            "pixelcnn" => $"masked conv {PixelCnnChannels} channels, 7x7 type A + {PixelCnnBlocks} residual 3x3 type B",
-            _ => $"[{string.Join(", ", Hidden)}]",
-        };
-        if (Kind == "pixelcnn") return $"{Kind} {Channels}x{Height}x{Width} → {body} → Bernoulli logits per pixel";
-        string latent = Kind is "hvae" or "conv-hvae" && LatentSizes.Length > 0 ? $"z [{string.Join(", ", LatentSizes)}]" : $"{LatentSize}";
-        string prior = Prior == "standard-normal" ? "" : $", {Prior} prior K={PriorComponents}";
-        string conditioning = PixelCnnConditioning == "head" ? "" : $", code into the {PixelCnnConditioning}";
-        string likelihood = Likelihood == "pixelcnn" ? $"pixelcnn {PixelCnnChannels} channels + {PixelCnnBlocks} residual 3x3 type B{conditioning}" : Likelihood;
-        string classes = Classes > 0 ? $", {Classes} classes" : "";
-        return $"{Kind} {Channels}x{Height}x{Width} → {body} → {latent} ({Activation}, {likelihood}{prior}{classes})";
-    }
+    /// <summary>One line for logs and reports, by the kind's catalog entry: "vae 1x28x28 → [400] → 20 (relu, bernoulli)".</summary>
+    public override string ToString() => ModelCatalog.Describe(this);
 }

@@ -165,6 +165,20 @@ public sealed class CommandLineInputTests(TinyCheckpoints checkpoints) : IClassF
         Assert.DoesNotContain(MissingData, error);
     }
 
+    [Theory]
+    [InlineData("--likelihood", "--model", "ae", "--likelihood", "bernoulli")]
+    [InlineData("--prior", "--model", "cvae", "--prior", "vamp")]
+    [InlineData("--prior", "--model", "hvae", "--prior", "mog")]
+    [InlineData("--pixelcnn-channels", "--model", "pixelcnn", "--pixelcnn-channels", "1")]
+    [InlineData("--pixelcnn-blocks", "--model", "conv-vae", "--likelihood", "pixelcnn", "--pixelcnn-blocks", "-1")]
+    public void Train_KindDependentSetting_IsRefusedBeforeTheDataIsLoaded(string flag, params string[] options)
+    {
+        var (code, error) = TrainOnMissingData(options);
+        Assert.Equal(CommandRunner.UsageError, code);
+        Assert.StartsWith($"latent: {flag}: ", error);
+        Assert.DoesNotContain(MissingData, error);
+    }
+
     [Fact]
     public void Eval_BadImagesOption_IsRefusedBeforeTheDataIsLoaded()
     {

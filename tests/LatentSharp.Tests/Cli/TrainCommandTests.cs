@@ -1,6 +1,7 @@
 using LatentSharp.Data;
 using LatentSharp.Cli;
 using LatentSharp.Imaging;
+using LatentSharp.Models;
 using LatentSharp.Reports;
 using LatentSharp.Training;
 
@@ -114,13 +115,13 @@ public sealed class TrainCommandTests : IDisposable
     }
 
     [Theory]
-    [InlineData("--model", "cvae")]
-    [InlineData("--prior", "mog")]
-    [InlineData("--iwae-k", "3")]
-    [InlineData("--model", "hvae", "--latent-sizes", "4,2")]
+    [InlineData("--model", "cvae", "--latent", "2")]
+    [InlineData("--prior", "mog", "--latent", "2")]
+    [InlineData("--iwae-k", "3", "--latent", "2")]
+    [InlineData("--model", "hvae", "--latent-sizes", "4,2")]   // an hvae's latent size is the sum of its layers'
     public void Train_ZooOptions_TrainAndWriteTheFigures(params string[] options)
     {
-        var (code, output, error) = Run(["train", "--epochs", "1", "--hidden", "32", "--latent", "2", .. options, "-o", _dir]);
+        var (code, output, error) = Run(["train", "--epochs", "1", "--hidden", "32", .. options, "-o", _dir]);
         Assert.True(code == 0, error + output);
         Assert.True(File.Exists(Path.Combine(_dir, Figures.SamplesFile)));
         Assert.True(File.Exists(Path.Combine(_dir, Figures.ReconstructionsFile)));
@@ -148,4 +149,50 @@ public sealed class TrainCommandTests : IDisposable
         Assert.Equal(CommandRunner.UsageError, code);
         Assert.Contains("conditioned", error);
     }
+
+    [Theory]
+    [InlineData("vae", "--latent-sizes", "4,2", "hvae or conv-hvae")]
+    [InlineData("hvae", "--latent", "8", "vae, ae, conv-vae or cvae")]
+    [InlineData("conv-vae", "--hidden", "64", "hvae")]
+    [InlineData("vae", "--pixelcnn-channels", "8", "pixelcnn")]
+    public void Train_OptionTheKindDoesNotUse_IsRefusedBeforeTheData(string kind, string option, string value, string users)
+    {
+        var (code, _, error) = Run("train", "--model", kind, option, value, "--data", Path.Combine(_dir, "nowhere"), "-o", _dir);
+        Assert.Equal(CommandRunner.UsageError, code);
+        Assert.StartsWith($"latent: {option}: ", error);
+        Assert.Contains(users, error);
+    }
+
+    [Fact]
+    public void Train_ResumeWithModelSettings_IsRefusedNamingThem()
+    {
+        var (code, _, error) = Run("train", "--resume", Path.Combine(_dir, "missing.safetensors"), "--hidden", "8", "--model", "vae");
+        Assert.Equal(CommandRunner.UsageError, code);
+        Assert.Contains("leave out --model, --hidden", error);
+    }
+
+    [Fact]
+    public void Train_Help_SaysWhichKindsUseEachModelOptionAndTheirDefaults()
+    {
+        var (code, output, _) = Run("train", "--help");
+        Assert.Equal(0, code);
+        string Line(string flag) => output.Split('\n').Single(l => l.TrimStart().StartsWith(flag + " ", StringComparison.Ordinal));
+        Assert.Contains("Kinds: hvae, conv-hvae. Default: 64,32.", Line("--latent-sizes"));
+        Assert.Contains("ae: bce, mse", Line("--likelihood"));
+        Assert.Contains("Default: bernoulli; ae: bce.", Line("--likelihood"));
+        Assert.Contains("cvae: standard-normal, mog", Line("--prior"));
+    }
+
+    [Fact]
+    public void Readme_TrainTable_NamesEveryModelOptionOfTheBuiltInKinds()
+    {
+        string readme = File.ReadAllText(Path.Combine(RepositoryRoot(), "README.md"));
+        string table = readme[readme.IndexOf("### `latent train`", StringComparison.Ordinal)..readme.IndexOf("### `latent eval`", StringComparison.Ordinal)];
+        string[] builtIn = ["vae", "ae", "conv-vae", "cvae", "hvae", "conv-hvae", "pixelcnn"];
+        foreach (string name in ModelCatalog.Kinds.Where(k => builtIn.Contains(k.Name)).SelectMany(k => k.Options).Select(o => o.Name).Distinct())
+            Assert.Contains($"`{CatalogOptions.Flag(name)}`", table);
+    }
+
+    private static string RepositoryRoot([System.Runtime.CompilerServices.CallerFilePath] string path = "") =>
+        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(path)!, "..", "..", ".."));
 }

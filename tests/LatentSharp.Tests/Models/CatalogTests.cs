@@ -1,9 +1,12 @@
+using System.Text.RegularExpressions;
 using LatentSharp.Models;
+using LatentSharp.Models.Catalog;
 using LatentSharp.Tensors;
 using LatentSharp.Training;
 
 namespace LatentSharp.Tests.Models;
 
+[Collection(ModelCatalogCollection.Name)]
 public sealed class CatalogTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("ls-catalog-").FullName;
@@ -130,4 +133,115 @@ public sealed class CatalogTests : IDisposable
         var ex = Assert.Throws<InvalidSettingException>(() => ModelCatalog.Build(spec with { PixelCnnConditioning = "everywhere" }, new Rng(1)));
         Assert.Contains("\"head\" or \"blocks\"", ex.Message);
     }
+
+    public static TheoryData<string, string> Descriptions => new()
+    {
+        { "vae", "vae 1x8x8 → [8] → 3 (relu, bernoulli, mog prior K=3)" },
+        { "ae", "ae 1x8x8 → [8] → 3 (relu, bce)" },
+        { "conv-vae", "conv-vae 1x8x8 → conv [4, 8] → 3 (relu, bernoulli, mog prior K=3)" },
+        { "cvae", "cvae 1x8x8 → [8] → 3 (relu, bernoulli, mog prior K=3, 4 classes)" },
+        { "hvae", "hvae 1x8x8 → [8] → z [3, 2] (relu, bernoulli)" },
+        { "conv-hvae", "conv-hvae 1x8x8 → conv [4, 8] + [8] → z [3, 2] (relu, bernoulli)" },
+        { "pixelcnn", "pixelcnn 1x8x8 → masked conv 4 channels, 7x7 type A + 1 residual 3x3 type B → Bernoulli logits per pixel" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Descriptions))]
+    public void Describe_EachKind_GivesTheLineOfItsEntry(string kind, string expected)
+    {
+        string prior = kind is "vae" or "conv-vae" or "cvae" ? "mog" : "standard-normal";
+        Assert.Equal(expected, SpecFor(kind, prior).ToString());
+    }
+
+    [Fact]
+    public void Configure_KindDefaults_ComeFromTheEntry()
+    {
+        Assert.Equal("bce", ModelCatalog.Configure("ae", []).Likelihood);
+        Assert.Equal("bernoulli", ModelCatalog.Configure("vae", []).Likelihood);
+        Assert.Equal([64, 32], ModelCatalog.Configure("hvae", []).LatentSizes);
+        ModelSpec spec = ModelCatalog.Configure("conv-vae", [new("latent", 4), new("conv-channels", new[] { 8, 16 }), new("likelihood", "gaussian")]);
+        Assert.Equal((4, "gaussian"), (spec.LatentSize, spec.Likelihood));
+        Assert.Equal([8, 16], spec.ConvChannels);
+        Assert.Equal(new ModelSpec { Kind = "vae" }.ToJson(), ModelCatalog.Configure("vae", []).ToJson());   // the stored format of a default run is unchanged
+    }
+
+    [Theory]
+    [InlineData("vae", "latent-sizes", "LatentSizes", "hvae or conv-hvae")]
+    [InlineData("hvae", "latent", "LatentSize", "vae, ae, conv-vae or cvae")]
+    [InlineData("conv-vae", "hidden", "Hidden", "vae, ae, cvae, hvae or conv-hvae")]
+    [InlineData("ae", "prior", "Prior", "vae, conv-vae or cvae")]
+    public void Configure_SettingTheKindDoesNotUse_IsRefusedNamingTheKindsThatDo(string kind, string option, string setting, string kinds)
+    {
+        object value = ModelCatalog.Kinds.SelectMany(k => k.Options).First(o => o.Name == option).ValueIn(new ModelSpec());
+        var ex = Assert.Throws<InvalidSettingException>(() => ModelCatalog.Configure(kind, [new(option, value)]));
+        Assert.Equal(setting, ex.Setting);
+        Assert.Contains(kinds, ex.Message);
+    }
+
+    [Theory]
+    [InlineData("ae", "likelihood", "bernoulli", "bce, mse")]
+    [InlineData("vae", "likelihood", "pixelcnn", "conv-vae or conv-hvae")]
+    [InlineData("cvae", "prior", "vamp", "unconditional")]
+    public void Configure_ValueOfAnotherKind_IsRefusedBeforeTheData(string kind, string option, string value, string expected)
+    {
+        var ex = Assert.Throws<InvalidSettingException>(() => ModelCatalog.Configure(kind, [new(option, value)]));
+        Assert.Contains(expected, ex.Message);
+    }
+
+    [Fact]
+    public void Validate_HierarchicalKindWithAOneLayerPrior_IsRefusedWithoutTheData()
+    {
+        var ex = Assert.Throws<InvalidSettingException>(() => ModelCatalog.Validate(new ModelSpec { Kind = "hvae", Prior = "mog" }));
+        Assert.Equal(nameof(ModelSpec.Prior), ex.Setting);
+        Assert.Throws<InvalidSettingException>(() => ModelCatalog.Validate(new ModelSpec { Kind = "hvae", LatentSizes = [8] }));
+        Assert.Throws<InvalidSettingException>(() => ModelCatalog.Validate(new ModelSpec { Kind = "pixelcnn", PixelCnnChannels = 1 }));
+    }
+
+    [Fact]
+    public void ForData_OnlyAConditionalKind_TakesTheClasses()
+    {
+        Assert.Equal([("cvae", 10)], ModelCatalog.Kinds.Where(k => k.IsConditional).Select(k => (k.Name, ModelCatalog.ForData(k.Defaults, 28, 28, 10).Classes)));
+        Assert.Equal((0, 14, 12), ModelCatalog.ForData(new ModelSpec { Kind = "vae" }, 14, 12, 10) is var s ? (s.Classes, s.Height, s.Width) : default);
+    }
+
+    [Fact]
+    public void EveryOption_ReadsAndWritesTheSpecFieldItNames()
+    {
+        foreach (ModelKind kind in ModelCatalog.Kinds)
+        {
+            foreach (ModelOption option in kind.Options)
+            {
+                var property = typeof(ModelSpec).GetProperty(option.Setting);
+                Assert.True(property is not null, $"{kind.Name}: {option.Name} names no ModelSpec property");
+                Assert.Equal(property!.PropertyType, option.ValueType);
+                Assert.Equal(property.GetValue(kind.Defaults), option.ValueIn(kind.Defaults));
+                object changed = option.ValueType == typeof(int) ? 7 : option.ValueType == typeof(float) ? 0.5f : option.ValueType == typeof(int[]) ? new[] { 7, 5 } : option.Choices.Last();
+                Assert.Equal(changed, property.GetValue(option.With(kind.Defaults, changed)));
+                Assert.All(option.Choices.Count > 0 ? [option.Format(kind.Defaults)] : Array.Empty<string>(), d => Assert.Contains(d, option.Choices));
+            }
+        }
+    }
+
+    [Fact]
+    public void ModelsAndTraining_StringLiterals_NameNoCommandLineFlag()
+    {
+        string library = Path.Combine(RepositoryRoot(), "src", "LatentSharp");
+        var flags = new List<string>();
+        foreach (string folder in new[] { "Models", "Training" })
+        {
+            foreach (string file in Directory.EnumerateFiles(Path.Combine(library, folder), "*.cs", SearchOption.AllDirectories))
+            {
+                foreach (var (line, number) in File.ReadLines(file).Select((l, i) => (l, i + 1)))
+                {
+                    if (line.TrimStart().StartsWith("//", StringComparison.Ordinal)) continue;
+                    foreach (Match m in Regex.Matches(line, "\"[^\"]*--[a-z][^\"]*\""))
+                        flags.Add($"{Path.GetRelativePath(library, file)}:{number}: {m.Value}");
+                }
+            }
+        }
+        Assert.Empty(flags);
+    }
+
+    private static string RepositoryRoot([System.Runtime.CompilerServices.CallerFilePath] string path = "") =>
+        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(path)!, "..", "..", ".."));
 }

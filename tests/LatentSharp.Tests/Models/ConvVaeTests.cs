@@ -56,8 +56,8 @@ public class ConvVaeTests
     [Fact]
     public void ImagesNotDivisibleByTheStrides_AreRejectedWithTheReason()
     {
-        var ex = Assert.Throws<ArgumentException>(() => ModelCatalog.Build(Tiny with { ConvChannels = [2, 3, 4, 5] }, new Rng(1)));
+        var ex = Assert.Throws<InvalidSettingException>(() => ModelCatalog.Build(Tiny with { ConvChannels = [2, 3, 4, 5] }, new Rng(1)));
         Assert.Contains("divisible by 16", ex.Message);
-        Assert.Throws<ArgumentException>(() => ModelCatalog.Build(Tiny with { ConvChannels = [] }, new Rng(1)));
+        Assert.Throws<InvalidSettingException>(() => ModelCatalog.Build(Tiny with { ConvChannels = [] }, new Rng(1)));
     }
 }

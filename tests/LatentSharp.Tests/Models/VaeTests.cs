@@ -174,6 +174,6 @@ public class VaeTests
         Tensor x = Images(4, 11);
         float loss = ModelTestData.Loss(ae, x, new Rng(1), Objective.Elbo, metrics).Item();
         Assert.Equal(metrics.Mean("loss"), loss, 4);
-        Assert.Throws<ArgumentException>(() => ModelCatalog.Build(TinySpec with { Kind = "ae", Likelihood = "bernoulli" }, new Rng(1)));
+        Assert.Throws<InvalidSettingException>(() => ModelCatalog.Build(TinySpec with { Kind = "ae", Likelihood = "bernoulli" }, new Rng(1)));
     }
 }

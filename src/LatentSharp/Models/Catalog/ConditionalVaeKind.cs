@@ -1,0 +1,44 @@
+using LatentSharp.Nn;
+using LatentSharp.Tensors;
+
+namespace LatentSharp.Models.Catalog;
+
+/// <summary>"cvae": a <see cref="VaeKind"/> conditioned on the one-hot class label, which enters encoder and decoder.</summary>
+public sealed class ConditionalVaeKind : ModelKind
+{
+    public override string Name => "cvae";
+
+    public override string Description => "conditional VAE p(x|y): the one-hot label enters the MLP encoder and decoder";
+
+    public override IReadOnlyList<ModelOption> Options { get; } =
+    [
+        ModelOptions.Latent, ModelOptions.Hidden, ModelOptions.Activation, ModelOptions.Likelihood(ModelOptions.VaeLikelihoods), ModelOptions.Variance,
+        ModelOptions.Prior(["standard-normal", "mog"]), ModelOptions.PriorComponents,
+    ];
+
+    public override bool IsConditional => true;
+
+    public override void Validate(ModelSpec spec)
+    {
+        if (spec.Prior == "vamp") throw new InvalidSettingException(nameof(ModelSpec.Prior), "The VampPrior needs an unconditional encoder; a cvae takes the \"standard-normal\" or \"mog\" prior.");
+        VaeParts.ValidatePrior(spec);
+    }
+
+    /// <summary>MLP bodies one-hot-label wider: encoder [x, y] (D + C) → 2L, decoder [z, y] (L + C) → D.</summary>
+    public override LatentModel Build(ModelSpec spec, Rng rng)
+    {
+        if (spec.Classes < 2) throw new InvalidSettingException(nameof(ModelSpec.Classes), $"A cvae needs the number of classes (at least 2), not {spec.Classes}.");
+        Activation activation = ActivationFactory.Parse(spec.Activation);
+        int d = spec.Dimensions, l = spec.LatentSize, c = spec.Classes;
+        return VaeParts.Assemble(spec, rng,
+            Mlp.Build(d + c, spec.Hidden, 2 * l, activation, rng),
+            Mlp.Build(l + c, spec.Hidden.Reverse().ToArray(), d, activation, rng));
+    }
+
+    public override double EstimatedParameters(ModelSpec spec) =>
+        VaeParts.Mlp((double)spec.Dimensions + spec.Classes, spec.Hidden, 2.0 * spec.LatentSize)
+        + VaeParts.Mlp((double)spec.LatentSize + spec.Classes, spec.Hidden.Reverse(), spec.Dimensions)
+        + VaeParts.Likelihood(spec) + VaeParts.Prior(spec);
+
+    public override string Describe(ModelSpec spec) => VaeParts.Describe(spec, VaeParts.List(spec.Hidden), $"{spec.LatentSize}");
+}

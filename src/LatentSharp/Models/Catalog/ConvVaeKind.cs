@@ -1,0 +1,39 @@
+using LatentSharp.Tensors;
+
+namespace LatentSharp.Models.Catalog;
+
+/// <summary>"conv-vae": a VAE whose encoder is stride-2 convolutions and whose decoder mirrors them (<see cref="ConvVae"/>).</summary>
+public sealed class ConvVaeKind : ModelKind
+{
+    public override string Name => "conv-vae";
+
+    public override string Description => "variational autoencoder with convolutional encoder and transposed-convolution decoder";
+
+    public override IReadOnlyList<ModelOption> Options { get; } =
+    [
+        ModelOptions.Latent, ModelOptions.ConvChannels, ModelOptions.Activation, ModelOptions.Likelihood(ModelOptions.ConvolutionalLikelihoods), ModelOptions.Variance,
+        ModelOptions.Prior([.. ModelCatalog.Priors.Select(p => p.Name)]), ModelOptions.PriorComponents,
+        ModelOptions.PixelCnnChannels with { InUse = s => s.Likelihood == "pixelcnn" }, ModelOptions.PixelCnnBlocks, ModelOptions.PixelCnnConditioning,
+    ];
+
+    public override void Validate(ModelSpec spec)
+    {
+        VaeParts.ValidateConvolutions(spec);
+        VaeParts.ValidatePrior(spec);
+        VaeParts.ValidatePixelCnnLikelihood(spec);
+    }
+
+    public override LatentModel Build(ModelSpec spec, Rng rng)
+    {
+        VaeParts.CheckStrides(spec);
+        return VaeParts.Assemble(spec, rng, ConvVae.Encoder(spec, 2 * spec.LatentSize, rng), ConvVae.Decoder(spec, spec.LatentSize, rng, VaeParts.DecoderChannels(spec)));
+    }
+
+    public override double EstimatedParameters(ModelSpec spec)
+    {
+        var (convolutions, innermost) = VaeParts.Convolutions(spec);
+        return 2 * (convolutions + innermost * 2 * spec.LatentSize) + VaeParts.Likelihood(spec) + VaeParts.Prior(spec);
+    }
+
+    public override string Describe(ModelSpec spec) => VaeParts.Describe(spec, $"conv {VaeParts.List(spec.ConvChannels)}", $"{spec.LatentSize}");
+}

@@ -1,0 +1,64 @@
+using LatentSharp.Nn;
+
+namespace LatentSharp.Models.Catalog;
+
+/// <summary>
+/// The settings several kinds share, defined once so that each has one name and one meaning in every kind; a kind takes
+/// them in its <see cref="ModelKind.Options"/> (narrowing the choices where it accepts fewer values).
+/// </summary>
+public static class ModelOptions
+{
+    /// <summary>The likelihoods of the VAE kinds whose decoder is an MLP.</summary>
+    public static IReadOnlyList<string> VaeLikelihoods { get; } = ["bernoulli", "gaussian", "gaussian-learned"];
+
+    /// <summary>The likelihoods of the kinds with a convolutional decoder: <see cref="VaeLikelihoods"/> and "pixelcnn".</summary>
+    public static IReadOnlyList<string> ConvolutionalLikelihoods { get; } = [.. VaeLikelihoods, "pixelcnn"];
+
+    public static ModelOption<int> Latent { get; } = new("latent", nameof(ModelSpec.LatentSize), "Latent dimensions.",
+        s => s.LatentSize, (s, v) => s with { LatentSize = v }) { IsSize = true };
+
+    public static ModelOption<int[]> Hidden { get; } = new("hidden", nameof(ModelSpec.Hidden),
+        "Hidden layer widths of the MLP encoder, comma-separated; the decoder mirrors them.",
+        s => s.Hidden, (s, v) => s with { Hidden = v }) { IsSize = true };
+
+    public static ModelOption<string> Activation { get; } = new("activation", nameof(ModelSpec.Activation), "Activation after each hidden layer.",
+        s => s.Activation, (s, v) => s with { Activation = v }, [.. Enum.GetValues<Nn.Activation>().Select(ActivationFactory.NameOf)]);
+
+    /// <summary>The decoder likelihood (an autoencoder's reconstruction loss), with the values a kind accepts.</summary>
+    public static ModelOption<string> Likelihood(IReadOnlyList<string> choices) => new("likelihood", nameof(ModelSpec.Likelihood),
+        "Decoder likelihood p(x|z): bernoulli, gaussian (fixed variance), gaussian-learned, or pixelcnn (each pixel given the decoder's feature maps and the pixels before it; binarized single-channel images). An autoencoder's reconstruction loss: bce (binary cross-entropy) or mse.",
+        s => s.Likelihood, (s, v) => s with { Likelihood = v }, choices);
+
+    public static ModelOption<float> Variance { get; } = new("variance", nameof(ModelSpec.Variance),
+        "Gaussian decoder variance (fixed, or the start of the learned one).",
+        s => s.Variance, (s, v) => s with { Variance = v }) { InUse = s => s.Likelihood.StartsWith("gaussian", StringComparison.Ordinal) };
+
+    /// <summary>The prior p(z), with the priors a kind accepts (see <see cref="ModelCatalog.Priors"/>).</summary>
+    public static ModelOption<string> Prior(IReadOnlyList<string> choices) => new("prior", nameof(ModelSpec.Prior),
+        "Prior p(z): standard-normal, mog (learnable mixture of Gaussians) or vamp (VampPrior).",
+        s => s.Prior, (s, v) => s with { Prior = v }, choices);
+
+    public static ModelOption<int> PriorComponents { get; } = new("prior-components", nameof(ModelSpec.PriorComponents),
+        "Mixture components (mog) or pseudo-inputs (vamp).",
+        s => s.PriorComponents, (s, v) => s with { PriorComponents = v }) { IsSize = true, InUse = s => s.Prior != "standard-normal" };
+
+    public static ModelOption<int[]> ConvChannels { get; } = new("conv-channels", nameof(ModelSpec.ConvChannels),
+        "Channels of the stride-2 convolutions, comma-separated (each halves height and width); the transposed-convolution decoder mirrors them.",
+        s => s.ConvChannels, (s, v) => s with { ConvChannels = v }) { IsSize = true };
+
+    public static ModelOption<int[]> LatentSizes { get; } = new("latent-sizes", nameof(ModelSpec.LatentSizes),
+        "Sizes of the stochastic layers z_1,…,z_N (z_1 next to the image), comma-separated; the latent size is their sum.",
+        s => s.LatentSizes, (s, v) => s with { LatentSizes = v }) { IsSize = true };
+
+    public static ModelOption<int> PixelCnnChannels { get; } = new("pixelcnn-channels", nameof(ModelSpec.PixelCnnChannels),
+        "Channels of the masked convolutions (at least 2).",
+        s => s.PixelCnnChannels, (s, v) => s with { PixelCnnChannels = v }) { IsSize = true };
+
+    public static ModelOption<int> PixelCnnBlocks { get; } = new("pixelcnn-blocks", nameof(ModelSpec.PixelCnnBlocks),
+        "Residual blocks of masked 3x3 convolutions after the 7x7 type-A layer.",
+        s => s.PixelCnnBlocks, (s, v) => s with { PixelCnnBlocks = v });
+
+    public static ModelOption<string> PixelCnnConditioning { get; } = new("pixelcnn-conditioning", nameof(ModelSpec.PixelCnnConditioning),
+        "Where the decoder's feature maps enter the pixelcnn likelihood's masked layers: head (after the residual blocks) or blocks (before them, so every block sees the code).",
+        s => s.PixelCnnConditioning, (s, v) => s with { PixelCnnConditioning = v }, ModelSpec.PixelCnnConditionings);
+}

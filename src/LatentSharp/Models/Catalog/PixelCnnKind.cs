@@ -1,0 +1,28 @@
+using LatentSharp.Tensors;
+
+namespace LatentSharp.Models.Catalog;
+
+/// <summary>"pixelcnn": the <see cref="PixelCnn"/> baseline, an exact Bernoulli likelihood of binarized images without a latent space.</summary>
+public sealed class PixelCnnKind : ModelKind
+{
+    public override string Name => "pixelcnn";
+
+    public override string Description => "PixelCNN: masked convolutions, exact Bernoulli likelihood of binarized images, no latent space";
+
+    public override IReadOnlyList<ModelOption> Options { get; } = [ModelOptions.PixelCnnChannels, ModelOptions.PixelCnnBlocks];
+
+    public override void Validate(ModelSpec spec)
+    {
+        if (spec.Likelihood != "bernoulli") throw new InvalidSettingException(nameof(ModelSpec.Likelihood), $"The pixelcnn has a Bernoulli likelihood per pixel (binarized images), not \"{spec.Likelihood}\".");
+        if (spec.Prior != "standard-normal") throw new InvalidSettingException(nameof(ModelSpec.Prior), $"The pixelcnn has no latent space, so no \"{spec.Prior}\" prior.");
+        if (spec.PixelCnnChannels < 2) throw new InvalidSettingException(nameof(ModelSpec.PixelCnnChannels), $"The pixelcnn needs at least 2 feature channels, not {spec.PixelCnnChannels}.");
+        if (spec.PixelCnnBlocks < 0) throw new InvalidSettingException(nameof(ModelSpec.PixelCnnBlocks), $"The number of residual blocks must not be negative, not {spec.PixelCnnBlocks}.");
+    }
+
+    public override LatentModel Build(ModelSpec spec, Rng rng) => new PixelCnn(spec, rng);
+
+    public override double EstimatedParameters(ModelSpec spec) => VaeParts.PixelCnn(spec);
+
+    public override string Describe(ModelSpec spec) =>
+        $"{spec.Kind} {spec.Channels}x{spec.Height}x{spec.Width} → masked conv {spec.PixelCnnChannels} channels, 7x7 type A + {spec.PixelCnnBlocks} residual 3x3 type B → Bernoulli logits per pixel";
+}

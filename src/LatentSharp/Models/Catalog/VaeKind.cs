@@ -1,0 +1,36 @@
+using LatentSharp.Nn;
+using LatentSharp.Tensors;
+
+namespace LatentSharp.Models.Catalog;
+
+/// <summary>"vae": the variational autoencoder with MLP encoder and decoder, any likelihood of an MLP decoder and any prior.</summary>
+public sealed class VaeKind : ModelKind
+{
+    public override string Name => "vae";
+
+    public override string Description => "variational autoencoder with MLP encoder and decoder";
+
+    public override IReadOnlyList<ModelOption> Options { get; } =
+    [
+        ModelOptions.Latent, ModelOptions.Hidden, ModelOptions.Activation, ModelOptions.Likelihood(ModelOptions.VaeLikelihoods), ModelOptions.Variance,
+        ModelOptions.Prior([.. ModelCatalog.Priors.Select(p => p.Name)]), ModelOptions.PriorComponents,
+    ];
+
+    public override void Validate(ModelSpec spec) => VaeParts.ValidatePrior(spec);
+
+    /// <summary>Encoder D → Hidden → 2L (μ, log σ²), decoder L → reversed Hidden → D.</summary>
+    public override LatentModel Build(ModelSpec spec, Rng rng)
+    {
+        Activation activation = ActivationFactory.Parse(spec.Activation);
+        int d = spec.Dimensions, l = spec.LatentSize;
+        return VaeParts.Assemble(spec, rng,
+            Mlp.Build(d, spec.Hidden, 2 * l, activation, rng),
+            Mlp.Build(l, spec.Hidden.Reverse().ToArray(), d, activation, rng));
+    }
+
+    public override double EstimatedParameters(ModelSpec spec) =>
+        VaeParts.Mlp(spec.Dimensions, spec.Hidden, 2.0 * spec.LatentSize) + VaeParts.Mlp(spec.LatentSize, spec.Hidden.Reverse(), spec.Dimensions)
+        + VaeParts.Likelihood(spec) + VaeParts.Prior(spec);
+
+    public override string Describe(ModelSpec spec) => VaeParts.Describe(spec, VaeParts.List(spec.Hidden), $"{spec.LatentSize}");
+}

@@ -1,0 +1,142 @@
+using LatentSharp.Distributions;
+using LatentSharp.Nn;
+using LatentSharp.Tensors;
+
+namespace LatentSharp.Models.Catalog;
+
+/// <summary>
+/// The parts the built-in kinds share: a <see cref="Vae"/> assembled from bodies with the likelihood and prior its spec
+/// names, the checks of those settings, parameter estimates and the one-line description.
+/// </summary>
+internal static class VaeParts
+{
+    /// <summary>One <see cref="Vae"/> from its bodies, with the likelihood and prior the spec names.</summary>
+    public static Vae Assemble(ModelSpec spec, Rng rng, Layer encoder, Layer decoder)
+    {
+        int d = spec.Dimensions, l = spec.LatentSize;
+        IObservationModel observation = Observation(spec, rng);
+        // The VampPrior evaluates the model's own encoder; the model exists only after the prior, so it is reached through this variable.
+        Vae? vae = null;
+        IPrior prior = spec.Prior switch
+        {
+            "standard-normal" => new StandardNormalPrior(l),
+            "mog" => new MixtureOfGaussiansPrior(spec.PriorComponents, l, rng),
+            "vamp" => new VampPrior(spec.PriorComponents, d, l, u => vae!.Posterior(u), rng),
+            _ => throw new InvalidSettingException(nameof(ModelSpec.Prior), $"Unknown prior \"{spec.Prior}\"; known priors: {string.Join(", ", ModelCatalog.Priors.Select(p => p.Name))}."),
+        };
+        vae = new Vae(spec, encoder, decoder, observation, prior);
+        return vae;
+    }
+
+    /// <summary>The checks of a one-layer VAE's prior that need no data.</summary>
+    public static void ValidatePrior(ModelSpec spec)
+    {
+        if (spec.Prior != "standard-normal" && spec.PriorComponents < 1)
+            throw new InvalidSettingException(nameof(ModelSpec.PriorComponents), $"The \"{spec.Prior}\" prior needs at least one component, not {spec.PriorComponents}.");
+    }
+
+    /// <summary>The checks of the "pixelcnn" likelihood's settings that need no data; nothing when the spec has another likelihood.</summary>
+    public static void ValidatePixelCnnLikelihood(ModelSpec spec)
+    {
+        if (spec.Likelihood != "pixelcnn") return;
+        if (spec.PixelCnnChannels < 2)
+            throw new InvalidSettingException(nameof(ModelSpec.PixelCnnChannels), $"The pixelcnn likelihood needs at least 2 feature channels, not {spec.PixelCnnChannels}.");
+        if (spec.PixelCnnBlocks < 0) throw new InvalidSettingException(nameof(ModelSpec.PixelCnnBlocks), $"The number of residual blocks must not be negative, not {spec.PixelCnnBlocks}.");
+        if (!ModelSpec.PixelCnnConditionings.Contains(spec.PixelCnnConditioning))
+            throw new InvalidSettingException(nameof(ModelSpec.PixelCnnConditioning), $"The pixelcnn likelihood's conditioning is {string.Join(" or ", ModelSpec.PixelCnnConditionings.Select(c => $"\"{c}\""))}, not \"{spec.PixelCnnConditioning}\".");
+    }
+
+    /// <summary>The decoder likelihood the spec names.</summary>
+    private static IObservationModel Observation(ModelSpec spec, Rng rng) => spec.Likelihood switch
+    {
+        "bernoulli" => new BernoulliObservation(),
+        "gaussian" => new GaussianObservation(spec.Variance),
+        "gaussian-learned" => new GaussianObservation(spec.Dimensions, spec.Variance),
+        "pixelcnn" => PixelCnnLikelihood(spec, rng),
+        _ => throw new InvalidSettingException(nameof(ModelSpec.Likelihood), $"A VAE's likelihood is \"bernoulli\", \"gaussian\", \"gaussian-learned\" or \"pixelcnn\", not \"{spec.Likelihood}\"."),
+    };
+
+    /// <summary>The decoder likelihood of a hierarchical VAE, which owns it.</summary>
+    public static IObservationModel HierarchicalObservation(ModelSpec spec, Rng rng) => Observation(spec, rng);
+
+    /// <summary>
+    /// The autoregressive likelihood of the convolutional kinds: <see cref="ModelSpec.PixelCnnChannels"/> feature maps from
+    /// the decoder, <see cref="ModelSpec.PixelCnnBlocks"/> masked residual blocks over the pixels, the maps entering where
+    /// <see cref="ModelSpec.PixelCnnConditioning"/> says.
+    /// </summary>
+    private static PixelCnnObservation PixelCnnLikelihood(ModelSpec spec, Rng rng)
+    {
+        if (spec.Channels != 1)
+            throw new InvalidSettingException(nameof(ModelSpec.Likelihood), $"The \"pixelcnn\" likelihood models single-channel binarized images; these have {spec.Channels} channels.");
+        ValidatePixelCnnLikelihood(spec);
+        return new PixelCnnObservation(spec.PixelCnnChannels, spec.PixelCnnBlocks, spec.Height, spec.Width, rng, codeIntoBlocks: spec.PixelCnnConditioning == "blocks");
+    }
+
+    /// <summary>Output channels of a convolutional decoder: one per image channel, or the pixelcnn likelihood's feature maps.</summary>
+    public static int DecoderChannels(ModelSpec spec) => spec.Likelihood == "pixelcnn" ? spec.PixelCnnChannels : spec.Channels;
+
+    /// <summary>
+    /// Refuses convolution widths that the images' height and width cannot be halved by as often (a setting to change,
+    /// not a bug), before the layers are made.
+    /// </summary>
+    public static void CheckStrides(ModelSpec spec)
+    {
+        int scale = 1 << Math.Min(spec.ConvChannels.Length, 30);
+        if (spec.ConvChannels.Length > 0 && (spec.ConvChannels.Length >= 30 || spec.Height % scale != 0 || spec.Width % scale != 0))
+            throw new InvalidSettingException(nameof(ModelSpec.ConvChannels),
+                $"{spec.ConvChannels.Length} stride-2 convolutions need height and width divisible by {scale}; the images are {spec.Height}x{spec.Width}. Use fewer convolution channels.");
+    }
+
+    /// <summary>The checks of the convolution widths that need no data.</summary>
+    public static void ValidateConvolutions(ModelSpec spec)
+    {
+        if (spec.ConvChannels.Length == 0)
+            throw new InvalidSettingException(nameof(ModelSpec.ConvChannels), "A convolutional kind needs at least one convolution width.");
+    }
+
+    // Parameter estimates: weight matrices and kernels, in double so that absurd sizes do not overflow.
+
+    /// <summary>An MLP input → hidden… → output.</summary>
+    public static double Mlp(double input, IEnumerable<int> hidden, double output)
+    {
+        double sum = 0;
+        foreach (int width in hidden) (sum, input) = (sum + input * width, width);
+        return sum + input * output;
+    }
+
+    /// <summary>The masked convolutions: 7x7 type A, blocks of 1x1 / 3x3 / 1x1, the head.</summary>
+    public static double PixelCnn(ModelSpec spec)
+    {
+        double h = spec.PixelCnnChannels;
+        return h * (49 + 3 * h * spec.PixelCnnBlocks + 2 * h);
+    }
+
+    /// <summary>The encoder's stride-2 convolutions, and the width of their flattened output c_n · H/2ⁿ · W/2ⁿ.</summary>
+    public static (double Convolutions, double Innermost) Convolutions(ModelSpec spec)
+    {
+        int[] channels = spec.ConvChannels.Length == 0 ? [1] : spec.ConvChannels;
+        double innermost = channels[^1] * (double)spec.Dimensions / Math.Pow(4, channels.Length);
+        double convolutions = 16.0 * spec.Channels * channels[0] + channels.Zip(channels.Skip(1), (a, b) => 16.0 * a * b).Sum();
+        return (convolutions, innermost);
+    }
+
+    /// <summary>The likelihood's own parameters.</summary>
+    public static double Likelihood(ModelSpec spec) =>
+        spec.Likelihood == "pixelcnn" ? PixelCnn(spec) : spec.Likelihood == "gaussian-learned" ? spec.Dimensions : 0;
+
+    /// <summary>The prior's own parameters.</summary>
+    public static double Prior(ModelSpec spec) =>
+        spec.Prior == "mog" ? spec.PriorComponents * 2.0 * spec.LatentSize : spec.Prior == "vamp" ? spec.PriorComponents * (double)spec.Dimensions : 0;
+
+    /// <summary>"vae 1x28x28 → [400] → 20 (relu, bernoulli)": the kind, image, body, latent, and what differs from the defaults.</summary>
+    public static string Describe(ModelSpec spec, string body, string latent)
+    {
+        string prior = spec.Prior == "standard-normal" ? "" : $", {spec.Prior} prior K={spec.PriorComponents}";
+        string conditioning = spec.PixelCnnConditioning == "head" ? "" : $", code into the {spec.PixelCnnConditioning}";
+        string likelihood = spec.Likelihood == "pixelcnn" ? $"pixelcnn {spec.PixelCnnChannels} channels + {spec.PixelCnnBlocks} residual 3x3 type B{conditioning}" : spec.Likelihood;
+        string classes = spec.Classes > 0 ? $", {spec.Classes} classes" : "";
+        return $"{spec.Kind} {spec.Channels}x{spec.Height}x{spec.Width} → {body} → {latent} ({spec.Activation}, {likelihood}{prior}{classes})";
+    }
+
+    public static string List(IEnumerable<int> widths) => $"[{string.Join(", ", widths)}]";
+}
