@@ -79,8 +79,8 @@ internal sealed class Explorer : IDisposable
     public string EmbeddingAxes => _plane.Axes;
 
     /// <summary>
-    /// Class names of a conditional model, whose decoder takes a class as well as a code. No model in the catalog is
-    /// conditional yet: this is the seam (the page hides its class selector while it is null).
+    /// Class names of a conditional model, whose decoder takes a class as well as a code. latent serve refuses conditional
+    /// models for now: this is the seam (the page hides its class selector while it is null).
     /// </summary>
     public IReadOnlyList<string>? ConditionClasses => null;
 

@@ -35,7 +35,7 @@ public interface IGenerative
 /// </summary>
 public interface IHasPrior : ILatentSpace, IGenerative
 {
-    /// <summary>What the prior is, for captions: "standard-normal", "mog", "ladder prior over 2 layers", ….</summary>
+    /// <summary>What the prior is, for captions: "standard-normal", "mog", "vamp", "ladder".</summary>
     string PriorDescription { get; }
 
     /// <summary>True when p(z) is N(0, I), so that a latent frame is exactly the unit Gaussian.</summary>

@@ -86,7 +86,8 @@ public sealed class HierarchicalVae : LatentModel, ILayeredLatents, IHasPrior, I
     /// <summary>Σ L_i, the width of the concatenated codes [z_1 | … | z_N].</summary>
     public int LatentSize => Spec.LatentSize;
 
-    public string PriorDescription => $"ladder prior over {Layers} layers";
+    /// <summary>"ladder": N(0, I) on the top layer, each layer below Gaussian given the one above.</summary>
+    public string PriorDescription => "ladder";
 
     /// <summary>False: only the top layer's prior is N(0, I); the lower ones are learned, given the layer above.</summary>
     public bool HasStandardNormalPrior => false;
