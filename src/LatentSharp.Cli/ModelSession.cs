@@ -15,12 +15,16 @@ namespace LatentSharp.Cli;
 /// </summary>
 internal sealed class ModelSession
 {
-    private ModelSession(string checkpointPath, Checkpoint checkpoint, Dataset test)
+    private ModelSession(string command, string checkpointPath, Checkpoint checkpoint, Dataset test)
     {
+        Command = command;
         CheckpointPath = checkpointPath;
         Checkpoint = checkpoint;
         Test = test;
     }
+
+    /// <summary>What the session is for, as a refusal names it: "latent traverse".</summary>
+    public string Command { get; }
 
     public string CheckpointPath { get; }
     public Checkpoint Checkpoint { get; }
@@ -41,10 +45,11 @@ internal sealed class ModelSession
         return options;
     }
 
-    public static ModelSession Open(ParseResult parse, Options options, ModelNeeds needs = ModelNeeds.Nothing)
+    /// <summary>Opens the session of a figure command; <paramref name="what"/> names it in a refusal (default "latent &lt;command&gt;").</summary>
+    public static ModelSession Open(ParseResult parse, Options options, ModelNeeds needs = ModelNeeds.Nothing, string? what = null)
     {
         Threading.MaxThreads = parse.GetValue(options.Threads);
-        return Open(parse.GetValue(options.Model)!, parse.GetValue(options.Data), parse.GetValue(options.DataDir), needs, parse.CommandResult.Command.Name);
+        return Open(parse.GetValue(options.Model)!, parse.GetValue(options.Data), parse.GetValue(options.DataDir), needs, what ?? $"latent {parse.CommandResult.Command.Name}");
     }
 
     /// <summary>
@@ -54,7 +59,7 @@ internal sealed class ModelSession
     public static ModelSession Open(string checkpointPath, string? dataName, string? dataDir, ModelNeeds needs = ModelNeeds.Nothing, string command = "this command")
     {
         Checkpoint checkpoint = Checkpoint.Load(checkpointPath);
-        Require(checkpoint.Model, needs, command, checkpointPath);
+        Require(checkpoint.Model, needs, command);
         dataName ??= checkpoint.TrainingData;
         checkpoint.Model.Eval();
         Dataset test = new DatasetResolver().Load(dataName, dataDir).Test;
@@ -62,18 +67,19 @@ internal sealed class ModelSession
         if (test.Rows != spec.Height || test.Cols != spec.Width)
             throw new UsageException($"--data {dataName} has {test.Rows}x{test.Cols} images but the model in {Path.GetFileName(checkpointPath)} takes {spec.Height}x{spec.Width}.");
         if (test.Count == 0) throw new UsageException($"--data {dataName} has no test images.");
-        return new ModelSession(checkpointPath, checkpoint, test);
+        return new ModelSession(command, checkpointPath, checkpoint, test);
     }
 
-    /// <summary>Throws <see cref="UnsupportedByModelException"/> unless <paramref name="model"/> has what <paramref name="command"/> needs.</summary>
-    public static void Require(LatentModel model, ModelNeeds needs, string command, string checkpointPath)
+    /// <summary>
+    /// Throws <see cref="UnsupportedByModelException"/> naming <paramref name="command"/> (e.g. "latent traverse") unless
+    /// <paramref name="model"/> has the capabilities it <paramref name="needs"/>.
+    /// </summary>
+    public static void Require(LatentModel model, ModelNeeds needs, string command)
     {
-        string kind = model.Spec.Kind, file = Path.GetFileName(checkpointPath);
-        if (needs.HasFlag(ModelNeeds.LatentSpace) && !model.HasLatentSpace)
-            throw new UnsupportedByModelException($"{command} needs a model with a latent space; the {kind} in {file} has none (latent sample draws from it).");
-        if (needs.HasFlag(ModelNeeds.Unconditional) && model.IsConditional)
-            throw new UnsupportedByModelException(
-                $"{command} needs an unconditional model; the {kind} in {file} is conditioned on {model.Classes} classes (latent sample and latent reconstruct draw it class by class).");
+        if (needs.HasFlag(ModelNeeds.LatentSpace)) model.Require<ILatentSpace>(command);
+        if (needs.HasFlag(ModelNeeds.Prior)) model.Require<IHasPrior>(command);
+        if (needs.HasFlag(ModelNeeds.Layers)) model.Require<ILayeredLatents>(command);
+        if (needs.HasFlag(ModelNeeds.Unconditional)) model.RequireUnconditional(command);
     }
 
     /// <summary>The output path: the option's value, or "&lt;checkpoint stem&gt;-&lt;figure&gt;.png" beside the checkpoint.</summary>
@@ -87,7 +93,10 @@ internal sealed class ModelSession
         return index;
     }
 
-    public void CheckDimension(int j, string option) => CheckDimension(j, option, Model.LatentSize, "the model");
+    /// <summary>The model's latent space; the session was opened with <see cref="ModelNeeds.LatentSpace"/>.</summary>
+    public ILatentSpace LatentSpace => Model.Require<ILatentSpace>(Command);
+
+    public void CheckDimension(int j, string option) => CheckDimension(j, option, LatentSpace.LatentSize, "the model");
 
     private static void CheckDimension(int j, string option, int size, string owner)
     {
@@ -96,7 +105,7 @@ internal sealed class ModelSession
     }
 
     /// <summary>Parses "0,3,5" into latent dimensions of the model, each checked.</summary>
-    public int[] ParseDimensions(string text, string option) => ParseDimensions(text, option, Model.LatentSize, "the model");
+    public int[] ParseDimensions(string text, string option) => ParseDimensions(text, option, LatentSpace.LatentSize, "the model");
 
     /// <summary>Parses "0,3,5" into dimensions of a latent space of <paramref name="size"/> (e.g. one layer's), each checked.</summary>
     public static int[] ParseDimensions(string text, string option, int size, string owner)
@@ -132,17 +141,26 @@ internal sealed class ModelSession
     }
 }
 
-/// <summary>What a command needs of a model beyond decoding images, checked as soon as the checkpoint is loaded.</summary>
+/// <summary>
+/// What a command needs of a model, each flag a capability (or the lack of one) checked as soon as the checkpoint is loaded,
+/// before any data is read.
+/// </summary>
 [Flags]
 internal enum ModelNeeds
 {
     Nothing = 0,
 
-    /// <summary>Codes to encode to and decode from (not the PixelCNN).</summary>
+    /// <summary><see cref="ILatentSpace"/>: codes to encode to and decode from (not the PixelCNN).</summary>
     LatentSpace = 1,
 
-    /// <summary>Encoding and decoding without a class label (not the CVAE).</summary>
+    /// <summary>No <see cref="IConditional"/>: encoding and decoding without a class label (not the CVAE).</summary>
     Unconditional = 2,
+
+    /// <summary><see cref="IHasPrior"/>: codes drawn from a prior and pixels from a decoder likelihood (the VAEs).</summary>
+    Prior = 4,
+
+    /// <summary><see cref="ILayeredLatents"/>: several stochastic layers (the hierarchical VAEs).</summary>
+    Layers = 8,
 
     UnconditionalLatentSpace = LatentSpace | Unconditional,
 }

@@ -99,7 +99,7 @@ public static class EvalCommand
             options = options with { Binarize = binarization != Binarization.None };
             output.WriteLine($"Evaluating {checkpoint.Model.Spec} ({modelPath}) on {splits.Train.Name.Split('/')[0]} / {options.Split}"
                 + (options.Binarize ? $", trained with {binarization.ToString().ToLowerInvariant()} binarization: the split is binarized once with seed {Dataset.TestBinarizationSeed}" : "")
-                + (checkpoint.Model is Models.IGenerativeModel ? $"; K = {options.Samples}." : "; no likelihood, so no NLL."));
+                + (checkpoint.Model.Has<Models.ILikelihood>() ? $"; K = {options.Samples}." : "; no likelihood, so no NLL."));
             reportPath = request.OutputPath ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(modelPath))!, EvaluationReportWriter.DefaultFileName);
             // The NLL's finished batches wait beside the report, so that a killed evaluation, run again, resumes.
             progress = new NllProgress(reportPath + ProgressSuffix, output);

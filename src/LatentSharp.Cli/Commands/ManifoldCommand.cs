@@ -21,7 +21,7 @@ public static class ManifoldCommand
         {
             int n = ModelSession.Between(parse.GetValue(steps), 2, 50, "--steps");
             ModelSession session = ModelSession.Open(parse, common, ModelNeeds.UnconditionalLatentSpace);
-            int l = session.Model.LatentSize;
+            int l = session.LatentSpace.LatentSize;
             if (l < 2) throw new UnsupportedByModelException($"latent manifold needs a latent size of at least 2; the model in {session.CheckpointPath} has {l}.");
             float[] codes = LatentFigures.Codes(session.Model, session.Test);
             int x, y;

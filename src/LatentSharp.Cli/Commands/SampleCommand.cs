@@ -1,14 +1,14 @@
 using System.CommandLine;
 using LatentSharp.Imaging;
-using LatentSharp.Models;
 using LatentSharp.Reports;
 using LatentSharp.Tensors;
 
 namespace LatentSharp.Cli.Commands;
 
 /// <summary>
-/// <c>latent sample</c>: a grid of decoder means of prior draws; <c>--sampled</c> adds, under each row, pixels drawn from
-/// the likelihood. An autoencoder has no prior: it decodes draws from a Gaussian fitted to its test codes.
+/// <c>latent sample</c>: a grid of images the model draws (decoder means of prior draws for a VAE, pixel by pixel for the
+/// PixelCNN); <c>--sampled</c> adds, under each row, pixels drawn from the likelihood (models with a prior). An autoencoder
+/// has no prior: it decodes draws from a Gaussian fitted to its test codes.
 /// A conditional model draws one row per class (through <see cref="Figures.Samples"/>).
 /// </summary>
 public static class SampleCommand
@@ -25,17 +25,14 @@ public static class SampleCommand
             int n = ModelSession.Between(parse.GetValue(count), 1, 1024, "--count");
             int c = ModelSession.Between(parse.GetValue(columns), 1, 64, "--columns");
             bool drawPixels = parse.GetValue(sampled);
-            // Pixel draws come from an unconditional prior; a conditional model's samples are drawn class by class without them.
-            ModelSession session = ModelSession.Open(parse, common, drawPixels ? ModelNeeds.Unconditional : ModelNeeds.Nothing);
+            // Pixel draws need a decoder likelihood and an unconditional prior; a conditional model's samples are drawn class by class without them.
+            ModelSession session = drawPixels
+                ? ModelSession.Open(parse, common, ModelNeeds.Prior | ModelNeeds.Unconditional, "latent sample --sampled")
+                : ModelSession.Open(parse, common);
             var rng = new Rng(parse.GetValue(common.Seed));
-            Image image;
-            if (drawPixels)
-            {
-                if (session.Model is not Vae vae)
-                    throw new UnsupportedByModelException($"--sampled draws pixels from the decoder's likelihood, and a {session.Model.Spec.Kind} model has none; leave it out to see decoded codes.");
-                image = LatentFigures.SamplesWithPixelDraws(vae, n, rng, c);
-            }
-            else image = Figures.Samples(session.Model, n, rng, session.Test, c);
+            Image image = drawPixels
+                ? LatentFigures.SamplesWithPixelDraws(session.Model, n, rng, c)
+                : Figures.Samples(session.Model, n, rng, session.Test, c);
             return ModelSession.WriteFigure(image, session.OutputPath(parse.GetValue(common.Output), "samples"), parse.InvocationConfiguration.Output);
         });
         return command;

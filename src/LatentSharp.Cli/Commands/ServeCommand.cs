@@ -46,7 +46,7 @@ public static class ServeCommand
     public static int Run(string modelPath, string? dataName, string? dataDir, string host, int port, TextWriter output, TextWriter error)
     {
         var checkpoint = Checkpoint.Load(modelPath);
-        ModelSession.Require(checkpoint.Model, ModelNeeds.UnconditionalLatentSpace, "serve", modelPath);
+        ModelSession.Require(checkpoint.Model, ModelNeeds.UnconditionalLatentSpace, "latent serve");
         dataName ??= checkpoint.TrainingData;
         DataSplits splits = new DatasetResolver().Load(dataName, dataDir);
         using Explorer explorer = Explorer.Create(checkpoint.Model, splits.Test);

@@ -34,13 +34,16 @@ public static class TraverseCommand
             int? topK = parse.GetValue(top);
             if (dimsText is not null && topK is not null) throw new UsageException("--dims and --top both choose the dimensions; give one of them.");
 
-            ModelSession session = ModelSession.Open(parse, common, ModelNeeds.UnconditionalLatentSpace);
+            int? layerNumber = parse.GetValue(layer);
+            ModelSession session = layerNumber is null
+                ? ModelSession.Open(parse, common, ModelNeeds.UnconditionalLatentSpace)
+                : ModelSession.Open(parse, common, ModelNeeds.UnconditionalLatentSpace | ModelNeeds.Layers, "latent traverse --layer");
             int i = session.CheckIndex(parse.GetValue(index), "--index");
-            int l = session.Model.LatentSize;
+            int l = session.LatentSpace.LatentSize;
             float[] codes = LatentFigures.Codes(session.Model, session.Test);
             int count = session.Test.Count;
-            if (parse.GetValue(layer) is int layerNumber)
-                return TraverseLayer(session, parse.GetValue(common.Output), i, layerNumber, codes, dimsText, topK, r, n, parse.InvocationConfiguration.Output);
+            if (layerNumber is int number)
+                return TraverseLayer(session, parse.GetValue(common.Output), i, number, codes, dimsText, topK, r, n, parse.InvocationConfiguration.Output);
             int[] chosen = dimsText is not null ? session.ParseDimensions(dimsText, "--dims")
                 : topK is int k ? LatentFigures.MostActiveDimensions(codes, count, l, ModelSession.Between(k, 1, l, "--top"))
                 : LatentFigures.DefaultTraversalDimensions(codes, count, l);
@@ -55,18 +58,14 @@ public static class TraverseCommand
     private static int TraverseLayer(ModelSession session, string? output, int index, int layerNumber, float[] codes, string? dimsText, int? topK,
         double range, int steps, TextWriter log)
     {
-        if (session.Model is not HierarchicalVae hierarchy)
-            throw new UnsupportedByModelException($"--layer sweeps one stochastic layer of a hierarchical model (hvae, conv-hvae); a {session.Model.Spec.Kind} has a single latent layer.");
-        ModelSession.Between(layerNumber, 1, hierarchy.Layers, "--layer");
-        int size = hierarchy.LayerSizes[layerNumber - 1], offset = hierarchy.LayerSizes.Take(layerNumber - 1).Sum();
-        int count = session.Test.Count, l = session.Model.LatentSize;
-        // The layer's own columns of the concatenated codes [count, L] → [count, size].
-        var layerCodes = new float[count * size];
-        for (int row = 0; row < count; row++) codes.AsSpan(row * l + offset, size).CopyTo(layerCodes.AsSpan(row * size, size));
+        ILayeredLatents layered = session.Model.Require<ILayeredLatents>(session.Command);
+        ModelSession.Between(layerNumber, 1, layered.LayerCount(), "--layer");
+        int size = layered.LayerSize(layerNumber), count = session.Test.Count;
+        float[] layerCodes = layered.LayerCodes(codes, count, layerNumber);   // [count, L_layer]
         int[] chosen = dimsText is not null ? ModelSession.ParseDimensions(dimsText, "--dims", size, $"layer {layerNumber}")
             : topK is int k ? LatentFigures.MostActiveDimensions(layerCodes, count, size, ModelSession.Between(k, 1, size, "--top"))
             : LatentFigures.DefaultTraversalDimensions(layerCodes, count, size);
-        Image image = LayerTraversals.Render(hierarchy, session.Test.Image(index), layerNumber, chosen, steps, (float)range);
+        Image image = LayerTraversals.Render(session.Model, session.Test.Image(index), layerNumber, chosen, steps, (float)range);
         return ModelSession.WriteFigure(image, session.OutputPath(output, $"layer{layerNumber}-traversal"), log);
     }
 }

@@ -2,6 +2,7 @@ using LatentSharp.Data;
 using LatentSharp.Evaluation;
 using LatentSharp.Imaging;
 using LatentSharp.Models;
+using LatentSharp.Reports;
 using LatentSharp.Tensors;
 
 namespace LatentSharp.Cli.Serving;
@@ -20,15 +21,17 @@ internal sealed class Explorer : IDisposable
 
     private readonly ModelWorker _worker;
     private readonly float[] _codes;          // [N', L], N' = min(N, MaxEmbeddingPoints)
-    private readonly Pca? _projection;        // L > 2: the plane of the two principal axes of the codes
+    private readonly LatentPlane _plane;      // the scatter's plane: the codes' principal axes when L > 2
+    private readonly CodeSource _codeSource;  // the prior, or a Gaussian fitted to the test codes
 
     private Explorer(LatentModel model, Dataset test, ModelWorker worker, float[] codes, int encoded)
     {
         Model = model;
+        Space = model.Require<ILatentSpace>("latent serve");
         Test = test;
         _worker = worker;
         _codes = codes;
-        int l = model.LatentSize;
+        int l = Space.LatentSize;
 
         var activity = new ActiveUnits(l);
         activity.Add(Tensor.FromArray(codes, encoded, l));
@@ -37,18 +40,22 @@ internal sealed class Explorer : IDisposable
         for (int i = 0; i < encoded; i++)
             for (int j = 0; j < l; j++) CodeMeans[j] += codes[i * l + j] / (double)encoded;
         SliderDimensions = Enumerable.Range(0, l).OrderByDescending(j => Variances[j]).ThenBy(j => j).Take(MaxSliders).ToArray();
+        _codeSource = CodeSource.For(model, codes, encoded, "the test codes");
         Ranges = Enumerable.Range(0, l).Select(SliderRange).ToArray();
 
-        if (l > 2 && encoded > 2) _projection = Pca.Fit(codes, encoded, l, 2);
-        Embedding = Project(codes, encoded);
+        _plane = LatentPlane.Fit(codes, encoded, l);
+        Embedding = _plane.Project(codes, encoded);
         EmbeddingLabels = test.HasLabels ? test.Labels.AsSpan(0, encoded).ToArray() : [];
     }
 
     public LatentModel Model { get; }
 
+    /// <summary>The model's latent space (every model the explorer serves has one).</summary>
+    public ILatentSpace Space { get; }
+
     public Dataset Test { get; }
 
-    public int LatentSize => Model.LatentSize;
+    public int LatentSize => Space.LatentSize;
 
     /// <summary>Variance of each dimension's posterior mean over the encoded test images ([L]; active when &gt; 0.01).</summary>
     public double[] Variances { get; }
@@ -69,21 +76,16 @@ internal sealed class Explorer : IDisposable
     public int[] EmbeddingLabels { get; }
 
     /// <summary>What the scatter's axes are.</summary>
-    public string EmbeddingAxes => LatentSize switch
-    {
-        1 => "z0 (one latent dimension)",
-        2 => "z0, z1",
-        _ => _projection is null ? "z0, z1" : $"principal axes 1 and 2 of the codes ({_projection.ExplainedVarianceRatio.Sum():P0} of their variance)",
-    };
+    public string EmbeddingAxes => _plane.Axes;
 
     /// <summary>
-    /// Class names of a conditional model, whose decoder takes a class as well as a code. No model in the catalog is
-    /// conditional yet: this is the seam (the page hides its class selector while it is null).
+    /// Class names of a conditional model, whose decoder takes a class as well as a code. latent serve refuses conditional
+    /// models for now: this is the seam (the page hides its class selector while it is null).
     /// </summary>
     public IReadOnlyList<string>? ConditionClasses => null;
 
     /// <summary>Where random codes come from: the model's prior, or a Gaussian fitted to the test codes for a model without one.</summary>
-    public string SampleSource => Model is Vae vae ? $"the prior ({vae.Prior.Name})" : "a diagonal Gaussian fitted to the test codes (the model has no prior)";
+    public string SampleSource => _codeSource.Description;
 
     public (long Batches, long Decoded) DecodeStatistics => _worker.DecodeStatistics;
 
@@ -116,26 +118,15 @@ internal sealed class Explorer : IDisposable
         return _worker.RunAsync(m => EncodeRows(m, x, 1));
     }
 
-    /// <summary><paramref name="count"/> random codes. [count, L]</summary>
+    /// <summary><paramref name="count"/> random codes, drawn on the model thread (a prior is part of the model). [count, L]</summary>
     public Task<float[]> SampleCodesAsync(int count, ulong seed)
     {
         var rng = new Rng(seed);
-        if (Model is Vae) return _worker.RunAsync(m => ((Vae)m).Prior.Sample(count, rng).Data.ToArray());
-        int l = LatentSize;
-        var z = new float[count * l];
-        for (int i = 0; i < count; i++)
-            for (int j = 0; j < l; j++)
-                z[i * l + j] = (float)(CodeMeans[j] + Math.Sqrt(Variances[j]) * rng.NextGaussian());
-        return Task.FromResult(z);
+        return _worker.RunAsync(_ => _codeSource.Sample(count, rng));
     }
 
     /// <summary>The code under point (x, y) of the scatter. [L]</summary>
-    public float[] CodeAt(float x, float y) => LatentSize switch
-    {
-        1 => [x],
-        2 => [x, y],
-        _ => _projection is null ? [x, y, .. new float[LatentSize - 2]] : _projection.Decode([x, y], 1),
-    };
+    public float[] CodeAt(float x, float y) => _plane.CodeAt(x, y);
 
     /// <summary>A 28x28 (or whatever the data's size) gray PNG of pixel means in [0, 1].</summary>
     public byte[] Png(ReadOnlySpan<float> pixels) => Imaging.Png.Encode(Image.FromFloats(pixels, Model.Spec.Width, Model.Spec.Height, Model.Spec.Channels));
@@ -143,27 +134,14 @@ internal sealed class Explorer : IDisposable
     public void Dispose() => _worker.Dispose();
 
     private static float[] EncodeRows(LatentModel model, float[] x, int n) =>
-        model.Encode(Tensor.FromArray(x, n, model.Spec.Dimensions)).Data.ToArray();
-
-    private float[] Project(float[] codes, int n)
-    {
-        int l = LatentSize;
-        if (_projection is not null) return _projection.Encode(codes, n);
-        var points = new float[2 * n];
-        for (int i = 0; i < n; i++)
-        {
-            points[2 * i] = codes[i * l];
-            points[2 * i + 1] = l > 1 ? codes[i * l + 1] : 0f;
-        }
-        return points;
-    }
+        model.Require<ILatentSpace>("latent serve").Encode(Tensor.FromArray(x, n, model.Spec.Dimensions)).Data.ToArray();
 
     private (double, double) SliderRange(int j)
     {
         double std = Math.Max(Math.Sqrt(Variances[j]), 0.05);
         double low = CodeMeans[j] - 3 * std, high = CodeMeans[j] + 3 * std;
-        // A VAE's prior is where samples come from: keep its ±3 standard deviations reachable.
-        if (Model is Vae) (low, high) = (Math.Min(low, -3), Math.Max(high, 3));
+        // A prior is where samples come from: keep its ±3 standard deviations reachable.
+        if (_codeSource.IsPrior) (low, high) = (Math.Min(low, -3), Math.Max(high, 3));
         return (Math.Round(low, 2), Math.Round(high, 2));
     }
 }

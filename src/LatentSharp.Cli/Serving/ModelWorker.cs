@@ -14,6 +14,7 @@ internal sealed class ModelWorker : IDisposable
     public const int MaxBatch = 64;
 
     private readonly LatentModel _model;
+    private readonly ILatentSpace _space;
     private readonly BlockingCollection<Job> _queue = new();
     private readonly Thread _thread;
     private readonly Arena _arena = new();
@@ -22,6 +23,7 @@ internal sealed class ModelWorker : IDisposable
     public ModelWorker(LatentModel model)
     {
         _model = model;
+        _space = model.Require<ILatentSpace>("latent serve");
         _model.Eval();
         _thread = new Thread(Loop) { IsBackground = true, Name = "latent-serve model" };
         _thread.Start();
@@ -33,7 +35,7 @@ internal sealed class ModelWorker : IDisposable
     /// <summary>Decodes one code, batched with any others waiting. [L] → [D]</summary>
     public Task<float[]> DecodeAsync(float[] z)
     {
-        if (z.Length != _model.LatentSize) throw new ArgumentException($"z has {z.Length} values; the model's latent size is {_model.LatentSize}.", nameof(z));
+        if (z.Length != _space.LatentSize) throw new ArgumentException($"z has {z.Length} values; the model's latent size is {_space.LatentSize}.", nameof(z));
         var job = new DecodeJob(z);
         _queue.Add(job);
         return job.Result.Task;
@@ -84,7 +86,7 @@ internal sealed class ModelWorker : IDisposable
 
     private void Decode(List<DecodeJob> jobs)
     {
-        int b = jobs.Count, l = _model.LatentSize, d = _model.Spec.Dimensions;
+        int b = jobs.Count, l = _space.LatentSize, d = _model.Spec.Dimensions;
         try
         {
             var codes = new float[b * l];                                  // [B, L]
@@ -93,7 +95,7 @@ internal sealed class ModelWorker : IDisposable
             using (Tensor.NoGrad())
             using (_arena.Scope())
             {
-                float[] x = _model.Decode(Tensor.FromArray(codes, b, l)).Data;   // [B, D], arena-owned: copy out
+                float[] x = _space.Decode(Tensor.FromArray(codes, b, l)).Data;   // [B, D], arena-owned: copy out
                 for (int i = 0; i < b; i++) images[i] = x.AsSpan(i * d, d).ToArray();
             }
             Interlocked.Increment(ref _batches);

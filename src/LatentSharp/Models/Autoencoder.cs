@@ -8,7 +8,7 @@ namespace LatentSharp.Models;
 /// logits, or squared error). It has no prior and no ELBO, so it cannot sample or report a likelihood; it is
 /// the baseline that shows what the VAE's KL term buys.
 /// </summary>
-public sealed class Autoencoder : LatentModel
+public sealed class Autoencoder : LatentModel, ILatentSpace
 {
     private readonly Layer _encoder;   // [B, D] → [B, L]
     private readonly Layer _decoder;   // [B, L] → [B, D] (logits for "bce", values for "mse")
@@ -29,13 +29,15 @@ public sealed class Autoencoder : LatentModel
 
     public override ModelSpec Spec { get; }
 
-    public override Tensor Encode(Tensor x, Tensor? condition = null)
+    public int LatentSize => Spec.LatentSize;
+
+    public Tensor Encode(Tensor x, Tensor? condition = null)
     {
         CheckCondition(condition, x.Dim(0));
         return _encoder.Forward(x);
     }
 
-    public override Tensor Decode(Tensor z, Tensor? condition = null)
+    public Tensor Decode(Tensor z, Tensor? condition = null)
     {
         CheckCondition(condition, z.Dim(0));
         Tensor output = _decoder.Forward(z);

@@ -25,12 +25,12 @@ namespace LatentSharp.Models;
 /// </para>
 /// <para>
 /// Latent space: <see cref="Encode"/> returns the concatenated posterior means [μ_1 | … | μ_N] ([B, Σ L_i], so
-/// <see cref="LatentModel.LatentSize"/> = Σ L_i), taking the mean rather than a sample at every layer of the top-down pass.
+/// <see cref="LatentSize"/> = Σ L_i), taking the mean rather than a sample at every layer of the top-down pass.
 /// <see cref="Decode"/> takes such a concatenation and decodes its z_1 part (x depends on z_1 only); to see what a higher
 /// layer encodes, use <see cref="DecodeFromLayer"/>, which passes a layer's code down through the prior means.
 /// </para>
 /// </summary>
-public sealed class HierarchicalVae : LatentModel, IGenerativeModel
+public sealed class HierarchicalVae : LatentModel, ILayeredLatents, IHasPrior, IGenerativeModel
 {
     // The log-variances of every layer stay where σ⁻² (used by the KL between two Gaussians) is finite and moderate.
     private const float MinLogVariance = -10f, MaxLogVariance = 10f;
@@ -83,10 +83,19 @@ public sealed class HierarchicalVae : LatentModel, IGenerativeModel
     /// <summary>L_1 … L_N.</summary>
     public IReadOnlyList<int> LayerSizes => _sizes;
 
+    /// <summary>Σ L_i, the width of the concatenated codes [z_1 | … | z_N].</summary>
+    public int LatentSize => Spec.LatentSize;
+
+    /// <summary>"ladder": N(0, I) on the top layer, each layer below Gaussian given the one above.</summary>
+    public string PriorDescription => "ladder";
+
+    /// <summary>False: only the top layer's prior is N(0, I); the lower ones are learned, given the layer above.</summary>
+    public bool HasStandardNormalPrior => false;
+
     public IObservationModel Observation => _observation;
 
     /// <summary>The concatenated posterior means [μ_1 | … | μ_N] of the top-down pass taken at its means. [B, D] → [B, Σ L_i]</summary>
-    public override Tensor Encode(Tensor x, Tensor? condition = null)
+    public Tensor Encode(Tensor x, Tensor? condition = null)
     {
         CheckCondition(condition, x.Dim(0));
         var (muHat, logVarHat) = BottomUp(x, 1);
@@ -102,13 +111,19 @@ public sealed class HierarchicalVae : LatentModel, IGenerativeModel
     }
 
     /// <summary>The decoder's mean for the z_1 part of concatenated codes [z_1 | … | z_N]. [B, Σ L_i] (or [B, L_1]) → [B, D]</summary>
-    public override Tensor Decode(Tensor z, Tensor? condition = null)
+    public Tensor Decode(Tensor z, Tensor? condition = null)
     {
         CheckCondition(condition, z.Dim(0));
+        return _observation.Mean(_decoder.Forward(FirstLayer(z)));
+    }
+
+    /// <summary>z_1 of concatenated codes, or z_1 itself. [B, Σ L_i] (or [B, L_1]) → [B, L_1]</summary>
+    private Tensor FirstLayer(Tensor z)
+    {
         int width = z.Dim(1);
         if (width != LatentSize && width != _sizes[0])
             throw new ArgumentException($"Decode takes the concatenated codes [B, {LatentSize}] (or z_1 alone, [B, {_sizes[0]}]); got {z}.", nameof(z));
-        return _observation.Mean(_decoder.Forward(width == _sizes[0] ? z : z.Slice(1, 0, _sizes[0])));
+        return width == _sizes[0] ? z : z.Slice(1, 0, _sizes[0]);
     }
 
     /// <summary>
@@ -125,20 +140,28 @@ public sealed class HierarchicalVae : LatentModel, IGenerativeModel
     }
 
     /// <summary>Ancestral samples z_N ~ N(0, I), z_i ~ p(z_i | z_{i+1}), shown as the decoder's mean. [n, D]</summary>
-    public Tensor Sample(int n, Rng rng)
+    public Tensor Sample(int n, Rng rng) => Decode(SamplePrior(n, rng));
+
+    /// <summary>Ancestral draws z_N ~ N(0, I), z_i ~ p(z_i | z_{i+1}), concatenated [z_1 | … | z_N]. [n, Σ L_i]</summary>
+    public Tensor SamplePrior(int n, Rng rng)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(n);
-        Tensor z = _topPrior.Sample(n, rng);
+        var layers = new Tensor[Layers];
+        Tensor z = layers[^1] = _topPrior.Sample(n, rng);
         for (int i = Layers - 2; i >= 0; i--)
         {
             var (muP, logVarP) = TopDownPrior(i, z);
-            z = new DiagonalNormal(muP, logVarP).Rsample(rng);
+            z = layers[i] = new DiagonalNormal(muP, logVarP).Rsample(rng);
         }
-        return _observation.Mean(_decoder.Forward(z));
+        return Tensor.Concat(layers, 1);
     }
 
-    public Tensor SampleConditional(int[] labels, Rng rng) =>
-        throw new InvalidOperationException($"The model {Spec} is not conditional: draw images with Sample(n, rng).");
+    /// <summary>Images drawn from p(x | z_1) for the z_1 part of concatenated codes. [B, Σ L_i] (or [B, L_1]) → [B, D]</summary>
+    public Tensor DrawPixels(Tensor z, Rng rng, Tensor? condition = null)
+    {
+        CheckCondition(condition, z.Dim(0));
+        return _observation.Sample(_decoder.Forward(FirstLayer(z)), rng);
+    }
 
     public Tensor LogImportanceWeights(Tensor x, int k, Rng rng, Tensor? condition = null) =>
         Terms(x, rng, importanceSamples: k, condition: condition).Importance!.LogWeights;   // [B, K]

@@ -4,45 +4,44 @@ using LatentSharp.Tensors;
 namespace LatentSharp.Models;
 
 /// <summary>
-/// What the trainer, the evaluator and the CLI know of a model: it encodes images to latent codes, decodes
-/// codes to images, and scores a minibatch. Images are flat rows: x is [B, D] with D = C·H·W, values in [0, 1].
-/// A conditional model (<see cref="IsConditional"/>, e.g. the CVAE) also takes a condition c [B, Classes], the
-/// one-hot label of each row (<see cref="Condition"/>); unconditional models take none.
+/// What the trainer, the evaluator and every front end know of any model: its <see cref="Spec"/>, the per-example
+/// <see cref="Terms"/> of a minibatch and the <see cref="Loss"/> an <see cref="Objective"/> makes of them. Images are flat
+/// rows: x is [B, D] with D = C·H·W, values in [0, 1]. Everything else a model can do is a capability (Capabilities.cs):
+/// <see cref="ILatentSpace"/>, <see cref="IGenerative"/>, <see cref="IHasPrior"/>, <see cref="ILayeredLatents"/>,
+/// <see cref="IConditional"/>, <see cref="ILikelihood"/>; ask for one with <see cref="As{T}"/> or <see cref="Require{T}"/>.
 /// </summary>
 public abstract class LatentModel : Module
 {
     public abstract ModelSpec Spec { get; }
 
-    public int LatentSize => Spec.LatentSize;
+    /// <summary>
+    /// This model's capability <typeparamref name="T"/>, or null when it lacks it. A capability can depend on the instance
+    /// (one <see cref="Vae"/> class is conditional or not), so ask here rather than with a type test.
+    /// </summary>
+    public virtual T? As<T>() where T : class => this as T;
 
-    /// <summary>C, the number of classes the model is conditioned on; 0 when it is not conditional.</summary>
-    public int Classes => Spec.Classes;
+    public bool Has<T>() where T : class => As<T>() is not null;
 
-    /// <summary>True when every call needs a condition: the one-hot labels of the rows.</summary>
-    public bool IsConditional => Spec.Classes > 0;
+    /// <summary>
+    /// This model's capability <typeparamref name="T"/>; throws <see cref="UnsupportedByModelException"/> naming
+    /// <paramref name="command"/> (what asked, e.g. "latent traverse") and what the model lacks when it has none.
+    /// </summary>
+    public T Require<T>(string command) where T : class =>
+        As<T>() ?? throw new UnsupportedByModelException($"{command} {ModelCapabilities.Lacking<T>(this)}.");
+
+    /// <summary>Throws <see cref="UnsupportedByModelException"/> naming <paramref name="command"/> when the model takes a condition.</summary>
+    public void RequireUnconditional(string command)
+    {
+        if (As<IConditional>() is { } conditional)
+            throw new UnsupportedByModelException($"{command} needs an unconditional model; the {Spec.Kind} is conditioned on {conditional.Classes} classes (draw it class by class).");
+    }
 
     /// <summary>The condition for rows with these labels: one-hot [B, C] for a conditional model, null otherwise.</summary>
     public Tensor? Condition(int[] labels)
     {
         ArgumentNullException.ThrowIfNull(labels);
-        if (!IsConditional) return null;
-        return Tensor.OneHot(labels, Classes);
+        return As<IConditional>()?.Condition(labels);
     }
-
-    /// <summary>
-    /// False for a model without latent codes (the PixelCNN): its <see cref="Encode"/> and <see cref="Decode"/> throw,
-    /// and the trainer and figures skip active units and reconstructions for it.
-    /// </summary>
-    public virtual bool HasLatentSpace => true;
-
-    /// <summary>The code of each image: the posterior mean for a VAE. [B, D] (+ condition [B, C]) → [B, L]</summary>
-    public abstract Tensor Encode(Tensor x, Tensor? condition = null);
-
-    /// <summary>The image each code stands for (the decoder's mean). [B, L] (+ condition [B, C]) → [B, D]</summary>
-    public abstract Tensor Decode(Tensor z, Tensor? condition = null);
-
-    /// <summary>Decode(Encode(x)). [B, D]</summary>
-    public Tensor Reconstruct(Tensor x, Tensor? condition = null) => Decode(Encode(x, condition), condition);
 
     /// <summary>
     /// The per-example terms of one minibatch (<see cref="ModelTerms"/>): for a latent-variable model log p(x | z) averaged
@@ -85,15 +84,16 @@ public abstract class LatentModel : Module
     /// <summary>Throws unless <paramref name="condition"/> fits: [rows, C] for a conditional model, null otherwise.</summary>
     protected void CheckCondition(Tensor? condition, int rows)
     {
-        if (!IsConditional)
+        if (As<IConditional>() is not { } conditional)
         {
             if (condition is not null)
                 throw new ArgumentException($"The model {Spec} is not conditional, but a condition {condition} was given.", nameof(condition));
             return;
         }
+        int classes = conditional.Classes;
         if (condition is null)
-            throw new ArgumentException($"The model {Spec} is conditioned on {Classes} classes: pass the one-hot labels of the rows (LatentModel.Condition(labels)).", nameof(condition));
-        if (condition.Rank != 2 || condition.Dim(0) != rows || condition.Dim(1) != Classes)
-            throw new ArgumentException($"The condition must be [{rows}, {Classes}] (one-hot labels of the rows); got {condition}.", nameof(condition));
+            throw new ArgumentException($"The model {Spec} is conditioned on {classes} classes: pass the one-hot labels of the rows (LatentModel.Condition(labels)).", nameof(condition));
+        if (condition.Rank != 2 || condition.Dim(0) != rows || condition.Dim(1) != classes)
+            throw new ArgumentException($"The condition must be [{rows}, {classes}] (one-hot labels of the rows); got {condition}.", nameof(condition));
     }
 }

@@ -21,11 +21,10 @@ namespace LatentSharp.Models;
 /// warm-up have nothing to weigh; free bits, several samples and the IWAE objective are refused) and the ELBO is log p(x)
 /// itself; <see cref="LogImportanceWeights"/> returns the exact log p(x) in every one of the K columns, so
 /// log (1/K) Σ_k w_k = log p(x) and the importance-sampled NLL evaluator reports the exact NLL, whatever K. It has no
-/// latent space: <see cref="Encode"/> and <see cref="Decode"/> throw. <see cref="Sample"/> draws pixel by pixel
-/// (D forward passes).
+/// latent space (it is not an <see cref="ILatentSpace"/>). <see cref="Sample"/> draws pixel by pixel (D forward passes).
 /// </para>
 /// </summary>
-public sealed class PixelCnn : LatentModel, IGenerativeModel
+public sealed class PixelCnn : LatentModel, IExactLikelihood, IGenerativeModel
 {
     private const int FirstKernel = 7;
 
@@ -57,8 +56,6 @@ public sealed class PixelCnn : LatentModel, IGenerativeModel
 
     public override ModelSpec Spec { get; }
 
-    public override bool HasLatentSpace => false;
-
     /// <summary>The Bernoulli logit of every pixel given the pixels before it. [B, D] → [B, D]</summary>
     public Tensor Logits(Tensor x)
     {
@@ -89,12 +86,6 @@ public sealed class PixelCnn : LatentModel, IGenerativeModel
 
     /// <summary>The exact log p(x) = −Σ_i BCE(logit_i, x_i) in nats. [B, D] → [B]</summary>
     public Tensor LogLikelihood(Tensor x) => Logits(x).BinaryCrossEntropyWithLogits(x).Sum(1).Negate();
-
-    public override Tensor Encode(Tensor x, Tensor? condition = null) =>
-        throw new ArgumentException($"The model {Spec} is autoregressive and has no latent space: nothing to encode. It offers Sample, LogLikelihood and the exact NLL.");
-
-    public override Tensor Decode(Tensor z, Tensor? condition = null) =>
-        throw new ArgumentException($"The model {Spec} is autoregressive and has no latent space: there are no codes to decode. Draw images with Sample.");
 
     /// <summary>The exact log p(x) of each image ([B]); there are no latent draws, so several samples or importance samples are refused.</summary>
     public override ModelTerms Terms(Tensor x, Rng rng, int samples = 1, int importanceSamples = 0, Tensor? condition = null)
@@ -160,7 +151,4 @@ public sealed class PixelCnn : LatentModel, IGenerativeModel
         }
         return Tensor.FromArray(image, n, d);
     }
-
-    public Tensor SampleConditional(int[] labels, Rng rng) =>
-        throw new InvalidOperationException($"The model {Spec} is not conditional: draw images with Sample(n, rng).");
 }

@@ -10,9 +10,10 @@ namespace LatentSharp.Models;
 /// E_q[log p(x|z)] − KL(q(z|x) ‖ p(z)) or on the IWAE bound. Encoder, decoder, likelihood and prior are injected,
 /// so the MLP, convolutional and conditional variants and every prior share this one class.
 /// A conditional model (Sohn et al. 2015) appends the condition c [B, C] to the encoder's input, [x, c], and to the
-/// decoder's, [z, c]; its bodies are built for those widths.
+/// decoder's, [z, c]; its bodies are built for those widths. Such a model has the <see cref="IConditional"/> capability
+/// (<see cref="LatentModel.As{T}"/>); the others do not, though they share this class.
 /// </summary>
-public sealed class Vae : LatentModel, IGenerativeModel
+public sealed class Vae : LatentModel, IHasPrior, IGenerativeModel
 {
     // log σ² is clamped to a range where exp() neither overflows nor underflows to a zero variance.
     private const float MinLogVariance = -30f, MaxLogVariance = 20f;
@@ -21,6 +22,7 @@ public sealed class Vae : LatentModel, IGenerativeModel
     private readonly Layer _decoder;   // z [B, L] (or [z, c] [B, L + C]) → decoder output [B, D]
     private readonly IObservationModel _observation;
     private readonly IPrior _prior;
+    private readonly ConditionalFacet? _conditional;   // null unless the spec has classes
 
     public Vae(ModelSpec spec, Layer encoder, Layer decoder, IObservationModel observation, IPrior prior)
     {
@@ -31,9 +33,19 @@ public sealed class Vae : LatentModel, IGenerativeModel
         _prior = prior;
         if (observation is Module likelihoodModule) RegisterModule("likelihood", likelihoodModule);
         if (prior is Module priorModule) RegisterModule("prior", priorModule);
+        _conditional = spec.Classes > 0 ? new ConditionalFacet(this) : null;
     }
 
     public override ModelSpec Spec { get; }
+
+    public int LatentSize => Spec.LatentSize;
+
+    public override T? As<T>() where T : class =>
+        typeof(T) == typeof(IConditional) ? _conditional as T : base.As<T>();
+
+    public string PriorDescription => _prior.Name;
+
+    public bool HasStandardNormalPrior => _prior is StandardNormalPrior;
 
     public IObservationModel Observation => _observation;
 
@@ -51,9 +63,9 @@ public sealed class Vae : LatentModel, IGenerativeModel
         return new DiagonalNormal(h.Slice(1, 0, l), h.Slice(1, l, l).Clamp(MinLogVariance, MaxLogVariance));
     }
 
-    public override Tensor Encode(Tensor x, Tensor? condition = null) => Posterior(x, condition).Mean;
+    public Tensor Encode(Tensor x, Tensor? condition = null) => Posterior(x, condition).Mean;
 
-    public override Tensor Decode(Tensor z, Tensor? condition = null)
+    public Tensor Decode(Tensor z, Tensor? condition = null)
     {
         CheckCondition(condition, z.Dim(0));
         return _observation.Mean(DecoderOutput(z, condition));
@@ -66,16 +78,18 @@ public sealed class Vae : LatentModel, IGenerativeModel
         return _observation.Sample(DecoderOutput(z, condition), rng);
     }
 
+    public Tensor SamplePrior(int n, Rng rng) => _prior.Sample(n, rng);
+
     public Tensor Sample(int n, Rng rng) =>
-        IsConditional
-            ? SampleConditional(Enumerable.Range(0, n).Select(i => i % Classes).ToArray(), rng)
+        _conditional is not null
+            ? SampleConditional(Enumerable.Range(0, n).Select(i => i % Spec.Classes).ToArray(), rng)
             : Decode(_prior.Sample(n, rng));
 
     public Tensor SampleConditional(int[] labels, Rng rng)
     {
         ArgumentNullException.ThrowIfNull(labels);
-        if (!IsConditional) throw new InvalidOperationException($"The model {Spec} is not conditional: draw images with Sample(n, rng).");
-        return Decode(_prior.Sample(labels.Length, rng), Condition(labels));
+        if (_conditional is null) throw new InvalidOperationException($"The model {Spec} is not conditional: draw images with Sample(n, rng).");
+        return Decode(_prior.Sample(labels.Length, rng), _conditional.Condition(labels));
     }
 
     public override ModelTerms Terms(Tensor x, Rng rng, int samples = 1, int importanceSamples = 0, Tensor? condition = null)
@@ -137,4 +151,18 @@ public sealed class Vae : LatentModel, IGenerativeModel
 
     /// <summary>[t, c] along the features, or t alone without a condition. [B, F] + [B, C] → [B, F + C]</summary>
     private static Tensor WithCondition(Tensor t, Tensor? condition) => condition is null ? t : Tensor.Concat([t, condition], 1);
+
+    /// <summary>The conditional side of a VAE built with classes: a separate object, so that only such a VAE is an <see cref="IConditional"/>.</summary>
+    private sealed class ConditionalFacet(Vae vae) : IConditional
+    {
+        public int Classes => vae.Spec.Classes;
+
+        public Tensor Condition(int[] labels)
+        {
+            ArgumentNullException.ThrowIfNull(labels);
+            return Tensor.OneHot(labels, Classes);
+        }
+
+        public Tensor SampleConditional(int[] labels, Rng rng) => vae.SampleConditional(labels, rng);
+    }
 }

@@ -12,23 +12,25 @@ public static class Figures
     public const string ReconstructionsFile = "reconstructions.png";
 
     /// <summary>
-    /// Decoder means of <paramref name="count"/> draws from the prior. A model without a prior (the autoencoder)
-    /// decodes draws from a diagonal Gaussian fitted to the codes of <paramref name="codesFrom"/>, which shows
-    /// how far an autoencoder's code space is from a generative model. A conditional model draws one row per class.
+    /// <paramref name="count"/> images the model draws (<see cref="IGenerative"/>: decoder means of prior draws for a VAE).
+    /// A model without a prior (the autoencoder) decodes draws from a diagonal Gaussian fitted to the codes of
+    /// <paramref name="codesFrom"/> (<see cref="CodeSource"/>), which shows how far an autoencoder's code space is from a
+    /// generative model. A conditional model draws one row per class.
     /// </summary>
     public static Image Samples(LatentModel model, int count, Rng rng, Dataset codesFrom, int columns = 8)
     {
+        ArgumentNullException.ThrowIfNull(model);
         using var _ = Tensor.NoGrad();
-        if (model is IGenerativeModel conditional && model.IsConditional)
+        if (model.As<IConditional>() is { } conditional)
         {
-            string[] names = Enumerable.Range(0, model.Classes).Select(c => c < codesFrom.ClassNames.Length ? codesFrom.ClassNames[c] : c.ToString()).ToArray();
+            string[] names = Enumerable.Range(0, conditional.Classes).Select(c => c < codesFrom.ClassNames.Length ? codesFrom.ClassNames[c] : c.ToString()).ToArray();
             return LatentFigures.SamplesByClass(
                 (label, n) => conditional.SampleConditional(Enumerable.Repeat(label, n).ToArray(), rng).Data,
                 names, columns, model.Spec.Height, model.Spec.Width);
         }
-        Tensor images = model is IGenerativeModel generative
+        Tensor images = model.As<IGenerative>() is { } generative
             ? generative.Sample(count, rng)
-            : model.Decode(FittedGaussianDraws(model, codesFrom, count, rng));
+            : FittedGaussianSamples(model, codesFrom, count, rng);
         return new ImageGrid().Render(images.Data, count, model.Spec.Height, model.Spec.Width, columns);
     }
 
@@ -44,8 +46,9 @@ public static class Figures
         int d = data.Dimensions;
         float[] originals = data.Pixels.AsSpan(0, count * d).ToArray();
         float[] reconstructed;
+        ILatentSpace space = model.Require<ILatentSpace>("The reconstructions figure");
         Tensor? condition = model.Condition(data.Labels.AsSpan(0, Math.Min(count, data.Labels.Length)).ToArray());
-        using (Tensor.NoGrad()) reconstructed = model.Reconstruct(Tensor.FromArray(originals, count, d), condition).Data;
+        using (Tensor.NoGrad()) reconstructed = space.Reconstruct(Tensor.FromArray(originals, count, d), condition).Data;
 
         int rowLength = columns * d;
         var interleaved = new float[2 * count * d];
@@ -66,18 +69,16 @@ public static class Figures
     {
         model.Eval();
         Png.Write(Path.Combine(directory, SamplesFile), Samples(model, 64, new Rng(seed), test));
-        if (model.HasLatentSpace) Png.Write(Path.Combine(directory, ReconstructionsFile), Reconstructions(model, test));
+        if (model.Has<ILatentSpace>()) Png.Write(Path.Combine(directory, ReconstructionsFile), Reconstructions(model, test));
     }
 
-    private static Tensor FittedGaussianDraws(LatentModel model, Dataset data, int count, Rng rng)
+    /// <summary>Decoded draws from a Gaussian fitted to the codes of the first 1,000 images of <paramref name="data"/>. [count, D]</summary>
+    private static Tensor FittedGaussianSamples(LatentModel model, Dataset data, int count, Rng rng)
     {
-        int n = Math.Min(1000, data.Count), l = model.LatentSize;
-        float[] codes = model.Encode(Tensor.FromArray(data.Pixels.AsSpan(0, n * data.Dimensions).ToArray(), n, data.Dimensions)).Data;
-        LatentFrame frame = LatentFrame.Fitted(codes, n, l, "Gaussian fit to the codes");
-        var draws = new float[count * l];
-        for (int j = 0; j < l; j++)
-        for (int i = 0; i < count; i++)
-            draws[i * l + j] = (float)(frame.Center[j] + frame.Scale[j] * rng.NextGaussian());
-        return Tensor.FromArray(draws, count, l);
+        ILatentSpace space = model.Require<ILatentSpace>("The samples figure");
+        int n = Math.Min(1000, data.Count);
+        float[] codes = space.Encode(Tensor.FromArray(data.Pixels.AsSpan(0, n * data.Dimensions).ToArray(), n, data.Dimensions)).Data;
+        float[] draws = CodeSource.For(model, codes, n).Sample(count, rng);
+        return space.Decode(Tensor.FromArray(draws, count, space.LatentSize));
     }
 }

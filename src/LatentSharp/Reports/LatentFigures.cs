@@ -22,7 +22,8 @@ public enum InterpolationPath
 /// <summary>
 /// The pictures that show what a latent space means: codes of a data set, interpolation strips, traversals of single
 /// dimensions, edits, the embedding scatter and the decoded manifold. Shapes: <c>N</c> images, <c>D</c> pixels,
-/// <c>L</c> latent dimensions. Codes are the model's <see cref="LatentModel.Encode"/>: the posterior mean for a VAE.
+/// <c>L</c> latent dimensions. Codes are the model's <see cref="ILatentSpace.Encode"/>: the posterior mean for a VAE.
+/// Every figure here needs a model with a latent space, and refuses another with <see cref="UnsupportedByModelException"/>.
 /// </summary>
 public static class LatentFigures
 {
@@ -36,13 +37,14 @@ public static class LatentFigures
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(data);
-        int n = Math.Min(count ?? data.Count, data.Count), d = data.Dimensions, l = model.LatentSize;
+        ILatentSpace space = model.Require<ILatentSpace>("Encoding images");
+        int n = Math.Min(count ?? data.Count, data.Count), d = data.Dimensions, l = space.LatentSize;
         var codes = new float[n * l];
         using var _ = Tensor.NoGrad();
         for (int start = 0; start < n; start += EncodeBatch)
         {
             int b = Math.Min(EncodeBatch, n - start);
-            Tensor z = model.Encode(Tensor.CopyOf(data.Pixels.AsSpan(start * d, b * d), b, d));   // [b, L]
+            Tensor z = space.Encode(Tensor.CopyOf(data.Pixels.AsSpan(start * d, b * d), b, d));   // [b, L]
             z.Data.AsSpan(0, b * l).CopyTo(codes.AsSpan(start * l));
         }
         return codes;
@@ -108,7 +110,7 @@ public static class LatentFigures
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(paths);
         if (paths.Count == 0) throw new ArgumentException("At least one interpolation path is needed.", nameof(paths));
-        int d = from.Length, l = model.LatentSize, columns = steps + 2;
+        int d = from.Length, l = LatentSize(model), columns = steps + 2;
         float[] ends = [.. from, .. to];
         float[] codes = Encode(model, ends, 2, d);   // [2, L]
 
@@ -137,7 +139,7 @@ public static class LatentFigures
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(dimensions);
         ArgumentNullException.ThrowIfNull(frame);
-        int d = image.Length, l = model.LatentSize;
+        int d = image.Length, l = LatentSize(model);
         CheckDimensions(dimensions, l);
         if (dimensions.Count == 0) throw new ArgumentException("A traversal needs at least one dimension.", nameof(dimensions));
         if (!(range > 0) || !double.IsFinite(range)) throw new ArgumentOutOfRangeException(nameof(range), range, "The range must be a positive number.");
@@ -177,7 +179,7 @@ public static class LatentFigures
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(values);
-        int d = image.Length, l = model.LatentSize;
+        int d = image.Length, l = LatentSize(model);
         CheckDimensions(values.Keys.ToList(), l);
         float[] code = Encode(model, image.ToArray(), 1, d);
         float[] edited = (float[])code.Clone();
@@ -197,24 +199,10 @@ public static class LatentFigures
     {
         ArgumentNullException.ThrowIfNull(codes);
         if (n < 1) throw new ArgumentException("The embedding needs at least one code.", nameof(n));
-        float[] points;
-        string xLabel = "z0", yLabel = "z1";
-        if (latentSize == 2) points = codes.AsSpan(0, 2 * n).ToArray();
-        else if (latentSize == 1)
-        {
-            points = new float[2 * n];
-            for (int i = 0; i < n; i++) points[2 * i] = codes[i];
-            yLabel = "";
-        }
-        else
-        {
-            if (n < 2) throw new ArgumentException("Projecting codes with PCA needs at least two of them.", nameof(n));
-            Pca pca = Pca.Fit(codes, n, latentSize, 2);
-            points = pca.Encode(codes, n);
-            double[] ratio = pca.ExplainedVarianceRatio;
-            xLabel = $"PC1 of {latentSize}-D codes ({Percent(ratio[0])} of variance)";
-            yLabel = $"PC2 ({Percent(ratio[1])})";
-        }
+        if (latentSize > 2 && n < 2) throw new ArgumentException("Projecting codes with PCA needs at least two of them.", nameof(n));
+        var plane = LatentPlane.Fit(codes, n, latentSize);
+        float[] points = plane.Project(codes, n);
+        string xLabel = plane.XLabel, yLabel = plane.YLabel;
         // A fixed shuffle, so no class is painted over all the others just because it comes last.
         int[] drawOrder = new Rng(0x5CA77E5).Permutation(n);
         return new ScatterPlot { Title = title, XLabel = xLabel, YLabel = yLabel }.Render(points, labels, classNames, drawOrder);
@@ -227,11 +215,11 @@ public static class LatentFigures
     public static Image Embedding(LatentModel model, Dataset data, int? count = null)
     {
         float[] codes = Codes(model, data, count);
-        int n = codes.Length / model.LatentSize;
+        int l = LatentSize(model), n = codes.Length / l;
         int[] labels = data.HasLabels ? data.Labels.AsSpan(0, n).ToArray() : new int[n];
         IReadOnlyList<string> names = data.HasLabels ? data.ClassNames : ["images"];
-        string what = model is IGenerativeModel ? "posterior means" : "codes";
-        return Embedding(codes, n, model.LatentSize, labels, names, $"{data.Name}: {what} of {n} images");
+        string what = model.Has<IHasPrior>() ? "posterior means" : "codes";
+        return Embedding(codes, n, l, labels, names, $"{data.Name}: {what} of {n} images");
     }
 
     /// <summary>The plane a manifold shows by default: z0 and z1 for a 2-D latent, else the two most active dimensions.</summary>
@@ -253,7 +241,7 @@ public static class LatentFigures
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(frame);
-        int l = model.LatentSize;
+        int l = LatentSize(model);
         if (l < 2) throw new ArgumentException($"The manifold needs a latent space of at least 2 dimensions; this model has {l}.");
         CheckDimensions([dimX, dimY], l);
         if (dimX == dimY) throw new ArgumentException($"The manifold needs two different dimensions, got z{dimX} twice.");
@@ -279,18 +267,20 @@ public static class LatentFigures
     /// rows "mean" and "drawn" (a Bernoulli decoder draws 0/1 pixels; a Gaussian one adds its noise, clamped to [0, 1]).
     /// The draws of z are those <see cref="Figures.Samples"/> makes with the same seed.
     /// </summary>
-    public static Image SamplesWithPixelDraws(Vae vae, int count, Rng rng, int columns = 8)
+    public static Image SamplesWithPixelDraws(LatentModel model, int count, Rng rng, int columns = 8)
     {
-        ArgumentNullException.ThrowIfNull(vae);
+        ArgumentNullException.ThrowIfNull(model);
+        IHasPrior generative = model.Require<IHasPrior>("Drawing pixels from the likelihood");
+        model.RequireUnconditional("Drawing pixels from the likelihood");
         columns = Math.Min(columns, count);
-        int rows = Math.Max(1, count / columns), d = vae.Spec.Dimensions;
+        int rows = Math.Max(1, count / columns), d = model.Spec.Dimensions;
         count = rows * columns;
         float[] means, drawn;
         using (Tensor.NoGrad())
         {
-            Tensor z = vae.Prior.Sample(count, rng);
-            means = vae.Decode(z).Data;            // [count, D]
-            drawn = vae.DrawPixels(z, rng).Data;
+            Tensor z = generative.SamplePrior(count, rng);
+            means = generative.Decode(z).Data;            // [count, D]
+            drawn = generative.DrawPixels(z, rng).Data;
         }
         var pixels = new float[2 * count * d];
         int rowLength = columns * d;
@@ -300,7 +290,7 @@ public static class LatentFigures
             drawn.AsSpan(r * rowLength, rowLength).CopyTo(pixels.AsSpan((2 * r + 1) * rowLength));
         }
         string[] labels = Enumerable.Range(0, 2 * rows).Select(r => r % 2 == 0 ? "mean" : "drawn").ToArray();
-        return new ImageGrid().Render(pixels, 2 * count, vae.Spec.Height, vae.Spec.Width, columns, labels);
+        return new ImageGrid().Render(pixels, 2 * count, model.Spec.Height, model.Spec.Width, columns, labels);
     }
 
     /// <summary>
@@ -346,18 +336,21 @@ public static class LatentFigures
         return data.HasLabels ? $"{text} ({data.ClassNames[data.Labels[index]]})" : text;
     }
 
+    private static int LatentSize(LatentModel model) => model.Require<ILatentSpace>("A latent-space figure").LatentSize;
+
     private static float[] Encode(LatentModel model, float[] pixels, int n, int d)
     {
         if (d != model.Spec.Dimensions)
             throw new ArgumentException($"The model takes images of {model.Spec.Height}x{model.Spec.Width} ({model.Spec.Dimensions} pixels), got {d} pixels.");
         using var _ = Tensor.NoGrad();
-        return model.Encode(Tensor.FromArray(pixels, n, d)).Data;
+        return model.Require<ILatentSpace>("A latent-space figure").Encode(Tensor.FromArray(pixels, n, d)).Data;
     }
 
     private static float[] Decode(LatentModel model, float[] codes, int n)
     {
+        ILatentSpace space = model.Require<ILatentSpace>("A latent-space figure");
         using var _ = Tensor.NoGrad();
-        return model.Decode(Tensor.FromArray(codes, n, model.LatentSize)).Data;
+        return space.Decode(Tensor.FromArray(codes, n, space.LatentSize)).Data;
     }
 
     private static void CheckDimensions(IReadOnlyList<int> dimensions, int latentSize)
@@ -368,6 +361,4 @@ public static class LatentFigures
     }
 
     private static string Number(double v) => Math.Round(v, 2).ToString("0.##", CultureInfo.InvariantCulture);
-
-    private static string Percent(double fraction) => (100 * fraction).ToString("F0", CultureInfo.InvariantCulture) + "%";
 }

@@ -1,4 +1,3 @@
-using LatentSharp.Distributions;
 using LatentSharp.Models;
 using LatentSharp.Tensors;
 
@@ -6,9 +5,9 @@ namespace LatentSharp.Reports;
 
 /// <summary>
 /// Where a latent space "lives", per dimension: a centre and a scale. Traversals sweep centre ± k·scale and the manifold
-/// grid places centre + scale·Φ⁻¹(q). For a VAE with the standard normal prior this is exactly N(0, 1); for other priors,
-/// the mean and standard deviation of prior draws; for a model without a prior (the autoencoder), of the data's codes
-/// (the same fitted Gaussian <see cref="Figures.Samples"/> draws from).
+/// grid places centre + scale·Φ⁻¹(q). For a model with the standard normal prior this is exactly N(0, 1); for other priors
+/// (mixtures, the hierarchical VAE's ladder), the mean and standard deviation of prior draws; for a model without a prior
+/// (the autoencoder), of the data's codes (the same fitted Gaussian <see cref="CodeSource"/> draws from).
 /// </summary>
 public sealed record LatentFrame(double[] Center, double[] Scale, string Description)
 {
@@ -46,15 +45,28 @@ public sealed record LatentFrame(double[] Center, double[] Scale, string Descrip
     public static LatentFrame For(LatentModel model, ReadOnlySpan<float> codes, int n)
     {
         ArgumentNullException.ThrowIfNull(model);
-        int l = model.LatentSize;
-        if (model is Vae vae)
+        int l = model.Require<ILatentSpace>("A latent frame").LatentSize;
+        if (model.As<IHasPrior>() is { } prior)
         {
-            if (vae.Prior is StandardNormalPrior) return StandardNormal(l);
+            if (prior.HasStandardNormalPrior) return StandardNormal(l);
             const int draws = 4096;
             Tensor z;
-            using (Tensor.NoGrad()) z = vae.Prior.Sample(draws, new Rng(0xF7A3E));
-            return Fitted(z.Data, draws, l, $"moments of the {vae.Prior.Name} prior");
+            using (Tensor.NoGrad()) z = prior.SamplePrior(draws, new Rng(0xF7A3E));
+            return Fitted(z.Data, draws, l, $"moments of the {prior.PriorDescription} prior");
         }
         return Fitted(codes, n, l, "Gaussian fit to the codes");
+    }
+
+    /// <summary><paramref name="count"/> draws from the diagonal Gaussian N(centre, scale²). [count, L]</summary>
+    public float[] Draw(int count, Rng rng)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        ArgumentNullException.ThrowIfNull(rng);
+        int l = LatentSize;
+        var draws = new float[count * l];
+        for (int j = 0; j < l; j++)
+            for (int i = 0; i < count; i++)
+                draws[i * l + j] = (float)(Center[j] + Scale[j] * rng.NextGaussian());
+        return draws;
     }
 }

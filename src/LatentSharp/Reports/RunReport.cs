@@ -31,6 +31,8 @@ public static class RunReport
     {
         ArgumentNullException.ThrowIfNull(inputs);
         LatentModel model = inputs.Checkpoint.Model;
+        ILatentSpace space = model.Require<ILatentSpace>("The run report");
+        model.RequireUnconditional("The run report");
         TrainingState? training = inputs.Checkpoint.Training;
         Dataset test = inputs.Test;
         model.Eval();
@@ -62,11 +64,11 @@ public static class RunReport
 
         report.Heading("Pictures");
         float[] codes = LatentFigures.Codes(model, test);
-        int n = test.Count, l = model.LatentSize, h = model.Spec.Height, w = model.Spec.Width;
+        int n = test.Count, l = space.LatentSize, h = model.Spec.Height, w = model.Spec.Width;
         LatentFrame frame = LatentFrame.For(model, codes, n);
 
         report.Figure(Figures.Samples(model, 64, new Rng(inputs.Seed), test),
-            model is IGenerativeModel ? "Samples: decoder means of 64 draws from the prior" : $"Samples: decoded draws from {frame.Description}");
+            model.Has<IHasPrior>() ? "Samples: decoder means of 64 draws from the prior" : $"Samples: decoded draws from {frame.Description}");
         report.Figure(Figures.Reconstructions(model, test), "Reconstructions: test images (data) over their reconstructions (recon)");
         int to = LatentFigures.OtherClassIndex(test, 0);
         report.Figure(LatentFigures.Interpolation(model, test.Image(0), test.Image(to), 10, [InterpolationPath.Linear, InterpolationPath.Spherical], h, w),

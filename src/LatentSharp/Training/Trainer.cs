@@ -118,17 +118,18 @@ public sealed class Trainer
     /// </summary>
     public (IReadOnlyDictionary<string, double> Metrics, int ActiveUnits) Evaluate(Dataset data)
     {
-        if (_model.IsConditional && !data.HasLabels)
+        if (_model.Has<IConditional>() && !data.HasLabels)
             throw new ArgumentException($"The model {_model.Spec} is conditioned on labels, but the data set '{data.Name}' has none.", nameof(data));
         _model.Eval();
         var metrics = new TermSums();
         var noise = new Rng(StreamSeed(_options.Seed, 0, stream: 2));   // the same draws every epoch: epochs compare fairly
-        var activity = _model.HasLatentSpace ? new ActiveUnits(_model.LatentSize) : null;
+        ILatentSpace? space = _model.As<ILatentSpace>();
+        var activity = space is null ? null : new ActiveUnits(space.LatentSize);   // none without a latent space (the PixelCNN)
         ModelEvaluation.ForEachBatch(_model, data, data.Count, _options.EvaluationBatchSize, (x, start, b) =>
         {
             Tensor? condition = ModelEvaluation.ConditionOf(_model, data, start, b);
             metrics.Add(_model.Terms(x, noise, condition: condition));
-            activity?.Add(_model.Encode(x, condition));
+            activity?.Add(space!.Encode(x, condition));
         });
         _model.Train();
         return (metrics.Means(), activity?.Count() ?? 0);
@@ -209,13 +210,13 @@ public sealed class Trainer
         Dataset train = data.Train;
         if (train.Dimensions != _model.Spec.Dimensions)
             throw new ArgumentException($"The data set '{train.Name}' has images of {train.Rows}x{train.Cols} = {train.Dimensions} pixels; the model expects {_model.Spec.Channels}x{_model.Spec.Height}x{_model.Spec.Width} = {_model.Spec.Dimensions}.");
-        if (!_model.IsConditional) return;
+        if (_model.As<IConditional>() is not { } conditional) return;
         foreach (Dataset split in new[] { data.Train, data.Test })
         {
             if (!split.HasLabels)
                 throw new ArgumentException($"The model {_model.Spec} is conditioned on labels, but the data set '{split.Name}' has none: give it its labels file.");
-            if (split.ClassCount > _model.Classes)
-                throw new ArgumentException($"The data set '{split.Name}' has {split.ClassCount} classes; the model is conditioned on {_model.Classes}.");
+            if (split.ClassCount > conditional.Classes)
+                throw new ArgumentException($"The data set '{split.Name}' has {split.ClassCount} classes; the model is conditioned on {conditional.Classes}.");
         }
     }
 

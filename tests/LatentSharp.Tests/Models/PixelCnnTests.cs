@@ -166,10 +166,11 @@ public sealed class PixelCnnTests : IDisposable
     public void LatentSpaceAndObjectivesThatDoNotApply_AreRejectedWithAReason()
     {
         PixelCnn model = Build();
-        Assert.False(model.HasLatentSpace);
+        Assert.False(model.Has<ILatentSpace>());
+        Assert.IsNotAssignableFrom<ILatentSpace>(model);
         Tensor x = BinaryImages(2, 9);
-        Assert.Contains("no latent space", Assert.Throws<ArgumentException>(() => model.Encode(x)).Message);
-        Assert.Contains("no latent space", Assert.Throws<ArgumentException>(() => model.Decode(Tensor.Zeros(2, 3))).Message);
+        string refusal = Assert.Throws<UnsupportedByModelException>(() => model.Require<ILatentSpace>("latent traverse")).Message;
+        Assert.Equal("latent traverse needs a model with a latent space; the pixelcnn has none.", refusal);
         Assert.Throws<ArgumentException>(() => model.Loss(x, new Rng(1), Objective.Iwae(5)));
         Assert.Throws<ArgumentException>(() => ModelCatalog.Build(Tiny with { Channels = 3 }, new Rng(1)));
         Assert.Throws<InvalidSettingException>(() => ModelCatalog.Build(Tiny with { Likelihood = "gaussian" }, new Rng(1)));
