@@ -95,8 +95,8 @@ public static partial class ModelEvaluation
             if (!model.IsConditional)
             {
                 var oodRng = new Rng(StreamSeed(options.Seed, 3));
-                report = parts.Time("outliers", () => OutlierScores.Measure(report, inputs, options, Negate(nll.PerImage),
-                    ood => Negate(likelihood.Nll("out-of-distribution", ood, ood.Count, oodRng).PerImage), notes));
+                report = OutlierScores.Measure(report, inputs, options, Negate(nll.PerImage),
+                    ood => Negate(likelihood.Nll("out-of-distribution", ood, ood.Count, oodRng).PerImage), parts, notes);
             }
             else
             {

@@ -11,10 +11,11 @@ internal static class OutlierScores
 {
     /// <summary>
     /// The scores from the model's log p(x) of the evaluated images, <paramref name="logModelIn"/> [N], and of the
-    /// out-of-distribution images, <paramref name="logModelOf"/>; a note when the set asked for is missing.
+    /// out-of-distribution images, <paramref name="logModelOf"/>, timed in <paramref name="parts"/>; a note when the set asked
+    /// for is missing.
     /// </summary>
     public static EvaluationReport Measure(EvaluationReport report, EvaluationInputs inputs, EvaluationOptions options,
-        double[] logModelIn, Func<Dataset, double[]> logModelOf, List<string> notes)
+        double[] logModelIn, Func<Dataset, double[]> logModelOf, PartTimer parts, List<string> notes)
     {
         if (options.OutOfDistribution is not { } requested) return report;
         if (inputs.OutOfDistribution is not { } ood)
@@ -22,6 +23,12 @@ internal static class OutlierScores
             notes.Add($"Outlier scores vs {requested.Name} skipped: {requested.MissingReason ?? "no images"}");
             return report with { OutOfDistribution = requested.Name };
         }
+        return parts.Time("outliers", () => Scores(report, inputs, options, requested, ood, logModelIn, logModelOf, notes));
+    }
+
+    private static EvaluationReport Scores(EvaluationReport report, EvaluationInputs inputs, EvaluationOptions options,
+        OutOfDistributionSet requested, Dataset ood, double[] logModelIn, Func<Dataset, double[]> logModelOf, List<string> notes)
+    {
         var (backgroundOf, backgroundNote) = Background(inputs, options.Background, ood);
         double[] logModelOut = logModelOf(ood);
         double[] backgroundIn = backgroundOf(inputs.Evaluated);
