@@ -96,7 +96,7 @@ public static class EvalCommand
         if (checkpoint is not null && request.ModelPath is string modelPath)
         {
             Binarization binarization = checkpoint.Training?.Options.Binarization ?? Binarization.None;
-            options = options with { Binarize = binarization != Binarization.None };
+            options = options with { Binarize = TestBinarization.AppliesAfter(binarization) };
             output.WriteLine($"Evaluating {checkpoint.Model.Spec} ({modelPath}) on {splits.Train.Name.Split('/')[0]} / {options.Split}"
                 + (options.Binarize ? $", trained with {binarization.ToString().ToLowerInvariant()} binarization: the split is binarized once with seed {Dataset.TestBinarizationSeed}" : "")
                 + (checkpoint.Model.Has<Models.ILikelihood>() ? $"; K = {options.Samples}." : "; no likelihood, so no NLL."));
@@ -107,8 +107,6 @@ public static class EvalCommand
         }
         else
         {
-            if (request.LatentSize >= splits.Train.Dimensions)
-                throw new UsageException($"--latent must be below the {splits.Train.Dimensions} pixels of {splits.Train.Name} for pPCA (it needs discarded directions for its noise), not {request.LatentSize}.");
             output.WriteLine($"Fitting pPCA with L = {request.LatentSize} on {splits.Train.Name} and evaluating on {options.Split}.");
             report = ModelEvaluation.RunProbabilisticPca(splits, request.LatentSize, options);
             string name = dataName.Replace('/', '_').Trim('_', '.');

@@ -15,8 +15,9 @@ public sealed record EvaluationOptions
     public int? Images { get; init; }
 
     /// <summary>
-    /// Evaluate on binary images: each split is binarized once with <see cref="Dataset.TestBinarizationSeed"/>, exactly as
-    /// the trainer binarizes its test split, so that train-time test ELBO and evaluation see the same images.
+    /// Evaluate on binary images: each split is binarized once by <see cref="TestBinarization"/>, exactly as the trainer
+    /// binarizes its test split, so that train-time test ELBO and evaluation see the same images.
+    /// <see cref="TestBinarization.AppliesAfter"/> says whether a model's training binarization asks for it.
     /// </summary>
     public bool Binarize { get; init; }
 

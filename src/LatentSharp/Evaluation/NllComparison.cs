@@ -32,7 +32,7 @@ public static class NllComparison
                 || (other.NllNats is null) != (reference.NllNats is null))
                 throw new ArgumentException(
                     $"'{other.Model}' was evaluated on {Describe(other)} but '{reference.Model}' on {Describe(reference)}: "
-                    + "a paired comparison needs the same images (same data, split, --images and likelihood convention).");
+                    + "a paired comparison needs the same images (same data, split, number of images and likelihood convention).");
             rows.Add(Pair(other, values, baseline));
         }
         return rows;

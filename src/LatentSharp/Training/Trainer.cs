@@ -60,7 +60,7 @@ public sealed class Trainer
         if (optimizerState is not null) _optimizer.SetState(optimizerState);
 
         var batches = new BatchIterator(data.Train, _options.BatchSize, _options.Seed, _options.Binarization);
-        Dataset test = _options.Binarization == Binarization.None ? data.Test : data.Test.Binarize(new Rng(Dataset.TestBinarizationSeed));
+        Dataset test = TestBinarization.Apply(data.Test, _options.Binarization);
         int steps = batches.BatchesPerEpoch;
         if (runDirectory is not null)
         {

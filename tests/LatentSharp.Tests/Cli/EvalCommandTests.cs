@@ -175,4 +175,13 @@ public sealed class EvalCommandTests(TinyTrainedRun run) : IClassFixture<TinyTra
         Assert.Equal(CommandRunner.UsageError, code);
         Assert.Contains("--latent", error);
     }
+
+    [Fact]
+    public void Eval_BaselineWithAsManyLatentDimensionsAsPixels_NamesTheFlagOfTheLibrarySetting()
+    {
+        var (code, _, error) = Run("eval", "--baseline", "ppca", "--latent", "784", "--ood", "none", "-o", Path.Combine(run.Folder, "p784.json"));
+        Assert.Equal(CommandRunner.UsageError, code);
+        Assert.StartsWith("latent: --latent: ", error);
+        Assert.Contains("783", error);
+    }
 }

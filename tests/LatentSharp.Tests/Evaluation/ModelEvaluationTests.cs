@@ -131,13 +131,13 @@ public sealed class ModelEvaluationTests(SmallTrainedVae trained) : IClassFixtur
     public void NllEstimator_SmallModel_KeepsTheDefaultCalls_LargeActivations_FewerImagesPerCall()
     {
         var defaults = new ImportanceSampledNll(5000);
-        ImportanceSampledNll small = ModelEvaluation.NllEstimator(trained.Model, 5000);
+        ImportanceSampledNll small = NllPasses.EstimatorFor(trained.Model, 5000);
         Assert.Equal((defaults.BatchSize, defaults.ChunkSize), (small.BatchSize, small.ChunkSize));
 
         // 28×28 with 64 pixel-layer maps: ~0.3 M floats a row, so 5,000 rows would be ~6 GB.
         var spec = new ModelSpec { Kind = "conv-vae", Likelihood = "pixelcnn", ConvChannels = [8], LatentSize = 3, PixelCnnChannels = 64, PixelCnnBlocks = 1 };
         LatentModel large = ModelCatalog.Build(spec, new Rng(1));
-        ImportanceSampledNll capped = ModelEvaluation.NllEstimator(large, 5000);
+        ImportanceSampledNll capped = NllPasses.EstimatorFor(large, 5000);
         int rows = capped.BatchSize * capped.ChunkSize;
         Assert.True(rows < defaults.BatchSize * defaults.ChunkSize, $"{capped.BatchSize} images × {capped.ChunkSize} samples");
         Assert.True(rows <= large.EvaluationBatchSize(int.MaxValue), $"{rows} rows per call, budget {large.EvaluationBatchSize(int.MaxValue)}");
@@ -172,8 +172,34 @@ public sealed class ModelEvaluationTests(SmallTrainedVae trained) : IClassFixtur
     [Fact]
     public void RunProbabilisticPca_Binarized_IsRefused()
     {
-        var e = Assert.Throws<ArgumentException>(() => ModelEvaluation.RunProbabilisticPca(trained.Data, 4, new EvaluationOptions { Binarize = true }));
+        var e = Assert.Throws<InvalidSettingException>(() => ModelEvaluation.RunProbabilisticPca(trained.Data, 4, new EvaluationOptions { Binarize = true }));
         Assert.Contains("binarized", e.Message);
+        Assert.Equal(nameof(EvaluationOptions.Binarize), e.Setting);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(196)]
+    public void RunProbabilisticPca_LatentSizeOutside1ToDMinus1_NamesTheSettingNotAFlag(int latentSize)
+    {
+        var e = Assert.Throws<InvalidSettingException>(() => ModelEvaluation.RunProbabilisticPca(trained.Data, latentSize, new EvaluationOptions()));
+        Assert.Equal(nameof(ProbabilisticPca.LatentSize), e.Setting);
+        Assert.Contains("195", e.Message);
+        Assert.DoesNotContain("--", e.Message);
+    }
+
+    [Fact]
+    public void RunProbabilisticPca_GoesThroughTheSameParts_LatentStatisticsAndOutliers()
+    {
+        var options = new EvaluationOptions { Probe = false, Images = 50, OutOfDistribution = OutOfDistributionSet.Found("itself", trained.Data.Test) };
+        EvaluationReport report = ModelEvaluation.RunProbabilisticPca(trained.Data, 4, options);
+        Assert.Equal(4, report.LatentDimensions);
+        Assert.InRange(report.ActiveUnits!.Value, 1, 4);
+        Assert.Equal(1, report.NllSamples);
+        Assert.Equal(50, report.NllPerImage!.Length);
+        Assert.InRange(report.AurocLikelihood!.Value, 0.4, 0.6);   // the test images against themselves, other dequantization draws
+        Assert.Null(report.Elbo);
+        Assert.Equal(["fit", "active units", "nll", "outliers"], report.SecondsByPart!.Keys);
     }
 
     [Theory]

@@ -39,6 +39,7 @@ public class NllComparisonTests
         Assert.Contains("'b'", error.Message);
         Assert.Contains("3 images", error.Message);
         Assert.Contains("2 images", error.Message);
+        Assert.DoesNotContain("--", error.Message);   // a library message names no command-line flag
         Assert.Throws<ArgumentException>(() => NllComparison.Against(Report("a", [1, 2]), [Report("b", [1, 2], split: "train")]));
     }
 

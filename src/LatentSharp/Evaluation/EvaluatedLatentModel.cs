@@ -1,0 +1,57 @@
+using LatentSharp.Data;
+using LatentSharp.Models;
+using LatentSharp.Tensors;
+
+namespace LatentSharp.Evaluation;
+
+/// <summary>
+/// A trained <see cref="LatentModel"/> as the evaluation sees it: a likelihood when it is an
+/// <see cref="IGenerativeModel"/> (an autoencoder has none), a latent space when <see cref="LatentModel.HasLatentSpace"/>.
+/// </summary>
+internal sealed class EvaluatedLatentModel : EvaluatedModel
+{
+    private readonly LatentModel _model;
+    private readonly int _batchSize;
+
+    /// <summary>
+    /// <paramref name="model"/> named <paramref name="name"/> (null: its spec), evaluated with <paramref name="options"/>;
+    /// its NLL passes keep their finished batches in <paramref name="progress"/> when given.
+    /// </summary>
+    public EvaluatedLatentModel(LatentModel model, string? name, EvaluationOptions options, NllProgress? progress)
+    {
+        _model = model;
+        _batchSize = options.BatchSize;
+        Name = name ?? model.Spec.ToString();
+        LatentSize = model.HasLatentSpace ? model.LatentSize : null;
+        Likelihood = model is IGenerativeModel ? NllPasses.Of(model, options.Samples, progress) : null;
+    }
+
+    public override string Name { get; }
+
+    public override string Kind => _model.Spec.Kind;
+
+    public override int? LatentSize { get; }
+
+    public override NllPasses? Likelihood { get; }
+
+    public override bool IsConditional => _model.IsConditional;
+
+    public override EvaluationReport MeasureTerms(EvaluationReport report, EvaluationInputs inputs, EvaluationOptions options, Rng rng,
+        PartTimer parts, List<string> notes) =>
+        Likelihood is not null
+            ? parts.Time("elbo", () => ElboStatistics.Measure(_model, inputs.Evaluated, inputs.Count, _batchSize, rng, report))
+            : parts.Time("reconstruction", () => ElboStatistics.Reconstruction(_model, inputs.Evaluated, inputs.Count, _batchSize, rng, report, notes));
+
+    public override IEnumerable<string> LikelihoodNotes(EvaluationOptions options)
+    {
+        bool discrete = Likelihood!.Convention == NllConvention.Discrete;
+        if (IsConditional)
+            yield return "Conditional model: the ELBO and NLL are of log p(x | y) given each image's true label, not comparable with unconditional log p(x).";
+        if (discrete && !options.Binarize)
+            yield return "Bernoulli decoder on intensities in [0, 1] (not binarized): ELBO and NLL are cross-entropies, not log-probabilities of the data.";
+        if (!discrete)
+            yield return "Gaussian decoder: the NLL is the dequantized 8-bit bound (bits/dim); the ELBO is a density on the intensities as given, not comparable with binarized nats.";
+    }
+
+    public override float[] LatentMeans(Dataset data) => ModelEvaluation.Encode(_model, data, data.Count, _batchSize);
+}
