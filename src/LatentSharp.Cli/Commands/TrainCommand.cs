@@ -133,7 +133,7 @@ public static class TrainCommand
         TrainingState final = ProgressDisplay.Run(output, observer => trainer.Fit(splits, runDirectory, observer, state, optimizerState));
 
         Figures.WriteSamplesAndReconstructions(model, splits.Test, runDirectory, options.Seed);
-        string figures = model.HasLatentSpace ? $"{Figures.SamplesFile} and {Figures.ReconstructionsFile}" : Figures.SamplesFile;
+        string figures = model.Has<ILatentSpace>() ? $"{Figures.SamplesFile} and {Figures.ReconstructionsFile}" : Figures.SamplesFile;
         output.WriteLine($"Best epoch {final.BestEpoch}: {BestLine(final)}. Wrote {Path.Combine(runDirectory, Trainer.LatestCheckpoint)}, {Trainer.BestCheckpoint}, {TrainingLog.FileName} and {figures}.");
         return CommandRunner.Ok;
     }

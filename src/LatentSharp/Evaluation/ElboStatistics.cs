@@ -21,22 +21,23 @@ internal static class ElboStatistics
     /// </summary>
     public static EvaluationReport Measure(LatentModel model, Dataset data, int n, int batchSize, Rng rng, EvaluationReport report)
     {
-        int l = model.LatentSize;
-        var activity = model.HasLatentSpace ? new ActiveUnits(l, ActiveUnitThreshold) : null;   // none for the PixelCNN
+        ILatentSpace? space = model.As<ILatentSpace>();
+        int l = space?.LatentSize ?? 0;
+        var activity = space is null ? null : new ActiveUnits(l, ActiveUnitThreshold);   // none for the PixelCNN
         var klPerDimension = new double[l];
-        bool perDimension = model is Vae { Prior.HasClosedFormKl: true };
+        bool perDimension = false;
         var sums = new TermSums();
         ModelEvaluation.ForEachBatch(model, data, n, batchSize, (x, start, b) =>
         {
             Tensor? condition = ModelEvaluation.ConditionOf(model, data, start, b);
-            sums.Add(model.Terms(x, rng, condition: condition));
-            if (model is Vae vae)
+            ModelTerms terms = model.Terms(x, rng, condition: condition);
+            sums.Add(terms);
+            activity?.Add(space!.Encode(x, condition));
+            // One stochastic layer with a closed-form KL (a VAE with the standard-normal prior): its KL per dimension. [B, L]
+            if (terms.KlPerDimension is [Tensor kl] && kl.Rank == 2 && kl.Dim(0) == b && kl.Dim(1) == l)
             {
-                DiagonalNormalMoments(vae, x, condition, b, l, activity!, perDimension ? klPerDimension : null);
-            }
-            else
-            {
-                activity?.Add(model.Encode(x, condition));
+                perDimension = true;
+                AddRows(kl.Data, b, l, klPerDimension);
             }
         });
         bool exact = sums.Names.Contains(TermSums.Nll);
@@ -71,14 +72,10 @@ internal static class ElboStatistics
         return report with { Reconstruction = -sums.Mean(TermSums.Loss) };
     }
 
-    /// <summary>Adds the posterior means to <paramref name="activity"/> and the closed-form KL per dimension to <paramref name="klSums"/>.</summary>
-    private static void DiagonalNormalMoments(Vae vae, Tensor x, Tensor? condition, int b, int l, ActiveUnits activity, double[]? klSums)
+    /// <summary>Adds the rows of <paramref name="values"/> [B, L] to <paramref name="sums"/> [L], in double.</summary>
+    private static void AddRows(float[] values, int b, int l, double[] sums)
     {
-        var q = vae.Posterior(x, condition);
-        activity.Add(q.Mean);
-        if (klSums is null) return;
-        float[] perDimension = q.KlToStandardNormalPerDimension().Data; // [B, L]
         for (int i = 0; i < b; i++)
-            for (int j = 0; j < l; j++) klSums[j] += perDimension[i * l + j];
+            for (int j = 0; j < l; j++) sums[j] += values[i * l + j];
     }
 }

@@ -5,8 +5,8 @@ using LatentSharp.Tensors;
 namespace LatentSharp.Evaluation;
 
 /// <summary>
-/// A trained <see cref="LatentModel"/> as the evaluation sees it: a likelihood when it is an
-/// <see cref="IGenerativeModel"/> (an autoencoder has none), a latent space when <see cref="LatentModel.HasLatentSpace"/>.
+/// A trained <see cref="LatentModel"/> as the evaluation sees it: a likelihood when it has
+/// <see cref="ILikelihood"/> (an autoencoder has none), a latent space when it has <see cref="ILatentSpace"/>.
 /// </summary>
 internal sealed class EvaluatedLatentModel : EvaluatedModel
 {
@@ -22,8 +22,8 @@ internal sealed class EvaluatedLatentModel : EvaluatedModel
         _model = model;
         _batchSize = options.BatchSize;
         Name = name ?? model.Spec.ToString();
-        LatentSize = model.HasLatentSpace ? model.LatentSize : null;
-        Likelihood = model is IGenerativeModel ? NllPasses.Of(model, options.Samples, progress) : null;
+        LatentSize = model.As<ILatentSpace>()?.LatentSize;
+        Likelihood = model.Has<ILikelihood>() ? NllPasses.Of(model, options.Samples, progress) : null;
     }
 
     public override string Name { get; }
@@ -34,7 +34,7 @@ internal sealed class EvaluatedLatentModel : EvaluatedModel
 
     public override NllPasses? Likelihood { get; }
 
-    public override bool IsConditional => _model.IsConditional;
+    public override bool IsConditional => _model.Has<IConditional>();
 
     public override EvaluationReport MeasureTerms(EvaluationReport report, EvaluationInputs inputs, EvaluationOptions options, Rng rng,
         PartTimer parts, List<string> notes) =>

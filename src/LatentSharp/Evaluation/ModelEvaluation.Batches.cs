@@ -30,19 +30,20 @@ public static partial class ModelEvaluation
     /// <summary>The condition of images [start, start + b) of <paramref name="data"/>: their one-hot labels for a conditional model, else null.</summary>
     internal static Tensor? ConditionOf(LatentModel model, Dataset data, int start, int b)
     {
-        if (!model.IsConditional) return null;
+        if (model.As<IConditional>() is not { } conditional) return null;
         RequireLabels(model.Spec.ToString(), data);
-        return model.Condition(data.Labels[start..(start + b)]);   // OneHot rejects a label outside the model's classes
+        return conditional.Condition(data.Labels[start..(start + b)]);   // OneHot rejects a label outside the model's classes
     }
 
     /// <summary>The first <paramref name="n"/> latent codes (posterior means for a VAE) of <paramref name="data"/>: [n, L].</summary>
     internal static float[] Encode(LatentModel model, Dataset data, int n, int batchSize)
     {
-        int l = model.LatentSize;
+        ILatentSpace space = model.Require<ILatentSpace>("Encoding images");
+        int l = space.LatentSize;
         var codes = new float[(long)n * l];
         ForEachBatch(model, data, n, batchSize, (x, start, b) =>
         {
-            Tensor z = model.Encode(x, ConditionOf(model, data, start, b)); // [b, L]
+            Tensor z = space.Encode(x, ConditionOf(model, data, start, b)); // [b, L]
             z.Data.AsSpan(0, b * l).CopyTo(codes.AsSpan(start * l, b * l));
         });
         return codes;

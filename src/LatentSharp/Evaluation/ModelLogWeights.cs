@@ -4,7 +4,7 @@ using LatentSharp.Tensors;
 namespace LatentSharp.Evaluation;
 
 /// <summary>
-/// Adapts a neural <see cref="IGenerativeModel"/> to the <see cref="LogWeightsSource"/> that
+/// Adapts a neural model's <see cref="ILikelihood"/> to the <see cref="LogWeightsSource"/> that
 /// <see cref="ImportanceSampledNll"/> consumes: tensors in, double weights out, no gradient tape, buffers recycled.
 /// </summary>
 public static class ModelLogWeights
@@ -18,7 +18,7 @@ public static class ModelLogWeights
     /// <paramref name="condition"/> gives a conditional model the condition of b rows (e.g. <see cref="LatentModel.Condition"/>
     /// of their labels); it is called inside the arena scope of each call.
     /// </remarks>
-    public static LogWeightsSource For(IGenerativeModel model, int dimensions, Func<int, Tensor?>? condition = null)
+    public static LogWeightsSource For(ILikelihood model, int dimensions, Func<int, Tensor?>? condition = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(dimensions);
@@ -41,24 +41,24 @@ public static class ModelLogWeights
     }
 
     /// <summary>
-    /// The same for a <see cref="LatentModel"/> that is also an <see cref="IGenerativeModel"/> (a VAE), taking D from its
+    /// The same for a <see cref="LatentModel"/> with a likelihood (<see cref="ILikelihood"/>: the VAEs, the PixelCNN), taking D from its
     /// spec. A conditional model needs <paramref name="label"/>: every row passed to the source then carries that label,
     /// and the weights are those of log p(x | y).
     /// </summary>
     public static LogWeightsSource For(LatentModel model, int? label = null)
     {
         ArgumentNullException.ThrowIfNull(model);
-        if (model is not IGenerativeModel generative)
-            throw new ArgumentException($"A {model.Spec.Kind} has no prior, so no likelihood to estimate; importance-sampled NLL needs a generative model such as a VAE.", nameof(model));
-        if (model.IsConditional != label.HasValue)
-            throw new ArgumentException(model.IsConditional
-                ? $"The model {model.Spec} is conditioned on {model.Classes} classes: give the label of the rows."
+        ILikelihood likelihood = model.Require<ILikelihood>("The importance-sampled NLL");
+        IConditional? conditional = model.As<IConditional>();
+        if ((conditional is not null) != label.HasValue)
+            throw new ArgumentException(conditional is not null
+                ? $"The model {model.Spec} is conditioned on {conditional.Classes} classes: give the label of the rows."
                 : $"The model {model.Spec} is not conditional, but a label was given.", nameof(label));
         if (label is int y)
         {
-            if ((uint)y >= (uint)model.Classes) throw new ArgumentOutOfRangeException(nameof(label), y, $"The model knows labels 0 to {model.Classes - 1}.");
-            return For(generative, model.Spec.Dimensions, b => model.Condition(Enumerable.Repeat(y, b).ToArray()));
+            if ((uint)y >= (uint)conditional!.Classes) throw new ArgumentOutOfRangeException(nameof(label), y, $"The model knows labels 0 to {conditional.Classes - 1}.");
+            return For(likelihood, model.Spec.Dimensions, b => conditional.Condition(Enumerable.Repeat(y, b).ToArray()));
         }
-        return For(generative, model.Spec.Dimensions);
+        return For(likelihood, model.Spec.Dimensions);
     }
 }

@@ -34,7 +34,7 @@ internal sealed class NllPasses
     public NllConvention Convention { get; }
 
     /// <summary>
-    /// The passes of a neural model with a likelihood (<see cref="IGenerativeModel"/>): K = <paramref name="samples"/>,
+    /// The passes of a neural model with a likelihood (<see cref="ILikelihood"/>): K = <paramref name="samples"/>,
     /// call sizes from <see cref="EstimatorFor"/>, discrete for a binary likelihood, progress told apart by the model's
     /// spec and weights. A conditional model's passes score log p(x | y) with each image's label.
     /// </summary>
@@ -43,7 +43,7 @@ internal sealed class NllPasses
         EstimatorFor(model, samples),
         model.Spec.HasBinaryLikelihood ? NllConvention.Discrete : NllConvention.Dequantized8Bit,
         label => ModelLogWeights.For(model, label),
-        model.IsConditional ? model.Classes : 0,
+        model.As<IConditional>()?.Classes ?? 0,
         progress,
         () => $"{model.Spec}|weights {NllProgress.Hash(model.Parameters().Select(p => (ReadOnlyMemory<float>)p.Data.AsMemory(0, p.Length)))}");
 

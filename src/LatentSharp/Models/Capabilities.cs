@@ -90,7 +90,3 @@ public interface IExactLikelihood : ILikelihood
     /// <summary>log p(x) of each image, in nats. [B, D] → [B]</summary>
     Tensor LogLikelihood(Tensor x);
 }
-
-/// <summary>A model that samples and has a likelihood: what the evaluation's NLL still asks for.</summary>
-/// <remarks>Kept while Evaluation asks for it; new code asks for <see cref="IGenerative"/> or <see cref="ILikelihood"/>.</remarks>
-public interface IGenerativeModel : IGenerative, ILikelihood;

@@ -30,7 +30,7 @@ namespace LatentSharp.Models;
 /// layer encodes, use <see cref="DecodeFromLayer"/>, which passes a layer's code down through the prior means.
 /// </para>
 /// </summary>
-public sealed class HierarchicalVae : LatentModel, ILayeredLatents, IHasPrior, IGenerativeModel
+public sealed class HierarchicalVae : LatentModel, ILayeredLatents, IHasPrior, ILikelihood
 {
     // The log-variances of every layer stay where σ⁻² (used by the KL between two Gaussians) is finite and moderate.
     private const float MinLogVariance = -10f, MaxLogVariance = 10f;

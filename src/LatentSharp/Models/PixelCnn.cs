@@ -24,7 +24,7 @@ namespace LatentSharp.Models;
 /// latent space (it is not an <see cref="ILatentSpace"/>). <see cref="Sample"/> draws pixel by pixel (D forward passes).
 /// </para>
 /// </summary>
-public sealed class PixelCnn : LatentModel, IExactLikelihood, IGenerativeModel
+public sealed class PixelCnn : LatentModel, IExactLikelihood, IGenerative
 {
     private const int FirstKernel = 7;
 

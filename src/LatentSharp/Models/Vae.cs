@@ -13,7 +13,7 @@ namespace LatentSharp.Models;
 /// decoder's, [z, c]; its bodies are built for those widths. Such a model has the <see cref="IConditional"/> capability
 /// (<see cref="LatentModel.As{T}"/>); the others do not, though they share this class.
 /// </summary>
-public sealed class Vae : LatentModel, IHasPrior, IGenerativeModel
+public sealed class Vae : LatentModel, IHasPrior, ILikelihood
 {
     // log σ² is clamped to a range where exp() neither overflows nor underflows to a zero variance.
     private const float MinLogVariance = -30f, MaxLogVariance = 20f;

@@ -43,7 +43,7 @@ public sealed class ConditionalEvaluationTests(SmallTrainedCvae trained) : IClas
         for (int i = 0; i < n; i++)
         {
             float[] image = test.Image(i).ToArray();
-            int label = test.Labels[i], wrong = (label + 5) % trained.Model.Classes;
+            int label = test.Labels[i], wrong = (label + 5) % trained.Model.Require<IConditional>("the test").Classes;
             double own = -estimator.LogMarginals(ModelLogWeights.For(trained.Model, label), image, 1, d, new Rng((ulong)i + 50))[0];
             double other = -estimator.LogMarginals(ModelLogWeights.For(trained.Model, wrong), image, 1, d, new Rng((ulong)i + 50))[0];
             ownGap += Math.Abs(own - report.NllPerImage[i]) / n;

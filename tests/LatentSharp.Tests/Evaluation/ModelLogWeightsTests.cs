@@ -57,7 +57,7 @@ public class ModelLogWeightsTests
     public void For_Autoencoder_ExplainsItHasNoLikelihood()
     {
         LatentModel model = ModelCatalog.Build(new ModelSpec { Kind = "ae", Likelihood = "bce", Height = 4, Width = 4, LatentSize = 2, Hidden = [8] }, new Rng(1));
-        var error = Assert.Throws<ArgumentException>(() => ModelLogWeights.For(model));
-        Assert.Contains("generative", error.Message);
+        var error = Assert.Throws<UnsupportedByModelException>(() => ModelLogWeights.For(model));
+        Assert.Contains("needs a model with a likelihood; the ae has none", error.Message);
     }
 }

@@ -18,7 +18,7 @@ public class ConditionalVaeTests
         var shapes = cvae.NamedParameters().ToDictionary(p => p.Name, p => p.Parameter.Shape.ToArray());
         Assert.Equal(new[] { 8, 16 + 3 }, shapes["encoder.0.weight"]);   // [x, y]
         Assert.Equal(new[] { 8, 2 + 3 }, shapes["decoder.0.weight"]);    // [z, y]
-        Assert.True(cvae.IsConditional);
+        Assert.True(cvae.Has<IConditional>());
 
         Tensor z = Tensor.Zeros(2, 2);
         using var _ = Tensor.NoGrad();

@@ -179,7 +179,7 @@ public sealed class CheckpointInputTests : IDisposable
     {
         string path = Save(TinyRun.WithMetadata(_latest, key, json));
         Checkpoint checkpoint = Checkpoint.Load(path);   // what sample, reconstruct, eval need
-        Assert.Equal(TinyRun.Spec.LatentSize, checkpoint.Model.LatentSize);
+        Assert.Equal(TinyRun.Spec.LatentSize, checkpoint.Model.Require<ILatentSpace>("the test").LatentSize);
         var ex = Assert.Throws<InvalidCheckpointException>(() => key == "training" ? (object?)checkpoint.Training : checkpoint.Optimizer);
         Assert.Contains($"field {key}", ex.Message);
         Assert.Throws<InvalidCheckpointException>(() => Checkpoint.LoadForResume(path));
