@@ -73,29 +73,39 @@ public sealed partial class Tensor
         var s = (CategoricalState*)pointer;
         int d = s->D, classes = s->Classes;
         (int start, int end) = RowRange(s->Rows, RowParts(s->Rows, classes * d), part);
-        using var scratch = Scratch.Rent(2 * d);
-        Span<float> shifted = scratch.Span[..d], sum = scratch.Span[d..];
+        using var scratch = Scratch.Rent(2 * CategoricalBlock);
+        Span<float> shifted = scratch.Span[..CategoricalBlock], sum = scratch.Span[CategoricalBlock..];
         for (int row = start; row < end; row++)
         {
             float* logits = s->Logits + (long)row * classes * d;
-            var lse = new Span<float>(s->Lse + (long)row * d, d);   // the maxima, then log Σ exp
-            new ReadOnlySpan<float>(logits, d).CopyTo(lse);
-            for (int k = 1; k < classes; k++) TensorPrimitives.Max(lse, new ReadOnlySpan<float>(logits + k * d, d), lse);
-            for (int i = 0; i < d; i++) lse[i] = FiniteOrZero(lse[i]);
-            sum.Clear();
-            for (int k = 0; k < classes; k++)
+            // Column blocks of the classes × D logits small enough to stay in L2 between the maximum pass and the exp pass,
+            // so the logits, the largest array here, come from memory once.
+            for (int first = 0; first < d; first += CategoricalBlock)
             {
-                TensorPrimitives.Subtract(new ReadOnlySpan<float>(logits + k * d, d), lse, shifted);
-                TensorPrimitives.Exp(shifted, shifted);
-                TensorPrimitives.Add(sum, shifted, sum);
+                int width = Math.Min(CategoricalBlock, d - first);
+                var lse = new Span<float>(s->Lse + (long)row * d + first, width);   // the maxima, then log Σ exp
+                new ReadOnlySpan<float>(logits + first, width).CopyTo(lse);
+                for (int k = 1; k < classes; k++) TensorPrimitives.Max(lse, new ReadOnlySpan<float>(logits + k * d + first, width), lse);
+                for (int i = 0; i < width; i++) lse[i] = FiniteOrZero(lse[i]);
+                Span<float> blockSum = sum[..width], blockShifted = shifted[..width];
+                blockSum.Clear();
+                for (int k = 0; k < classes; k++)
+                {
+                    TensorPrimitives.Subtract(new ReadOnlySpan<float>(logits + k * d + first, width), lse, blockShifted);
+                    TensorPrimitives.Exp(blockShifted, blockShifted);
+                    TensorPrimitives.Add(blockSum, blockShifted, blockSum);
+                }
+                TensorPrimitives.Log(blockSum, blockSum);
+                TensorPrimitives.Add(lse, blockSum, lse);
             }
-            TensorPrimitives.Log(sum, sum);
-            TensorPrimitives.Add(lse, sum, lse);
             byte* v = s->Values + (long)(row % s->ValueRows) * d;
-            float* y = s->Y + (long)row * d;
-            for (int i = 0; i < d; i++) y[i] = logits[v[i] * d + i] - lse[i];
+            float* y = s->Y + (long)row * d, rowLse = s->Lse + (long)row * d;
+            for (int i = 0; i < d; i++) y[i] = logits[v[i] * d + i] - rowLse[i];
         }
     }
+
+    // 256 classes × 512 columns × 4 bytes = 512 KB: fits a 1–2 MB L2 with room for the rest.
+    private const int CategoricalBlock = 512;
 
     private static unsafe void CategoricalBackwardPart(void* pointer, int part)
     {
