@@ -18,6 +18,13 @@ public interface IObservationModel
     /// </summary>
     Tensor LogProb(Tensor x, Tensor output);
 
+    /// <summary>
+    /// True when <see cref="LogProb"/> is a probability of the 8-bit values v = round(255·x) themselves (the categorical,
+    /// discretized logistic mixture and discretized Gaussian likelihoods): an exact discrete likelihood of the 8-bit data,
+    /// reported in bits/dim, neither nats of binarized images nor a dequantized density bound.
+    /// </summary>
+    bool IsDiscrete8Bit => false;
+
     /// <summary>E[x | output], the image to show. [B, …] → [B, D]</summary>
     Tensor Mean(Tensor output);
 

@@ -71,4 +71,21 @@ internal static class PreciseMath
         if (float.IsPositiveInfinity(u)) return u;
         return um1 * (x / MathF.Log(u));
     }
+
+    public static double Log1p(double z)
+    {
+        double u = 1 + z, d = u - 1;
+        if (d == 0) return z;
+        if (double.IsPositiveInfinity(u)) return u;
+        return Math.Log(u) * (z / d);
+    }
+
+    public static double ExpM1(double x)
+    {
+        double u = Math.Exp(x), um1 = u - 1;
+        if (u == 1) return x;
+        if (um1 == -1) return -1;
+        if (double.IsPositiveInfinity(u)) return u;
+        return um1 * (x / Math.Log(u));
+    }
 }
