@@ -25,3 +25,6 @@ public sealed class InvalidSettingException(string setting, string message) : La
 
 /// <summary>A model asked for something it cannot do (e.g. a latent-space figure of a model without latent space).</summary>
 public sealed class UnsupportedByModelException(string message) : LatentSharpException(message);
+
+/// <summary>A data set that does not fit the model: other image sizes, no labels for a conditional model, classes it does not know.</summary>
+public sealed class DataMismatchException(string message) : LatentSharpException(message);

@@ -98,7 +98,11 @@ public static class TrainCommand
     {
         // Settings first: a refused option should not wait for the data to load.
         options.Validate();
-        if (resumePath is null) ModelCatalog.Validate(spec);
+        if (resumePath is null)
+        {
+            ModelCatalog.Validate(spec);
+            ObjectiveSettings.Validate(ModelCatalog.Get(spec.Kind).Terms, options);
+        }
         ResumePoint? checkpoint = resumePath is null ? null : Checkpoint.LoadForResume(resumePath);
         TrainingState? state = checkpoint?.Training;
         // Epochs on other data would silently continue the run on something else: a resumed run keeps its data.

@@ -29,7 +29,7 @@ internal sealed record EvaluationInputs(string Name, string Description, Dataset
     {
         Dataset train = data.Train, test = data.Test;
         if (train.Dimensions != modelDimensions)
-            throw new ArgumentException($"The data set '{train.Name}' has images of {train.Rows}x{train.Cols} = {train.Dimensions} pixels; the model expects {modelDimensions}.");
+            throw new DataMismatchException($"The data set '{train.Name}' has images of {train.Rows}x{train.Cols} = {train.Dimensions} pixels; the model expects {modelDimensions}.");
         string name = train.Name.Split('/')[0];
         Dataset Prepared(Dataset split) => TestBinarization.Apply(split, options.Binarize);
 
@@ -37,7 +37,7 @@ internal sealed record EvaluationInputs(string Name, string Description, Dataset
         Dataset trainReady = options.Probe || options.Split == "train" ? Prepared(train) : train;
         Dataset evaluatedFull = options.Split == "train" ? trainReady : testReady;
         int count = Math.Min(options.Images ?? int.MaxValue, evaluatedFull.Count);
-        if (count == 0) throw new ArgumentException($"The {options.Split} split of '{name}' has no images.");
+        if (count == 0) throw new DataMismatchException($"The {options.Split} split of '{name}' has no images.");
         Dataset evaluated = count == evaluatedFull.Count ? evaluatedFull : First(evaluatedFull, count);
         Dataset probeTrain = options.TrainImages is int t && t < trainReady.Count ? First(trainReady, t) : trainReady;
         Dataset backgroundTrain = options.TrainImages is int u && u < train.Count ? First(train, u) : train;

@@ -53,6 +53,6 @@ public static partial class ModelEvaluation
     internal static void RequireLabels(string model, Dataset data)
     {
         if (!data.HasLabels)
-            throw new ArgumentException($"The model {model} is conditioned on labels, but {data.Name} has none.");
+            throw new DataMismatchException($"The model {model} is conditioned on labels, but {data.Name} has none.");
     }
 }

@@ -99,7 +99,7 @@ internal sealed class NllPasses
         {
             int label = data.Labels[i];
             if ((uint)label >= (uint)_classes)
-                throw new ArgumentException($"The model {_model} knows labels 0 to {_classes - 1}, but image {i} of {data.Name} has label {label}.");
+                throw new DataMismatchException($"The model {_model} knows labels 0 to {_classes - 1}, but image {i} of {data.Name} has label {label}.");
             (rowsOf[label] ??= []).Add(i);
         }
         var logMarginals = new double[n];

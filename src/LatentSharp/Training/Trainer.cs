@@ -31,6 +31,7 @@ public sealed class Trainer
     public Trainer(LatentModel model, TrainingOptions options)
     {
         options.Validate();
+        ObjectiveSettings.Validate(ModelCatalog.Find(model.Spec.Kind)?.Terms ?? TermsKind.Bound, options);
         _model = model;
         _options = options;
         _parameters = model.Parameters().ToArray();
@@ -119,7 +120,7 @@ public sealed class Trainer
     public (IReadOnlyDictionary<string, double> Metrics, int ActiveUnits) Evaluate(Dataset data)
     {
         if (_model.Has<IConditional>() && !data.HasLabels)
-            throw new ArgumentException($"The model {_model.Spec} is conditioned on labels, but the data set '{data.Name}' has none.", nameof(data));
+            throw new DataMismatchException($"The model {_model.Spec} is conditioned on labels, but the data set '{data.Name}' has none.");
         _model.Eval();
         var metrics = new TermSums();
         var noise = new Rng(StreamSeed(_options.Seed, 0, stream: 2));   // the same draws every epoch: epochs compare fairly
@@ -209,14 +210,14 @@ public sealed class Trainer
     {
         Dataset train = data.Train;
         if (train.Dimensions != _model.Spec.Dimensions)
-            throw new ArgumentException($"The data set '{train.Name}' has images of {train.Rows}x{train.Cols} = {train.Dimensions} pixels; the model expects {_model.Spec.Channels}x{_model.Spec.Height}x{_model.Spec.Width} = {_model.Spec.Dimensions}.");
+            throw new DataMismatchException($"The data set '{train.Name}' has images of {train.Rows}x{train.Cols} = {train.Dimensions} pixels; the model expects {_model.Spec.Channels}x{_model.Spec.Height}x{_model.Spec.Width} = {_model.Spec.Dimensions}.");
         if (_model.As<IConditional>() is not { } conditional) return;
         foreach (Dataset split in new[] { data.Train, data.Test })
         {
             if (!split.HasLabels)
-                throw new ArgumentException($"The model {_model.Spec} is conditioned on labels, but the data set '{split.Name}' has none: give it its labels file.");
+                throw new DataMismatchException($"The model {_model.Spec} is conditioned on labels, but the data set '{split.Name}' has none: give it its labels.");
             if (split.ClassCount > conditional.Classes)
-                throw new ArgumentException($"The data set '{split.Name}' has {split.ClassCount} classes; the model is conditioned on {conditional.Classes}.");
+                throw new DataMismatchException($"The data set '{split.Name}' has {split.ClassCount} classes; the model is conditioned on {conditional.Classes}.");
         }
     }
 

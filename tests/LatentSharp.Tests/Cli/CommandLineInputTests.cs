@@ -124,6 +124,21 @@ public sealed class CommandLineInputTests(TinyCheckpoints checkpoints) : IClassF
         Assert.Contains(option, error);
     }
 
+    [Theory]
+    [InlineData("pixelcnn", "--iwae-k", "3")]
+    [InlineData("pixelcnn", "--free-bits", "0.1")]
+    [InlineData("pixelcnn", "--samples", "2")]
+    [InlineData("ae", "--iwae-k", "3")]
+    [InlineData("ae", "--beta", "4")]
+    [InlineData("ae", "--warmup", "2")]
+    public void Train_ObjectiveSettingTheModelHasNoDrawsFor_IsRefusedBeforeTheData(string model, string option, string value)
+    {
+        var (code, error) = TrainOnMissingData("--model", model, option, value);
+        Assert.Equal(CommandRunner.UsageError, code);
+        Assert.StartsWith($"latent: {option}: ", error);
+        Assert.Contains("latent draws", error);
+    }
+
     [Fact]
     public void Train_ModelTooLargeForMemory_IsRefusedNamingTheWidestSetting()
     {

@@ -74,7 +74,7 @@ public class EvaluationInputsTests
     [Fact]
     public void Prepare_ModelOfOtherSize_IsRefusedNamingBoth()
     {
-        var e = Assert.Throws<ArgumentException>(() => EvaluationInputs.Prepare(ToyImages.Splits(), new EvaluationOptions(), 784, []));
+        var e = Assert.Throws<DataMismatchException>(() => EvaluationInputs.Prepare(ToyImages.Splits(), new EvaluationOptions(), 784, []));
         Assert.Contains("16 pixels", e.Message);
         Assert.Contains("784", e.Message);
     }

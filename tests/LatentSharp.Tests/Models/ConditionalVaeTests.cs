@@ -79,7 +79,7 @@ public class ConditionalVaeTests
     {
         var unlabelled = new Dataset("x", 4, 4, 4, new float[64]);
         var trainer = new Trainer(Build(), new TrainingOptions { Epochs = 1 });
-        var ex = Assert.Throws<ArgumentException>(() => trainer.Fit(new DataSplits(unlabelled, unlabelled)));
+        var ex = Assert.Throws<DataMismatchException>(() => trainer.Fit(new DataSplits(unlabelled, unlabelled)));
         Assert.Contains("labels", ex.Message);
     }
 }

@@ -75,8 +75,19 @@ public sealed class TrainerTests : IDisposable
     {
         DataSplits data = SmallSample();
         LatentModel model = ModelCatalog.Build(Spec with { Height = 8, Width = 8 }, new Rng(1));
-        var ex = Assert.Throws<ArgumentException>(() => new Trainer(model, Options(1)).Fit(data));
+        var ex = Assert.Throws<DataMismatchException>(() => new Trainer(model, Options(1)).Fit(data));
         Assert.Contains("28x28", ex.Message);
         Assert.Contains("1x8x8", ex.Message);
+    }
+
+    [Theory]
+    [InlineData("ae", "bce")]
+    [InlineData("pixelcnn", "bernoulli")]
+    public void Constructor_ObjectiveSettingsOfABound_AreRefusedForAModelWithoutDraws(string kind, string likelihood)
+    {
+        LatentModel model = ModelCatalog.Build(Spec with { Kind = kind, Likelihood = likelihood, Height = 4, Width = 4 }, new Rng(1));
+        var ex = Assert.Throws<InvalidSettingException>(() => new Trainer(model, Options(1) with { WarmupEpochs = 0, ImportanceSamples = 2 }));
+        Assert.Equal(nameof(TrainingOptions.ImportanceSamples), ex.Setting);
+        _ = new Trainer(model, Options(1) with { WarmupEpochs = 0 });
     }
 }

@@ -8,6 +8,8 @@ public sealed class AutoencoderKind : ModelKind
 {
     public override string Name => "ae";
 
+    public override TermsKind Terms => TermsKind.Reconstruction;
+
     public override string Description => "deterministic autoencoder with MLP encoder and decoder";
 
     public override IReadOnlyList<ModelOption> Options { get; } =

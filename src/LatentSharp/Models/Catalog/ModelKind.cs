@@ -21,6 +21,12 @@ public abstract class ModelKind
     /// <summary>The spec of this kind before any setting is given: <see cref="ModelSpec"/>'s defaults unless the kind has its own.</summary>
     public virtual ModelSpec Defaults => new() { Kind = Name };
 
+    /// <summary>
+    /// What the model's <see cref="ModelTerms"/> are: a bound with latent draws and KL terms (the default), an exact
+    /// likelihood, or a reconstruction loss; training settings that act on draws or KL apply only to a bound.
+    /// </summary>
+    public virtual TermsKind Terms => TermsKind.Bound;
+
     /// <summary>True when the model is conditioned on the class label: <see cref="ModelSpec.Classes"/> comes from the data.</summary>
     public virtual bool IsConditional => false;
 

@@ -7,6 +7,8 @@ public sealed class PixelCnnKind : ModelKind
 {
     public override string Name => "pixelcnn";
 
+    public override TermsKind Terms => TermsKind.Exact;
+
     public override string Description => "PixelCNN: masked convolutions, exact Bernoulli likelihood of binarized images, no latent space";
 
     public override IReadOnlyList<ModelOption> Options { get; } = [ModelOptions.PixelCnnChannels, ModelOptions.PixelCnnBlocks];
