@@ -76,7 +76,7 @@ public sealed class TrainCommandTests : IDisposable
 
         var (code, output, error) = Run("train", "--epochs", "2", "--resume", checkpoint);
         Assert.True(code == 0, error);
-        Assert.Contains("40 train / 10 test images of 6x6", output);
+        Assert.Contains("34 train / 6 validation / 10 test images of 6x6", output);
 
         (code, _, error) = Run("train", "--epochs", "3", "--resume", checkpoint, "--data", "sample");
         Assert.Equal(CommandRunner.UsageError, code);
