@@ -30,6 +30,8 @@ public static class CommonOptions
         ["Samples"] = "--samples",
         ["ImportanceSamples"] = "--iwae-k",
         ["ClipNorm"] = "--clip-norm",
+        ["ValidationImages"] = "--validation",
+        ["Patience"] = "--patience",
         ["Split"] = "--split",
         ["Images"] = "--images",
         ["TrainImages"] = "--train-images",

@@ -27,8 +27,9 @@ public static class ProgressDisplay
 
     internal static string EpochLine(EpochReport r)
     {
-        string Metrics(IReadOnlyDictionary<string, double> m) => string.Join(" ", m.Select(kv => $"{Short(kv.Key)} {kv.Value.ToString("F2", CultureInfo.InvariantCulture)}"));
-        return $"epoch {r.Epoch,3}  train {Metrics(r.Train)} | test {Metrics(r.Test)} | AU {r.ActiveUnits} | {r.Seconds.ToString("F2", CultureInfo.InvariantCulture)} s, {r.ExamplesPerSecond.ToString("N0", CultureInfo.InvariantCulture)} ex/s";
+        static string Metrics(IReadOnlyDictionary<string, double> m) => string.Join(" ", m.Select(kv => $"{Short(kv.Key)} {kv.Value.ToString("F2", CultureInfo.InvariantCulture)}"));
+        string heldOut = r.Validation.Count > 0 ? $" | validation {Metrics(r.Validation)} | AU {r.ActiveUnits}" : "";
+        return $"epoch {r.Epoch,3}  train {Metrics(r.Train)}{heldOut} | {r.Seconds.ToString("F2", CultureInfo.InvariantCulture)} s, {r.ExamplesPerSecond.ToString("N0", CultureInfo.InvariantCulture)} ex/s";
     }
 
     private static string Short(string metric) => metric switch

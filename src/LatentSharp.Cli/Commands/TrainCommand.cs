@@ -43,11 +43,16 @@ public static class TrainCommand
         var freeBits = new Option<float>("--free-bits") { Description = "Free bits λ per latent dimension, in nats (0: off).", DefaultValueFactory = _ => 0f };
         var samples = new Option<int>("--samples") { Description = "Noise samples L per example.", DefaultValueFactory = _ => 1 };
         var clipNorm = new Option<float>("--clip-norm") { Description = "Clip the gradient norm to this value (0: off).", DefaultValueFactory = _ => 0f };
+        var validation = new Option<int?>("--validation")
+        {
+            Description = "Training images held out (seeded) as the validation split, which the per-epoch metrics, best.safetensors and --patience use; 0: none. Default: one sixth of the training images (10,000 of Fashion-MNIST's or MNIST's 60,000).",
+        };
+        var patience = new Option<int>("--patience") { Description = "Early stopping: stop when the validation ELBO has not improved for this many epochs (0: off).", DefaultValueFactory = _ => 0 };
         var output = new Option<string?>("--output", "-o") { Description = "Run folder for checkpoints, log and images. Default: runs/<data>-<model>." };
         var resume = new Option<string?>("--resume") { Description = "Continue the run saved in this checkpoint (its folder receives the new epochs)." };
 
         var command = new Command("train", "Train a model and write checkpoints, log.csv, samples.png and reconstructions.png.");
-        Option[] trainingOptions = [optimizer, lr, schedule, batchSize, epochs, seed, beta, warmup, freeBits, samples, iwaeK, clipNorm, threads, output, resume];
+        Option[] trainingOptions = [optimizer, lr, schedule, batchSize, epochs, seed, beta, warmup, freeBits, samples, iwaeK, clipNorm, validation, patience, threads, output, resume];
         foreach (Option option in (Option[])[data, dataDir, binarize, model, .. modelOptions.Options, .. trainingOptions]) command.Options.Add(option);
         command.SetAction(parse =>
         {
@@ -57,6 +62,8 @@ public static class TrainCommand
             string[] modelFlags = [.. parse.GetResult(model) is { Implicit: false } ? ["--model"] : Array.Empty<string>(), .. modelOptions.GivenFlags(parse)];
             if (resumePath is not null && modelFlags.Length > 0)
                 throw new UsageException($"A resumed run continues with the model saved in {resumePath}; leave out {string.Join(", ", modelFlags)}.");
+            if (resumePath is not null && parse.GetResult(validation) is { Implicit: false })
+                throw new UsageException($"A resumed run keeps the validation split saved in {resumePath}; leave out --validation.");
             ModelSpec spec = resumePath is null ? Configure(parse.GetValue(model)!, modelOptions, parse) : new ModelSpec();
             var options = new TrainingOptions
             {
@@ -73,6 +80,8 @@ public static class TrainCommand
                 ImportanceSamples = parse.GetValue(iwaeK),
                 ClipNorm = parse.GetValue(clipNorm),
                 Binarization = Enum.Parse<Binarization>(parse.GetValue(binarize)!, ignoreCase: true),
+                ValidationImages = parse.GetValue(validation),
+                Patience = parse.GetValue(patience),
             };
             return Run(parse.GetValue(data), parse.GetValue(dataDir), spec, options, parse.GetValue(output), resumePath, parse.InvocationConfiguration.Output);
         });
@@ -118,7 +127,7 @@ public static class TrainCommand
         {
             model = checkpoint.Model;
             optimizerState = checkpoint.Optimizer;
-            options = state.Options with { Epochs = options.Epochs };
+            options = state.Options with { Epochs = options.Epochs };   // the same validation split: the run's stored count and seed
             runDirectory = outputDir ?? Path.GetDirectoryName(Path.GetFullPath(resumePath!))!;
             output.WriteLine($"Resuming {model.Spec} after epoch {state.CompletedEpochs} of {options.Epochs}.");
         }
@@ -130,7 +139,9 @@ public static class TrainCommand
             runDirectory = outputDir ?? Path.Combine("runs", $"{dataName.Replace('/', '_').Trim('_', '.')}-{spec.Kind}");
         }
 
-        output.WriteLine($"Data: {splits.Train.Name}, {splits.Train.Count} train / {splits.Test.Count} test images of {splits.Train.Rows}x{splits.Train.Cols}.");
+        splits = splits.WithValidation(options.ValidationImages ?? DataSplits.DefaultValidationCount(splits.Train.Count), options.Seed);
+        options = options with { ValidationImages = splits.Validation?.Count ?? 0 };
+        output.WriteLine($"Data: {splits.Train.Name}, {splits.Train.Count} train / {options.ValidationImages} validation / {splits.Test.Count} test images of {splits.Train.Rows}x{splits.Train.Cols}.");
         output.WriteLine($"Model: {model.Spec}, {model.ParameterCount:N0} parameters. Run folder: {runDirectory}");
 
         var trainer = new Trainer(model, options);
@@ -138,13 +149,23 @@ public static class TrainCommand
 
         Figures.WriteSamplesAndReconstructions(model, splits.Test, runDirectory, options.Seed);
         string figures = model.Has<ILatentSpace>() ? $"{Figures.SamplesFile} and {Figures.ReconstructionsFile}" : Figures.SamplesFile;
-        output.WriteLine($"Best epoch {final.BestEpoch}: {BestLine(final)}. Wrote {Path.Combine(runDirectory, Trainer.LatestCheckpoint)}, {Trainer.BestCheckpoint}, {TrainingLog.FileName} and {figures}.");
+        if (final.StoppedEarly && final.CompletedEpochs < options.Epochs)
+            output.WriteLine($"Stopped early after epoch {final.CompletedEpochs}: no better validation score for {options.Patience} epochs.");
+        output.WriteLine($"Best epoch {final.BestEpoch}: {BestLine(final)}.");
+        if (final.Test is { } test)
+            output.WriteLine($"Test ({test.Images} images, scored once with the weights of epoch {test.Epoch}): {Metrics(test.Metrics)}.");
+        output.WriteLine($"Wrote {Path.Combine(runDirectory, Trainer.LatestCheckpoint)}, {Trainer.BestCheckpoint}, {TrainingLog.FileName} and {figures}.");
         return CommandRunner.Ok;
     }
 
     private static string BestLine(TrainingState s)
     {
         EpochReport best = s.History.First(r => r.Epoch == s.BestEpoch);
-        return string.Join(", ", best.Test.Select(kv => $"test {kv.Key} {kv.Value:F2}"));
+        return best.Validation.Count > 0 ? "validation " + Metrics(best.Validation)
+            : best.Test.Count > 0 ? "test " + Metrics(best.Test)
+            : "train " + Metrics(best.Train) + " (no validation images held out)";
     }
+
+    private static string Metrics(IReadOnlyDictionary<string, double> metrics) =>
+        string.Join(", ", metrics.Select(kv => $"{kv.Key} {kv.Value.ToString("F2", System.Globalization.CultureInfo.InvariantCulture)}"));
 }

@@ -3,7 +3,7 @@ using LatentSharp.Tensors;
 namespace LatentSharp.Data;
 
 /// <summary>
-/// The rule for the images a trained model is scored on, shared by the trainer's per-epoch test metrics and the
+/// The rule for the images a trained model is scored on, shared by the trainer (validation and test splits) and the
 /// evaluation: a model trained on binarized pixels (static or dynamic) is scored on binary images, each split binarized
 /// once with <see cref="Dataset.TestBinarizationSeed"/>, so every scoring sees the same images; any other model on the
 /// intensities as given.

@@ -158,6 +158,8 @@ public sealed class Checkpoint
     {
         if (!contents.Metadata.TryGetValue(TrainingKey, out string? json)) return null;
         TrainingState state = MetadataJson.Read<TrainingState>(json, TrainingKey, FileName);
+        // A run from before validation splits held no images out: it continues so.
+        if (state.Options.ValidationImages is null) state = state with { Options = state.Options with { ValidationImages = 0 } };
         TrainingStateCheck.Require(state, FileName);
         return state;
     }

@@ -12,7 +12,8 @@ namespace LatentSharp.Training;
 /// The AEVB loop: seeded shuffled minibatches (with their one-hot labels for a conditional model), the model's per-example
 /// terms, the loss the <see cref="Objective"/> makes of them (ELBO or IWAE, β warmed up here), backward, optimizer step;
 /// the epoch's metrics are the <see cref="TermSums"/> of the same terms; after every epoch an
-/// evaluation on the test split, a checkpoint (written atomically) and the best epoch kept aside.
+/// evaluation on the validation split held out of the training images, a checkpoint (written atomically) and the best
+/// epoch kept aside; early stopping when the validation score stops improving; the test split scored once, at the end.
 /// Every random draw of epoch e comes from (seed, e), so a run resumed from its checkpoint ends exactly where an
 /// uninterrupted run would.
 /// </summary>
@@ -44,8 +45,12 @@ public sealed class Trainer
     public Optimizer Optimizer => _optimizer;
 
     /// <summary>
-    /// Trains from <paramref name="resumeFrom"/> (or from scratch) up to <see cref="TrainingOptions.Epochs"/>.
-    /// With a <paramref name="runDirectory"/>, writes the checkpoints and log.csv there after each epoch.
+    /// Trains from <paramref name="resumeFrom"/> (or from scratch) up to <see cref="TrainingOptions.Epochs"/>, or until early
+    /// stopping ends the run, then scores the test split once. The validation images are held out of
+    /// <paramref name="data"/>'s training split as <see cref="TrainingOptions.ValidationImages"/> says (unless
+    /// <paramref name="data"/> already holds them); the returned state's options record how many.
+    /// With a <paramref name="runDirectory"/>, writes the checkpoints and log.csv there after each epoch, and the test
+    /// metrics into both checkpoints at the end.
     /// </summary>
     public TrainingState Fit(DataSplits data, string? runDirectory = null, ITrainingObserver? observer = null,
         TrainingState? resumeFrom = null, OptimizerState? optimizerState = null, CancellationToken cancellation = default)
@@ -54,14 +59,17 @@ public sealed class Trainer
         if (resumeFrom is not null && resumeFrom.CompletedEpochs > _options.Epochs)
             throw new InvalidSettingException(nameof(TrainingOptions.Epochs),
                 $"The run has already completed {resumeFrom.CompletedEpochs} epochs, more than the {_options.Epochs} asked for: ask for more epochs to continue it.");
+        if (data.Validation is null)
+            data = data.WithValidation(_options.ValidationImages ?? DataSplits.DefaultValidationCount(data.Train.Count), _options.Seed);
+        TrainingOptions options = _options with { ValidationImages = data.Validation?.Count ?? 0 };
         var history = new List<EpochReport>(resumeFrom?.History ?? []);
         int startEpoch = resumeFrom?.CompletedEpochs ?? 0;
         int bestEpoch = resumeFrom?.BestEpoch ?? 0;
         double bestScore = resumeFrom?.BestScore ?? double.NegativeInfinity;
         if (optimizerState is not null) _optimizer.SetState(optimizerState);
 
-        var batches = new BatchIterator(data.Train, _options.BatchSize, _options.Seed, _options.Binarization);
-        Dataset test = TestBinarization.Apply(data.Test, _options.Binarization);
+        var batches = new BatchIterator(data.Train, options.BatchSize, options.Seed, options.Binarization);
+        Dataset? validation = data.Validation is null ? null : HeldOut(data.Validation);
         int steps = batches.BatchesPerEpoch;
         if (runDirectory is not null)
         {
@@ -69,15 +77,16 @@ public sealed class Trainer
             AtomicFile.RemoveLeftovers(runDirectory, [LatestCheckpoint, BestCheckpoint, TrainingLog.FileName]);
         }
 
-        var state = new TrainingState(_options, startEpoch, bestEpoch, bestScore, history);
-        for (int epoch = startEpoch; epoch < _options.Epochs; epoch++)
+        var state = resumeFrom is null ? new TrainingState(options, 0, 0, bestScore, history) : resumeFrom with { Options = options };
+        float[][]? bestWeights = bestEpoch > startEpoch || resumeFrom is null ? null : BestWeightsOnDisk(runDirectory, bestEpoch);
+        for (int epoch = startEpoch; epoch < options.Epochs && !state.StoppedEarly; epoch++)
         {
             cancellation.ThrowIfCancellationRequested();
-            _optimizer.LearningRate = _schedule.At(epoch, _options.LearningRate);
-            observer?.EpochStarted(epoch + 1, _options.Epochs, steps);
+            _optimizer.LearningRate = _schedule.At(epoch, options.LearningRate);
+            observer?.EpochStarted(epoch + 1, options.Epochs, steps);
 
             var train = new TermSums();
-            var noise = new Rng(StreamSeed(_options.Seed, epoch, stream: 1));
+            var noise = new Rng(StreamSeed(options.Seed, epoch, stream: 1));
             var clock = Stopwatch.StartNew();
             int step = 0;
             _model.Train();
@@ -85,13 +94,13 @@ public sealed class Trainer
             {
                 step++;
                 float beta = WarmedUpBeta(epoch * steps + step - 1, steps);
-                double loss = TrainStep(batch, noise, new Objective(beta, _options.FreeBits, _options.Samples, _options.ImportanceSamples), train, epoch + 1, step, steps);
+                double loss = TrainStep(batch, noise, new Objective(beta, options.FreeBits, options.Samples, options.ImportanceSamples), train, epoch + 1, step, steps);
                 observer?.StepCompleted(epoch + 1, step, steps, loss, train.Examples / clock.Elapsed.TotalSeconds);
             }
             double seconds = clock.Elapsed.TotalSeconds;
 
-            var (testMetrics, activeUnits) = Evaluate(test);
-            var report = new EpochReport(epoch + 1, _optimizer.LearningRate, train.Means(), testMetrics, activeUnits, seconds, train.Examples / seconds);
+            var (validationMetrics, activeUnits) = validation is null ? (new Dictionary<string, double>(), 0) : Evaluate(validation);
+            var report = new EpochReport(epoch + 1, _optimizer.LearningRate, train.Means(), validationMetrics, activeUnits, seconds, train.Examples / seconds);
             RequireFiniteMetrics(report);
             history.Add(report);
             bool best = report.Score > bestScore;
@@ -99,8 +108,9 @@ public sealed class Trainer
             {
                 bestScore = report.Score;
                 bestEpoch = epoch + 1;
+                bestWeights = [.. _parameters.Select(p => p.Data.AsSpan(0, p.Length).ToArray())];
             }
-            state = new TrainingState(_options, epoch + 1, bestEpoch, bestScore, history);
+            state = new TrainingState(options, epoch + 1, bestEpoch, bestScore, history);
             if (runDirectory is not null)
             {
                 WriteEpochFile(runDirectory, LatestCheckpoint, epoch + 1, path => Checkpoint.Save(path, _model, state, _optimizer));
@@ -109,8 +119,58 @@ public sealed class Trainer
             }
             observer?.EpochCompleted(report);
         }
+        if (state.Test is not null || state.CompletedEpochs == 0) return state;
+        return ScoreTest(state, HeldOut(data.Test), bestWeights, runDirectory);
+    }
+
+    /// <summary>
+    /// The end of a run: the test split scored once, with the best epoch's weights when they are at hand (else the last
+    /// epoch's, and the score says which), written into both checkpoints.
+    /// </summary>
+    private TrainingState ScoreTest(TrainingState state, Dataset test, float[][]? bestWeights, string? runDirectory)
+    {
+        float[][] last = [.. _parameters.Select(p => p.Data.AsSpan(0, p.Length).ToArray())];
+        if (bestWeights is not null) Load(bestWeights);
+        var (metrics, activeUnits) = Evaluate(test);
+        state = state with { Test = new TestScore(bestWeights is null ? state.CompletedEpochs : state.BestEpoch, test.Count, metrics, activeUnits) };
+        foreach (var (name, value) in metrics)
+            if (!double.IsFinite(value))
+                throw new TrainingDivergedException($"The test {name} of the epoch-{state.Test.Epoch} weights is {value}; the checkpoints of the run are intact. Try a smaller learning rate, gradient clipping or KL warm-up.");
+        if (runDirectory is not null && bestWeights is not null)
+            WriteEpochFile(runDirectory, BestCheckpoint, state.BestEpoch, path => Checkpoint.Save(path, _model, state));
+        Load(last);
+        if (runDirectory is not null)
+            WriteEpochFile(runDirectory, LatestCheckpoint, state.CompletedEpochs, path => Checkpoint.Save(path, _model, state, _optimizer));
         return state;
     }
+
+    private void Load(float[][] weights)
+    {
+        for (int i = 0; i < _parameters.Length; i++) weights[i].CopyTo(_parameters[i].Data.AsSpan(0, _parameters[i].Length));
+    }
+
+    /// <summary>
+    /// The weights of a resumed run's best epoch, from the best checkpoint in its folder when that holds them, so that the
+    /// test split is scored as an uninterrupted run scores it; null when they are not there.
+    /// </summary>
+    private float[][]? BestWeightsOnDisk(string? runDirectory, int bestEpoch)
+    {
+        string? path = runDirectory is null ? null : Path.Combine(runDirectory, BestCheckpoint);
+        if (path is null || !File.Exists(path)) return null;
+        try
+        {
+            Checkpoint best = Checkpoint.Load(path);
+            if (best.Training?.BestEpoch != bestEpoch || best.Model.Spec.ToJson() != _model.Spec.ToJson()) return null;
+            return [.. best.Model.Parameters().Select(p => p.Data.AsSpan(0, p.Length).ToArray())];
+        }
+        catch (LatentSharpException)
+        {
+            return null;   // a damaged best checkpoint: the last epoch's weights are scored, and the score says so
+        }
+    }
+
+    /// <summary>A held-out split as the model is scored on it (<see cref="TestBinarization"/>).</summary>
+    private Dataset HeldOut(Dataset split) => TestBinarization.Apply(split, _options.Binarization);
 
     /// <summary>
     /// Per-example means of the model's metrics on <paramref name="data"/> (<see cref="TermSums"/> of its plain ELBO terms,
@@ -173,7 +233,7 @@ public sealed class Trainer
     /// </summary>
     private static void RequireFiniteMetrics(EpochReport report)
     {
-        foreach (var (split, metrics) in new[] { ("train", report.Train), ("test", report.Test) })
+        foreach (var (split, metrics) in new[] { ("train", report.Train), ("validation", report.Validation) })
             foreach (var (name, value) in metrics)
                 if (!double.IsFinite(value))
                     throw new TrainingDivergedException(

@@ -3,7 +3,10 @@ using System.Text;
 
 namespace LatentSharp.Training;
 
-/// <summary>The per-epoch CSV log of a run (log.csv): one row per epoch, train_/test_ columns per metric.</summary>
+/// <summary>
+/// The per-epoch CSV log of a run (log.csv): one row per epoch, train_ and validation_ columns per metric (test_ columns
+/// for a run from before validation splits, which scored the test split every epoch).
+/// </summary>
 public static class TrainingLog
 {
     public const string FileName = "log.csv";
@@ -11,18 +14,18 @@ public static class TrainingLog
     public static void Write(string path, IReadOnlyList<EpochReport> history)
     {
         if (history.Count == 0) return;
-        var trainNames = history[0].Train.Keys.ToList();
-        var testNames = history[0].Test.Keys.ToList();
+        var columns = new (string Prefix, Func<EpochReport, IReadOnlyDictionary<string, double>> Metrics)[]
+        {
+            ("train_", r => r.Train), ("validation_", r => r.Validation), ("test_", r => r.Test),
+        }.Select(c => (c.Prefix, c.Metrics, Names: history.SelectMany(r => c.Metrics(r).Keys).Distinct().ToList())).ToList();
         var csv = new StringBuilder();
         csv.AppendLine(string.Join(",", new[] { "epoch", "lr" }
-            .Concat(trainNames.Select(n => "train_" + n))
-            .Concat(testNames.Select(n => "test_" + n))
+            .Concat(columns.SelectMany(c => c.Names.Select(n => c.Prefix + n)))
             .Concat(["active_units", "seconds", "examples_per_second"])));
         foreach (EpochReport r in history)
         {
             var cells = new List<string> { r.Epoch.ToString(CultureInfo.InvariantCulture), F(r.LearningRate) };
-            cells.AddRange(trainNames.Select(n => F(r.Train.GetValueOrDefault(n, double.NaN))));
-            cells.AddRange(testNames.Select(n => F(r.Test.GetValueOrDefault(n, double.NaN))));
+            foreach (var (_, metrics, names) in columns) cells.AddRange(names.Select(n => F(metrics(r).GetValueOrDefault(n, double.NaN))));
             cells.Add(r.ActiveUnits.ToString(CultureInfo.InvariantCulture));
             cells.Add(F(r.Seconds));
             cells.Add(F(r.ExamplesPerSecond));

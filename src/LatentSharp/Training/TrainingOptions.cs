@@ -42,7 +42,18 @@ public sealed record TrainingOptions
 
     public Binarization Binarization { get; init; } = Binarization.None;
 
-    /// <summary>Examples per evaluation batch on the test split, at most: <see cref="Models.LatentModel.EvaluationBatchSize"/> lowers it for models with large activations.</summary>
+    /// <summary>
+    /// Training images held out as the validation split, which the per-epoch metrics, the best epoch and early stopping are
+    /// judged on (seeded by <see cref="Seed"/>, see <see cref="DataSplits.WithValidation"/>); 0 holds none out, and the
+    /// best epoch is then the one with the best training metrics. Null takes
+    /// <see cref="DataSplits.DefaultValidationCount"/> of the data; a run stores the number it used.
+    /// </summary>
+    public int? ValidationImages { get; init; }
+
+    /// <summary>Early stopping: stop when the validation score has not improved for this many epochs; 0 turns it off.</summary>
+    public int Patience { get; init; } = 0;
+
+    /// <summary>Examples per evaluation batch on the validation and test splits, at most: <see cref="Models.LatentModel.EvaluationBatchSize"/> lowers it for models with large activations.</summary>
     public int EvaluationBatchSize { get; init; } = 1000;
 
     /// <summary>Throws <see cref="InvalidSettingException"/> naming the first setting that is out of range or inconsistent.</summary>
@@ -79,6 +90,8 @@ public sealed record TrainingOptions
         Require(ImportanceSamples == 0 || (Samples == 1 && FreeBits == 0), nameof(ImportanceSamples),
             "The IWAE bound draws its own K samples and has no free bits: leave the noise samples at 1 and the free bits at 0.");
         Require(ClipNorm >= 0 && float.IsFinite(ClipNorm), nameof(ClipNorm), $"The clipping norm must be a non-negative number, not {ClipNorm}.");
+        Require(ValidationImages is null or >= 0, nameof(ValidationImages), $"The number of validation images must be zero or more, not {ValidationImages}.");
+        Require(Patience >= 0, nameof(Patience), $"The patience must be zero (no early stopping) or more epochs, not {Patience}.");
         Require(EvaluationBatchSize >= 1, nameof(EvaluationBatchSize), $"The evaluation batch size must be at least 1, not {EvaluationBatchSize}.");
         return problem;
     }

@@ -47,6 +47,28 @@ public sealed class TrainCommandTests : IDisposable
     }
 
     [Fact]
+    public void Train_ValidationAndPatience_HoldOutImages_ScoreTheTestSplitOnce_AndAResumeKeepsTheSplit()
+    {
+        var (code, output, error) = Run("train", "--epochs", "2", "--hidden", "32", "--latent", "2", "--validation", "500", "--patience", "3",
+            "--activation", "gated", "-o", _dir);
+        Assert.True(code == 0, error);
+        Assert.Contains("5500 train / 500 validation / 1000 test images", output);
+        Assert.Contains("| validation elbo", output);
+        Assert.Contains("Test (1000 images, scored once with the weights of epoch", output);
+        TrainingState state = Checkpoint.Load(Path.Combine(_dir, Trainer.BestCheckpoint)).Training!;
+        Assert.Equal((500, 3), (state.Options.ValidationImages, state.Options.Patience));
+        Assert.NotNull(state.Test);
+        Assert.Equal("gated", Checkpoint.Load(Path.Combine(_dir, Trainer.LatestCheckpoint)).Model.Spec.Activation);
+
+        (code, _, error) = Run("train", "--epochs", "3", "--validation", "100", "--resume", Path.Combine(_dir, Trainer.LatestCheckpoint));
+        Assert.Equal(CommandRunner.UsageError, code);
+        Assert.Contains("leave out --validation", error);
+        (code, _, error) = Run("train", "--epochs", "1", "--validation", "6000", "-o", Path.Combine(_dir, "all"));
+        Assert.Equal(CommandRunner.UsageError, code);
+        Assert.Contains("--validation: holding out 6000 of the 6000", error);
+    }
+
+    [Fact]
     public void Train_Resume_ContinuesTheRun()
     {
         Assert.Equal(0, Run("train", "--epochs", "1", "--hidden", "32", "--latent", "2", "-o", _dir).Code);
@@ -76,7 +98,7 @@ public sealed class TrainCommandTests : IDisposable
 
         var (code, output, error) = Run("train", "--epochs", "2", "--resume", checkpoint);
         Assert.True(code == 0, error);
-        Assert.Contains("40 train / 10 test images of 6x6", output);
+        Assert.Contains("34 train / 6 validation / 10 test images of 6x6", output);
 
         (code, _, error) = Run("train", "--epochs", "3", "--resume", checkpoint, "--data", "sample");
         Assert.Equal(CommandRunner.UsageError, code);

@@ -50,6 +50,28 @@ public sealed class CatalogTests : IDisposable
 
     [Theory]
     [InlineData("vae")]
+    [InlineData("cvae")]
+    [InlineData("ae")]
+    public void GatedActivation_BuildsTrainsAndRoundTripsThroughACheckpoint(string kind)
+    {
+        Assert.Equal("gated", ModelCatalog.Configure(kind, [new("activation", "gated")]).Activation);
+        ModelSpec spec = SpecFor(kind, "standard-normal") with { Activation = "gated" };
+        BuildsTrainsAndRoundTrips(spec, $"{kind}-gated");
+        LatentModel model = ModelCatalog.Build(spec, new Rng(1));
+        Assert.Contains("encoder.0.g.weight", model.NamedParameters().Select(np => np.Name));
+        Assert.Equal(ModelCatalog.Get(kind).EstimatedParameters(spec), model.ParameterCount, 0.2 * model.ParameterCount);
+    }
+
+    [Fact]
+    public void GatedActivation_OfAConvolutionalKind_IsRefusedNamingTheMlpKinds()
+    {
+        var ex = Assert.Throws<InvalidSettingException>(() => ModelCatalog.Configure("conv-vae", [new("activation", "gated")]));
+        Assert.Equal(nameof(ModelSpec.Activation), ex.Setting);
+        Assert.Contains("vae", ex.Message);
+    }
+
+    [Theory]
+    [InlineData("vae")]
     [InlineData("hvae")]
     [InlineData("cvae")]
     public void PixelCnnLikelihood_NeedsAConvolutionalDecoder(string kind)

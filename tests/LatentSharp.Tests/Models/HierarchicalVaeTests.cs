@@ -195,8 +195,9 @@ public sealed class HierarchicalVaeTests : IDisposable
         TrainingState state = trainer.Fit(data);
 
         var last = state.History[^1];
-        Assert.True(last.Test["elbo"] > before + 50, $"test ELBO {before:F1} → {last.Test["elbo"]:F1} after two epochs");
-        Assert.True(last.Test["elbo"] > state.History[0].Test["elbo"], "the second epoch should improve on the first");
-        Assert.True(last.Test.ContainsKey("kl1") && last.Test.ContainsKey("kl2"));
+        double after = state.Test!.Metrics["elbo"];
+        Assert.True(after > before + 50, $"test ELBO {before:F1} → {after:F1} after two epochs");
+        Assert.True(last.Validation["elbo"] > state.History[0].Validation["elbo"], "the second epoch should improve on the first");
+        Assert.True(last.Validation.ContainsKey("kl1") && last.Validation.ContainsKey("kl2"));
     }
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json.Nodes;
+using LatentSharp.Data;
 using LatentSharp.Models;
 using LatentSharp.Tensors;
 using LatentSharp.Training;
@@ -321,15 +322,35 @@ public sealed class CheckpointInputTests : IDisposable
     [Theory]
     [InlineData(float.PositiveInfinity)]
     [InlineData(float.NaN)]
-    public void Fit_NonFiniteEpochMetric_ThrowsDivergedNamingTheEpoch_AndWritesNothingForIt(float testPixel)
+    public void Fit_NonFiniteEpochMetric_ThrowsDivergedNamingTheEpoch_AndWritesNothingForIt(float heldOutPixel)
     {
         string run = Path.Combine(_dir, "diverged");
         var trainer = new Trainer(ModelCatalog.Build(TinyRun.Spec, new Rng(3)), TinyRun.Options(2));
-        var ex = Assert.Throws<TrainingDivergedException>(() => trainer.Fit(TinyRun.Data(testPixel), run));
+        var ex = Assert.Throws<TrainingDivergedException>(() => trainer.Fit(WithBadValidation(heldOutPixel), run));
         Assert.Contains("epoch 1", ex.Message);
-        Assert.Contains("test", ex.Message);
+        Assert.Contains("validation", ex.Message);
         Assert.DoesNotContain("--", ex.Message);
         Assert.Empty(Directory.GetFiles(run));
+    }
+
+    /// <summary>The tiny run's data with a validation split whose pixel 5 is <paramref name="pixel"/>.</summary>
+    private static DataSplits WithBadValidation(float pixel)
+    {
+        DataSplits bad = TinyRun.Data(pixel);
+        return TinyRun.Data() with { Validation = bad.Test };
+    }
+
+    [Fact]
+    public void Fit_NonFiniteTestMetric_ThrowsDivergedAtTheEnd_AndKeepsTheEpochsCheckpoints()
+    {
+        string run = Path.Combine(_dir, "diverged-test");
+        var trainer = new Trainer(ModelCatalog.Build(TinyRun.Spec, new Rng(3)), TinyRun.Options(2));
+        var ex = Assert.Throws<TrainingDivergedException>(() => trainer.Fit(TinyRun.Data(float.NaN), run));
+        Assert.Contains("test elbo", ex.Message);
+        Assert.Contains("intact", ex.Message);
+        TrainingState saved = Checkpoint.Load(Path.Combine(run, Trainer.LatestCheckpoint)).Training!;
+        Assert.Equal(2, saved.CompletedEpochs);
+        Assert.Null(saved.Test);
     }
 
     [Fact]
@@ -340,7 +361,7 @@ public sealed class CheckpointInputTests : IDisposable
         ResumePoint resume = Checkpoint.LoadForResume(Path.Combine(run, Trainer.LatestCheckpoint));
         var trainer = new Trainer(resume.Model, resume.Training.Options with { Epochs = 3 });
         var ex = Assert.Throws<TrainingDivergedException>(() =>
-            trainer.Fit(TinyRun.Data(float.NegativeInfinity), run, resumeFrom: resume.Training, optimizerState: resume.Optimizer));
+            trainer.Fit(WithBadValidation(float.NegativeInfinity), run, resumeFrom: resume.Training, optimizerState: resume.Optimizer));
         Assert.Contains("epoch 3", ex.Message);
         Assert.Contains("checkpoint of epoch 2 is intact", ex.Message);
         Assert.Equal(before, File.ReadAllBytes(Path.Combine(run, Trainer.LatestCheckpoint)));

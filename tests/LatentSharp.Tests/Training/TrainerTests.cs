@@ -37,20 +37,22 @@ public sealed class TrainerTests : IDisposable
             .Fit(data, interrupted, resumeFrom: saved.Training, optimizerState: saved.Optimizer);
 
         Assert.Equal(straight.Parameters().SelectMany(p => p.Data), saved.Model.Parameters().SelectMany(p => p.Data));
-        Assert.Equal(expected.History.Select(h => h.Test["elbo"]), resumed.History.Select(h => h.Test["elbo"]));
+        Assert.Equal(expected.History.Select(h => h.Validation["elbo"]), resumed.History.Select(h => h.Validation["elbo"]));
+        Assert.Equal(expected.Test!.Metrics, resumed.Test!.Metrics);
     }
 
     [Fact]
-    public void Fit_ImprovesTheTestElbo_AndWritesLogAndCheckpoints()
+    public void Fit_ImprovesTheValidationElbo_AndWritesLogAndCheckpoints()
     {
         DataSplits data = SmallSample();
         TrainingState state = new Trainer(ModelCatalog.Build(Spec, new Rng(1)), Options(3) with { WarmupEpochs = 0 }).Fit(data, _dir);
-        Assert.True(state.History[^1].Test["elbo"] > state.History[0].Test["elbo"] + 5, "three epochs should raise the test ELBO");
+        Assert.True(state.History[^1].Validation["elbo"] > state.History[0].Validation["elbo"] + 5, "three epochs should raise the validation ELBO");
         Assert.True(File.Exists(Path.Combine(_dir, Trainer.LatestCheckpoint)));
         Assert.True(File.Exists(Path.Combine(_dir, Trainer.BestCheckpoint)));
         string[] log = File.ReadAllLines(Path.Combine(_dir, TrainingLog.FileName));
         Assert.Equal(4, log.Length);
-        Assert.StartsWith("epoch,lr,train_elbo,train_reconstruction,train_kl,test_elbo", log[0]);
+        Assert.StartsWith("epoch,lr,train_elbo,train_reconstruction,train_kl,validation_elbo", log[0]);
+        Assert.DoesNotContain("test_", log[0]);
         Assert.InRange(state.History[^1].ActiveUnits, 1, 2);
     }
 

@@ -14,7 +14,7 @@ public sealed class AutoencoderKind : ModelKind
 
     public override IReadOnlyList<ModelOption> Options { get; } =
     [
-        ModelOptions.Latent, ModelOptions.Hidden, ModelOptions.Activation, ModelOptions.Likelihood(["bce", "mse"]),
+        ModelOptions.Latent, ModelOptions.Hidden, ModelOptions.MlpActivation, ModelOptions.Likelihood(["bce", "mse"]),
     ];
 
     /// <summary>Binary cross-entropy: the reconstruction term of a Bernoulli VAE, so the two compare.</summary>
@@ -28,15 +28,14 @@ public sealed class AutoencoderKind : ModelKind
     /// <summary>Encoder D → Hidden → L, decoder L → reversed Hidden → D.</summary>
     public override LatentModel Build(ModelSpec spec, Rng rng)
     {
-        Activation activation = ActivationFactory.Parse(spec.Activation);
         int d = spec.Dimensions, l = spec.LatentSize;
         return new Autoencoder(spec,
-            Mlp.Build(d, spec.Hidden, l, activation, rng),
-            Mlp.Build(l, spec.Hidden.Reverse().ToArray(), d, activation, rng));
+            Mlp.Build(d, spec.Hidden, l, spec.Activation, rng),
+            Mlp.Build(l, spec.Hidden.Reverse().ToArray(), d, spec.Activation, rng));
     }
 
     public override double EstimatedParameters(ModelSpec spec) =>
-        VaeParts.Mlp(spec.Dimensions, spec.Hidden, 2.0 * spec.LatentSize) + VaeParts.Mlp(spec.LatentSize, spec.Hidden.Reverse(), spec.Dimensions);
+        VaeParts.Mlp(spec.Dimensions, spec.Hidden, 2.0 * spec.LatentSize, VaeParts.Gated(spec)) + VaeParts.Mlp(spec.LatentSize, spec.Hidden.Reverse(), spec.Dimensions, VaeParts.Gated(spec));
 
     public override string Describe(ModelSpec spec) => VaeParts.Describe(spec, VaeParts.List(spec.Hidden), $"{spec.LatentSize}");
 }

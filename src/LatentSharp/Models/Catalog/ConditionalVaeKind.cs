@@ -12,7 +12,7 @@ public sealed class ConditionalVaeKind : ModelKind
 
     public override IReadOnlyList<ModelOption> Options { get; } =
     [
-        ModelOptions.Latent, ModelOptions.Hidden, ModelOptions.Activation, ModelOptions.Likelihood(ModelOptions.VaeLikelihoods), ModelOptions.Variance,
+        ModelOptions.Latent, ModelOptions.Hidden, ModelOptions.MlpActivation, ModelOptions.Likelihood(ModelOptions.VaeLikelihoods), ModelOptions.Variance,
         ModelOptions.Prior(["standard-normal", "mog"]), ModelOptions.PriorComponents,
     ];
 
@@ -28,16 +28,15 @@ public sealed class ConditionalVaeKind : ModelKind
     public override LatentModel Build(ModelSpec spec, Rng rng)
     {
         if (spec.Classes < 2) throw new InvalidSettingException(nameof(ModelSpec.Classes), $"A cvae needs the number of classes (at least 2), not {spec.Classes}.");
-        Activation activation = ActivationFactory.Parse(spec.Activation);
         int d = spec.Dimensions, l = spec.LatentSize, c = spec.Classes;
         return VaeParts.Assemble(spec, rng,
-            Mlp.Build(d + c, spec.Hidden, 2 * l, activation, rng),
-            Mlp.Build(l + c, spec.Hidden.Reverse().ToArray(), d, activation, rng));
+            Mlp.Build(d + c, spec.Hidden, 2 * l, spec.Activation, rng),
+            Mlp.Build(l + c, spec.Hidden.Reverse().ToArray(), d, spec.Activation, rng));
     }
 
     public override double EstimatedParameters(ModelSpec spec) =>
-        VaeParts.Mlp((double)spec.Dimensions + spec.Classes, spec.Hidden, 2.0 * spec.LatentSize)
-        + VaeParts.Mlp((double)spec.LatentSize + spec.Classes, spec.Hidden.Reverse(), spec.Dimensions)
+        VaeParts.Mlp((double)spec.Dimensions + spec.Classes, spec.Hidden, 2.0 * spec.LatentSize, VaeParts.Gated(spec))
+        + VaeParts.Mlp((double)spec.LatentSize + spec.Classes, spec.Hidden.Reverse(), spec.Dimensions, VaeParts.Gated(spec))
         + VaeParts.Likelihood(spec) + VaeParts.Prior(spec);
 
     public override string Describe(ModelSpec spec) => VaeParts.Describe(spec, VaeParts.List(spec.Hidden), $"{spec.LatentSize}");

@@ -24,6 +24,14 @@ public static class ModelOptions
     public static ModelOption<string> Activation { get; } = new("activation", nameof(ModelSpec.Activation), "Activation after each hidden layer.",
         s => s.Activation, (s, v) => s with { Activation = v }, [.. Enum.GetValues<Nn.Activation>().Select(ActivationFactory.NameOf)]);
 
+    /// <summary>
+    /// The hidden layers of the MLP kinds: an activation after each Linear, or "gated", each hidden layer a
+    /// <see cref="GatedLinear"/> as in Tomczak &amp; Welling's VampPrior MLPs.
+    /// </summary>
+    public static ModelOption<string> MlpActivation { get; } = new("activation", nameof(ModelSpec.Activation),
+        "Activation after each hidden layer, or gated: each hidden layer (W₁x + b₁) ⊙ σ(W₂x + b₂), a linear part let through by a learned sigmoid gate.",
+        s => s.Activation, (s, v) => s with { Activation = v }, [.. Activation.Choices, Nn.Mlp.Gated]);
+
     /// <summary>The decoder likelihood (an autoencoder's reconstruction loss), with the values a kind accepts.</summary>
     public static ModelOption<string> Likelihood(IReadOnlyList<string> choices) => new("likelihood", nameof(ModelSpec.Likelihood),
         "Decoder likelihood p(x|z): bernoulli, gaussian (fixed variance), gaussian-learned, or pixelcnn (each pixel given the decoder's feature maps and the pixels before it; binarized single-channel images). An autoencoder's reconstruction loss: bce (binary cross-entropy) or mse.",

@@ -12,7 +12,7 @@ public sealed class VaeKind : ModelKind
 
     public override IReadOnlyList<ModelOption> Options { get; } =
     [
-        ModelOptions.Latent, ModelOptions.Hidden, ModelOptions.Activation, ModelOptions.Likelihood(ModelOptions.VaeLikelihoods), ModelOptions.Variance,
+        ModelOptions.Latent, ModelOptions.Hidden, ModelOptions.MlpActivation, ModelOptions.Likelihood(ModelOptions.VaeLikelihoods), ModelOptions.Variance,
         ModelOptions.Prior([.. ModelCatalog.Priors.Select(p => p.Name)]), ModelOptions.PriorComponents,
     ];
 
@@ -21,15 +21,14 @@ public sealed class VaeKind : ModelKind
     /// <summary>Encoder D → Hidden → 2L (μ, log σ²), decoder L → reversed Hidden → D.</summary>
     public override LatentModel Build(ModelSpec spec, Rng rng)
     {
-        Activation activation = ActivationFactory.Parse(spec.Activation);
         int d = spec.Dimensions, l = spec.LatentSize;
         return VaeParts.Assemble(spec, rng,
-            Mlp.Build(d, spec.Hidden, 2 * l, activation, rng),
-            Mlp.Build(l, spec.Hidden.Reverse().ToArray(), d, activation, rng));
+            Mlp.Build(d, spec.Hidden, 2 * l, spec.Activation, rng),
+            Mlp.Build(l, spec.Hidden.Reverse().ToArray(), d, spec.Activation, rng));
     }
 
     public override double EstimatedParameters(ModelSpec spec) =>
-        VaeParts.Mlp(spec.Dimensions, spec.Hidden, 2.0 * spec.LatentSize) + VaeParts.Mlp(spec.LatentSize, spec.Hidden.Reverse(), spec.Dimensions)
+        VaeParts.Mlp(spec.Dimensions, spec.Hidden, 2.0 * spec.LatentSize, VaeParts.Gated(spec)) + VaeParts.Mlp(spec.LatentSize, spec.Hidden.Reverse(), spec.Dimensions, VaeParts.Gated(spec))
         + VaeParts.Likelihood(spec) + VaeParts.Prior(spec);
 
     public override string Describe(ModelSpec spec) => VaeParts.Describe(spec, VaeParts.List(spec.Hidden), $"{spec.LatentSize}");

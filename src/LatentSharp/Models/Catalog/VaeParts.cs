@@ -96,13 +96,16 @@ internal static class VaeParts
 
     // Parameter estimates: weight matrices and kernels, in double so that absurd sizes do not overflow.
 
-    /// <summary>An MLP input → hidden… → output.</summary>
-    public static double Mlp(double input, IEnumerable<int> hidden, double output)
+    /// <summary>An MLP input → hidden… → output; a gated hidden layer (<paramref name="gated"/>) has two weight matrices.</summary>
+    public static double Mlp(double input, IEnumerable<int> hidden, double output, bool gated = false)
     {
         double sum = 0;
-        foreach (int width in hidden) (sum, input) = (sum + input * width, width);
+        foreach (int width in hidden) (sum, input) = (sum + (gated ? 2 : 1) * input * width, width);
         return sum + input * output;
     }
+
+    /// <summary>Whether the spec's MLP hidden layers are gated (<see cref="Nn.Mlp.Gated"/>).</summary>
+    public static bool Gated(ModelSpec spec) => spec.Activation == Nn.Mlp.Gated;
 
     /// <summary>The masked convolutions: 7x7 type A, blocks of 1x1 / 3x3 / 1x1, the head.</summary>
     public static double PixelCnn(ModelSpec spec)
