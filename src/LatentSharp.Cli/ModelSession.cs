@@ -64,8 +64,8 @@ internal sealed class ModelSession
         checkpoint.Model.Eval();
         Dataset test = new DatasetResolver().Load(dataName, dataDir).Test;
         ModelSpec spec = checkpoint.Model.Spec;
-        if (test.Rows != spec.Height || test.Cols != spec.Width)
-            throw new UsageException($"--data {dataName} has {test.Rows}x{test.Cols} images but the model in {Path.GetFileName(checkpointPath)} takes {spec.Height}x{spec.Width}.");
+        if (test.Channels != spec.Channels || test.Rows != spec.Height || test.Cols != spec.Width)
+            throw new UsageException($"--data {dataName} has {test.Channels}x{test.Rows}x{test.Cols} images but the model in {Path.GetFileName(checkpointPath)} takes {spec.Channels}x{spec.Height}x{spec.Width}.");
         if (test.Count == 0) throw new UsageException($"--data {dataName} has no test images.");
         return new ModelSession(command, checkpointPath, checkpoint, test);
     }

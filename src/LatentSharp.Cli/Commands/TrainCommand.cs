@@ -133,7 +133,7 @@ public static class TrainCommand
         }
         else
         {
-            spec = ModelCatalog.ForData(spec, splits.Train.Rows, splits.Train.Cols, splits.Train.ClassCount);
+            spec = ModelCatalog.ForData(spec, splits.Train.Channels, splits.Train.Rows, splits.Train.Cols, splits.Train.ClassCount);
             model = ModelCatalog.Build(spec, new Rng(options.Seed));
             options = options with { Data = dataName };   // saved with the run, so that a resume finds its data
             runDirectory = outputDir ?? Path.Combine("runs", $"{dataName.Replace('/', '_').Trim('_', '.')}-{spec.Kind}");

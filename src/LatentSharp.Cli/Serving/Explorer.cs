@@ -92,8 +92,9 @@ internal sealed class Explorer : IDisposable
     /// <summary>Encodes up to <see cref="MaxEmbeddingPoints"/> test images and starts serving <paramref name="model"/>.</summary>
     public static Explorer Create(LatentModel model, Dataset test)
     {
-        if (test.Dimensions != model.Spec.Dimensions)
-            throw new UsageException($"The model decodes {model.Spec.Height}x{model.Spec.Width} images but {test.Name} holds {test.Rows}x{test.Cols} images; pass the data set it was trained on with --data.");
+        ModelSpec spec = model.Spec;
+        if (test.Channels != spec.Channels || test.Rows != spec.Height || test.Cols != spec.Width)
+            throw new UsageException($"The model decodes {spec.Channels}x{spec.Height}x{spec.Width} images but {test.Name} holds {test.Channels}x{test.Rows}x{test.Cols} images; pass the data set it was trained on with --data.");
         if (test.Count == 0) throw new UsageException($"{test.Name} has no test images.");
         var worker = new ModelWorker(model);
         try
@@ -128,8 +129,8 @@ internal sealed class Explorer : IDisposable
     /// <summary>The code under point (x, y) of the scatter. [L]</summary>
     public float[] CodeAt(float x, float y) => _plane.CodeAt(x, y);
 
-    /// <summary>A 28x28 (or whatever the data's size) gray PNG of pixel means in [0, 1].</summary>
-    public byte[] Png(ReadOnlySpan<float> pixels) => Imaging.Png.Encode(Image.FromFloats(pixels, Model.Spec.Width, Model.Spec.Height, Model.Spec.Channels));
+    /// <summary>The PNG of one image of the model's size, [C, H, W] pixel means in [0, 1]: grey for one channel, RGB for three.</summary>
+    public byte[] Png(ReadOnlySpan<float> pixels) => Imaging.Png.Encode(Image.FromPlanes(pixels, Model.Spec.Channels, Model.Spec.Height, Model.Spec.Width));
 
     public void Dispose() => _worker.Dispose();
 

@@ -88,6 +88,7 @@ internal static class ExplorerServer
             model = explorer.Model.Spec.ToString(),
             kind = explorer.Model.Spec.Kind,
             latentSize = l,
+            channels = explorer.Model.Spec.Channels,
             height = explorer.Model.Spec.Height,
             width = explorer.Model.Spec.Width,
             data = explorer.Test.Name,

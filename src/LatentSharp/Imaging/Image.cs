@@ -51,6 +51,24 @@ public sealed class Image
         return image;
     }
 
+    /// <summary>
+    /// An image from channel-planar float intensities [C, H, W] in [0, 1], the layout of data sets and models (C = 1: grey,
+    /// C = 3: the red, green and blue planes in that order); values map as in <see cref="FromFloats"/>.
+    /// </summary>
+    public static Image FromPlanes(ReadOnlySpan<float> planes, int channels, int height, int width)
+    {
+        var image = new Image(width, height, channels);
+        if (planes.Length != image.Pixels.Length)
+            throw new ArgumentException($"A {channels}x{height}x{width} image needs {image.Pixels.Length} values, got {planes.Length}.", nameof(planes));
+        int plane = height * width;
+        for (int c = 0; c < channels; c++)
+        {
+            ReadOnlySpan<float> source = planes.Slice(c * plane, plane);
+            for (int i = 0; i < plane; i++) image.Pixels[i * channels + c] = ToByte(source[i]);   // [C, H, W] → [H, W, C]
+        }
+        return image;
+    }
+
     public Rgb GetPixel(int x, int y)
     {
         int i = Offset(x, y);

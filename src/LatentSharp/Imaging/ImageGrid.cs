@@ -1,7 +1,7 @@
 namespace LatentSharp.Imaging;
 
 /// <summary>
-/// Tiles small grayscale images (rows of float pixels in [0, 1]) into one picture: a grid with a margin between
+/// Tiles small images (rows of float pixels in [0, 1], grey or colour) into one picture: a grid with a margin between
 /// tiles, nearest-neighbour upscaling, and optional labels to the left of each row.
 /// </summary>
 public sealed class ImageGrid
@@ -18,18 +18,29 @@ public sealed class ImageGrid
     public string? Title { get; init; }
 
     /// <summary>
-    /// Draws <paramref name="count"/> images of <paramref name="height"/>×<paramref name="width"/> from
-    /// <paramref name="pixels"/> ([count, height·width] row-major), <paramref name="columns"/> per row, in reading order.
-    /// <paramref name="rowLabels"/>, when given, are drawn left of each grid row, <paramref name="columnLabels"/> centred
-    /// above each column. The picture is grayscale without any text, RGB with it.
+    /// Draws <paramref name="count"/> grey images of <paramref name="height"/>×<paramref name="width"/> from
+    /// <paramref name="pixels"/> ([count, height·width] row-major); otherwise as the overload with channels.
     /// </summary>
     public Image Render(ReadOnlySpan<float> pixels, int count, int height, int width, int columns,
+        IReadOnlyList<string>? rowLabels = null, IReadOnlyList<string>? columnLabels = null) =>
+        Render(pixels, count, 1, height, width, columns, rowLabels, columnLabels);
+
+    /// <summary>
+    /// Draws <paramref name="count"/> images of <paramref name="channels"/>×<paramref name="height"/>×<paramref name="width"/>
+    /// from <paramref name="pixels"/> ([count, C·H·W], each image channel-planar [C, H, W] as data sets hold them; C = 1
+    /// grey, C = 3 red, green, blue), <paramref name="columns"/> per row, in reading order. <paramref name="rowLabels"/>,
+    /// when given, are drawn left of each grid row, <paramref name="columnLabels"/> centred above each column. The picture is
+    /// grayscale for grey images without any text, RGB otherwise.
+    /// </summary>
+    public Image Render(ReadOnlySpan<float> pixels, int count, int channels, int height, int width, int columns,
         IReadOnlyList<string>? rowLabels = null, IReadOnlyList<string>? columnLabels = null)
     {
         if (count < 1 || height < 1 || width < 1 || columns < 1)
             throw new ArgumentException($"A grid needs at least one image and one column; got {count} images of {height}x{width} in {columns} columns.");
-        if (pixels.Length != count * height * width)
-            throw new ArgumentException($"{count} images of {height}x{width} need {count * height * width} values, got {pixels.Length}.");
+        if (channels is not (1 or 3)) throw new ArgumentException($"A grid draws grey (1 channel) or RGB (3 channels) images, not {channels} channels.", nameof(channels));
+        int d = channels * height * width;
+        if (pixels.Length != (long)count * d)
+            throw new ArgumentException($"{count} images of {Shape(channels, height, width)} need {(long)count * d} values, got {pixels.Length}.");
         if (Scale < 1 || Margin < 0) throw new ArgumentException("Scale must be at least 1 and the margin non-negative.");
 
         int rows = (count + columns - 1) / columns;
@@ -42,13 +53,14 @@ public sealed class ImageGrid
         int imageW = labelWidth + columns * tileW + (columns + 1) * Margin;
         if (Title is not null) imageW = Math.Max(imageW, BitmapFont.MeasureText(Title).Width + 8);
         int imageH = gridTop + rows * tileH + (rows + 1) * Margin;
-        var canvas = new Image(imageW, imageH, text ? 3 : 1, Background);
+        bool colour = text || channels == 3;
+        var canvas = new Image(imageW, imageH, colour ? 3 : 1, Background);
 
         for (int i = 0; i < count; i++)
         {
             int row = i / columns, column = i % columns;
-            Image tile = Image.FromFloats(pixels.Slice(i * height * width, height * width), width, height).Upscale(Scale);
-            canvas.Blit(text ? tile.ToRgb() : tile, labelWidth + Margin + column * (tileW + Margin), gridTop + Margin + row * (tileH + Margin));
+            Image tile = Image.FromPlanes(pixels.Slice(i * d, d), channels, height, width).Upscale(Scale);
+            canvas.Blit(tile, labelWidth + Margin + column * (tileW + Margin), gridTop + Margin + row * (tileH + Margin));
         }
         if (rowLabels is not null)
         {
@@ -69,4 +81,7 @@ public sealed class ImageGrid
         if (Title is not null) BitmapFont.DrawText(canvas, 4, 3, Title, Rgb.White);
         return canvas;
     }
+
+    /// <summary>"28x28" for grey images, "3x32x32" with channels.</summary>
+    private static string Shape(int channels, int height, int width) => channels == 1 ? $"{height}x{width}" : $"{channels}x{height}x{width}";
 }

@@ -99,9 +99,18 @@ public static class ModelCatalog
             $"A \"{entry.Name}\" does not take the {name} option ({Or(takers.Select(k => k.Name))} {(takers.Count == 1 ? "does" : "do")}); leave it out.");
     }
 
-    /// <summary>The spec trained on images of <paramref name="height"/> × <paramref name="width"/> with <paramref name="classes"/> classes: a conditional kind takes the classes, the others none.</summary>
-    public static ModelSpec ForData(ModelSpec spec, int height, int width, int classes) =>
-        spec with { Height = height, Width = width, Classes = Get(spec.Kind).IsConditional ? classes : 0 };
+    /// <summary>
+    /// The spec trained on images of <paramref name="channels"/> × <paramref name="height"/> × <paramref name="width"/> with
+    /// <paramref name="classes"/> classes (a conditional kind takes the classes, the others none), refused with an
+    /// <see cref="InvalidSettingException"/> when the kind cannot model such images (<see cref="ModelKind.ValidateImages"/>).
+    /// </summary>
+    public static ModelSpec ForData(ModelSpec spec, int channels, int height, int width, int classes)
+    {
+        ModelKind entry = Get(spec.Kind);
+        spec = spec with { Channels = channels, Height = height, Width = width, Classes = entry.IsConditional ? classes : 0 };
+        ValidateImages(entry, spec);
+        return spec;
+    }
 
     /// <summary>
     /// Checks the settings that do not depend on the data (the kind, the sizes and their limits, the kind's own rules and
@@ -138,6 +147,7 @@ public static class ModelCatalog
     {
         Validate(spec);
         ModelKind entry = Get(spec.Kind);
+        ValidateImages(entry, spec);
         double parameters = entry.EstimatedParameters(spec);
         if (parameters > MaxParameters)
             throw new InvalidSettingException(LargestSetting(entry, spec),
@@ -148,6 +158,13 @@ public static class ModelCatalog
     /// <summary>The one-line description of <paramref name="spec"/>'s architecture, by its kind's entry.</summary>
     public static string Describe(ModelSpec spec) =>
         Find(spec.Kind)?.Describe(spec) ?? $"{spec.Kind} {spec.Channels}x{spec.Height}x{spec.Width}";
+
+    private static void ValidateImages(ModelKind entry, ModelSpec spec)
+    {
+        if (spec.Channels < 1 || spec.Height < 1 || spec.Width < 1 || (long)spec.Channels * spec.Height * spec.Width > int.MaxValue)
+            throw new InvalidSettingException(nameof(ModelSpec.Channels), $"Images of {spec.Channels}x{spec.Height}x{spec.Width} cannot be modelled: each of channels, height and width must be at least 1, and their product fit in an int.");
+        entry.ValidateImages(spec);
+    }
 
     private static void CheckWidths(int[] widths, string setting, string what)
     {

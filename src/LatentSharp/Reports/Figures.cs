@@ -26,12 +26,12 @@ public static class Figures
             string[] names = Enumerable.Range(0, conditional.Classes).Select(c => c < codesFrom.ClassNames.Length ? codesFrom.ClassNames[c] : c.ToString()).ToArray();
             return LatentFigures.SamplesByClass(
                 (label, n) => conditional.SampleConditional(Enumerable.Repeat(label, n).ToArray(), rng).Data,
-                names, columns, model.Spec.Height, model.Spec.Width);
+                names, columns, model.Spec.Channels, model.Spec.Height, model.Spec.Width);
         }
         Tensor images = model.As<IGenerative>() is { } generative
             ? generative.Sample(count, rng)
             : FittedGaussianSamples(model, codesFrom, count, rng);
-        return new ImageGrid().Render(images.Data, count, model.Spec.Height, model.Spec.Width, columns);
+        return new ImageGrid().Render(images.Data, count, model.Spec.Channels, model.Spec.Height, model.Spec.Width, columns);
     }
 
     /// <summary>
@@ -58,7 +58,7 @@ public static class Figures
             reconstructed.AsSpan(row * rowLength, rowLength).CopyTo(interleaved.AsSpan((2 * row + 1) * rowLength));
         }
         string[] labels = Enumerable.Range(0, 2 * rows).Select(r => r % 2 == 0 ? "data" : "recon").ToArray();
-        return new ImageGrid().Render(interleaved, 2 * count, data.Rows, data.Cols, columns, labels);
+        return new ImageGrid().Render(interleaved, 2 * count, data.Channels, data.Rows, data.Cols, columns, labels);
     }
 
     /// <summary>

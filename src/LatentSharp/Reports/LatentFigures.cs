@@ -21,8 +21,8 @@ public enum InterpolationPath
 
 /// <summary>
 /// The pictures that show what a latent space means: codes of a data set, interpolation strips, traversals of single
-/// dimensions, edits, the embedding scatter and the decoded manifold. Shapes: <c>N</c> images, <c>D</c> pixels,
-/// <c>L</c> latent dimensions. Codes are the model's <see cref="ILatentSpace.Encode"/>: the posterior mean for a VAE.
+/// dimensions, edits, the embedding scatter and the decoded manifold. Shapes: <c>N</c> images, <c>D</c> = C·H·W values
+/// per image (channel-planar, C the model's <see cref="ModelSpec.Channels"/>: grey or colour), <c>L</c> latent dimensions. Codes are the model's <see cref="ILatentSpace.Encode"/>: the posterior mean for a VAE.
 /// Every figure here needs a model with a latent space, and refuses another with <see cref="UnsupportedByModelException"/>.
 /// </summary>
 public static class LatentFigures
@@ -125,7 +125,7 @@ public static class LatentFigures
         }
         string[] columnLabels = ["from", .. Enumerable.Range(0, steps).Select(s => Number(s / (double)(steps - 1))), "to"];
         string[] rowLabels = paths.Select(p => p == InterpolationPath.Linear ? "linear" : "slerp").ToArray();
-        return new ImageGrid { Title = title }.Render(pixels, paths.Count * columns, height, width, columns, rowLabels, columnLabels);
+        return new ImageGrid { Title = title }.Render(pixels, paths.Count * columns, model.Spec.Channels, height, width, columns, rowLabels, columnLabels);
     }
 
     /// <summary>
@@ -168,7 +168,7 @@ public static class LatentFigures
         }
         string[] rowLabels = dimensions.Select(j => "z" + j.ToString(CultureInfo.InvariantCulture)).ToArray();
         string[] columnLabels = ["input", .. ks.Select(Number)];
-        return new ImageGrid { Title = title }.Render(pixels, dimensions.Count * columns, height, width, columns, rowLabels, columnLabels);
+        return new ImageGrid { Title = title }.Render(pixels, dimensions.Count * columns, model.Spec.Channels, height, width, columns, rowLabels, columnLabels);
     }
 
     /// <summary>
@@ -187,7 +187,7 @@ public static class LatentFigures
         float[] decoded = Decode(model, [.. code, .. edited], 2);   // [2, D]: reconstruction, edit
         float[] pixels = [.. image, .. decoded];
         string edits = string.Join(", ", values.OrderBy(kv => kv.Key).Select(kv => $"z{kv.Key.ToString(CultureInfo.InvariantCulture)}={Number(kv.Value)}"));
-        return new ImageGrid { Title = title ?? edits }.Render(pixels, 3, height, width, 3, columnLabels: ["input", "recon", "edited"]);
+        return new ImageGrid { Title = title ?? edits }.Render(pixels, 3, model.Spec.Channels, height, width, 3, columnLabels: ["input", "recon", "edited"]);
     }
 
     /// <summary>
@@ -259,7 +259,7 @@ public static class LatentFigures
             }
         float[] decoded = Decode(model, codes, steps * steps);
         var grid = new ImageGrid { Title = title, Margin = 0, Scale = steps > 12 ? 1 : 2 };
-        return grid.Render(decoded, steps * steps, height, width, steps);
+        return grid.Render(decoded, steps * steps, model.Spec.Channels, height, width, steps);
     }
 
     /// <summary>
@@ -290,29 +290,33 @@ public static class LatentFigures
             drawn.AsSpan(r * rowLength, rowLength).CopyTo(pixels.AsSpan((2 * r + 1) * rowLength));
         }
         string[] labels = Enumerable.Range(0, 2 * rows).Select(r => r % 2 == 0 ? "mean" : "drawn").ToArray();
-        return new ImageGrid().Render(pixels, 2 * count, model.Spec.Height, model.Spec.Width, columns, labels);
+        return new ImageGrid().Render(pixels, 2 * count, model.Spec.Channels, model.Spec.Height, model.Spec.Width, columns, labels);
     }
 
     /// <summary>
     /// One row per class, labelled with its name: the seam for conditional models (a conditional VAE samples p(x | z, y)).
-    /// <paramref name="sampleClass"/>(label, n) returns n images of that class as [n, height·width] pixels in [0, 1].
+    /// <paramref name="sampleClass"/>(label, n) returns n grey images of that class as [n, height·width] pixels in [0, 1].
     /// </summary>
-    public static Image SamplesByClass(Func<int, int, float[]> sampleClass, IReadOnlyList<string> classNames, int perClass, int height, int width)
+    public static Image SamplesByClass(Func<int, int, float[]> sampleClass, IReadOnlyList<string> classNames, int perClass, int height, int width) =>
+        SamplesByClass(sampleClass, classNames, perClass, 1, height, width);
+
+    /// <summary>As the overload for grey images, with images of <paramref name="channels"/> × height × width, each channel-planar.</summary>
+    public static Image SamplesByClass(Func<int, int, float[]> sampleClass, IReadOnlyList<string> classNames, int perClass, int channels, int height, int width)
     {
         ArgumentNullException.ThrowIfNull(sampleClass);
         ArgumentNullException.ThrowIfNull(classNames);
         ArgumentOutOfRangeException.ThrowIfLessThan(perClass, 1);
         if (classNames.Count == 0) throw new ArgumentException("Sampling by class needs at least one class.", nameof(classNames));
-        int d = height * width;
+        int d = channels * height * width;
         var pixels = new float[classNames.Count * perClass * d];
         for (int c = 0; c < classNames.Count; c++)
         {
             float[] images = sampleClass(c, perClass);
             if (images.Length != perClass * d)
-                throw new ArgumentException($"Class {c} gave {images.Length} values; {perClass} images of {height}x{width} need {perClass * d}.");
+                throw new ArgumentException($"Class {c} gave {images.Length} values; {perClass} images of {(channels == 1 ? "" : $"{channels}x")}{height}x{width} need {perClass * d}.");
             images.CopyTo(pixels, c * perClass * d);
         }
-        return new ImageGrid().Render(pixels, classNames.Count * perClass, height, width, perClass, classNames);
+        return new ImageGrid().Render(pixels, classNames.Count * perClass, channels, height, width, perClass, classNames);
     }
 
     /// <summary>The first index after <paramref name="index"/> (wrapping) whose label differs, or the next index when all agree.</summary>
@@ -341,7 +345,7 @@ public static class LatentFigures
     private static float[] Encode(LatentModel model, float[] pixels, int n, int d)
     {
         if (d != model.Spec.Dimensions)
-            throw new ArgumentException($"The model takes images of {model.Spec.Height}x{model.Spec.Width} ({model.Spec.Dimensions} pixels), got {d} pixels.");
+            throw new ArgumentException($"The model takes images of {model.Spec.Channels}x{model.Spec.Height}x{model.Spec.Width} ({model.Spec.Dimensions} values), got {d} values.");
         using var _ = Tensor.NoGrad();
         return model.Require<ILatentSpace>("A latent-space figure").Encode(Tensor.FromArray(pixels, n, d)).Data;
     }

@@ -39,6 +39,6 @@ public static class LayerTraversals
         }
         float[] decoded = layered.DecodeFromLayer(layer, Tensor.FromArray(codes, dims.Length * steps, size)).Data;
         string[] labels = dims.Select(j => $"z{layer}[{j}]").ToArray();
-        return new ImageGrid().Render(decoded.AsSpan(0, dims.Length * steps * d), dims.Length * steps, model.Spec.Height, model.Spec.Width, steps, labels);
+        return new ImageGrid().Render(decoded.AsSpan(0, dims.Length * steps * d), dims.Length * steps, model.Spec.Channels, model.Spec.Height, model.Spec.Width, steps, labels);
     }
 }

@@ -64,4 +64,44 @@ public class ImageGridTests
             ink |= titled.GetPixel(x, y) == Rgb.White;
         Assert.True(ink);
     }
+
+    [Fact]
+    public void Render_ColourImages_WriteTheirColoursToThePng()
+    {
+        // Two non-square 3x2x3 images, channel-planar: one all red, one all blue.
+        const int plane = 2 * 3;
+        var pixels = new float[2 * 3 * plane];
+        pixels.AsSpan(0, plane).Fill(1f);                         // image 0, red plane
+        pixels.AsSpan(3 * plane + 2 * plane, plane).Fill(1f);     // image 1, blue plane
+        Image image = new ImageGrid { Margin = 1, Scale = 2 }.Render(pixels, 2, 3, 2, 3, 2);
+        Image decoded = Png.Decode(Png.Encode(image));
+        Assert.Equal((3, 2 * 3 * 2 + 3, 2 * 2 + 2), (decoded.Channels, decoded.Width, decoded.Height));
+        for (int y = 1; y < 1 + 4; y++)
+        {
+            for (int x = 1; x < 1 + 6; x++) Assert.Equal(new Rgb(255, 0, 0), decoded.GetPixel(x, y));
+            for (int x = 8; x < 8 + 6; x++) Assert.Equal(new Rgb(0, 0, 255), decoded.GetPixel(x, y));
+        }
+        Assert.Equal(Rgb.Gray(64), decoded.GetPixel(7, 1));   // the margin between them
+    }
+
+    [Fact]
+    public void Render_GreyImagesWithChannels_StayGrey()
+    {
+        Image image = new ImageGrid().Render(new float[2 * 4], 2, 1, 2, 2, 1);
+        Assert.Equal(1, image.Channels);
+    }
+
+    [Fact]
+    public void Render_TwoChannels_IsRefused()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => new ImageGrid().Render(new float[2 * 2 * 4], 2, 2, 2, 2, 1));
+        Assert.Contains("not 2 channels", ex.Message);
+    }
+
+    [Fact]
+    public void Render_WrongColourPixelCount_SaysTheShape()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => new ImageGrid().Render(new float[10], 2, 3, 2, 2, 1));
+        Assert.Contains("2 images of 3x2x2 need 24 values", ex.Message);
+    }
 }

@@ -12,6 +12,29 @@ public class ImageTests
     }
 
     [Fact]
+    public void FromPlanes_ChannelPlanarColour_InterleavesRedGreenBlue()
+    {
+        // A 2x1 image [C, H, W]: the red plane, then green, then blue. Left pixel red, right pixel blue.
+        Image image = Image.FromPlanes([1f, 0f, 0f, 0f, 0f, 1f], 3, 1, 2);
+        Assert.Equal(new Rgb(255, 0, 0), image.GetPixel(0, 0));
+        Assert.Equal(new Rgb(0, 0, 255), image.GetPixel(1, 0));
+    }
+
+    [Fact]
+    public void FromPlanes_OneChannel_IsFromFloats()
+    {
+        float[] values = [0f, 0.25f, 0.5f, 0.75f, 1f, 0.1f];
+        Assert.Equal(Image.FromFloats(values, 3, 2).Pixels, Image.FromPlanes(values, 1, 2, 3).Pixels);
+    }
+
+    [Fact]
+    public void FromPlanes_WrongLength_SaysWhatItNeeds()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => Image.FromPlanes(new float[5], 3, 1, 2));
+        Assert.Contains("3x1x2 image needs 6 values", ex.Message);
+    }
+
+    [Fact]
     public void FromFloats_WrongLength_Throws()
     {
         Assert.Throws<ArgumentException>(() => Image.FromFloats(new float[5], 3, 2));

@@ -83,7 +83,7 @@ public sealed class CatalogTests : IDisposable
     private void BuildsTrainsAndRoundTrips(ModelSpec spec, string fileName)
     {
         LatentModel model = ModelCatalog.Build(spec, new Rng(1));
-        Tensor x = ModelTestData.Images(5, 64, 2);
+        Tensor x = ModelTestData.Images(5, spec.Dimensions, 2);
         Tensor? condition = model.Condition(ModelTestData.Labels(5, 4));
 
         model.ZeroGrad();
@@ -222,8 +222,61 @@ public sealed class CatalogTests : IDisposable
     [Fact]
     public void ForData_OnlyAConditionalKind_TakesTheClasses()
     {
-        Assert.Equal([("cvae", 10)], ModelCatalog.Kinds.Where(k => k.IsConditional).Select(k => (k.Name, ModelCatalog.ForData(k.Defaults, 28, 28, 10).Classes)));
-        Assert.Equal((0, 14, 12), ModelCatalog.ForData(new ModelSpec { Kind = "vae" }, 14, 12, 10) is var s ? (s.Classes, s.Height, s.Width) : default);
+        Assert.Equal([("cvae", 10)], ModelCatalog.Kinds.Where(k => k.IsConditional).Select(k => (k.Name, ModelCatalog.ForData(k.Defaults, 1, 28, 28, 10).Classes)));
+        Assert.Equal((0, 14, 12), ModelCatalog.ForData(new ModelSpec { Kind = "vae" }, 1, 14, 12, 10) is var s ? (s.Classes, s.Height, s.Width) : default);
+    }
+
+    public static TheoryData<string> KindsWithALatentSpace => new() { "vae", "conv-vae", "cvae", "ae", "hvae", "conv-hvae" };
+
+    [Theory]
+    [MemberData(nameof(KindsWithALatentSpace))]
+    public void EveryKindWithALatentSpace_OnColourImagesNotSquare_BuildsTrainsAndRoundTrips(string kind)
+    {
+        ModelSpec spec = ModelCatalog.ForData(SpecFor(kind, "standard-normal"), 3, 8, 4, 4);
+        BuildsTrainsAndRoundTrips(spec, $"{kind}-colour");
+        LatentModel model = ModelCatalog.Build(spec, new Rng(1));
+        using var _ = Tensor.NoGrad();
+        Tensor decoded = model.Require<ILatentSpace>("the test").Decode(Tensor.Zeros(2, model.Require<ILatentSpace>("the test").LatentSize), model.Condition([0, 1]));
+        Assert.Equal([2, 3 * 8 * 4], decoded.Shape);
+    }
+
+    [Theory]
+    [InlineData("conv-vae")]
+    [InlineData("conv-hvae")]
+    public void ForData_ConvolutionalKind_SizeItsConvolutionsCannotHalve_IsRefusedNamingTheSetting(string kind)
+    {
+        var ex = Assert.Throws<InvalidSettingException>(() => ModelCatalog.ForData(SpecFor(kind, "standard-normal"), 3, 30, 30, 0));
+        Assert.Equal(nameof(ModelSpec.ConvChannels), ex.Setting);
+        Assert.Contains("divisible by 4; the images are 30x30", ex.Message);
+        Assert.Equal(3, ModelCatalog.ForData(SpecFor(kind, "standard-normal"), 3, 32, 12, 0).Channels);
+    }
+
+    [Fact]
+    public void ForData_PixelCnnOnColourImages_IsRefused()
+    {
+        var ex = Assert.Throws<InvalidSettingException>(() => ModelCatalog.ForData(SpecFor("pixelcnn", "standard-normal"), 3, 8, 8, 0));
+        Assert.Equal(nameof(ModelSpec.Kind), ex.Setting);
+        Assert.Contains("needs single-channel binarized images; these are 3x8x8", ex.Message);
+        Assert.Throws<InvalidSettingException>(() => ModelCatalog.Build(SpecFor("pixelcnn", "standard-normal") with { Channels = 3 }, new Rng(1)));
+    }
+
+    [Theory]
+    [InlineData("conv-vae")]
+    [InlineData("conv-hvae")]
+    public void ForData_PixelCnnLikelihoodOnColourImages_IsRefused(string kind)
+    {
+        var ex = Assert.Throws<InvalidSettingException>(() => ModelCatalog.ForData(SpecFor(kind, "standard-normal") with { Likelihood = "pixelcnn" }, 3, 8, 8, 0));
+        Assert.Equal(nameof(ModelSpec.Likelihood), ex.Setting);
+        Assert.Contains("needs single-channel binarized images", ex.Message);
+    }
+
+    [Fact]
+    public void EstimatedParameters_OfAConvVae_CountsTheInnermostMapsOnce()
+    {
+        // Colour adds input channels to the first convolution only: the flattened maps after it have the same size.
+        ModelSpec grey = ModelCatalog.ForData(Small with { Kind = "conv-vae" }, 1, 32, 32, 0), colour = grey with { Channels = 3 };
+        ModelKind entry = ModelCatalog.Get("conv-vae");
+        Assert.Equal(2 * 16.0 * 2 * 4, entry.EstimatedParameters(colour) - entry.EstimatedParameters(grey));
     }
 
     [Fact]

@@ -172,7 +172,7 @@ public sealed class PixelCnnTests : IDisposable
         string refusal = Assert.Throws<UnsupportedByModelException>(() => model.Require<ILatentSpace>("latent traverse")).Message;
         Assert.Equal("latent traverse needs a model with a latent space; the pixelcnn has none.", refusal);
         Assert.Throws<ArgumentException>(() => model.Loss(x, new Rng(1), Objective.Iwae(5)));
-        Assert.Throws<ArgumentException>(() => ModelCatalog.Build(Tiny with { Channels = 3 }, new Rng(1)));
+        Assert.Throws<InvalidSettingException>(() => ModelCatalog.Build(Tiny with { Channels = 3 }, new Rng(1)));
         Assert.Throws<InvalidSettingException>(() => ModelCatalog.Build(Tiny with { Likelihood = "gaussian" }, new Rng(1)));
     }
 

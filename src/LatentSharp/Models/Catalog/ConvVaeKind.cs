@@ -7,7 +7,7 @@ public sealed class ConvVaeKind : ModelKind
 {
     public override string Name => "conv-vae";
 
-    public override string Description => "variational autoencoder with convolutional encoder and transposed-convolution decoder";
+    public override string Description => "variational autoencoder with convolutional encoder and transposed-convolution decoder; grey or colour images whose height and width divide by 2^(number of conv channels)";
 
     public override IReadOnlyList<ModelOption> Options { get; } =
     [
@@ -23,11 +23,10 @@ public sealed class ConvVaeKind : ModelKind
         VaeParts.ValidatePixelCnnLikelihood(spec);
     }
 
-    public override LatentModel Build(ModelSpec spec, Rng rng)
-    {
-        VaeParts.CheckStrides(spec);
-        return VaeParts.Assemble(spec, rng, ConvVae.Encoder(spec, 2 * spec.LatentSize, rng), ConvVae.Decoder(spec, spec.LatentSize, rng, VaeParts.DecoderChannels(spec)));
-    }
+    public override void ValidateImages(ModelSpec spec) => VaeParts.ValidateConvolutionalImages(spec);
+
+    public override LatentModel Build(ModelSpec spec, Rng rng) =>
+        VaeParts.Assemble(spec, rng, ConvVae.Encoder(spec, 2 * spec.LatentSize, rng), ConvVae.Decoder(spec, spec.LatentSize, rng, VaeParts.DecoderChannels(spec)));
 
     public override double EstimatedParameters(ModelSpec spec)
     {

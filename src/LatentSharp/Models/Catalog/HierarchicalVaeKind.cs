@@ -28,7 +28,7 @@ public sealed class HierarchicalVaeKind : ModelKind
     public override string Name => _convolutional ? "conv-hvae" : "hvae";
 
     public override string Description => _convolutional
-        ? "hierarchical (ladder) VAE whose first bottom-up block and decoder are convolutional (as conv-vae's)"
+        ? "hierarchical (ladder) VAE whose first bottom-up block and decoder are convolutional (as conv-vae's, so height and width divide by 2^(number of conv channels))"
         : "hierarchical (ladder) VAE: stochastic layers z_N → … → z_1 → x with top-down inference, MLP blocks";
 
     public override IReadOnlyList<ModelOption> Options { get; }
@@ -51,6 +51,11 @@ public sealed class HierarchicalVaeKind : ModelKind
         }
     }
 
+    public override void ValidateImages(ModelSpec spec)
+    {
+        if (_convolutional) VaeParts.ValidateConvolutionalImages(spec);
+    }
+
     /// <summary>
     /// MLP blocks, with H = the last of <see cref="ModelSpec.Hidden"/>: up_1 D → Hidden (activation after each layer),
     /// up_i (i &gt; 1) H → Hidden, head_i Linear H → 2L_i, down_i MLP L_{i+1} → Hidden → 2L_i, decoder MLP L_1 → reversed
@@ -62,7 +67,6 @@ public sealed class HierarchicalVaeKind : ModelKind
     public override LatentModel Build(ModelSpec spec, Rng rng)
     {
         int[] sizes = Sizes(spec);
-        if (_convolutional) VaeParts.CheckStrides(spec);
         spec = spec with { LatentSizes = sizes, LatentSize = sizes.Sum() };
         Activation activation = ActivationFactory.Parse(spec.Activation);
         int d = spec.Dimensions, h = spec.Hidden[^1], n = sizes.Length;

@@ -39,7 +39,17 @@ public abstract class ModelKind
     {
     }
 
-    /// <summary>A freshly initialised model of a validated, complete spec (image size and classes set).</summary>
+    /// <summary>
+    /// Refuses, with an <see cref="InvalidSettingException"/>, images this kind cannot model, once the spec has the data's
+    /// <see cref="ModelSpec.Channels"/>, <see cref="ModelSpec.Height"/> and <see cref="ModelSpec.Width"/> (e.g. colour images
+    /// for a model of binarized pixels, or sizes its stride-2 convolutions cannot halve). <see cref="ModelCatalog.ForData"/>
+    /// and <see cref="ModelCatalog.Build"/> run it; the default takes any channels and size.
+    /// </summary>
+    public virtual void ValidateImages(ModelSpec spec)
+    {
+    }
+
+    /// <summary>A freshly initialised model of a validated, complete spec (image geometry and classes set).</summary>
     public abstract LatentModel Build(ModelSpec spec, Rng rng);
 
     /// <summary>

@@ -51,7 +51,7 @@ public static class ModelOptions
         s => s.PriorComponents, (s, v) => s with { PriorComponents = v }) { IsSize = true, InUse = s => s.Prior != "standard-normal" };
 
     public static ModelOption<int[]> ConvChannels { get; } = new("conv-channels", nameof(ModelSpec.ConvChannels),
-        "Channels of the stride-2 convolutions, comma-separated (each halves height and width); the transposed-convolution decoder mirrors them.",
+        "Channels of the stride-2 convolutions, comma-separated (each halves height and width, so n of them need both divisible by 2^n); the transposed-convolution decoder mirrors them.",
         s => s.ConvChannels, (s, v) => s with { ConvChannels = v }) { IsSize = true };
 
     public static ModelOption<int[]> LatentSizes { get; } = new("latent-sizes", nameof(ModelSpec.LatentSizes),

@@ -9,7 +9,7 @@ public sealed class PixelCnnKind : ModelKind
 
     public override TermsKind Terms => TermsKind.Exact;
 
-    public override string Description => "PixelCNN: masked convolutions, exact Bernoulli likelihood of binarized images, no latent space";
+    public override string Description => "PixelCNN: masked convolutions, exact Bernoulli likelihood of single-channel binarized images, no latent space";
 
     public override IReadOnlyList<ModelOption> Options { get; } = [ModelOptions.PixelCnnChannels, ModelOptions.PixelCnnBlocks];
 
@@ -19,6 +19,13 @@ public sealed class PixelCnnKind : ModelKind
         if (spec.Prior != "standard-normal") throw new InvalidSettingException(nameof(ModelSpec.Prior), $"The pixelcnn has no latent space, so no \"{spec.Prior}\" prior.");
         if (spec.PixelCnnChannels < 2) throw new InvalidSettingException(nameof(ModelSpec.PixelCnnChannels), $"The pixelcnn needs at least 2 feature channels, not {spec.PixelCnnChannels}.");
         if (spec.PixelCnnBlocks < 0) throw new InvalidSettingException(nameof(ModelSpec.PixelCnnBlocks), $"The number of residual blocks must not be negative, not {spec.PixelCnnBlocks}.");
+    }
+
+    public override void ValidateImages(ModelSpec spec)
+    {
+        if (spec.Channels != 1)
+            throw new InvalidSettingException(nameof(ModelSpec.Kind),
+                $"The pixelcnn needs single-channel binarized images; these are {spec.Channels}x{spec.Height}x{spec.Width}. Use a kind with a latent space (vae, conv-vae) for colour images.");
     }
 
     public override LatentModel Build(ModelSpec spec, Rng rng) => new PixelCnn(spec, rng);

@@ -66,8 +66,7 @@ internal static class VaeParts
     /// </summary>
     private static PixelCnnObservation PixelCnnLikelihood(ModelSpec spec, Rng rng)
     {
-        if (spec.Channels != 1)
-            throw new InvalidSettingException(nameof(ModelSpec.Likelihood), $"The \"pixelcnn\" likelihood models single-channel binarized images; these have {spec.Channels} channels.");
+        ValidateConvolutionalImages(spec);
         ValidatePixelCnnLikelihood(spec);
         return new PixelCnnObservation(spec.PixelCnnChannels, spec.PixelCnnBlocks, spec.Height, spec.Width, rng, codeIntoBlocks: spec.PixelCnnConditioning == "blocks");
     }
@@ -76,10 +75,22 @@ internal static class VaeParts
     public static int DecoderChannels(ModelSpec spec) => spec.Likelihood == "pixelcnn" ? spec.PixelCnnChannels : spec.Channels;
 
     /// <summary>
+    /// The image checks of the convolutional kinds: their stride-2 convolutions take any number of channels but only heights
+    /// and widths divisible by 2^(number of convolutions); the "pixelcnn" likelihood takes single-channel images only.
+    /// </summary>
+    public static void ValidateConvolutionalImages(ModelSpec spec)
+    {
+        CheckStrides(spec);
+        if (spec.Likelihood == "pixelcnn" && spec.Channels != 1)
+            throw new InvalidSettingException(nameof(ModelSpec.Likelihood),
+                $"The \"pixelcnn\" likelihood needs single-channel binarized images; these are {spec.Channels}x{spec.Height}x{spec.Width}. Use the bernoulli or a gaussian likelihood.");
+    }
+
+    /// <summary>
     /// Refuses convolution widths that the images' height and width cannot be halved by as often (a setting to change,
     /// not a bug), before the layers are made.
     /// </summary>
-    public static void CheckStrides(ModelSpec spec)
+    private static void CheckStrides(ModelSpec spec)
     {
         int scale = 1 << Math.Min(spec.ConvChannels.Length, 30);
         if (spec.ConvChannels.Length > 0 && (spec.ConvChannels.Length >= 30 || spec.Height % scale != 0 || spec.Width % scale != 0))
@@ -118,7 +129,7 @@ internal static class VaeParts
     public static (double Convolutions, double Innermost) Convolutions(ModelSpec spec)
     {
         int[] channels = spec.ConvChannels.Length == 0 ? [1] : spec.ConvChannels;
-        double innermost = channels[^1] * (double)spec.Dimensions / Math.Pow(4, channels.Length);
+        double innermost = channels[^1] * (double)spec.Height * spec.Width / Math.Pow(4, channels.Length);
         double convolutions = 16.0 * spec.Channels * channels[0] + channels.Zip(channels.Skip(1), (a, b) => 16.0 * a * b).Sum();
         return (convolutions, innermost);
     }
