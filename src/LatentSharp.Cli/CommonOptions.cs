@@ -19,6 +19,7 @@ public static class CommonOptions
     private static readonly Dictionary<string, string> FlagsOfSettings = new(StringComparer.Ordinal)
     {
         ["Kind"] = "--model",
+        ["Data"] = "--data",
         ["Epochs"] = "--epochs",
         ["BatchSize"] = "--batch-size",
         ["Optimizer"] = "--optimizer",

@@ -105,47 +105,19 @@ public static class TrainCommand
     /// <paramref name="resumePath"/>, on the data it was trained on.</summary>
     public static int Run(string? dataName, string? dataDir, ModelSpec spec, TrainingOptions options, string? outputDir, string? resumePath, TextWriter output)
     {
-        // Settings first: a refused option should not wait for the data to load.
-        options.Validate();
-        if (resumePath is null)
-        {
-            ModelCatalog.Validate(spec);
-            ObjectiveSettings.Validate(ModelCatalog.Get(spec.Kind).Terms, options);
-        }
-        ResumePoint? checkpoint = resumePath is null ? null : Checkpoint.LoadForResume(resumePath);
-        TrainingState? state = checkpoint?.Training;
-        // Epochs on other data would silently continue the run on something else: a resumed run keeps its data.
-        if (checkpoint is not null && dataName is not null && dataName != checkpoint.TrainingData)
-            throw new UsageException($"{resumePath} was trained on --data {checkpoint.TrainingData}, not {dataName}: a resumed run continues on its own data (leave --data out).");
-        dataName = checkpoint?.TrainingData ?? dataName ?? DatasetResolver.Sample;
-        DataSplits splits = new DatasetResolver().Load(dataName, dataDir);
-
-        LatentModel model;
-        Optim.OptimizerState? optimizerState = null;
-        string runDirectory;
-        if (checkpoint is not null && state is not null)
-        {
-            model = checkpoint.Model;
-            optimizerState = checkpoint.Optimizer;
-            options = state.Options with { Epochs = options.Epochs };   // the same validation split: the run's stored count and seed
-            runDirectory = outputDir ?? Path.GetDirectoryName(Path.GetFullPath(resumePath!))!;
+        TrainingRun run = resumePath is null
+            ? TrainingRun.New(spec, options, dataName, dataDir, outputDir)
+            : TrainingRun.Resume(resumePath, options.Epochs, dataName, dataDir, outputDir);
+        LatentModel model = run.Model;
+        DataSplits splits = run.Data;
+        options = run.Options;
+        string runDirectory = run.Directory;
+        if (run.ResumeFrom is { } state)
             output.WriteLine($"Resuming {model.Spec} after epoch {state.CompletedEpochs} of {options.Epochs}.");
-        }
-        else
-        {
-            spec = ModelCatalog.ForData(spec, splits.Train.Channels, splits.Train.Rows, splits.Train.Cols, splits.Train.ClassCount);
-            model = ModelCatalog.Build(spec, new Rng(options.Seed));
-            options = options with { Data = dataName };   // saved with the run, so that a resume finds its data
-            runDirectory = outputDir ?? Path.Combine("runs", $"{dataName.Replace('/', '_').Trim('_', '.')}-{spec.Kind}");
-        }
-
-        splits = splits.WithValidation(options.ValidationImages ?? DataSplits.DefaultValidationCount(splits.Train.Count), options.Seed);
-        options = options with { ValidationImages = splits.Validation?.Count ?? 0 };
         output.WriteLine($"Data: {splits.Train.Name}, {splits.Train.Count} train / {options.ValidationImages} validation / {splits.Test.Count} test images of {splits.Train.Rows}x{splits.Train.Cols}.");
         output.WriteLine($"Model: {model.Spec}, {model.ParameterCount:N0} parameters. Run folder: {runDirectory}");
 
-        var trainer = new Trainer(model, options);
-        TrainingState final = ProgressDisplay.Run(output, observer => trainer.Fit(splits, runDirectory, observer, state, optimizerState));
+        TrainingState final = ProgressDisplay.Run(output, observer => run.Fit(observer));
 
         Figures.WriteSamplesAndReconstructions(model, splits.Test, runDirectory, options.Seed);
         string figures = model.Has<ILatentSpace>() ? $"{Figures.SamplesFile} and {Figures.ReconstructionsFile}" : Figures.SamplesFile;
