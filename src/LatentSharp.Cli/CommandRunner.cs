@@ -56,9 +56,11 @@ public static class CommandRunner
         _ => (InternalError, $"internal error: {InternalMessage(e)} — this is a bug in LatentSharp; rerun with {VerboseOption} for the details"),
     };
 
-    /// <summary>"The latent size …" → "the latent size …", to follow "--latent: "; names such as "VampPrior" keep their case.</summary>
+    /// <summary>"The latent size …" → "the latent size …" and "A vae …" → "a vae …", to follow "--latent: "; names such as "VampPrior" keep their case.</summary>
     private static string LowerFirst(string message) =>
-        message.Length > 1 && char.IsUpper(message[0]) && char.IsLower(message[1]) ? char.ToLowerInvariant(message[0]) + message[1..] : message;
+        message.Length > 1 && char.IsUpper(message[0]) && (char.IsLower(message[1]) || (message[0] == 'A' && message[1] == ' '))
+            ? char.ToLowerInvariant(message[0]) + message[1..]
+            : message;
 
     /// <summary>The exception's own text without the runtime's decorations, which mean nothing to a user.</summary>
     private static string InternalMessage(Exception e)

@@ -140,6 +140,14 @@ public sealed class CommandLineInputTests(TinyCheckpoints checkpoints) : IClassF
     }
 
     [Fact]
+    public void Train_OptionOfAnotherKind_ReadsAsOneSentenceAfterTheFlag()
+    {
+        var (code, error) = TrainOnMissingData("--latent-sizes", "8,4");
+        Assert.Equal(CommandRunner.UsageError, code);
+        Assert.StartsWith("latent: --latent-sizes: a \"vae\" does not take", error);
+    }
+
+    [Fact]
     public void Train_ModelTooLargeForMemory_IsRefusedNamingTheWidestSetting()
     {
         // Each width is allowed, but 784 × 1,000,000 × 2 weights are not.
