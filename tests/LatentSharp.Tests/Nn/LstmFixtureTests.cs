@@ -10,21 +10,9 @@ namespace LatentSharp.Tests.Nn;
 /// </summary>
 public class LstmFixtureTests
 {
-    private static readonly Lazy<JsonElement[]> Cases = new(() =>
-    {
-        string path = Path.Combine(AppContext.BaseDirectory, "Fixtures", "lstm.json");
-        if (!File.Exists(path))
-            throw new FileNotFoundException($"PyTorch fixture {path} is missing; regenerate it with /usr/bin/python3 tests/LatentSharp.Tests/Fixtures/make_lstm_fixtures.py.", path);
-        using JsonDocument doc = JsonDocument.Parse(File.ReadAllBytes(path));
-        return doc.RootElement.GetProperty("cases").EnumerateArray().Select(c => c.Clone()).ToArray();
-    });
+    private static readonly Lazy<JsonElement[]> Cases = new(() => PyTorchFixtures.Load("lstm.json", "make_lstm_fixtures.py"));
 
-    public static TheoryData<string> CaseNames()
-    {
-        var names = new TheoryData<string>();
-        foreach (JsonElement c in Cases.Value) names.Add(c.GetProperty("name").GetString()!);
-        return names;
-    }
+    public static TheoryData<string> CaseNames() => PyTorchFixtures.Names(Cases.Value);
 
     [Fact]
     public void Fixture_CoversLayoutsAndEdgeSizes()
@@ -75,27 +63,11 @@ public class LstmFixtureTests
 
     private static Tensor? ReadOptional(JsonElement e) => e.ValueKind == JsonValueKind.Null ? null : ReadTensor(e).AsParameter();
 
-    private static Tensor ReadTensor(JsonElement e)
-    {
-        int[] shape = e.GetProperty("shape").EnumerateArray().Select(d => d.GetInt32()).ToArray();
-        float[] data = e.GetProperty("data").EnumerateArray().Select(v => v.GetSingle()).ToArray();
-        return Tensor.FromArray(data, shape);
-    }
+    private static Tensor ReadTensor(JsonElement e) => PyTorchFixtures.ReadTensor(e);
 
     private static void AssertClose(JsonElement expected, Tensor actual, string what) => AssertClose(expected, actual.Shape, actual.Data, what);
 
     /// <summary>|actual − expected| ≤ 1e-5·max(1, |expected|), element by element.</summary>
-    private static void AssertClose(JsonElement expected, ReadOnlySpan<int> shape, float[] actual, string what)
-    {
-        const double tol = 1e-5;
-        Assert.Equal(expected.GetProperty("shape").EnumerateArray().Select(d => d.GetInt32()).ToArray(), shape.ToArray());
-        int i = 0;
-        foreach (JsonElement v in expected.GetProperty("data").EnumerateArray())
-        {
-            double want = v.GetSingle();
-            Assert.True(Math.Abs(actual[i] - want) <= tol * Math.Max(1, Math.Abs(want)), $"{what} element {i}: {actual[i]:G9} vs PyTorch {want:G9}");
-            i++;
-        }
-        Assert.Equal(i, Tensor.CheckedLength(shape));
-    }
+    private static void AssertClose(JsonElement expected, ReadOnlySpan<int> shape, float[] actual, string what) =>
+        PyTorchFixtures.AssertClose(expected, shape, actual, 1e-5, what);
 }

@@ -9,21 +9,9 @@ namespace LatentSharp.Tests.Tensors;
 /// </summary>
 public class ConvFixtureTests
 {
-    private static readonly Lazy<JsonElement[]> Cases = new(() =>
-    {
-        string path = Path.Combine(AppContext.BaseDirectory, "Fixtures", "conv.json");
-        if (!File.Exists(path))
-            throw new FileNotFoundException($"PyTorch fixture {path} is missing; regenerate it with /usr/bin/python3 tests/LatentSharp.Tests/Fixtures/make_conv_fixtures.py.", path);
-        using JsonDocument doc = JsonDocument.Parse(File.ReadAllBytes(path));
-        return doc.RootElement.GetProperty("cases").EnumerateArray().Select(c => c.Clone()).ToArray();
-    });
+    private static readonly Lazy<JsonElement[]> Cases = new(() => PyTorchFixtures.Load("conv.json", "make_conv_fixtures.py"));
 
-    public static TheoryData<string> CaseNames()
-    {
-        var names = new TheoryData<string>();
-        foreach (JsonElement c in Cases.Value) names.Add(c.GetProperty("name").GetString()!);
-        return names;
-    }
+    public static TheoryData<string> CaseNames() => PyTorchFixtures.Names(Cases.Value);
 
     [Fact]
     public void Fixture_CoversBothOpsWithAndWithoutBias()
@@ -59,24 +47,8 @@ public class ConvFixtureTests
         if (b is not null) AssertClose(c.GetProperty("gradBias"), b.Shape, b.Grad!, 1e-4, $"{name} d/dbias");
     }
 
-    private static Tensor ReadTensor(JsonElement e)
-    {
-        int[] shape = e.GetProperty("shape").EnumerateArray().Select(d => d.GetInt32()).ToArray();
-        float[] data = e.GetProperty("data").EnumerateArray().Select(v => v.GetSingle()).ToArray();
-        return Tensor.FromArray(data, shape);
-    }
+    private static Tensor ReadTensor(JsonElement e) => PyTorchFixtures.ReadTensor(e);
 
-    /// <summary>|actual − expected| ≤ tol·max(1, |expected|), element by element.</summary>
-    private static void AssertClose(JsonElement expected, ReadOnlySpan<int> shape, float[] actual, double tol, string what)
-    {
-        Assert.Equal(expected.GetProperty("shape").EnumerateArray().Select(d => d.GetInt32()).ToArray(), shape.ToArray());
-        int i = 0;
-        foreach (JsonElement v in expected.GetProperty("data").EnumerateArray())
-        {
-            double want = v.GetSingle();
-            Assert.True(Math.Abs(actual[i] - want) <= tol * Math.Max(1, Math.Abs(want)), $"{what} element {i}: {actual[i]:G9} vs PyTorch {want:G9}");
-            i++;
-        }
-        Assert.Equal(i, Tensor.CheckedLength(shape));
-    }
+    private static void AssertClose(JsonElement expected, ReadOnlySpan<int> shape, float[] actual, double tol, string what) =>
+        PyTorchFixtures.AssertClose(expected, shape, actual, tol, what);
 }
