@@ -57,13 +57,7 @@ public sealed class ColourCommandTests(ColourModels models) : IClassFixture<Colo
 
     public void Dispose() => Directory.Delete(_out, recursive: true);
 
-    private static (int Code, string Output, string Error) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = CommandRunner.Invoke(LatentCommand.Create(), args, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
+    private static (int Code, string Output, string Error) Run(params string[] args) => Latent.Run(args);
 
     private static Dataset EmojiTest() => new DatasetResolver().Load("emoji-sample").Test;
 

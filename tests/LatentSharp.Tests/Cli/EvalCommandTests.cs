@@ -23,13 +23,7 @@ public sealed class TinyTrainedRun : IDisposable
 
 public sealed class EvalCommandTests(TinyTrainedRun run) : IClassFixture<TinyTrainedRun>
 {
-    internal static (int Code, string Output, string Error) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = CommandRunner.Invoke(LatentCommand.Create(), args, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
+    internal static (int Code, string Output, string Error) Run(params string[] args) => Latent.Run(args);
 
     private static readonly string[] Quick = ["--samples", "50", "--images", "100", "--no-probe", "--threads", "2"];
 

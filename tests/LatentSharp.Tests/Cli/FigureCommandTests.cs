@@ -15,13 +15,7 @@ public sealed class FigureCommandTests(TrainedModels models) : IClassFixture<Tra
 
     public void Dispose() => Directory.Delete(_out, recursive: true);
 
-    private static (int Code, string Output, string Error) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = CommandRunner.Invoke(LatentCommand.Create(), args, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
+    private static (int Code, string Output, string Error) Run(params string[] args) => Latent.Run(args);
 
     /// <summary>Runs a verb on the VAE (or <paramref name="checkpoint"/>) into a fresh file and decodes it.</summary>
     private Image Figure(string verb, string[] options, string? checkpoint = null)

@@ -6,6 +6,7 @@ using LatentSharp.Models.Catalog;
 using LatentSharp.Nn;
 using LatentSharp.Tensors;
 using LatentSharp.Training;
+using LatentSharp.Tests.Cli;
 
 namespace LatentSharp.Tests.Models;
 
@@ -55,13 +56,7 @@ public sealed class ExampleKindTests : IDisposable
         Directory.Delete(_dir, recursive: true);
     }
 
-    private static (int Code, string Output, string Error) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = CommandRunner.Invoke(LatentCommand.Create(), args, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
+    private static (int Code, string Output, string Error) Run(params string[] args) => Latent.Run(args);
 
     [Fact]
     public void RegisteredKind_TrainsOneEpochThroughTheCommandLine_AndItsCheckpointLoads()
