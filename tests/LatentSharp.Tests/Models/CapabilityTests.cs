@@ -27,10 +27,10 @@ public sealed class CapabilityTests
     /// <summary>The capabilities of each kind; a kind added to the catalog must be added here.</summary>
     private static readonly Dictionary<string, Type[]> Expected = new()
     {
-        ["vae"] = [typeof(ILatentSpace), typeof(IGenerative), typeof(IHasPrior), typeof(ILikelihood)],
-        ["ae"] = [typeof(ILatentSpace)],
-        ["conv-vae"] = [typeof(ILatentSpace), typeof(IGenerative), typeof(IHasPrior), typeof(ILikelihood)],
-        ["cvae"] = [typeof(ILatentSpace), typeof(IGenerative), typeof(IHasPrior), typeof(IConditional), typeof(ILikelihood)],
+        ["vae"] = [typeof(ILatentSpace), typeof(IGenerative), typeof(IHasPrior), typeof(ILikelihood), typeof(IEncoderDecoder)],
+        ["ae"] = [typeof(ILatentSpace), typeof(IEncoderDecoder)],
+        ["conv-vae"] = [typeof(ILatentSpace), typeof(IGenerative), typeof(IHasPrior), typeof(ILikelihood), typeof(IEncoderDecoder)],
+        ["cvae"] = [typeof(ILatentSpace), typeof(IGenerative), typeof(IHasPrior), typeof(IConditional), typeof(ILikelihood), typeof(IEncoderDecoder)],
         ["hvae"] = [typeof(ILatentSpace), typeof(IGenerative), typeof(IHasPrior), typeof(ILayeredLatents), typeof(ILikelihood)],
         ["conv-hvae"] = [typeof(ILatentSpace), typeof(IGenerative), typeof(IHasPrior), typeof(ILayeredLatents), typeof(ILikelihood)],
         ["pixelcnn"] = [typeof(IGenerative), typeof(ILikelihood), typeof(IExactLikelihood)],
