@@ -109,7 +109,7 @@ public static class OnnxExport
                 string gate = graph.Node("Sigmoid", [Gemm(graph, gated.Gate, input, $"{path}.g")]);
                 return graph.Node("Mul", [Gemm(graph, gated.Linear, input, $"{path}.h"), gate]);
             case Conv2d conv:
-                return graph.Node("Conv", WithBias(graph, [input, graph.Floats($"{path}.weight", conv.Weight.Shape, conv.Weight.Data)], conv.Bias, path),
+                return graph.Node("Conv", WithBias(graph, [input, graph.Floats($"{path}.weight", conv.Weight.Shape, Values(conv.Weight))], conv.Bias, path),
                 [
                     OnnxAttribute.Ints("kernel_shape", conv.KernelSize, conv.KernelSize),
                     OnnxAttribute.Ints("strides", conv.Stride, conv.Stride),
@@ -117,7 +117,7 @@ public static class OnnxExport
                 ]);
             case ConvTranspose2d deconv:
                 // The weight is [C, O, k, k] in both LatentSharp and ONNX.
-                return graph.Node("ConvTranspose", WithBias(graph, [input, graph.Floats($"{path}.weight", deconv.Weight.Shape, deconv.Weight.Data)], deconv.Bias, path),
+                return graph.Node("ConvTranspose", WithBias(graph, [input, graph.Floats($"{path}.weight", deconv.Weight.Shape, Values(deconv.Weight))], deconv.Bias, path),
                 [
                     OnnxAttribute.Ints("kernel_shape", deconv.KernelSize, deconv.KernelSize),
                     OnnxAttribute.Ints("strides", deconv.Stride, deconv.Stride),
@@ -151,9 +151,11 @@ public static class OnnxExport
 
     /// <summary>x·Wᵀ + b. [N, in] → [N, out]</summary>
     private static string Gemm(OnnxGraph graph, Linear linear, string input, string path) =>
-        graph.Node("Gemm", WithBias(graph, [input, graph.Floats($"{path}.weight", linear.Weight.Shape, linear.Weight.Data)], linear.Bias, path),
+        graph.Node("Gemm", WithBias(graph, [input, graph.Floats($"{path}.weight", linear.Weight.Shape, Values(linear.Weight))], linear.Bias, path),
             [OnnxAttribute.Int("transB", 1)]);
 
     private static string[] WithBias(OnnxGraph graph, string[] inputs, Tensor? bias, string path) =>
-        bias is null ? inputs : [.. inputs, graph.Floats($"{path}.bias", bias.Shape, bias.Data)];
+        bias is null ? inputs : [.. inputs, graph.Floats($"{path}.bias", bias.Shape, Values(bias))];
+
+    private static ReadOnlySpan<float> Values(Tensor t) => t.Data.AsSpan(0, t.Length);
 }

@@ -36,7 +36,7 @@ internal sealed class OnnxGraph(string name)
     }
 
     /// <summary>A float initializer of <paramref name="shape"/>, little-endian as the format stores raw data.</summary>
-    public string Floats(string value, ReadOnlySpan<int> shape, float[] data)
+    public string Floats(string value, ReadOnlySpan<int> shape, ReadOnlySpan<float> data)
     {
         Claim(value);
         long[] dims = [.. shape.ToArray().Select(d => (long)d)];

@@ -142,6 +142,7 @@ public sealed class CapabilityTests
         else if (capability == typeof(IConditional)) model.Require<IConditional>(command);
         else if (capability == typeof(ILikelihood)) model.Require<ILikelihood>(command);
         else if (capability == typeof(IExactLikelihood)) model.Require<IExactLikelihood>(command);
+        else if (capability == typeof(IEncoderDecoder)) model.Require<IEncoderDecoder>(command);
         else throw new ArgumentException($"No test for {capability.Name}.", nameof(capability));
     }
 }
