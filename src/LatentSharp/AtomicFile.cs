@@ -30,6 +30,26 @@ internal static partial class AtomicFile
         }
     }
 
+    /// <summary>Writes <paramref name="bytes"/> to <paramref name="path"/>, creating its folder.</summary>
+    public static void WriteAllBytes(string path, byte[] bytes)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        string full = Path.GetFullPath(path);
+        string folder = Path.GetDirectoryName(full)!;
+        Directory.CreateDirectory(folder);
+        string temp = Path.Combine(folder, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            File.WriteAllBytes(temp, bytes);
+            File.Move(temp, full, overwrite: true);
+        }
+        catch
+        {
+            File.Delete(temp);
+            throw;
+        }
+    }
+
     /// <summary>
     /// Deletes the temporaries of <paramref name="fileNames"/> in <paramref name="folder"/> that a killed writer left behind.
     /// Only files named exactly as these writers name them are touched; call it when the folder's writer starts (a folder

@@ -19,7 +19,7 @@ public class ArchitectureTests
         ["Models"],
         ["Evaluation"],
         ["Training"],
-        ["Reports"],
+        ["Reports", "Export"],
     ];
 
     [Fact]

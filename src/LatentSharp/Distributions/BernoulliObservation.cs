@@ -1,3 +1,4 @@
+using LatentSharp.Nn;
 using LatentSharp.Tensors;
 
 namespace LatentSharp.Distributions;
@@ -10,6 +11,8 @@ public sealed class BernoulliObservation : IObservationModel
     // log p(x | logits) = -BCE(logits, x); x may be continuous in [0,1] (the PyTorch example's recipe).
     public Tensor LogProb(Tensor x, Tensor output) =>
         output.BinaryCrossEntropyWithLogits(x.Tile(IObservationModel.DrawsPerImage(x, output))).Sum(1).Negate();
+
+    public Activation? MeanActivation => Activation.Sigmoid;
 
     public Tensor Mean(Tensor output) => output.Sigmoid();
 

@@ -42,6 +42,8 @@ public sealed class GaussianObservation : Module, IObservationModel
         return Tensor.GaussianLogDensity(x.Tile(IObservationModel.DrawsPerImage(x, output)), output, logVariance).Sum(1);
     }
 
+    public Activation? MeanActivation => Activation.Identity;
+
     public Tensor Mean(Tensor output) => output;
 
     public Tensor Sample(Tensor output, Rng rng)

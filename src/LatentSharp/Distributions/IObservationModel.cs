@@ -1,3 +1,4 @@
+using LatentSharp.Nn;
 using LatentSharp.Tensors;
 
 namespace LatentSharp.Distributions;
@@ -24,6 +25,9 @@ public interface IObservationModel
     /// reported in bits/dim, neither nats of binarized images nor a dequantized density bound.
     /// </summary>
     bool IsDiscrete8Bit => false;
+
+    /// <summary>The elementwise function <see cref="Mean"/> applies to the decoder output, when it is one; null when the mean is not elementwise.</summary>
+    Activation? MeanActivation => null;
 
     /// <summary>E[x | output], the image to show. [B, …] → [B, D]</summary>
     Tensor Mean(Tensor output);

@@ -8,7 +8,7 @@ namespace LatentSharp.Models;
 /// logits, or squared error). It has no prior and no ELBO, so it cannot sample or report a likelihood; it is
 /// the baseline that shows what the VAE's KL term buys.
 /// </summary>
-public sealed class Autoencoder : LatentModel, ILatentSpace
+public sealed class Autoencoder : LatentModel, IEncoderDecoder
 {
     private readonly Layer _encoder;   // [B, D] → [B, L]
     private readonly Layer _decoder;   // [B, L] → [B, D] (logits for "bce", values for "mse")
@@ -30,6 +30,16 @@ public sealed class Autoencoder : LatentModel, ILatentSpace
     public override ModelSpec Spec { get; }
 
     public int LatentSize => Spec.LatentSize;
+
+    public Layer EncoderNetwork => _encoder;
+
+    public Layer DecoderNetwork => _decoder;
+
+    /// <summary>Null: the encoder gives the code itself.</summary>
+    public (float Min, float Max)? LogVarianceRange => null;
+
+    /// <summary>Sigmoid for the "bce" loss, whose decoder gives logits; identity for "mse".</summary>
+    public Activation MeanActivation => _binaryCrossEntropy ? Activation.Sigmoid : Activation.Identity;
 
     public Tensor Encode(Tensor x, Tensor? condition = null)
     {

@@ -1,3 +1,4 @@
+using LatentSharp.Nn;
 using LatentSharp.Tensors;
 
 namespace LatentSharp.Models;
@@ -17,6 +18,27 @@ public interface ILatentSpace
 
     /// <summary>The image each code stands for (the decoder's mean). [B, L] (+ condition [B, C]) → [B, D]</summary>
     Tensor Decode(Tensor z, Tensor? condition = null);
+}
+
+/// <summary>
+/// The networks behind <see cref="ILatentSpace.Encode"/> and <see cref="ILatentSpace.Decode"/> and how their outputs are
+/// read: what a tool needs to rebuild the model elsewhere (the ONNX export). The VAE kinds with one latent layer and a
+/// likelihood whose mean is elementwise (bernoulli, gaussian), and the autoencoder. A conditional model's networks take the
+/// one-hot condition appended to their input: [x, c] [B, D + C] and [z, c] [B, L + C].
+/// </summary>
+public interface IEncoderDecoder : ILatentSpace
+{
+    /// <summary>x [B, D] → [B, 2L], μ then log σ², when <see cref="LogVarianceRange"/> is set; the code [B, L] otherwise.</summary>
+    Layer EncoderNetwork { get; }
+
+    /// <summary>z [B, L] → the decoder output [B, D], which <see cref="MeanActivation"/> turns into the mean image.</summary>
+    Layer DecoderNetwork { get; }
+
+    /// <summary>The range log σ² is clamped to when the encoder gives μ and log σ²; null when it gives the code itself.</summary>
+    (float Min, float Max)? LogVarianceRange { get; }
+
+    /// <summary>The elementwise function from the decoder output to the mean image: sigmoid for Bernoulli pixels, identity for Gaussian ones.</summary>
+    Activation MeanActivation { get; }
 }
 
 /// <summary>The model draws images from the distribution it learned: VAEs through their prior, the PixelCNN pixel by pixel.</summary>

@@ -14,6 +14,7 @@ public static class ModelCapabilities
         (typeof(IConditional), m => m.Has<IConditional>()),
         (typeof(ILikelihood), m => m.Has<ILikelihood>()),
         (typeof(IExactLikelihood), m => m.Has<IExactLikelihood>()),
+        (typeof(IEncoderDecoder), m => m.Has<IEncoderDecoder>()),
     ];
 
     /// <summary>The capability interfaces, in the order <see cref="Of"/> lists them.</summary>
@@ -40,6 +41,11 @@ public static class ModelCapabilities
             var t when t == typeof(IConditional) => $"needs a conditional model; the {kind} is not conditioned on classes",
             var t when t == typeof(IExactLikelihood) => $"needs a model with an exact likelihood; the {kind} has none",
             var t when t == typeof(ILikelihood) => $"needs a model with a likelihood; the {kind} has none",
+            var t when t == typeof(IEncoderDecoder) && !model.Has<ILatentSpace>() => $"needs a model with a latent space; the {kind} has none",
+            var t when t == typeof(IEncoderDecoder) && model.Spec.Likelihood == "pixelcnn" =>
+                $"needs a decoder that gives every pixel's mean at once; the {kind}'s pixelcnn likelihood is autoregressive (train it with the bernoulli or a gaussian likelihood)",
+            var t when t == typeof(IEncoderDecoder) =>
+                $"needs one encoder and one decoder network with a bernoulli or gaussian likelihood; the {kind} with the {model.Spec.Likelihood} likelihood is not one",
             _ => $"needs a model that is {typeof(T).Name}; the {kind} is not",
         };
     }

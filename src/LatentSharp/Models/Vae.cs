@@ -41,7 +41,9 @@ public sealed class Vae : LatentModel, IHasPrior, ILikelihood
     public int LatentSize => Spec.LatentSize;
 
     public override T? As<T>() where T : class =>
-        typeof(T) == typeof(IConditional) ? _conditional as T : base.As<T>();
+        typeof(T) == typeof(IConditional) ? _conditional as T
+        : typeof(T) == typeof(IEncoderDecoder) ? (_observation.MeanActivation is { } mean ? new Networks(this, mean) as T : null)
+        : base.As<T>();
 
     public string PriorDescription => _prior.Name;
 
@@ -151,6 +153,18 @@ public sealed class Vae : LatentModel, IHasPrior, ILikelihood
 
     /// <summary>[t, c] along the features, or t alone without a condition. [B, F] + [B, C] → [B, F + C]</summary>
     private static Tensor WithCondition(Tensor t, Tensor? condition) => condition is null ? t : Tensor.Concat([t, condition], 1);
+
+    /// <summary>The networks of a VAE whose likelihood has an elementwise mean: a separate object, so that only such a VAE is an <see cref="IEncoderDecoder"/>.</summary>
+    private sealed class Networks(Vae vae, Activation meanActivation) : IEncoderDecoder
+    {
+        public int LatentSize => vae.LatentSize;
+        public Tensor Encode(Tensor x, Tensor? condition = null) => vae.Encode(x, condition);
+        public Tensor Decode(Tensor z, Tensor? condition = null) => vae.Decode(z, condition);
+        public Layer EncoderNetwork => vae._encoder;
+        public Layer DecoderNetwork => vae._decoder;
+        public (float Min, float Max)? LogVarianceRange => (MinLogVariance, MaxLogVariance);
+        public Activation MeanActivation => meanActivation;
+    }
 
     /// <summary>The conditional side of a VAE built with classes: a separate object, so that only such a VAE is an <see cref="IConditional"/>.</summary>
     private sealed class ConditionalFacet(Vae vae) : IConditional

@@ -27,10 +27,10 @@ public sealed class CapabilityTests
     /// <summary>The capabilities of each kind; a kind added to the catalog must be added here.</summary>
     private static readonly Dictionary<string, Type[]> Expected = new()
     {
-        ["vae"] = [typeof(ILatentSpace), typeof(IGenerative), typeof(IHasPrior), typeof(ILikelihood)],
-        ["ae"] = [typeof(ILatentSpace)],
-        ["conv-vae"] = [typeof(ILatentSpace), typeof(IGenerative), typeof(IHasPrior), typeof(ILikelihood)],
-        ["cvae"] = [typeof(ILatentSpace), typeof(IGenerative), typeof(IHasPrior), typeof(IConditional), typeof(ILikelihood)],
+        ["vae"] = [typeof(ILatentSpace), typeof(IGenerative), typeof(IHasPrior), typeof(ILikelihood), typeof(IEncoderDecoder)],
+        ["ae"] = [typeof(ILatentSpace), typeof(IEncoderDecoder)],
+        ["conv-vae"] = [typeof(ILatentSpace), typeof(IGenerative), typeof(IHasPrior), typeof(ILikelihood), typeof(IEncoderDecoder)],
+        ["cvae"] = [typeof(ILatentSpace), typeof(IGenerative), typeof(IHasPrior), typeof(IConditional), typeof(ILikelihood), typeof(IEncoderDecoder)],
         ["hvae"] = [typeof(ILatentSpace), typeof(IGenerative), typeof(IHasPrior), typeof(ILayeredLatents), typeof(ILikelihood)],
         ["conv-hvae"] = [typeof(ILatentSpace), typeof(IGenerative), typeof(IHasPrior), typeof(ILayeredLatents), typeof(ILikelihood)],
         ["pixelcnn"] = [typeof(IGenerative), typeof(ILikelihood), typeof(IExactLikelihood)],
@@ -142,6 +142,7 @@ public sealed class CapabilityTests
         else if (capability == typeof(IConditional)) model.Require<IConditional>(command);
         else if (capability == typeof(ILikelihood)) model.Require<ILikelihood>(command);
         else if (capability == typeof(IExactLikelihood)) model.Require<IExactLikelihood>(command);
+        else if (capability == typeof(IEncoderDecoder)) model.Require<IEncoderDecoder>(command);
         else throw new ArgumentException($"No test for {capability.Name}.", nameof(capability));
     }
 }
