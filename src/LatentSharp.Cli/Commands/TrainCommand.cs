@@ -110,7 +110,7 @@ public static class TrainCommand
         if (resumePath is null)
         {
             ModelCatalog.Validate(spec);
-            ObjectiveSettings.Validate(ModelCatalog.Get(spec.Kind).Terms, options);
+            ObjectiveSettings.Validate(spec, options);
         }
         ResumePoint? checkpoint = resumePath is null ? null : Checkpoint.LoadForResume(resumePath);
         TrainingState? state = checkpoint?.Training;
