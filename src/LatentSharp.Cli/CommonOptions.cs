@@ -31,6 +31,7 @@ public static class CommonOptions
         ["Samples"] = "--samples",
         ["ImportanceSamples"] = "--iwae-k",
         ["ClipNorm"] = "--clip-norm",
+        ["Binarization"] = "--binarize",
         ["ValidationImages"] = "--validation",
         ["Patience"] = "--patience",
         ["Split"] = "--split",

@@ -51,7 +51,12 @@ public static class CompareCommand
     private static string FormatTable(string[] paths, EvaluationReport[] reports, IReadOnlyList<NllComparison.Row> rows)
     {
         EvaluationReport reference = reports[0];
-        string unit = reference.NllNats is null ? "NLL (nats, dequantized)" : "NLL (nats)";
+        string unit = reference.Convention switch
+        {
+            NllConvention.Dequantized8Bit => "NLL (nats, dequantized)",
+            NllConvention.Discrete8Bit => "NLL (nats, 8-bit likelihood)",
+            _ => "NLL (nats)",
+        };
         var lines = new List<string[]> { new[] { "report", "ELBO", unit, "Δ NLL vs first (paired)" } };
         lines.Add([paths[0], Number(reference.Elbo), WithError(Nll(reference), reference.NllStandardError), "reference"]);
         for (int i = 0; i < rows.Count; i++)

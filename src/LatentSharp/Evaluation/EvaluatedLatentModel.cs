@@ -44,12 +44,15 @@ internal sealed class EvaluatedLatentModel : EvaluatedModel
 
     public override IEnumerable<string> LikelihoodNotes(EvaluationOptions options)
     {
-        bool discrete = Likelihood!.Convention == NllConvention.Discrete;
+        NllConvention convention = Likelihood!.Convention;
+        bool discrete = convention == NllConvention.Discrete;
         if (IsConditional)
             yield return "Conditional model: the ELBO and NLL are of log p(x | y) given each image's true label, not comparable with unconditional log p(x).";
         if (discrete && !options.Binarize)
             yield return "Bernoulli decoder on intensities in [0, 1] (not binarized): ELBO and NLL are cross-entropies, not log-probabilities of the data.";
-        if (!discrete)
+        if (convention == NllConvention.Discrete8Bit)
+            yield return $"8-bit likelihood ({_model.Spec.Likelihood}): the NLL is the exact discrete likelihood of the 8-bit values in bits/dim (no dequantization); the ELBO is in nats per image and, negated, in bits/dim; neither comparable with binarized nats.";
+        if (convention == NllConvention.Dequantized8Bit)
             yield return "Gaussian decoder: the NLL is the dequantized 8-bit bound (bits/dim); the ELBO is a density on the intensities as given, not comparable with binarized nats.";
     }
 

@@ -5,9 +5,10 @@ namespace LatentSharp.Evaluation;
 /// image, averaged over the split; a null field was not measured (it is printed as "–" and written as null).
 /// </summary>
 /// <remarks>
-/// The two likelihood conventions have separate fields on purpose: <see cref="NllNats"/> / <see cref="NllBitsPerDim"/> are
-/// a discrete likelihood of the data as given (Bernoulli on binarized images), while <see cref="DequantizedBitsPerDim"/>
-/// is a continuous density on dequantized 8-bit data. Use <see cref="WithNll"/> to put an <see cref="NllEstimate"/> in
+/// The three likelihood conventions have separate fields on purpose: <see cref="NllNats"/> / <see cref="NllBitsPerDim"/> are
+/// a discrete likelihood of the data as given (Bernoulli on binarized images), <see cref="DequantizedBitsPerDim"/> is a
+/// continuous density on dequantized 8-bit data, and <see cref="EightBitBitsPerDim"/> an exact discrete likelihood of the
+/// 8-bit values (categorical, discretized logistic mixture or discretized Gaussian decoders). Use <see cref="WithNll"/> to put an <see cref="NllEstimate"/> in
 /// the right one.
 /// </remarks>
 public sealed record EvaluationReport
@@ -56,6 +57,20 @@ public sealed record EvaluationReport
 
     /// <summary>Bits per dimension of a continuous density on uniformly dequantized 8-bit data (never binarized nats).</summary>
     public double? DequantizedBitsPerDim { get; init; }
+
+    /// <summary>Bits per dimension of an exact discrete likelihood of the 8-bit values, −log P(v) / (D ln 2), no dequantization.</summary>
+    public double? EightBitBitsPerDim { get; init; }
+
+    /// <summary>−<see cref="Elbo"/> / (D ln 2), the bound on <see cref="EightBitBitsPerDim"/>; set for an 8-bit likelihood only.</summary>
+    public double? ElboBitsPerDim { get; init; }
+
+    /// <summary>The convention of the NLL fields that are set; null when no NLL was measured.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public NllConvention? Convention =>
+        NllNats is not null ? NllConvention.Discrete
+        : DequantizedBitsPerDim is not null ? NllConvention.Dequantized8Bit
+        : EightBitBitsPerDim is not null ? NllConvention.Discrete8Bit
+        : null;
 
     /// <summary>L, the latent dimensions of the model.</summary>
     public int? LatentDimensions { get; init; }
@@ -113,12 +128,18 @@ public sealed record EvaluationReport
         {
             NllConvention.Discrete => this with
             {
-                NllNats = nll.NatsPerImage, NllBitsPerDim = nll.BitsPerDim, DequantizedBitsPerDim = null,
+                NllNats = nll.NatsPerImage, NllBitsPerDim = nll.BitsPerDim, DequantizedBitsPerDim = null, EightBitBitsPerDim = null, ElboBitsPerDim = null,
                 NllStandardError = nll.StandardError, NllSamples = nll.Samples, NllPerImage = nll.PerImage,
             },
             NllConvention.Dequantized8Bit => this with
             {
-                NllNats = null, NllBitsPerDim = null, DequantizedBitsPerDim = nll.BitsPerDim,
+                NllNats = null, NllBitsPerDim = null, DequantizedBitsPerDim = nll.BitsPerDim, EightBitBitsPerDim = null, ElboBitsPerDim = null,
+                NllStandardError = nll.StandardError, NllSamples = nll.Samples, NllPerImage = nll.PerImage,
+            },
+            NllConvention.Discrete8Bit => this with
+            {
+                NllNats = null, NllBitsPerDim = null, DequantizedBitsPerDim = null, EightBitBitsPerDim = nll.BitsPerDim,
+                ElboBitsPerDim = Elbo is double elbo ? -elbo / (nll.Dimensions * Math.Log(2)) : null,
                 NllStandardError = nll.StandardError, NllSamples = nll.Samples, NllPerImage = nll.PerImage,
             },
             _ => throw new ArgumentOutOfRangeException(nameof(nll), nll.Convention, "unknown NLL convention"),

@@ -58,8 +58,9 @@ public static class EvaluationReportWriter
             ("  KL", Number(report.Kl, "F2")),
             ($"NLL, K = {Integer(report.NllSamples)} (nats)", Number(report.NllNats, "F2") + StandardError(report.NllNats, report.NllStandardError)),
             ("  bits/dim", Number(report.NllBitsPerDim, "F4")),
-            ("dequantized 8-bit bits/dim", Number(report.DequantizedBitsPerDim, "F4") + StandardError(report.DequantizedBitsPerDim,
-                report.NllStandardError is double se ? se / (report.Dimensions * Math.Log(2)) : null, "F4")),
+            ("dequantized 8-bit bits/dim", Number(report.DequantizedBitsPerDim, "F4") + StandardError(report.DequantizedBitsPerDim, BitsPerDimError(report), "F4")),
+            ("8-bit bits/dim", Number(report.EightBitBitsPerDim, "F4") + StandardError(report.EightBitBitsPerDim, BitsPerDimError(report), "F4")),
+            ("  ELBO bits/dim", Number(report.ElboBitsPerDim, "F4")),
             ($"active units (> {Number(report.ActiveUnitThreshold, "G3")})",
                 report.ActiveUnits is int au ? $"{au} of {(report.LatentDimensions ?? report.KlPerDimension?.Length)?.ToString(CultureInfo.InvariantCulture) ?? "?"}" : "–"),
             ("KL per dimension (sorted)", report.KlPerDimension is null ? "–" : string.Join(" ", report.KlPerDimension.Select(v => v.ToString("F2", CultureInfo.InvariantCulture)))),
@@ -80,6 +81,9 @@ public static class EvaluationReportWriter
         foreach (string note in report.Notes ?? []) text.Append("note: ").Append(note).Append('\n');
         return text.ToString();
     }
+
+    private static double? BitsPerDimError(EvaluationReport report) =>
+        report.NllStandardError is double se ? se / (report.Dimensions * Math.Log(2)) : null;
 
     private static string Number(double? value, string format) => value is double v ? v.ToString(format, CultureInfo.InvariantCulture) : "–";
 

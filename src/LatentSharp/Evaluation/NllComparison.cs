@@ -29,7 +29,7 @@ public static class NllComparison
             ArgumentNullException.ThrowIfNull(other);
             double[] values = PerImage(other);
             if (other.Dataset != reference.Dataset || other.Split != reference.Split || values.Length != baseline.Length
-                || (other.NllNats is null) != (reference.NllNats is null))
+                || other.Convention != reference.Convention)
                 throw new ArgumentException(
                     $"'{other.Model}' was evaluated on {Describe(other)} but '{reference.Model}' on {Describe(reference)}: "
                     + "a paired comparison needs the same images (same data, split, number of images and likelihood convention).");
@@ -61,5 +61,10 @@ public static class NllComparison
 
     private static string Describe(EvaluationReport report) =>
         $"{report.Dataset} / {report.Split}, {report.NllPerImage?.Length ?? 0} images"
-        + (report.NllNats is null ? ", dequantized" : "");
+        + report.Convention switch
+        {
+            NllConvention.Dequantized8Bit => ", dequantized",
+            NllConvention.Discrete8Bit => ", 8-bit likelihood",
+            _ => "",
+        };
 }

@@ -6,8 +6,8 @@ namespace LatentSharp.Evaluation;
 
 /// <summary>
 /// The importance-sampled NLL passes of one model, the same code for every model with a likelihood: its log-weight
-/// source, the estimator's call sizes, the likelihood's convention (discrete nats of the images as given, or the
-/// dequantized 8-bit bound) and the progress file in which a pass keeps its finished batches.
+/// source, the estimator's call sizes, the likelihood's convention (discrete nats of the images as given, the exact
+/// likelihood of their 8-bit values, or the dequantized 8-bit bound) and the progress file in which a pass keeps its finished batches.
 /// </summary>
 internal sealed class NllPasses
 {
@@ -35,17 +35,26 @@ internal sealed class NllPasses
 
     /// <summary>
     /// The passes of a neural model with a likelihood (<see cref="ILikelihood"/>): K = <paramref name="samples"/>,
-    /// call sizes from <see cref="EstimatorFor"/>, discrete for a binary likelihood, progress told apart by the model's
+    /// call sizes from <see cref="EstimatorFor"/>, the convention of its likelihood (<see cref="ConventionOf"/>), progress told apart by the model's
     /// spec and weights. A conditional model's passes score log p(x | y) with each image's label.
     /// </summary>
     public static NllPasses Of(LatentModel model, int samples, NllProgress? progress) => new(
         model.Spec.ToString(),
         EstimatorFor(model, samples),
-        model.Spec.HasBinaryLikelihood ? NllConvention.Discrete : NllConvention.Dequantized8Bit,
+        ConventionOf(model.Spec),
         label => ModelLogWeights.For(model, label),
         model.As<IConditional>()?.Classes ?? 0,
         progress,
         () => $"{model.Spec}|weights {NllProgress.Hash(model.Parameters().Select(p => (ReadOnlyMemory<float>)p.Data.AsMemory(0, p.Length)))}");
+
+    /// <summary>
+    /// What a model's likelihood is of: binary pixels (nats of the images as given), the 8-bit values themselves (exact
+    /// bits/dim), or a density on the intensities (the dequantized 8-bit bound).
+    /// </summary>
+    public static NllConvention ConventionOf(ModelSpec spec) =>
+        spec.HasBinaryLikelihood ? NllConvention.Discrete
+        : spec.HasEightBitLikelihood ? NllConvention.Discrete8Bit
+        : NllConvention.Dequantized8Bit;
 
     /// <summary>
     /// The passes of probabilistic PCA: its exact posterior as the proposal makes every weight log p(x), so one sample
@@ -75,14 +84,14 @@ internal sealed class NllPasses
 
     /// <summary>
     /// The importance-sampled NLL of the first <paramref name="n"/> images of <paramref name="data"/> in the model's
-    /// convention (dequantized with draws from <paramref name="rng"/> first, for a density). A conditional model's images
+    /// convention (dequantized with draws from <paramref name="rng"/> first, for a density; a discrete likelihood scores
+    /// the images as given). A conditional model's images
     /// of each label are evaluated together under that label. <paramref name="name"/> names the pass in the progress file.
     /// </summary>
     public NllEstimate Nll(string name, Dataset data, int n, Rng rng)
     {
         int d = data.Dimensions;
-        bool discrete = Convention == NllConvention.Discrete;
-        float[] x = discrete ? data.Pixels : ImportanceSampledNll.Dequantize(data.Pixels, n, d, rng);
+        float[] x = Convention == NllConvention.Dequantized8Bit ? ImportanceSampledNll.Dequantize(data.Pixels, n, d, rng) : data.Pixels;
         double[] logMarginals = _classes == 0
             ? Estimator.LogMarginals(_sourceFor(null), x, n, d, rng, _progress, name, _identity)
             : ConditionalLogMarginals(name, data, x, n, d, rng);

@@ -71,10 +71,21 @@ public sealed record ModelSpec
     public string Activation { get; init; } = "relu";
 
     /// <summary>
-    /// VAE: "bernoulli", "gaussian" (fixed variance), "gaussian-learned" or, for conv-vae and conv-hvae on binarized images,
-    /// "pixelcnn" (autoregressive Bernoulli pixels given the decoder's feature maps); autoencoder: "bce" or "mse".
+    /// VAE: "bernoulli", "gaussian" (fixed variance), "gaussian-learned", the 8-bit likelihoods "categorical" (256-way
+    /// softmax per sub-pixel), "logistic-mixture" (discretized logistic mixture) and "discretized-gaussian", or, for
+    /// conv-vae and conv-hvae on binarized images, "pixelcnn" (autoregressive Bernoulli pixels given the decoder's feature
+    /// maps); autoencoder: "bce" or "mse".
     /// </summary>
     public string Likelihood { get; init; } = "bernoulli";
+
+    /// <summary>
+    /// The "logistic-mixture" likelihood: K, the discretized logistics mixed per sub-pixel (PixelCNN++ mixes 10 per pixel,
+    /// shared by its three channels; here each sub-pixel has its own K). Not used by the other likelihoods.
+    /// </summary>
+    public int MixtureComponents { get; init; } = 5;
+
+    /// <summary>The likelihoods of 8-bit values themselves: an exact discrete likelihood of the 8-bit data, in bits/dim.</summary>
+    public static IReadOnlyList<string> EightBitLikelihoods { get; } = ["categorical", "logistic-mixture", "discretized-gaussian"];
 
     /// <summary>Gaussian decoders: the fixed variance, or the starting variance when learned.</summary>
     public float Variance { get; init; } = 0.1f;
@@ -88,6 +99,10 @@ public sealed record ModelSpec
     /// <summary>True when the likelihood is a distribution over binary pixels ("bernoulli", "pixelcnn"): its NLL is in nats of binarized images.</summary>
     [JsonIgnore]
     public bool HasBinaryLikelihood => Likelihood is "bernoulli" or "pixelcnn";
+
+    /// <summary>True when the likelihood is a distribution over the 8-bit values themselves (<see cref="EightBitLikelihoods"/>): its NLL is exact bits/dim of 8-bit images.</summary>
+    [JsonIgnore]
+    public bool HasEightBitLikelihood => EightBitLikelihoods.Contains(Likelihood);
 
     private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 

@@ -1,3 +1,4 @@
+using LatentSharp.Data;
 using LatentSharp.Models;
 
 namespace LatentSharp.Training;
@@ -5,6 +6,20 @@ namespace LatentSharp.Training;
 /// <summary>The training settings that act on latent draws and KL terms, checked against what a model's terms have.</summary>
 public static class ObjectiveSettings
 {
+    /// <summary>
+    /// The checks of <see cref="Validate(TermsKind, TrainingOptions)"/> for the kind of <paramref name="spec"/>, and refuses
+    /// binarizing the images for a likelihood of 8-bit values (it models all 256 levels of each sub-pixel).
+    /// </summary>
+    public static void Validate(ModelSpec spec, TrainingOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(options);
+        Validate(ModelCatalog.Find(spec.Kind)?.Terms ?? TermsKind.Bound, options);
+        if (spec.HasEightBitLikelihood && options.Binarization != Binarization.None)
+            throw new InvalidSettingException(nameof(options.Binarization),
+                $"The \"{spec.Likelihood}\" likelihood models the 256 levels of 8-bit images, not binarized pixels: train it without binarization, or use the bernoulli likelihood on binarized images.");
+    }
+
     /// <summary>
     /// Refuses settings the model's terms would silently ignore or cannot use: importance samples, noise samples, free bits,
     /// β and KL warm-up need a bound with latent draws (not an exact likelihood, not an autoencoder's reconstruction loss).

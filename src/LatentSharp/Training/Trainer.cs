@@ -32,7 +32,7 @@ public sealed class Trainer
     public Trainer(LatentModel model, TrainingOptions options)
     {
         options.Validate();
-        ObjectiveSettings.Validate(ModelCatalog.Find(model.Spec.Kind)?.Terms ?? TermsKind.Bound, options);
+        ObjectiveSettings.Validate(model.Spec, options);
         _model = model;
         _options = options;
         _parameters = model.Parameters().ToArray();

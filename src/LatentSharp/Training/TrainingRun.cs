@@ -49,7 +49,7 @@ public sealed class TrainingRun
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         ModelCatalog.Validate(spec);
-        ObjectiveSettings.Validate(ModelCatalog.Get(spec.Kind).Terms, options);
+        ObjectiveSettings.Validate(spec, options);
     }
 
     /// <summary>

@@ -212,4 +212,15 @@ public sealed class TrainCommandTests : IDisposable
 
     private static string RepositoryRoot([System.Runtime.CompilerServices.CallerFilePath] string path = "") =>
         Path.GetFullPath(Path.Combine(Path.GetDirectoryName(path)!, "..", "..", ".."));
+
+    [Theory]
+    [InlineData("categorical")]
+    [InlineData("logistic-mixture")]
+    [InlineData("discretized-gaussian")]
+    public void Train_EightBitLikelihoodWithBinarize_IsRefusedBeforeTheDataLoads(string likelihood)
+    {
+        var (code, _, error) = Run("train", "--likelihood", likelihood, "--binarize", "static", "--data", Path.Combine(_dir, "no-such-data"), "-o", _dir);
+        Assert.Equal(CommandRunner.UsageError, code);
+        Assert.Contains($"--binarize: the \"{likelihood}\" likelihood models the 256 levels of 8-bit images", error);
+    }
 }

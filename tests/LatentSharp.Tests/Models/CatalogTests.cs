@@ -48,6 +48,67 @@ public sealed class CatalogTests : IDisposable
     public void PixelCnnLikelihood_BuildsTrainsAndRoundTripsThroughACheckpoint(string kind) =>
         BuildsTrainsAndRoundTrips(SpecFor(kind, "standard-normal") with { Likelihood = "pixelcnn" }, $"{kind}-pixelcnn");
 
+    public static TheoryData<string, string, int> EightBitKindsAndLikelihoods => new()
+    {
+        { "vae", "categorical", 1 }, { "vae", "logistic-mixture", 1 }, { "vae", "discretized-gaussian", 1 },
+        { "conv-vae", "categorical", 3 }, { "conv-vae", "logistic-mixture", 3 }, { "conv-vae", "discretized-gaussian", 1 },
+        { "cvae", "logistic-mixture", 1 }, { "hvae", "discretized-gaussian", 1 }, { "conv-hvae", "logistic-mixture", 3 },
+    };
+
+    [Theory]
+    [MemberData(nameof(EightBitKindsAndLikelihoods))]
+    public void EightBitLikelihood_BuildsTrainsAndRoundTripsThroughACheckpoint(string kind, string likelihood, int channels)
+    {
+        ModelSpec spec = SpecFor(kind, "standard-normal") with { Likelihood = likelihood, Channels = channels, MixtureComponents = 2 };
+        BuildsTrainsAndRoundTrips(spec, $"{kind}-{likelihood}-{channels}");
+        LatentModel model = ModelCatalog.Build(spec, new Rng(1));
+        Assert.Equal(LatentSharp.Evaluation.NllConvention.Discrete8Bit, LatentSharp.Evaluation.NllPasses.ConventionOf(model.Spec));
+        using var _ = Tensor.NoGrad();
+        Tensor sample = model.Require<IGenerative>("the test").Sample(3, new Rng(2));
+        Assert.Equal([3, spec.Dimensions], sample.ShapeArray);
+        Assert.All(sample.Data, v => Assert.InRange(v, 0f, 1f));   // the likelihood's mean of 8-bit values
+    }
+
+    [Theory]
+    [InlineData("vae", "categorical", 256)]
+    [InlineData("vae", "logistic-mixture", 3 * 7)]
+    [InlineData("vae", "discretized-gaussian", 2)]
+    [InlineData("conv-vae", "logistic-mixture", 3 * 7)]
+    [InlineData("vae", "bernoulli", 1)]
+    public void EightBitLikelihood_DecoderGivesItsOutputsPerSubPixel(string kind, string likelihood, int perValue)
+    {
+        ModelSpec spec = SpecFor(kind, "standard-normal") with { Likelihood = likelihood, Channels = 3, MixtureComponents = 7 };
+        Assert.Equal(perValue * spec.Dimensions, VaeParts.DecoderOutputs(spec));
+        Assert.Equal(perValue * 3, VaeParts.DecoderChannels(spec));
+        LatentModel model = ModelCatalog.Build(spec, new Rng(1));
+        Assert.Equal(ModelCatalog.Get(kind).EstimatedParameters(spec), model.ParameterCount, 0.2 * model.ParameterCount);
+    }
+
+    [Fact]
+    public void Configure_MixtureComponents_AreStoredCheckedAndDefaultInOldSpecs()
+    {
+        Assert.Equal(9, ModelCatalog.Configure("conv-vae", [new("likelihood", "logistic-mixture"), new("mixture-components", 9)]).MixtureComponents);
+        var ex = Assert.Throws<InvalidSettingException>(() => ModelCatalog.Configure("vae", [new("likelihood", "logistic-mixture"), new("mixture-components", 0)]));
+        Assert.Equal(nameof(ModelSpec.MixtureComponents), ex.Setting);
+        Assert.Throws<InvalidSettingException>(() => ModelCatalog.Configure("ae", [new("mixture-components", 3)]));
+        Assert.Throws<InvalidSettingException>(() => ModelCatalog.Configure("ae", [new("likelihood", "categorical")]));
+        Assert.Equal(5, ModelSpec.FromJson("""{"kind":"vae","likelihood":"logistic-mixture"}""").MixtureComponents);
+    }
+
+    [Theory]
+    [InlineData("categorical")]
+    [InlineData("logistic-mixture")]
+    [InlineData("discretized-gaussian")]
+    public void EightBitLikelihood_WithBinarization_IsRefusedNamingTheSetting(string likelihood)
+    {
+        ModelSpec spec = SpecFor("vae", "standard-normal") with { Likelihood = likelihood };
+        var ex = Assert.Throws<InvalidSettingException>(() => ObjectiveSettings.Validate(spec, new TrainingOptions { Binarization = LatentSharp.Data.Binarization.Static }));
+        Assert.Equal(nameof(TrainingOptions.Binarization), ex.Setting);
+        ObjectiveSettings.Validate(spec, new TrainingOptions());
+        ObjectiveSettings.Validate(spec with { Likelihood = "bernoulli" }, new TrainingOptions { Binarization = LatentSharp.Data.Binarization.Dynamic });
+        Assert.Throws<InvalidSettingException>(() => new Trainer(ModelCatalog.Build(spec, new Rng(1)), new TrainingOptions { Binarization = LatentSharp.Data.Binarization.Dynamic }));
+    }
+
     [Theory]
     [InlineData("vae")]
     [InlineData("cvae")]

@@ -11,7 +11,7 @@ public sealed class ConvVaeKind : ModelKind
 
     public override IReadOnlyList<ModelOption> Options { get; } =
     [
-        ModelOptions.Latent, ModelOptions.ConvChannels, ModelOptions.Activation, ModelOptions.Likelihood(ModelOptions.ConvolutionalLikelihoods), ModelOptions.Variance,
+        ModelOptions.Latent, ModelOptions.ConvChannels, ModelOptions.Activation, ModelOptions.Likelihood(ModelOptions.ConvolutionalLikelihoods), ModelOptions.Variance, ModelOptions.MixtureComponents,
         ModelOptions.Prior([.. ModelCatalog.Priors.Select(p => p.Name)]), ModelOptions.PriorComponents,
         ModelOptions.PixelCnnChannels with { InUse = s => s.Likelihood == "pixelcnn" }, ModelOptions.PixelCnnBlocks, ModelOptions.PixelCnnConditioning,
     ];
@@ -21,6 +21,7 @@ public sealed class ConvVaeKind : ModelKind
         VaeParts.ValidateConvolutions(spec);
         VaeParts.ValidatePrior(spec);
         VaeParts.ValidatePixelCnnLikelihood(spec);
+        VaeParts.ValidateEightBitLikelihood(spec);
     }
 
     public override void ValidateImages(ModelSpec spec) => VaeParts.ValidateConvolutionalImages(spec);
@@ -31,7 +32,7 @@ public sealed class ConvVaeKind : ModelKind
     public override double EstimatedParameters(ModelSpec spec)
     {
         var (convolutions, innermost) = VaeParts.Convolutions(spec);
-        return 2 * (convolutions + innermost * 2 * spec.LatentSize) + VaeParts.Likelihood(spec) + VaeParts.Prior(spec);
+        return 2 * (convolutions + innermost * 2 * spec.LatentSize) + VaeParts.EightBitHead(spec) + VaeParts.Likelihood(spec) + VaeParts.Prior(spec);
     }
 
     public override string Describe(ModelSpec spec) => VaeParts.Describe(spec, $"conv {VaeParts.List(spec.ConvChannels)}", $"{spec.LatentSize}");

@@ -19,10 +19,10 @@ public sealed class HierarchicalVaeKind : ModelKind
             ?
             [
                 ModelOptions.LatentSizes, ModelOptions.Hidden, ModelOptions.ConvChannels, ModelOptions.Activation,
-                ModelOptions.Likelihood(ModelOptions.ConvolutionalLikelihoods), ModelOptions.Variance,
+                ModelOptions.Likelihood(ModelOptions.ConvolutionalLikelihoods), ModelOptions.Variance, ModelOptions.MixtureComponents,
                 ModelOptions.PixelCnnChannels with { InUse = s => s.Likelihood == "pixelcnn" }, ModelOptions.PixelCnnBlocks, ModelOptions.PixelCnnConditioning,
             ]
-            : [ModelOptions.LatentSizes, ModelOptions.Hidden, ModelOptions.Activation, ModelOptions.Likelihood(ModelOptions.VaeLikelihoods), ModelOptions.Variance];
+            : [ModelOptions.LatentSizes, ModelOptions.Hidden, ModelOptions.Activation, ModelOptions.Likelihood(ModelOptions.VaeLikelihoods), ModelOptions.Variance, ModelOptions.MixtureComponents];
     }
 
     public override string Name => _convolutional ? "conv-hvae" : "hvae";
@@ -44,6 +44,7 @@ public sealed class HierarchicalVaeKind : ModelKind
         if (spec.Prior != "standard-normal")
             throw new InvalidSettingException(nameof(ModelSpec.Prior), $"An hvae's top layer has the standard-normal prior; the lower layers' priors are learned top-down. The \"{spec.Prior}\" prior is for the one-layer kinds.");
         if (spec.Hidden.Length == 0) throw new InvalidSettingException(nameof(ModelSpec.Hidden), "An hvae needs at least one hidden width for its deterministic blocks.");
+        VaeParts.ValidateEightBitLikelihood(spec);
         if (_convolutional)
         {
             VaeParts.ValidateConvolutions(spec);
@@ -59,7 +60,7 @@ public sealed class HierarchicalVaeKind : ModelKind
     /// <summary>
     /// MLP blocks, with H = the last of <see cref="ModelSpec.Hidden"/>: up_1 D → Hidden (activation after each layer),
     /// up_i (i &gt; 1) H → Hidden, head_i Linear H → 2L_i, down_i MLP L_{i+1} → Hidden → 2L_i, decoder MLP L_1 → reversed
-    /// Hidden → D. The "conv-hvae" kind replaces up_1 by the conv-vae encoder body (stride-2 convolutions of
+    /// Hidden → P·D (<see cref="VaeParts.OutputsPerValue"/>). The "conv-hvae" kind replaces up_1 by the conv-vae encoder body (stride-2 convolutions of
     /// <see cref="ModelSpec.ConvChannels"/>, then Linear → H and the activation) and the decoder by the conv-vae decoder.
     /// Empty <see cref="ModelSpec.LatentSizes"/> become <see cref="ModelSpec.DefaultLatentSizes"/> and
     /// <see cref="ModelSpec.LatentSize"/> becomes their sum in the model's spec.
@@ -83,7 +84,7 @@ public sealed class HierarchicalVaeKind : ModelKind
         }
         Layer decoder = _convolutional
             ? ConvVae.Decoder(spec, sizes[0], rng, VaeParts.DecoderChannels(spec))
-            : Mlp.Build(sizes[0], spec.Hidden.Reverse().ToArray(), d, activation, rng);
+            : Mlp.Build(sizes[0], spec.Hidden.Reverse().ToArray(), VaeParts.DecoderOutputs(spec), activation, rng);
         return new HierarchicalVae(spec, up, heads, down, decoder, VaeParts.HierarchicalObservation(spec, rng));
     }
 
@@ -96,7 +97,7 @@ public sealed class HierarchicalVaeKind : ModelKind
         double d = spec.Dimensions;
         return 2 * VaeParts.Mlp(d, spec.Hidden, 1) + 2 * (convolutions + innermost * last)
             + sizes.Select((size, i) => VaeParts.Mlp(last, spec.Hidden, 2 * size) + (i + 1 < sizes.Length ? VaeParts.Mlp(sizes[i + 1], spec.Hidden, 2 * size) : 0)).Sum()
-            + VaeParts.Mlp(sizes[0], spec.Hidden, d) + VaeParts.Likelihood(spec);
+            + VaeParts.Mlp(sizes[0], spec.Hidden, VaeParts.DecoderOutputs(spec)) + VaeParts.EightBitHead(spec) + VaeParts.Likelihood(spec);
     }
 
     public override string Describe(ModelSpec spec)

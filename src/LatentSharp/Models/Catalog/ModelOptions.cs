@@ -9,7 +9,7 @@ namespace LatentSharp.Models.Catalog;
 public static class ModelOptions
 {
     /// <summary>The likelihoods of the VAE kinds whose decoder is an MLP.</summary>
-    public static IReadOnlyList<string> VaeLikelihoods { get; } = ["bernoulli", "gaussian", "gaussian-learned"];
+    public static IReadOnlyList<string> VaeLikelihoods { get; } = ["bernoulli", "gaussian", "gaussian-learned", .. ModelSpec.EightBitLikelihoods];
 
     /// <summary>The likelihoods of the kinds with a convolutional decoder: <see cref="VaeLikelihoods"/> and "pixelcnn".</summary>
     public static IReadOnlyList<string> ConvolutionalLikelihoods { get; } = [.. VaeLikelihoods, "pixelcnn"];
@@ -34,12 +34,16 @@ public static class ModelOptions
 
     /// <summary>The decoder likelihood (an autoencoder's reconstruction loss), with the values a kind accepts.</summary>
     public static ModelOption<string> Likelihood(IReadOnlyList<string> choices) => new("likelihood", nameof(ModelSpec.Likelihood),
-        "Decoder likelihood p(x|z): bernoulli, gaussian (fixed variance), gaussian-learned, or pixelcnn (each pixel given the decoder's feature maps and the pixels before it; binarized single-channel images). An autoencoder's reconstruction loss: bce (binary cross-entropy) or mse.",
+        "Decoder likelihood p(x|z): bernoulli, gaussian (fixed variance), gaussian-learned; on 8-bit images categorical (a softmax over the 256 values of each sub-pixel), logistic-mixture (PixelCNN++'s discretized logistic mixture, channels independent) or discretized-gaussian, scored in exact bits/dim; or pixelcnn (each pixel given the decoder's feature maps and the pixels before it; binarized single-channel images). An autoencoder's reconstruction loss: bce (binary cross-entropy) or mse.",
         s => s.Likelihood, (s, v) => s with { Likelihood = v }, choices);
 
     public static ModelOption<float> Variance { get; } = new("variance", nameof(ModelSpec.Variance),
         "Gaussian decoder variance (fixed, or the start of the learned one).",
         s => s.Variance, (s, v) => s with { Variance = v }) { InUse = s => s.Likelihood.StartsWith("gaussian", StringComparison.Ordinal) };
+
+    public static ModelOption<int> MixtureComponents { get; } = new("mixture-components", nameof(ModelSpec.MixtureComponents),
+        "Discretized logistics mixed per sub-pixel by the logistic-mixture likelihood (1 to 64).",
+        s => s.MixtureComponents, (s, v) => s with { MixtureComponents = v }) { IsSize = true, InUse = s => s.Likelihood == "logistic-mixture" };
 
     /// <summary>The prior p(z), with the priors a kind accepts (see <see cref="ModelCatalog.Priors"/>).</summary>
     public static ModelOption<string> Prior(IReadOnlyList<string> choices) => new("prior", nameof(ModelSpec.Prior),

@@ -52,9 +52,37 @@ internal static class VaeParts
         "bernoulli" => new BernoulliObservation(),
         "gaussian" => new GaussianObservation(spec.Variance),
         "gaussian-learned" => new GaussianObservation(spec.Dimensions, spec.Variance),
+        "categorical" => new Categorical256Observation(),
+        "logistic-mixture" => new DiscretizedLogisticMixtureObservation(spec.MixtureComponents),
+        "discretized-gaussian" => new DiscretizedGaussianObservation(),
         "pixelcnn" => PixelCnnLikelihood(spec, rng),
-        _ => throw new InvalidSettingException(nameof(ModelSpec.Likelihood), $"A VAE's likelihood is \"bernoulli\", \"gaussian\", \"gaussian-learned\" or \"pixelcnn\", not \"{spec.Likelihood}\"."),
+        _ => throw new InvalidSettingException(nameof(ModelSpec.Likelihood), $"A VAE's likelihood is \"bernoulli\", \"gaussian\", \"gaussian-learned\", {string.Join(", ", ModelSpec.EightBitLikelihoods.Select(l => $"\"{l}\""))} or \"pixelcnn\", not \"{spec.Likelihood}\"."),
     };
+
+    /// <summary>The checks of the 8-bit likelihoods' settings that need no data; nothing when the spec has another likelihood.</summary>
+    public static void ValidateEightBitLikelihood(ModelSpec spec)
+    {
+        if (spec.Likelihood == "logistic-mixture" && spec.MixtureComponents is < 1 or > MaxMixtureComponents)
+            throw new InvalidSettingException(nameof(ModelSpec.MixtureComponents), $"The logistic-mixture likelihood mixes 1 to {MaxMixtureComponents} components, not {spec.MixtureComponents}.");
+    }
+
+    private const int MaxMixtureComponents = 64;
+
+    /// <summary>
+    /// The decoder outputs per sub-pixel the likelihood reads: 1 (a logit or a mean), 256 logits (categorical), 3·K
+    /// (logistic mixture: logits, means, log-scales) or 2 (discretized Gaussian: mean, log-scale). An 8-bit likelihood reads
+    /// them parameter-major, [B, P, D], which an MLP gives as P·D outputs and a convolution as P·C channels.
+    /// </summary>
+    public static int OutputsPerValue(ModelSpec spec) => spec.Likelihood switch
+    {
+        "categorical" => Categorical256Observation.OutputsPerValue,
+        "logistic-mixture" => 3 * spec.MixtureComponents,
+        "discretized-gaussian" => DiscretizedGaussianObservation.OutputsPerValue,
+        _ => 1,
+    };
+
+    /// <summary>Outputs of an MLP decoder: <see cref="OutputsPerValue"/> for each of the D sub-pixels.</summary>
+    public static int DecoderOutputs(ModelSpec spec) => OutputsPerValue(spec) * spec.Dimensions;
 
     /// <summary>The decoder likelihood of a hierarchical VAE, which owns it.</summary>
     public static IObservationModel HierarchicalObservation(ModelSpec spec, Rng rng) => Observation(spec, rng);
@@ -71,8 +99,11 @@ internal static class VaeParts
         return new PixelCnnObservation(spec.PixelCnnChannels, spec.PixelCnnBlocks, spec.Height, spec.Width, rng, codeIntoBlocks: spec.PixelCnnConditioning == "blocks");
     }
 
-    /// <summary>Output channels of a convolutional decoder: one per image channel, or the pixelcnn likelihood's feature maps.</summary>
-    public static int DecoderChannels(ModelSpec spec) => spec.Likelihood == "pixelcnn" ? spec.PixelCnnChannels : spec.Channels;
+    /// <summary>
+    /// Output channels of a convolutional decoder: <see cref="OutputsPerValue"/> per image channel, or the pixelcnn
+    /// likelihood's feature maps.
+    /// </summary>
+    public static int DecoderChannels(ModelSpec spec) => spec.Likelihood == "pixelcnn" ? spec.PixelCnnChannels : OutputsPerValue(spec) * spec.Channels;
 
     /// <summary>
     /// The image checks of the convolutional kinds: their stride-2 convolutions take any number of channels but only heights
@@ -134,6 +165,10 @@ internal static class VaeParts
         return (convolutions, innermost);
     }
 
+    /// <summary>The kernels a convolutional decoder's last layer adds for an 8-bit likelihood's P outputs per sub-pixel, beyond one per channel.</summary>
+    public static double EightBitHead(ModelSpec spec) =>
+        spec.ConvChannels.Length == 0 ? 0 : 16.0 * spec.ConvChannels[0] * (OutputsPerValue(spec) - 1) * spec.Channels;
+
     /// <summary>The likelihood's own parameters.</summary>
     public static double Likelihood(ModelSpec spec) =>
         spec.Likelihood == "pixelcnn" ? PixelCnn(spec) : spec.Likelihood == "gaussian-learned" ? spec.Dimensions : 0;
@@ -147,7 +182,12 @@ internal static class VaeParts
     {
         string prior = spec.Prior == "standard-normal" ? "" : $", {spec.Prior} prior K={spec.PriorComponents}";
         string conditioning = spec.PixelCnnConditioning == "head" ? "" : $", code into the {spec.PixelCnnConditioning}";
-        string likelihood = spec.Likelihood == "pixelcnn" ? $"pixelcnn {spec.PixelCnnChannels} channels + {spec.PixelCnnBlocks} residual 3x3 type B{conditioning}" : spec.Likelihood;
+        string likelihood = spec.Likelihood switch
+        {
+            "pixelcnn" => $"pixelcnn {spec.PixelCnnChannels} channels + {spec.PixelCnnBlocks} residual 3x3 type B{conditioning}",
+            "logistic-mixture" => $"logistic-mixture K={spec.MixtureComponents}",
+            _ => spec.Likelihood,
+        };
         string classes = spec.Classes > 0 ? $", {spec.Classes} classes" : "";
         return $"{spec.Kind} {spec.Channels}x{spec.Height}x{spec.Width} → {body} → {latent} ({spec.Activation}, {likelihood}{prior}{classes})";
     }
