@@ -49,7 +49,7 @@ public sealed class Trainer
     /// stopping ends the run, then scores the test split once. The validation images are held out of
     /// <paramref name="data"/>'s training split as <see cref="TrainingOptions.ValidationImages"/> says (unless
     /// <paramref name="data"/> already holds them); the returned state's options record how many.
-    /// With a <paramref name="runDirectory"/>, writes the checkpoints and log.csv there after each epoch, and the test
+    /// With a <paramref name="runDirectory"/>, writes <see cref="RunConfig.FileName"/> there first, the checkpoints and log.csv after each epoch, and the test
     /// metrics into both checkpoints at the end.
     /// </summary>
     public TrainingState Fit(DataSplits data, string? runDirectory = null, ITrainingObserver? observer = null,
@@ -74,7 +74,8 @@ public sealed class Trainer
         if (runDirectory is not null)
         {
             Directory.CreateDirectory(runDirectory);
-            AtomicFile.RemoveLeftovers(runDirectory, [LatestCheckpoint, BestCheckpoint, TrainingLog.FileName]);
+            AtomicFile.RemoveLeftovers(runDirectory, [LatestCheckpoint, BestCheckpoint, TrainingLog.FileName, RunConfig.FileName]);
+            RunConfig.For(_model.Spec, options).Write(runDirectory);
         }
 
         var state = resumeFrom is null ? new TrainingState(options, 0, 0, bestScore, history) : resumeFrom with { Options = options };
