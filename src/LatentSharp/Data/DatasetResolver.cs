@@ -51,10 +51,17 @@ public sealed class DatasetResolver
     public DatasetResolver()
         : this(
             Environment.GetEnvironmentVariable(EnvironmentVariable),
-            Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "latentsharp"),
+            UserCache(),
             "/usr/share/datasets",
             [AppContext.BaseDirectory, Directory.GetCurrentDirectory()])
     {
+    }
+
+    /// <summary>~/.cache/latentsharp; without a home folder (a service account), latentsharp in the temporary folder.</summary>
+    private static string UserCache()
+    {
+        string home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+        return home.Length > 0 ? Path.Combine(home, ".cache", "latentsharp") : Path.Combine(Path.GetTempPath(), "latentsharp");
     }
 
     /// <param name="environmentRoot">The value of $LATENTSHARP_DATA; null or empty when unset.</param>

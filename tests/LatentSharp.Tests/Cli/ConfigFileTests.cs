@@ -142,6 +142,17 @@ public sealed class ConfigFileTests : IDisposable
     }
 
     [Fact]
+    public void Train_ResponseFile_IsReadAsTheReadmeSays()
+    {
+        string args = Write("args.txt", "# options of the run\n--lr 0.1\n--epochs ten\n");
+
+        var (code, _, error) = Run("train", "@" + args);
+
+        Assert.Equal(CommandRunner.UsageError, code);
+        Assert.Contains("--epochs takes a whole number without separators (e.g. 1000), not \"ten\".", error);
+    }
+
+    [Fact]
     public void Info_CheckpointWithoutTrainingState_PrintsTheModelAndSaysSo()
     {
         string path = Path.Combine(_dir, "bare.safetensors");
