@@ -22,6 +22,7 @@ public static class LatentCommand
         root.Subcommands.Add(ReportCommand.Create());
         root.Subcommands.Add(ServeCommand.Create());
         root.Subcommands.Add(ExportCommand.Create());
+        root.Subcommands.Add(InfoCommand.Create());
         root.Options.Add(CommonOptions.Verbose());
         CommonOptions.ParseNumbersStrictly(root);
         return root;

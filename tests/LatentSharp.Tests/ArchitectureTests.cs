@@ -147,19 +147,13 @@ public class ArchitectureTests
         ], violations);
     }
 
-    /// <summary>
-    /// src/LatentSharp, found above this file's source path; when the build maps source paths (CI), above the test
-    /// binary instead. Throws when neither leads to it, so the dependency check cannot pass on no files.
-    /// </summary>
-    private static string LibraryFolder([CallerFilePath] string thisFile = "")
+    /// <summary>src/LatentSharp; throws when it is not there, so the dependency check cannot pass on no files.</summary>
+    private static string LibraryFolder()
     {
-        foreach (string start in new[] { Path.GetDirectoryName(thisFile) ?? "", AppContext.BaseDirectory })
-            for (var folder = new DirectoryInfo(start); folder is not null && folder.Exists; folder = folder.Parent)
-            {
-                string library = Path.Combine(folder.FullName, "src", "LatentSharp");
-                if (File.Exists(Path.Combine(library, "LatentSharp.csproj"))) return library;
-            }
-        throw new DirectoryNotFoundException($"No src/LatentSharp/LatentSharp.csproj above {thisFile} or {AppContext.BaseDirectory}; the dependency check needs the library's source.");
+        string library = Path.Combine(Repository.Root, "src", "LatentSharp");
+        if (!File.Exists(Path.Combine(library, "LatentSharp.csproj")))
+            throw new DirectoryNotFoundException($"No {library}/LatentSharp.csproj; the dependency check needs the library's source.");
+        return library;
     }
 
     /// <summary>The library's .cs files (not the build's obj/ and bin/), as paths relative to it with '/' and their text.</summary>

@@ -50,12 +50,14 @@ public static class TrainCommand
         var patience = new Option<int>("--patience") { Description = "Early stopping: stop when the validation ELBO has not improved for this many epochs (0: off).", DefaultValueFactory = _ => 0 };
         var output = new Option<string?>("--output", "-o") { Description = "Run folder for checkpoints, log and images. Default: runs/<data>-<model>." };
         var resume = new Option<string?>("--resume") { Description = "Continue the run saved in this checkpoint (its folder receives the new epochs)." };
+        var config = ConfigFile.Option();
 
         var command = new Command("train", "Train a model and write checkpoints, log.csv, samples.png and reconstructions.png.");
-        Option[] trainingOptions = [optimizer, lr, schedule, batchSize, epochs, seed, beta, warmup, freeBits, samples, iwaeK, clipNorm, validation, patience, threads, output, resume];
+        Option[] trainingOptions = [optimizer, lr, schedule, batchSize, epochs, seed, beta, warmup, freeBits, samples, iwaeK, clipNorm, validation, patience, threads, output, resume, config];
         foreach (Option option in (Option[])[data, dataDir, binarize, model, .. modelOptions.Options, .. trainingOptions]) command.Options.Add(option);
-        command.SetAction(parse =>
+        command.SetAction(commandLine =>
         {
+            ParseResult parse = ConfigFile.Apply(commandLine, config);
             Threading.MaxThreads = parse.GetValue(threads);
             string? resumePath = parse.GetValue(resume);
             // A resumed run keeps its model: settings of another one would be silently dropped.
@@ -83,7 +85,7 @@ public static class TrainCommand
                 ValidationImages = parse.GetValue(validation),
                 Patience = parse.GetValue(patience),
             };
-            return Run(parse.GetValue(data), parse.GetValue(dataDir), spec, options, parse.GetValue(output), resumePath, parse.InvocationConfiguration.Output);
+            return Run(parse.GetValue(data), parse.GetValue(dataDir), spec, options, parse.GetValue(output), resumePath, commandLine.InvocationConfiguration.Output);
         });
         return command;
     }

@@ -10,7 +10,8 @@ namespace LatentSharp.Data;
 /// <remarks>
 /// Search order for a name: the explicit data folder itself, then dataDir/&lt;name&gt;; $LATENTSHARP_DATA/&lt;name&gt;;
 /// then for the shipped sets <c>sample</c> and <c>emoji-sample</c> the folder data/&lt;name&gt; in the application folder,
-/// the current folder and their parents; for the others ~/.cache/latentsharp/&lt;name&gt;, and for <c>fashion-mnist</c>
+/// the current folder and their parents, then the copy embedded in the library, unpacked on first use into
+/// ~/.cache/latentsharp/shipped-&lt;version&gt;/&lt;name&gt;; for the others ~/.cache/latentsharp/&lt;name&gt;, and for <c>fashion-mnist</c>
 /// Debian's /usr/share/datasets/fashion-mnist (package dataset-fashion-mnist). The first complete folder wins.
 /// </remarks>
 public sealed class DatasetResolver
@@ -46,18 +47,25 @@ public sealed class DatasetResolver
     private readonly IReadOnlyList<string> _sampleSearchStarts;
 
     /// <summary>Searches the real places: $LATENTSHARP_DATA, ~/.cache/latentsharp, /usr/share/datasets, and walks up
-    /// from the application folder and the current folder for data/sample.</summary>
+    /// from the application folder and the current folder for data/sample; the shipped sets unpack into ~/.cache/latentsharp.</summary>
     public DatasetResolver()
         : this(
             Environment.GetEnvironmentVariable(EnvironmentVariable),
-            Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "latentsharp"),
+            UserCache(),
             "/usr/share/datasets",
             [AppContext.BaseDirectory, Directory.GetCurrentDirectory()])
     {
     }
 
+    /// <summary>~/.cache/latentsharp; without a home folder (a service account), latentsharp in the temporary folder.</summary>
+    private static string UserCache()
+    {
+        string home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+        return home.Length > 0 ? Path.Combine(home, ".cache", "latentsharp") : Path.Combine(Path.GetTempPath(), "latentsharp");
+    }
+
     /// <param name="environmentRoot">The value of $LATENTSHARP_DATA; null or empty when unset.</param>
-    /// <param name="cacheRoot">The user's cache, normally ~/.cache/latentsharp; null to skip.</param>
+    /// <param name="cacheRoot">The user's cache, normally ~/.cache/latentsharp, where the embedded shipped sets are unpacked; null to skip.</param>
     /// <param name="systemRoot">Where Debian's dataset packages install, normally /usr/share/datasets; null to skip.</param>
     /// <param name="sampleSearchStarts">Folders from which to walk up looking for data/sample and data/emoji-sample.</param>
     public DatasetResolver(string? environmentRoot, string? cacheRoot, string? systemRoot, IReadOnlyList<string> sampleSearchStarts)
@@ -91,10 +99,27 @@ public sealed class DatasetResolver
         foreach (var (folder, origin) in SearchPlaces(nameOrFolder, dataDir))
         {
             string? problem = Problem(folder);
+            if (problem is not null && origin == EmbeddedOrigin) problem = Unpacked(name!, folder);
             if (problem is null) return folder;
             looked.Add($"{folder} ({origin}): {problem}");
         }
         throw new DatasetNotFoundException(name ?? nameOrFolder, looked, HowToInstall(name));
+    }
+
+    private const string EmbeddedOrigin = "shipped inside the LatentSharp library, unpacked here on first use";
+
+    /// <summary>Unpacks the embedded set <paramref name="name"/> into <paramref name="folder"/>; why it still is no dataset folder, or null.</summary>
+    private static string? Unpacked(string name, string folder)
+    {
+        try
+        {
+            ShippedData.Unpack(name, folder);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return $"cannot be unpacked ({e.Message.TrimEnd('.')})";
+        }
+        return Problem(folder);
     }
 
     /// <summary>Every folder searched for <paramref name="nameOrFolder"/>, in order, with where it comes from.</summary>
@@ -120,6 +145,7 @@ public sealed class DatasetResolver
             foreach (string start in _sampleSearchStarts)
                 for (var dir = new DirectoryInfo(Path.GetFullPath(start)); dir is not null; dir = dir.Parent)
                     places.Add((Path.Combine(dir.FullName, "data", name), $"walking up from {start}"));
+            if (_cacheRoot is not null && ShippedData.Embeds(name)) places.Add((ShippedData.FolderFor(_cacheRoot, name), EmbeddedOrigin));
         }
         else
         {
@@ -245,14 +271,14 @@ public sealed class DatasetResolver
         string files = "the four IDX files " + string.Join(", ", StandardFileNames.Select(f => f + "[.gz]"));
         return name switch
         {
-            Sample => "The sample ships with the repository in data/sample: run from inside a checkout, set "
+            Sample => "The sample ships inside the LatentSharp library and with the repository in data/sample: make the cache folder writable, run from inside a checkout, set "
                 + $"{EnvironmentVariable} to a folder holding sample/, or regenerate it with scripts/make-sample-data.sh.",
             FashionMnist => "Install it with 'sudo apt-get install dataset-fashion-mnist' (Debian/Ubuntu, installs to "
                 + $"/usr/share/datasets/fashion-mnist), or put {files} into one of the folders above.",
             Mnist => $"Fetch it with scripts/fetch-mnist.sh (writes to ${EnvironmentVariable}/mnist or ~/.cache/latentsharp/mnist), "
                 + $"or put {files} into one of the folders above.",
             Emoji => $"Fetch it with scripts/fetch-emoji.sh (writes to ${EnvironmentVariable}/emoji or ~/.cache/latentsharp/emoji).",
-            EmojiSample => "The colour sample ships with the repository in data/emoji-sample: run from inside a checkout, set "
+            EmojiSample => "The colour sample ships inside the LatentSharp library and with the repository in data/emoji-sample: make the cache folder writable, run from inside a checkout, set "
                 + $"{EnvironmentVariable} to a folder holding emoji-sample/, or regenerate it with scripts/fetch-emoji.sh --sample data/emoji-sample.",
             _ => $"Give a known name ({string.Join(", ", KnownNames)}) or a folder holding {files}; or CIFAR-10 batches "
                 + $"(data_batch_1..5.bin, test_batch.bin); or {string.Join(", ", NpyFile.FileNames)} (labels optional); "

@@ -47,6 +47,10 @@ public static class RunReport
             ["epochs", training is null ? "no training state in the checkpoint" : $"{training.CompletedEpochs} (best: {training.BestEpoch})"],
         ]);
 
+        report.Heading("Hyperparameters");
+        report.Table(["setting", "value"],
+            RunConfig.Hyperparameters(model.Spec, training?.Options).Select(h => (IReadOnlyList<string>)[h.Name, h.Value]));
+
         report.Heading("Training");
         if (training is null || training.History.Count == 0) report.Paragraph("The checkpoint holds no training history.");
         else

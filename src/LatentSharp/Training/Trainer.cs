@@ -49,7 +49,7 @@ public sealed class Trainer
     /// stopping ends the run, then scores the test split once. The validation images are held out of
     /// <paramref name="data"/>'s training split as <see cref="TrainingOptions.ValidationImages"/> says (unless
     /// <paramref name="data"/> already holds them); the returned state's options record how many.
-    /// With a <paramref name="runDirectory"/>, writes the checkpoints and log.csv there after each epoch, and the test
+    /// With a <paramref name="runDirectory"/>, writes the checkpoints and log.csv there after each epoch, <see cref="RunConfig.FileName"/> with the first, and the test
     /// metrics into both checkpoints at the end.
     /// </summary>
     public TrainingState Fit(DataSplits data, string? runDirectory = null, ITrainingObserver? observer = null,
@@ -74,7 +74,7 @@ public sealed class Trainer
         if (runDirectory is not null)
         {
             Directory.CreateDirectory(runDirectory);
-            AtomicFile.RemoveLeftovers(runDirectory, [LatestCheckpoint, BestCheckpoint, TrainingLog.FileName]);
+            AtomicFile.RemoveLeftovers(runDirectory, [LatestCheckpoint, BestCheckpoint, TrainingLog.FileName, RunConfig.FileName]);
         }
 
         var state = resumeFrom is null ? new TrainingState(options, 0, 0, bestScore, history) : resumeFrom with { Options = options };
@@ -116,6 +116,8 @@ public sealed class Trainer
                 WriteEpochFile(runDirectory, LatestCheckpoint, epoch + 1, path => Checkpoint.Save(path, _model, state, _optimizer));
                 if (best) WriteEpochFile(runDirectory, BestCheckpoint, epoch + 1, path => Checkpoint.Save(path, _model, state));
                 WriteEpochFile(runDirectory, TrainingLog.FileName, epoch + 1, path => TrainingLog.Write(path, history));
+                if (epoch == startEpoch)
+                    WriteEpochFile(runDirectory, RunConfig.FileName, epoch + 1, path => AtomicFile.WriteAllText(path, RunConfig.For(_model.Spec, options).ToJson()));
             }
             observer?.EpochCompleted(report);
         }

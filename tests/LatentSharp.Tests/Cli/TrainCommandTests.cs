@@ -203,15 +203,13 @@ public sealed class TrainCommandTests : IDisposable
     [Fact]
     public void Readme_TrainTable_NamesEveryModelOptionOfTheBuiltInKinds()
     {
-        string readme = File.ReadAllText(Path.Combine(RepositoryRoot(), "README.md"));
+        string readme = File.ReadAllText(Path.Combine(Repository.Root, "README.md"));
         string table = readme[readme.IndexOf("### `latent train`", StringComparison.Ordinal)..readme.IndexOf("### `latent eval`", StringComparison.Ordinal)];
         string[] builtIn = ["vae", "ae", "conv-vae", "cvae", "hvae", "conv-hvae", "pixelcnn"];
         foreach (string name in ModelCatalog.Kinds.Where(k => builtIn.Contains(k.Name)).SelectMany(k => k.Options).Select(o => o.Name).Distinct())
             Assert.Contains($"`{CatalogOptions.Flag(name)}`", table);
     }
 
-    private static string RepositoryRoot([System.Runtime.CompilerServices.CallerFilePath] string path = "") =>
-        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(path)!, "..", "..", ".."));
 
     [Theory]
     [InlineData("categorical")]

@@ -197,4 +197,35 @@ public class DatasetResolverTests : IDisposable
 
         Assert.Contains("scripts/fetch-emoji.sh", e.Message);
     }
+    [Theory]
+    [InlineData("sample", 6000, 1000, 1)]
+    [InlineData("emoji-sample", 1000, 250, 3)]
+    public void Load_ShippedSetAwayFromAnyCheckout_UnpacksTheCopyInsideTheLibrary(string name, int train, int test, int channels)
+    {
+        DataSplits splits = Resolver().Load(name);
+
+        Assert.Equal((train, test, channels), (splits.Train.Count, splits.Test.Count, splits.Train.Channels));
+        string folder = Resolver().Locate(name);
+        Assert.StartsWith(_temp.File("cache") + Path.DirectorySeparatorChar, folder);
+        Assert.Empty(Directory.GetDirectories(Path.GetDirectoryName(folder)!, ".*.tmp"));
+    }
+
+    [Fact]
+    public void Load_UnpackedSampleDamaged_IsUnpackedAgain()
+    {
+        string folder = Resolver().Locate("sample");
+        File.Delete(Path.Combine(folder, "t10k-labels-idx1-ubyte.gz"));
+
+        Assert.Equal(1000, Resolver().Load("sample").Test.Count);
+    }
+
+    [Fact]
+    public void Locate_SampleWithoutCache_ListsNoEmbeddedCopy()
+    {
+        var resolver = new DatasetResolver(null, null, null, [_temp.Folder("app/bin")]);
+
+        var e = Assert.Throws<DatasetNotFoundException>(() => resolver.Locate("sample"));
+
+        Assert.DoesNotContain(e.PlacesLooked, p => p.Contains("unpacked"));
+    }
 }

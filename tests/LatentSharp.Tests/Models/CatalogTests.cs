@@ -361,7 +361,7 @@ public sealed class CatalogTests : IDisposable
     [Fact]
     public void ModelsAndTraining_StringLiterals_NameNoCommandLineFlag()
     {
-        string library = Path.Combine(RepositoryRoot(), "src", "LatentSharp");
+        string library = Path.Combine(Repository.Root, "src", "LatentSharp");
         var flags = new List<string>();
         foreach (string folder in new[] { "Models", "Training" })
         {
@@ -378,6 +378,4 @@ public sealed class CatalogTests : IDisposable
         Assert.Empty(flags);
     }
 
-    private static string RepositoryRoot([System.Runtime.CompilerServices.CallerFilePath] string path = "") =>
-        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(path)!, "..", "..", ".."));
 }
