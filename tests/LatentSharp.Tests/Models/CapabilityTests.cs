@@ -6,6 +6,7 @@ using LatentSharp.Tensors;
 namespace LatentSharp.Tests.Models;
 
 /// <summary>What each kind of the catalog can do, said by its capabilities, and the one refusal when it cannot.</summary>
+[Collection(ModelCatalogCollection.Name)]
 public sealed class CapabilityTests
 {
     /// <summary>A tiny model of every kind on <paramref name="height"/>×<paramref name="width"/> images.</summary>
@@ -18,7 +19,7 @@ public sealed class CapabilityTests
         ConvChannels = [4],
         PixelCnnChannels = 4,
         PixelCnnBlocks = 1,
-        Classes = kind == "cvae" ? 10 : 0,
+        Classes = kind is "cvae" or "cgated-pixelcnn" ? 10 : 0,
         Likelihood = kind == "ae" ? "bce" : "bernoulli",
         LatentSizes = kind.EndsWith("hvae", StringComparison.Ordinal) ? [3, 2] : [],
         LatentSize = kind.EndsWith("hvae", StringComparison.Ordinal) ? 5 : 3,
@@ -34,6 +35,8 @@ public sealed class CapabilityTests
         ["hvae"] = [typeof(ILatentSpace), typeof(IGenerative), typeof(IHasPrior), typeof(ILayeredLatents), typeof(ILikelihood)],
         ["conv-hvae"] = [typeof(ILatentSpace), typeof(IGenerative), typeof(IHasPrior), typeof(ILayeredLatents), typeof(ILikelihood)],
         ["pixelcnn"] = [typeof(IGenerative), typeof(ILikelihood), typeof(IExactLikelihood)],
+        ["gated-pixelcnn"] = [typeof(IGenerative), typeof(ILikelihood), typeof(IExactLikelihood)],
+        ["cgated-pixelcnn"] = [typeof(IGenerative), typeof(IConditional), typeof(ILikelihood), typeof(IExactLikelihood)],
     };
 
     public static TheoryData<string> Kinds => new(ModelCatalog.Available.Select(k => k.Kind));

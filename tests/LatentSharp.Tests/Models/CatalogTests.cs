@@ -25,13 +25,15 @@ public sealed class CatalogTests : IDisposable
         { "hvae", "standard-normal" },
         { "conv-hvae", "standard-normal" },
         { "pixelcnn", "standard-normal" },
+        { "gated-pixelcnn", "standard-normal" },
+        { "cgated-pixelcnn", "standard-normal" },
     };
 
     private static ModelSpec SpecFor(string kind, string prior) => Small with
     {
         Kind = kind,
         Prior = prior,
-        Classes = kind == "cvae" ? 4 : 0,
+        Classes = kind is "cvae" or "cgated-pixelcnn" ? 4 : 0,
         Likelihood = kind == "ae" ? "bce" : "bernoulli",
         LatentSizes = kind.EndsWith("hvae", StringComparison.Ordinal) ? [3, 2] : [],
         LatentSize = kind.EndsWith("hvae", StringComparison.Ordinal) ? 5 : Small.LatentSize,
@@ -177,7 +179,7 @@ public sealed class CatalogTests : IDisposable
     [Fact]
     public void Available_ListsEveryKind_AndPriorsAreNamed()
     {
-        Assert.Equal(["vae", "ae", "conv-vae", "cvae", "hvae", "conv-hvae", "pixelcnn"], ModelCatalog.Available.Select(k => k.Kind));
+        Assert.Equal(["vae", "ae", "conv-vae", "cvae", "hvae", "conv-hvae", "pixelcnn", "gated-pixelcnn", "cgated-pixelcnn"], ModelCatalog.Available.Select(k => k.Kind));
         Assert.Equal(["standard-normal", "mog", "vamp"], ModelCatalog.Priors.Select(p => p.Name));
         var vae = (Vae)ModelCatalog.Build(Small with { Prior = "vamp" }, new Rng(1));
         Assert.True(vae.KlIsMonteCarlo);
@@ -226,6 +228,8 @@ public sealed class CatalogTests : IDisposable
         { "hvae", "hvae 1x8x8 → [8] → z [3, 2] (relu, bernoulli)" },
         { "conv-hvae", "conv-hvae 1x8x8 → conv [4, 8] + [8] → z [3, 2] (relu, bernoulli)" },
         { "pixelcnn", "pixelcnn 1x8x8 → masked conv 4 channels, 7x7 type A + 1 residual 3x3 type B → Bernoulli logits per pixel" },
+        { "gated-pixelcnn", "gated-pixelcnn 1x8x8 → gated stacks 4 channels, 7x7 type A + 1 gated 3x3 type B → Bernoulli logits per pixel" },
+        { "cgated-pixelcnn", "cgated-pixelcnn 1x8x8 → gated stacks 4 channels, 7x7 type A + 1 gated 3x3 type B, class bias (4 classes) → Bernoulli logits per pixel" },
     };
 
     [Theory]
@@ -283,7 +287,7 @@ public sealed class CatalogTests : IDisposable
     [Fact]
     public void ForData_OnlyAConditionalKind_TakesTheClasses()
     {
-        Assert.Equal([("cvae", 10)], ModelCatalog.Kinds.Where(k => k.IsConditional).Select(k => (k.Name, ModelCatalog.ForData(k.Defaults, 1, 28, 28, 10).Classes)));
+        Assert.Equal([("cvae", 10), ("cgated-pixelcnn", 10)], ModelCatalog.Kinds.Where(k => k.IsConditional).Select(k => (k.Name, ModelCatalog.ForData(k.Defaults, 1, 28, 28, 10).Classes)));
         Assert.Equal((0, 14, 12), ModelCatalog.ForData(new ModelSpec { Kind = "vae" }, 1, 14, 12, 10) is var s ? (s.Classes, s.Height, s.Width) : default);
     }
 

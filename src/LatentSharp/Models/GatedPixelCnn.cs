@@ -1,0 +1,254 @@
+using LatentSharp.Distributions;
+using LatentSharp.Nn;
+using LatentSharp.Tensors;
+
+namespace LatentSharp.Models;
+
+/// <summary>
+/// Gated PixelCNN (van den Oord et al. 2016, "Conditional Image Generation with PixelCNN Decoders") for binarized
+/// single-channel images: p(x | c) = Π_i Bernoulli(x_i | σ(logit_i(x_&lt;i, c))), pixels in raster order, optionally
+/// conditioned on a class c. Shapes: B rows, D = H·W pixels, p = <see cref="ModelSpec.PixelCnnChannels"/>, N =
+/// <see cref="ModelSpec.PixelCnnBlocks"/> gated layers after the first, C classes.
+/// <code>
+/// v = h = x [B, 1, H, W]
+/// layer l (the first 7×7 type A, then N × 3×3 type B), with the class bias b_l(c) = Linear(C → 2p)(c) when conditional:
+///   v' = Vertical(v) + b_l^v(c)                                    [B, 2p, H, W]  rows above (type B: and its own row)
+///   h' = Horizontal(h) + Conv1×1(2p → 2p)(v') + b_l^h(c)           [B, 2p, H, W]  left in its row (type B: and itself)
+///   v ← tanh(v'_f) ⊙ σ(v'_g)                                       [B, p, H, W]
+///   g = tanh(h'_f) ⊙ σ(h'_g);  skip_l = Conv1×1(g);  h ← h + Conv1×1(g)  (the first layer: h ← g; the last: no new v, h)
+/// logits = Conv1×1(p → 1)(ReLU(Conv1×1(p → p)(ReLU(Σ_l skip_l))))  [B, D]
+/// </code>
+/// The vertical stack's first layer sees only the rows above, and its type-B layers widen that field by one row and one
+/// column to each side per layer, so that (unlike the simple <see cref="PixelCnn"/>'s stacked masked 3×3 convolutions) the
+/// triangle above-right of a pixel is no blind spot; the horizontal stack sees its own row up to the pixel, itself only
+/// from the second layer on. Logit i therefore depends on x_&lt;i alone, and on every one of them once the layers reach.
+/// <para>
+/// Like <see cref="PixelCnn"/>: <see cref="Terms"/> are <see cref="TermsKind.Exact"/> (the exact log p(x | c), no KL);
+/// <see cref="LogImportanceWeights"/> repeats it in all K columns; no latent space; <see cref="Sample"/> draws pixel by
+/// pixel. Built with classes (<see cref="ModelSpec.Classes"/> &gt; 0) it is an <see cref="IConditional"/>: every call takes
+/// the one-hot labels, and <see cref="Sample"/> draws row i from class i mod C.
+/// </para>
+/// </summary>
+public sealed class GatedPixelCnn : LatentModel, IExactLikelihood, IGenerative
+{
+    /// <summary>The kernel of the first (type A) layer.</summary>
+    public const int FirstKernel = 7;
+
+    /// <summary>The kernel of the type-B layers.</summary>
+    public const int Kernel = 3;
+
+    private readonly GatedLayer[] _layers;
+    private readonly Conv2d _hidden, _output;
+    private readonly int _height, _width;
+    private readonly ConditionalFacet? _conditional;
+
+    // The last exact log p(x | c) that LogImportanceWeights computed without gradients, with the rows, condition and weights
+    // it was for: the evaluator asks for the same rows in chunks of K, which must not cost a forward pass each.
+    private float[]? _memoRows, _memoParameters, _memoLogLikelihood;
+
+    public GatedPixelCnn(ModelSpec spec, Rng rng)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(rng);
+        if (spec.Channels != 1) throw new ArgumentException($"The {spec.Kind} models single-channel binarized images; these have {spec.Channels} channels.", nameof(spec));
+        int p = spec.PixelCnnChannels;
+        if (p < 1) throw new ArgumentException($"The {spec.Kind} needs at least 1 feature channel, not {p}.", nameof(spec));
+        if (spec.PixelCnnBlocks < 0) throw new ArgumentException($"The number of gated layers must not be negative, not {spec.PixelCnnBlocks}.", nameof(spec));
+        Spec = spec;
+        _height = spec.Height;
+        _width = spec.Width;
+        _layers = new GatedLayer[1 + spec.PixelCnnBlocks];
+        for (int l = 0; l < _layers.Length; l++)
+        {
+            bool last = l == _layers.Length - 1;
+            var layer = l == 0 ? new GatedLayer(1, p, FirstKernel, MaskType.A, spec.Classes, last, rng) : new GatedLayer(p, p, Kernel, MaskType.B, spec.Classes, last, rng);
+            _layers[l] = RegisterModule($"layer{l + 1}", layer);
+        }
+        _hidden = RegisterModule("hidden", new Conv2d(p, p, 1, rng));
+        _output = RegisterModule("output", new Conv2d(p, 1, 1, rng));
+        _conditional = spec.Classes > 0 ? new ConditionalFacet(this) : null;
+    }
+
+    public override ModelSpec Spec { get; }
+
+    public override T? As<T>() where T : class =>
+        typeof(T) == typeof(IConditional) ? _conditional as T : base.As<T>();
+
+    /// <summary>The Bernoulli logit of every pixel given the pixels before it (and the class). [B, D] (+ [B, C]) → [B, D]</summary>
+    public Tensor Logits(Tensor x, Tensor? condition = null)
+    {
+        int d = Spec.Dimensions;
+        if (x.Rank != 2 || x.Dim(1) != d)
+            throw new ArgumentException($"The {Spec.Kind} takes images as rows [B, {d}]; got {x}.", nameof(x));
+        return LogitsOfFirstRows(x, _height, condition);
+    }
+
+    /// <summary>
+    /// The logits of the first <paramref name="rows"/> image rows from those rows alone: no layer looks below its own row,
+    /// so they equal the first rows·W columns of <see cref="Logits"/> of any image that starts with these rows.
+    /// [B, rows·W] (+ [B, C]) → [B, rows·W]
+    /// </summary>
+    public Tensor LogitsOfFirstRows(Tensor x, int rows, Tensor? condition = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(rows);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(rows, _height);
+        int width = rows * _width;
+        if (x.Rank != 2 || x.Dim(1) != width)
+            throw new ArgumentException($"The first {rows} rows of the images are [B, {width}]; got {x}.", nameof(x));
+        int b = x.Dim(0);
+        CheckCondition(condition, b);
+        Tensor vertical = x.Reshape(b, 1, rows, _width), horizontal = vertical;   // [B, 1, rows, W]
+        Tensor? skips = null;
+        foreach (GatedLayer layer in _layers)
+        {
+            (vertical, horizontal, Tensor skip) = layer.Forward(vertical, horizontal, condition);
+            skips = skips is null ? skip : skips + skip;                          // [B, p, rows, W]
+        }
+        Tensor h = _hidden.Forward(skips!.Relu()).Relu();
+        return _output.Forward(h).Reshape(b, width);                              // [B, 1, rows, W] → [B, rows·W]
+    }
+
+    /// <summary>The exact log p(x | c) = −Σ_i BCE(logit_i, x_i) in nats. [B, D] (+ [B, C]) → [B]</summary>
+    public Tensor LogLikelihood(Tensor x, Tensor? condition) => Logits(x, condition).BinaryCrossEntropyWithLogits(x).Sum(1).Negate();
+
+    /// <summary>The exact log p(x) of an unconditional model (a conditional one needs the labels: the two-argument form). [B, D] → [B]</summary>
+    public Tensor LogLikelihood(Tensor x) => LogLikelihood(x, null);
+
+    /// <summary>The exact log p(x | c) of each image ([B]); there are no latent draws, so several samples or importance samples are refused.</summary>
+    public override ModelTerms Terms(Tensor x, Rng rng, int samples = 1, int importanceSamples = 0, Tensor? condition = null)
+    {
+        CheckCondition(condition, x.Dim(0));
+        if (importanceSamples > 0 || samples != 1)
+            throw new ArgumentException($"The model {Spec} has an exact likelihood and no latent draws: ask for one sample and no importance samples.", nameof(samples));
+        return ModelTerms.WithoutKl(TermsKind.Exact, LogLikelihood(x, condition));
+    }
+
+    /// <summary>
+    /// The exact log p(x | c) repeated in all K columns (log mean_k w_k = log p(x | c)). Without gradients the result for the
+    /// last rows is remembered (rows, condition and weights compared by value), so the evaluator's chunks of K cost one
+    /// forward pass per batch of images. [B, D] → [B, K]
+    /// </summary>
+    public Tensor LogImportanceWeights(Tensor x, int k, Rng rng, Tensor? condition = null)
+    {
+        CheckCondition(condition, x.Dim(0));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(k);
+        int b = x.Dim(0);
+        Tensor logLikelihood;
+        if (Tensor.IsGradEnabled)
+        {
+            logLikelihood = LogLikelihood(x, condition);
+        }
+        else
+        {
+            float[] parameters = new float[ParameterCount];
+            int offset = 0;
+            foreach (Tensor p in Parameters())
+            {
+                p.Data.AsSpan(0, p.Length).CopyTo(parameters.AsSpan(offset));
+                offset += p.Length;
+            }
+            float[] rows = [.. x.Data.AsSpan(0, x.Length), .. condition is null ? [] : condition.Data.AsSpan(0, condition.Length)];
+            if (_memoRows is null || !rows.AsSpan().SequenceEqual(_memoRows) || !parameters.AsSpan().SequenceEqual(_memoParameters))
+            {
+                _memoLogLikelihood = LogLikelihood(x, condition).Data.AsSpan(0, b).ToArray();
+                _memoRows = rows;
+                _memoParameters = parameters;
+            }
+            logLikelihood = Tensor.FromArray((float[])_memoLogLikelihood!.Clone(), b);
+        }
+        return logLikelihood.Reshape(b, 1) + Tensor.Full(0f, b, k);              // [B, 1] broadcast to [B, K]
+    }
+
+    /// <summary>
+    /// n binary images drawn pixel by pixel in raster order (D forward passes, each over the rows down to the pixel's own),
+    /// without gradients; a conditional model draws row i from class i mod C, so a grid C wide shows one class per column.
+    /// [n, D] of 0/1
+    /// </summary>
+    public Tensor Sample(int n, Rng rng)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(n);
+        return Draw(_conditional is null ? null : [.. Enumerable.Range(0, n).Select(i => i % Spec.Classes)], n, rng);
+    }
+
+    private Tensor Draw(int[]? labels, int n, Rng rng)
+    {
+        ArgumentNullException.ThrowIfNull(rng);
+        int d = Spec.Dimensions, group = EvaluationBatchSize(n);
+        var image = new float[n * d];
+        for (int first = 0; first < n; first += group)
+        {
+            int count = Math.Min(group, n - first);
+            Tensor? condition = labels is null ? null : Condition(labels[first..(first + count)]);
+            RasterOrder.Fill(image.AsSpan(first * d, count * d), count, _height, _width, (top, rows) => LogitsOfFirstRows(top, rows, condition), rng);
+        }
+        return Tensor.FromArray(image, n, d);
+    }
+
+    /// <summary>
+    /// One gated layer of both stacks, with its skip output. Type A: the first layer, which takes the image itself. The last
+    /// layer feeds the head through its skip alone, so it has no residual projection and computes no vertical output.
+    /// </summary>
+    private sealed class GatedLayer : Module
+    {
+        private readonly int _channels;
+        private readonly bool _residual, _last;
+        private readonly StackConv2d _vertical, _horizontal;
+        private readonly Conv2d _verticalToHorizontal, _skip;
+        private readonly Conv2d? _residualProjection;
+        private readonly Linear? _verticalClass, _horizontalClass;
+
+        public GatedLayer(int inChannels, int channels, int kernel, MaskType type, int classes, bool last, Rng rng)
+        {
+            _channels = channels;
+            _last = last;
+            _residual = type == MaskType.B && !last;
+            _vertical = RegisterModule("vertical", new StackConv2d(inChannels, 2 * channels, kernel, PixelStack.Vertical, type, rng));
+            _horizontal = RegisterModule("horizontal", new StackConv2d(inChannels, 2 * channels, kernel, PixelStack.Horizontal, type, rng));
+            _verticalToHorizontal = RegisterModule("vertical_to_horizontal", new Conv2d(2 * channels, 2 * channels, 1, rng));
+            _skip = RegisterModule("skip", new Conv2d(channels, channels, 1, rng));
+            if (_residual) _residualProjection = RegisterModule("residual", new Conv2d(channels, channels, 1, rng));
+            if (classes > 0)
+            {
+                _verticalClass = RegisterModule("vertical_class", new Linear(classes, 2 * channels, rng, bias: false));
+                _horizontalClass = RegisterModule("horizontal_class", new Linear(classes, 2 * channels, rng, bias: false));
+            }
+        }
+
+        /// <summary>v, h [B, C_in, H, W] (+ condition [B, C]) → v, h, skip, each [B, p, H, W] (the last layer: h and v are the inputs).</summary>
+        public (Tensor Vertical, Tensor Horizontal, Tensor Skip) Forward(Tensor v, Tensor h, Tensor? condition)
+        {
+            Tensor verticalPre = WithClass(_vertical.Forward(v), _verticalClass, condition);                                             // [B, 2p, H, W]
+            Tensor horizontalPre = WithClass(_horizontal.Forward(h) + _verticalToHorizontal.Forward(verticalPre), _horizontalClass, condition);
+            Tensor gated = Gate(horizontalPre);                                                                                          // [B, p, H, W]
+            Tensor skip = _skip.Forward(gated);
+            if (_last) return (v, h, skip);
+            return (Gate(verticalPre), _residual ? h + _residualProjection!.Forward(gated) : gated, skip);
+        }
+
+        /// <summary>tanh of the first half of the channels ⊙ σ of the second. [B, 2p, H, W] → [B, p, H, W]</summary>
+        private Tensor Gate(Tensor t) => t.Slice(1, 0, _channels).Tanh() * t.Slice(1, _channels, _channels).Sigmoid();
+
+        /// <summary>t plus the class's bias for each gate channel, the same at every pixel. [B, 2p, H, W] + [B, C] → [B, 2p, H, W]</summary>
+        private static Tensor WithClass(Tensor t, Linear? classBias, Tensor? condition) =>
+            classBias is null || condition is null ? t : t + classBias.Forward(condition).Reshape(t.Dim(0), t.Dim(1), 1, 1);
+    }
+
+    /// <summary>The conditional side of a gated PixelCNN built with classes: only such a model is an <see cref="IConditional"/>.</summary>
+    private sealed class ConditionalFacet(GatedPixelCnn model) : IConditional
+    {
+        public int Classes => model.Spec.Classes;
+
+        public Tensor Condition(int[] labels)
+        {
+            ArgumentNullException.ThrowIfNull(labels);
+            return Tensor.OneHot(labels, Classes);
+        }
+
+        public Tensor SampleConditional(int[] labels, Rng rng)
+        {
+            ArgumentNullException.ThrowIfNull(labels);
+            ArgumentOutOfRangeException.ThrowIfZero(labels.Length);
+            return model.Draw(labels, labels.Length, rng);
+        }
+    }
+}
