@@ -23,13 +23,13 @@ namespace LatentSharp.Models;
 /// triangle above-right of a pixel is no blind spot; the horizontal stack sees its own row up to the pixel, itself only
 /// from the second layer on. Logit i therefore depends on x_&lt;i alone, and on every one of them once the layers reach.
 /// <para>
-/// Like <see cref="PixelCnn"/>: <see cref="Terms"/> are <see cref="TermsKind.Exact"/> (the exact log p(x | c), no KL);
-/// <see cref="LogImportanceWeights"/> repeats it in all K columns; no latent space; <see cref="Sample"/> draws pixel by
+/// Like <see cref="PixelCnn"/>: <see cref="AutoregressiveBernoulliModel.Terms"/> are <see cref="TermsKind.Exact"/> (the exact log p(x | c), no KL);
+/// <see cref="AutoregressiveBernoulliModel.LogImportanceWeights"/> repeats it in all K columns; no latent space; <see cref="AutoregressiveBernoulliModel.Sample"/> draws pixel by
 /// pixel. Built with classes (<see cref="ModelSpec.Classes"/> &gt; 0) it is an <see cref="IConditional"/>: every call takes
-/// the one-hot labels, and <see cref="Sample"/> draws row i from class i mod C.
+/// the one-hot labels, and <see cref="AutoregressiveBernoulliModel.Sample"/> draws row i from class i mod C.
 /// </para>
 /// </summary>
-public sealed class GatedPixelCnn : LatentModel, IExactLikelihood, IGenerative
+public sealed class GatedPixelCnn : AutoregressiveBernoulliModel
 {
     /// <summary>The kernel of the first (type A) layer.</summary>
     public const int FirstKernel = 7;
@@ -39,12 +39,8 @@ public sealed class GatedPixelCnn : LatentModel, IExactLikelihood, IGenerative
 
     private readonly GatedLayer[] _layers;
     private readonly Conv2d _hidden, _output;
-    private readonly int _height, _width;
+    private readonly int _width;
     private readonly ConditionalFacet? _conditional;
-
-    // The last exact log p(x | c) that LogImportanceWeights computed without gradients, with the rows, condition and weights
-    // it was for: the evaluator asks for the same rows in chunks of K, which must not cost a forward pass each.
-    private float[]? _memoRows, _memoParameters, _memoLogLikelihood;
 
     public GatedPixelCnn(ModelSpec spec, Rng rng)
     {
@@ -55,7 +51,6 @@ public sealed class GatedPixelCnn : LatentModel, IExactLikelihood, IGenerative
         if (p < 1) throw new ArgumentException($"The {spec.Kind} needs at least 1 feature channel, not {p}.", nameof(spec));
         if (spec.PixelCnnBlocks < 0) throw new ArgumentException($"The number of gated layers must not be negative, not {spec.PixelCnnBlocks}.", nameof(spec));
         Spec = spec;
-        _height = spec.Height;
         _width = spec.Width;
         _layers = new GatedLayer[1 + spec.PixelCnnBlocks];
         for (int l = 0; l < _layers.Length; l++)
@@ -74,29 +69,9 @@ public sealed class GatedPixelCnn : LatentModel, IExactLikelihood, IGenerative
     public override T? As<T>() where T : class =>
         typeof(T) == typeof(IConditional) ? _conditional as T : base.As<T>();
 
-    /// <summary>The Bernoulli logit of every pixel given the pixels before it (and the class). [B, D] (+ [B, C]) → [B, D]</summary>
-    public Tensor Logits(Tensor x, Tensor? condition = null)
+    protected override Tensor FirstRowLogits(Tensor x, int rows, Tensor? condition)
     {
-        int d = Spec.Dimensions;
-        if (x.Rank != 2 || x.Dim(1) != d)
-            throw new ArgumentException($"The {Spec.Kind} takes images as rows [B, {d}]; got {x}.", nameof(x));
-        return LogitsOfFirstRows(x, _height, condition);
-    }
-
-    /// <summary>
-    /// The logits of the first <paramref name="rows"/> image rows from those rows alone: no layer looks below its own row,
-    /// so they equal the first rows·W columns of <see cref="Logits"/> of any image that starts with these rows.
-    /// [B, rows·W] (+ [B, C]) → [B, rows·W]
-    /// </summary>
-    public Tensor LogitsOfFirstRows(Tensor x, int rows, Tensor? condition = null)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(rows);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(rows, _height);
-        int width = rows * _width;
-        if (x.Rank != 2 || x.Dim(1) != width)
-            throw new ArgumentException($"The first {rows} rows of the images are [B, {width}]; got {x}.", nameof(x));
         int b = x.Dim(0);
-        CheckCondition(condition, b);
         Tensor vertical = x.Reshape(b, 1, rows, _width), horizontal = vertical;   // [B, 1, rows, W]
         Tensor? skips = null;
         foreach (GatedLayer layer in _layers)
@@ -105,83 +80,7 @@ public sealed class GatedPixelCnn : LatentModel, IExactLikelihood, IGenerative
             skips = skips is null ? skip : skips + skip;                          // [B, p, rows, W]
         }
         Tensor h = _hidden.Forward(skips!.Relu()).Relu();
-        return _output.Forward(h).Reshape(b, width);                              // [B, 1, rows, W] → [B, rows·W]
-    }
-
-    /// <summary>The exact log p(x | c) = −Σ_i BCE(logit_i, x_i) in nats. [B, D] (+ [B, C]) → [B]</summary>
-    public Tensor LogLikelihood(Tensor x, Tensor? condition) => Logits(x, condition).BinaryCrossEntropyWithLogits(x).Sum(1).Negate();
-
-    /// <summary>The exact log p(x) of an unconditional model (a conditional one needs the labels: the two-argument form). [B, D] → [B]</summary>
-    public Tensor LogLikelihood(Tensor x) => LogLikelihood(x, null);
-
-    /// <summary>The exact log p(x | c) of each image ([B]); there are no latent draws, so several samples or importance samples are refused.</summary>
-    public override ModelTerms Terms(Tensor x, Rng rng, int samples = 1, int importanceSamples = 0, Tensor? condition = null)
-    {
-        CheckCondition(condition, x.Dim(0));
-        if (importanceSamples > 0 || samples != 1)
-            throw new ArgumentException($"The model {Spec} has an exact likelihood and no latent draws: ask for one sample and no importance samples.", nameof(samples));
-        return ModelTerms.WithoutKl(TermsKind.Exact, LogLikelihood(x, condition));
-    }
-
-    /// <summary>
-    /// The exact log p(x | c) repeated in all K columns (log mean_k w_k = log p(x | c)). Without gradients the result for the
-    /// last rows is remembered (rows, condition and weights compared by value), so the evaluator's chunks of K cost one
-    /// forward pass per batch of images. [B, D] → [B, K]
-    /// </summary>
-    public Tensor LogImportanceWeights(Tensor x, int k, Rng rng, Tensor? condition = null)
-    {
-        CheckCondition(condition, x.Dim(0));
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(k);
-        int b = x.Dim(0);
-        Tensor logLikelihood;
-        if (Tensor.IsGradEnabled)
-        {
-            logLikelihood = LogLikelihood(x, condition);
-        }
-        else
-        {
-            float[] parameters = new float[ParameterCount];
-            int offset = 0;
-            foreach (Tensor p in Parameters())
-            {
-                p.Data.AsSpan(0, p.Length).CopyTo(parameters.AsSpan(offset));
-                offset += p.Length;
-            }
-            float[] rows = [.. x.Data.AsSpan(0, x.Length), .. condition is null ? [] : condition.Data.AsSpan(0, condition.Length)];
-            if (_memoRows is null || !rows.AsSpan().SequenceEqual(_memoRows) || !parameters.AsSpan().SequenceEqual(_memoParameters))
-            {
-                _memoLogLikelihood = LogLikelihood(x, condition).Data.AsSpan(0, b).ToArray();
-                _memoRows = rows;
-                _memoParameters = parameters;
-            }
-            logLikelihood = Tensor.FromArray((float[])_memoLogLikelihood!.Clone(), b);
-        }
-        return logLikelihood.Reshape(b, 1) + Tensor.Full(0f, b, k);              // [B, 1] broadcast to [B, K]
-    }
-
-    /// <summary>
-    /// n binary images drawn pixel by pixel in raster order (D forward passes, each over the rows down to the pixel's own),
-    /// without gradients; a conditional model draws row i from class i mod C, so a grid C wide shows one class per column.
-    /// [n, D] of 0/1
-    /// </summary>
-    public Tensor Sample(int n, Rng rng)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(n);
-        return Draw(_conditional is null ? null : [.. Enumerable.Range(0, n).Select(i => i % Spec.Classes)], n, rng);
-    }
-
-    private Tensor Draw(int[]? labels, int n, Rng rng)
-    {
-        ArgumentNullException.ThrowIfNull(rng);
-        int d = Spec.Dimensions, group = EvaluationBatchSize(n);
-        var image = new float[n * d];
-        for (int first = 0; first < n; first += group)
-        {
-            int count = Math.Min(group, n - first);
-            Tensor? condition = labels is null ? null : Condition(labels[first..(first + count)]);
-            RasterOrder.Fill(image.AsSpan(first * d, count * d), count, _height, _width, (top, rows) => LogitsOfFirstRows(top, rows, condition), rng);
-        }
-        return Tensor.FromArray(image, n, d);
+        return _output.Forward(h).Reshape(b, rows * _width);                      // [B, 1, rows, W] → [B, rows·W]
     }
 
     /// <summary>
