@@ -13,7 +13,6 @@ namespace LatentSharp.Tests.Data;
 /// </summary>
 public class IdxMutationTests
 {
-    private static readonly TimeSpan CaseTimeout = TimeSpan.FromSeconds(20);
 
     [Property(MaxTest = 300, Arbitrary = [typeof(IdxMutations)])]
     public void Read_MutatedFile_MatchesItsContentOrThrowsInvalidDataFile(MutatedIdx file)
@@ -86,13 +85,7 @@ public class IdxMutationTests
     }
 
     /// <summary>Runs <paramref name="read"/> on another thread and fails the test when it does not finish in time.</summary>
-    internal static (object? Result, Exception? Error) RunWithTimeout(Func<object> read)
-    {
-        var task = Task.Run(read);
-        if (!((IAsyncResult)task).AsyncWaitHandle.WaitOne(CaseTimeout))
-            Assert.Fail($"reading did not finish within {CaseTimeout.TotalSeconds} s");
-        return task.IsFaulted ? (null, task.Exception!.InnerException) : (task.Result, null);
-    }
+    internal static (object? Result, Exception? Error) RunWithTimeout(Func<object> read) => WithinTime.Run(read, "reading");
 
     /// <summary>
     /// The content the reader should have seen. A gzip file the reader accepted must decompress, and end in the trailer of

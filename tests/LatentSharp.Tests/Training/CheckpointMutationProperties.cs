@@ -35,8 +35,6 @@ public sealed class CheckpointMutationProperties
         }
     });
 
-    private static readonly TimeSpan CaseTimeout = TimeSpan.FromSeconds(10);
-
     // ---- generators ---------------------------------------------------------------------------------------------
 
     private static Gen<byte[]> Bytes(int max) => Gen.Choose(1, max).SelectMany(n => Gen.ArrayOf(Gen.Choose(0, 255).Select(b => (byte)b), n));
@@ -142,15 +140,15 @@ public sealed class CheckpointMutationProperties
         {
             string path = Path.Combine(folder, Trainer.LatestCheckpoint);
             File.WriteAllBytes(path, bytes);
-            var load = Task.Run(() => LoadFully(path, bytes));
-            if (!load.Wait(CaseTimeout)) throw new TimeoutException($"{mutation}: loading took longer than {CaseTimeout}.");
-            return load.Result;
-        }
-        catch (AggregateException e) when (e.InnerException is InvalidCheckpointException refused)
-        {
-            Assert.DoesNotContain('\n', refused.Message);
-            Assert.StartsWith(Trainer.LatestCheckpoint, refused.Message);
-            return true;
+            var (loaded, error) = WithinTime.Run(() => LoadFully(path, bytes), $"loading with {mutation}");
+            if (error is InvalidCheckpointException refused)
+            {
+                Assert.DoesNotContain('\n', refused.Message);
+                Assert.StartsWith(Trainer.LatestCheckpoint, refused.Message);
+                return true;
+            }
+            WithinTime.Rethrow(error);
+            return loaded;
         }
         finally
         {
