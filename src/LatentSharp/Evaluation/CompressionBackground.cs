@@ -18,28 +18,35 @@ namespace LatentSharp.Evaluation;
 /// </remarks>
 public sealed class CompressionBackground
 {
-    /// <summary>A background for images of <paramref name="width"/> × <paramref name="height"/> single-channel pixels.</summary>
-    public CompressionBackground(int width, int height)
+    /// <summary>
+    /// A background for images of <paramref name="width"/> × <paramref name="height"/> pixels of <paramref name="channels"/>
+    /// channels (1: grey, 3: colour), laid out channel-planar [C, H, W] as the data sets hold them.
+    /// </summary>
+    public CompressionBackground(int width, int height, int channels = 1)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(width);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(height);
+        if (channels is not (1 or 3)) throw new ArgumentOutOfRangeException(nameof(channels), channels, "PNG images here are grey (1) or colour (3).");
         Width = width;
         Height = height;
+        Channels = channels;
     }
 
     public int Width { get; }
 
     public int Height { get; }
 
-    /// <summary>D, the number of pixels.</summary>
-    public int Dimensions => Width * Height;
+    public int Channels { get; }
+
+    /// <summary>D = C·H·W, the values of one image.</summary>
+    public int Dimensions => Channels * Width * Height;
 
     /// <summary>L(x), the compressed length of one image [D] in bytes (PNG file, headers included).</summary>
     public int CompressedBytes(ReadOnlySpan<float> image)
     {
         if (image.Length != Dimensions)
-            throw new ArgumentException($"A {Width}x{Height} image needs {Dimensions} values, got {image.Length}.", nameof(image));
-        return Png.Encode(Image.FromFloats(image, Width, Height)).Length;
+            throw new ArgumentException($"A {Channels}x{Height}x{Width} image needs {Dimensions} values, got {image.Length}.", nameof(image));
+        return Png.Encode(Image.FromPlanes(image, Channels, Height, Width)).Length;
     }
 
     /// <summary>log p_background(x) = −L(x) per row of <paramref name="x"/> [b, D]: [b], in nats.</summary>

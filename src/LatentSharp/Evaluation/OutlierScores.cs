@@ -54,7 +54,7 @@ internal static class OutlierScores
     {
         if (background == OutlierBackground.Compression)
         {
-            var compressor = new CompressionBackground(ood.Cols, ood.Rows);
+            var compressor = new CompressionBackground(ood.Cols, ood.Rows, ood.Channels);
             return (x => compressor.LogLikelihood(x.Pixels, x.Count),
                 "background = −(PNG-compressed length in nats), the input-complexity score of Serrà et al. (2020).");
         }

@@ -1,4 +1,5 @@
 using LatentSharp.Evaluation;
+using LatentSharp.Imaging;
 using LatentSharp.Tensors;
 
 namespace LatentSharp.Tests.Evaluation;
@@ -55,5 +56,23 @@ public class CompressionBackgroundTests
         var background = new CompressionBackground(Side, Side);
         Assert.Throws<ArgumentException>(() => background.LogLikelihood(new float[D], 2));
         Assert.Throws<ArgumentException>(() => background.CompressedBytes(new float[D - 1]));
+    }
+
+    [Fact]
+    public void LogLikelihood_ColourRows_AreCompressedWholeInTheirOwnColours()
+    {
+        // Two 3x4x4 colour rows: a flat red image and red noise; each is read whole (48 values), so the noise costs more.
+        var background = new CompressionBackground(4, 4, channels: 3);
+        var rng = new Random(3);
+        float[] flat = new float[48], noisy = new float[48];
+        for (int i = 0; i < 16; i++)
+        {
+            flat[i] = 1f;                              // the red plane
+            noisy[i] = (float)rng.NextDouble();
+        }
+        double[] scores = background.LogLikelihood([.. flat, .. noisy], 2);
+        Assert.Equal(48, background.Dimensions);
+        Assert.True(scores[0] > scores[1], $"flat {scores[0]} vs noise {scores[1]}");
+        Assert.Equal(-8 * Math.Log(2) * Png.Encode(Image.FromPlanes(noisy, 3, 4, 4)).Length, scores[1], 9);
     }
 }
