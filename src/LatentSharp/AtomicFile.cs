@@ -11,27 +11,13 @@ namespace LatentSharp;
 internal static partial class AtomicFile
 {
     /// <summary>Writes <paramref name="text"/> as UTF-8 (no byte-order mark) to <paramref name="path"/>, creating its folder.</summary>
-    public static void WriteAllText(string path, string text)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(path);
-        string full = Path.GetFullPath(path);
-        string folder = Path.GetDirectoryName(full)!;
-        Directory.CreateDirectory(folder);
-        string temp = Path.Combine(folder, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            File.WriteAllText(temp, text, new UTF8Encoding(false));
-            File.Move(temp, full, overwrite: true);
-        }
-        catch
-        {
-            File.Delete(temp);
-            throw;
-        }
-    }
+    public static void WriteAllText(string path, string text) => Write(path, temp => File.WriteAllText(temp, text, new UTF8Encoding(false)));
 
     /// <summary>Writes <paramref name="bytes"/> to <paramref name="path"/>, creating its folder.</summary>
-    public static void WriteAllBytes(string path, byte[] bytes)
+    public static void WriteAllBytes(string path, byte[] bytes) => Write(path, temp => File.WriteAllBytes(temp, bytes));
+
+    /// <summary>Lets <paramref name="writeTemporary"/> write a temporary beside <paramref name="path"/>, then moves it over the file.</summary>
+    private static void Write(string path, Action<string> writeTemporary)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         string full = Path.GetFullPath(path);
@@ -40,7 +26,7 @@ internal static partial class AtomicFile
         string temp = Path.Combine(folder, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
         try
         {
-            File.WriteAllBytes(temp, bytes);
+            writeTemporary(temp);
             File.Move(temp, full, overwrite: true);
         }
         catch
