@@ -59,8 +59,7 @@ public sealed class Trainer
         if (resumeFrom is not null && resumeFrom.CompletedEpochs > _options.Epochs)
             throw new InvalidSettingException(nameof(TrainingOptions.Epochs),
                 $"The run has already completed {resumeFrom.CompletedEpochs} epochs, more than the {_options.Epochs} asked for: ask for more epochs to continue it.");
-        if (data.Validation is null)
-            data = data.WithValidation(_options.ValidationImages ?? DataSplits.DefaultValidationCount(data.Train.Count), _options.Seed);
+        if (data.Validation is null) data = WithValidation(data, _options);
         TrainingOptions options = _options with { ValidationImages = data.Validation?.Count ?? 0 };
         var history = new List<EpochReport>(resumeFrom?.History ?? []);
         int startEpoch = resumeFrom?.CompletedEpochs ?? 0;
@@ -170,6 +169,13 @@ public sealed class Trainer
             return null;   // a damaged best checkpoint: the last epoch's weights are scored, and the score says so
         }
     }
+
+    /// <summary>
+    /// <paramref name="data"/> with the validation images <paramref name="options"/> ask for held out of its training split:
+    /// <see cref="TrainingOptions.ValidationImages"/>, or by default <see cref="DataSplits.DefaultValidationCount"/>, drawn with the run's seed.
+    /// </summary>
+    internal static DataSplits WithValidation(DataSplits data, TrainingOptions options) =>
+        data.WithValidation(options.ValidationImages ?? DataSplits.DefaultValidationCount(data.Train.Count), options.Seed);
 
     /// <summary>A held-out split as the model is scored on it (<see cref="TestBinarization"/>).</summary>
     private Dataset HeldOut(Dataset split) => TestBinarization.Apply(split, _options.Binarization);

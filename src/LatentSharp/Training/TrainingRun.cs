@@ -93,7 +93,7 @@ public sealed class TrainingRun
     private static TrainingRun WithValidation(LatentModel model, TrainingOptions options, DataSplits splits, string directory, TrainingState? resumeFrom,
         OptimizerState? optimizerState)
     {
-        splits = splits.WithValidation(options.ValidationImages ?? DataSplits.DefaultValidationCount(splits.Train.Count), options.Seed);
+        splits = Trainer.WithValidation(splits, options);
         options = options with { ValidationImages = splits.Validation?.Count ?? 0 };
         return new TrainingRun(model, options, splits, directory, resumeFrom, optimizerState);
     }
