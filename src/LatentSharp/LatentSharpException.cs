@@ -7,6 +7,7 @@ namespace LatentSharp;
 /// </summary>
 public abstract class LatentSharpException : Exception
 {
+    /// <summary>An error whose one-line <paramref name="message"/> says what is wrong, where and what to do.</summary>
     protected LatentSharpException(string message, Exception? innerException = null)
         : base(message, innerException)
     {
@@ -20,6 +21,7 @@ public abstract class LatentSharpException : Exception
 /// </summary>
 public sealed class InvalidSettingException(string setting, string message) : LatentSharpException(message)
 {
+    /// <summary>The library property at fault, e.g. <c>LatentSize</c>.</summary>
     public string Setting { get; } = setting;
 }
 

@@ -26,6 +26,7 @@ public sealed class BatchIterator
     {
     }
 
+    /// <summary>Batches of <paramref name="batchSize"/> images of <paramref name="data"/>, with the epoch orders fixed by <paramref name="seed"/>; throws <see cref="ArgumentOutOfRangeException"/> for a batch size below 1 or an unknown binarization.</summary>
     public BatchIterator(Dataset data, int batchSize, ulong seed, Binarization binarization = Binarization.None)
     {
         ArgumentNullException.ThrowIfNull(data);
@@ -40,14 +41,18 @@ public sealed class BatchIterator
             : data.Pixels;
     }
 
+    /// <summary>The dataset the batches are drawn from.</summary>
     public Dataset Data { get; }
+    /// <summary>B, the images per full batch.</summary>
     public int BatchSize { get; }
 
     /// <summary>The base seed; store it in a checkpoint to resume with the same batches.</summary>
     public ulong Seed { get; }
 
+    /// <summary>How pixels become 0/1 values in the batches: not at all, once for the run (static), or afresh each epoch (dynamic).</summary>
     public Binarization Binarization { get; }
 
+    /// <summary>The batches per epoch, the last one partial when the image count does not divide evenly.</summary>
     public int BatchesPerEpoch => (Data.Count + BatchSize - 1) / BatchSize;
 
     /// <summary>The order in which epoch <paramref name="epoch"/> visits the dataset: a permutation of 0..N-1.</summary>

@@ -14,13 +14,17 @@ namespace LatentSharp.Data;
 /// </remarks>
 public static class CifarBatches
 {
+    /// <summary>The side of a CIFAR-10 image, in pixels.</summary>
     public const int Side = 32;
+    /// <summary>The colour planes of a CIFAR-10 image (red, green, blue).</summary>
     public const int Channels = 3;
 
     /// <summary>One record: the label byte, then the three planes.</summary>
     public const int RecordBytes = 1 + Channels * Side * Side;
 
+    /// <summary>The test split's batch file.</summary>
     public const string TestFileName = "test_batch.bin";
+    /// <summary>The optional file naming the classes, one per line.</summary>
     public const string MetaFileName = "batches.meta.txt";
 
     /// <summary>The five training batches, in order.</summary>

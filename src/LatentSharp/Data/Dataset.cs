@@ -78,6 +78,7 @@ public sealed class Dataset
         ClassNames = names;
     }
 
+    /// <summary>The set and split it comes from, e.g. <c>sample/train</c>.</summary>
     public string Name { get; }
 
     /// <summary>Number of images.</summary>
@@ -101,8 +102,10 @@ public sealed class Dataset
     /// <summary>Length <see cref="Count"/>, or empty when the data has no labels.</summary>
     public int[] Labels { get; }
 
+    /// <summary>Whether every image has a label.</summary>
     public bool HasLabels => Labels.Length != 0;
 
+    /// <summary>The number of classes, the length of <see cref="ClassNames"/>.</summary>
     public int ClassCount => ClassNames.Length;
 
     /// <summary>One name per class, indexed by label.</summary>

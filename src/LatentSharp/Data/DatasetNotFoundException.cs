@@ -6,6 +6,7 @@ namespace LatentSharp.Data;
 /// </summary>
 public sealed class DatasetNotFoundException : LatentSharpException
 {
+    /// <summary>The message names <paramref name="name"/>, lists <paramref name="placesLooked"/> and ends with <paramref name="howToInstall"/>.</summary>
     public DatasetNotFoundException(string name, IReadOnlyList<string> placesLooked, string howToInstall)
         : base(BuildMessage(name, placesLooked, howToInstall))
     {
@@ -13,6 +14,7 @@ public sealed class DatasetNotFoundException : LatentSharpException
         PlacesLooked = placesLooked;
     }
 
+    /// <summary>The dataset name or folder asked for.</summary>
     public string Name { get; }
 
     /// <summary>Every place searched, in order, with a note why it did not qualify.</summary>

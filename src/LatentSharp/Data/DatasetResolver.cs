@@ -16,9 +16,13 @@ namespace LatentSharp.Data;
 /// </remarks>
 public sealed class DatasetResolver
 {
+    /// <summary>The environment variable naming a folder that holds datasets by name.</summary>
     public const string EnvironmentVariable = "LATENTSHARP_DATA";
+    /// <summary>The class-balanced Fashion-MNIST subset shipped in data/sample and inside the library: 6,000 train and 1,000 test images of 28x28.</summary>
     public const string Sample = "sample";
+    /// <summary>Zalando's Fashion-MNIST: 60,000 train and 10,000 test grey images of 28x28 in 10 classes.</summary>
     public const string FashionMnist = "fashion-mnist";
+    /// <summary>LeCun's MNIST handwritten digits: 60,000 train and 10,000 test grey images of 28x28.</summary>
     public const string Mnist = "mnist";
 
     /// <summary>3,786 Noto emoji, 64x64 colour, labelled by category: made by scripts/fetch-emoji.sh.</summary>
@@ -27,6 +31,7 @@ public sealed class DatasetResolver
     /// <summary>A small subset of <see cref="Emoji"/>, shipped in data/emoji-sample.</summary>
     public const string EmojiSample = "emoji-sample";
 
+    /// <summary>Every dataset name the resolver knows.</summary>
     public static IReadOnlyList<string> KnownNames { get; } = [Sample, FashionMnist, Mnist, Emoji, EmojiSample];
 
     /// <summary>The sets that ship with the repository in data/&lt;name&gt;.</summary>

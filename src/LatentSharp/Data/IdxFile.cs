@@ -14,7 +14,9 @@ namespace LatentSharp.Data;
 /// </summary>
 public static class IdxFile
 {
+    /// <summary>The magic number of an image file: unsigned bytes, 3 dimensions.</summary>
     public const int ImagesMagic = 0x0803; // 2051: unsigned bytes, 3 dimensions
+    /// <summary>The magic number of a label file: unsigned bytes, 1 dimension.</summary>
     public const int LabelsMagic = 0x0801; // 2049: unsigned bytes, 1 dimension
 
     private const byte UnsignedByteType = 0x08;
@@ -28,6 +30,7 @@ public static class IdxFile
     private const string Hint = "The file is damaged or not what its name says: download or generate it again.";
     private const string NotAFileHint = "Datasets are read from regular files only.";
 
+    /// <summary>The images of the IDX file at <paramref name="path"/>, raw or gzip; throws <see cref="InvalidDataFileException"/> for a damaged, truncated or non-image file.</summary>
     public static IdxImages ReadImages(string path)
     {
         using Source source = Source.Open(path);
@@ -47,6 +50,7 @@ public static class IdxFile
         return new IdxImages(count, rows, cols, pixels);
     }
 
+    /// <summary>The labels of the IDX file at <paramref name="path"/>, raw or gzip; throws <see cref="InvalidDataFileException"/> for a damaged, truncated or non-label file.</summary>
     public static byte[] ReadLabels(string path)
     {
         using Source source = Source.Open(path);
@@ -62,6 +66,7 @@ public static class IdxFile
         return labels;
     }
 
+    /// <summary>Writes <paramref name="images"/> atomically, gzip-compressed when <paramref name="path"/> ends in ".gz"; throws <see cref="ArgumentException"/> for empty images or a pixel count that does not fit the sizes.</summary>
     public static void WriteImages(string path, IdxImages images)
     {
         ArgumentNullException.ThrowIfNull(images);
@@ -79,6 +84,7 @@ public static class IdxFile
         WriteAtomic(path, header, images.Pixels);
     }
 
+    /// <summary>Writes <paramref name="labels"/> atomically, gzip-compressed when <paramref name="path"/> ends in ".gz"; throws <see cref="ArgumentException"/> when there are none.</summary>
     public static void WriteLabels(string path, byte[] labels)
     {
         ArgumentNullException.ThrowIfNull(labels);

@@ -27,7 +27,9 @@ public static class ImageFolder
     /// <summary>The share of each class that becomes the test split of a folder without train/ and test/.</summary>
     public const double TestShare = 0.2;
 
+    /// <summary>The subfolder holding the train split, when the split is given.</summary>
     public const string TrainFolderName = "train";
+    /// <summary>The subfolder holding the test split, when the split is given.</summary>
     public const string TestFolderName = "test";
 
     /// <summary>The extensions read, lower case.</summary>

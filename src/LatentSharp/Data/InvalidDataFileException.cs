@@ -7,6 +7,7 @@ namespace LatentSharp.Data;
 /// </summary>
 public sealed class InvalidDataFileException : LatentSharpException
 {
+    /// <summary>The message is "file name: <paramref name="problem"/>. <paramref name="hint"/>".</summary>
     public InvalidDataFileException(string path, string problem, string hint, Exception? innerException = null)
         : base($"{Path.GetFileName(path)}: {problem}. {hint}", innerException)
     {

@@ -23,9 +23,13 @@ namespace LatentSharp.Data;
 /// </remarks>
 public static class NpyFile
 {
+    /// <summary>The train images of an npy dataset folder.</summary>
     public const string TrainImagesFileName = "train_images.npy";
+    /// <summary>The train labels of an npy dataset folder (optional).</summary>
     public const string TrainLabelsFileName = "train_labels.npy";
+    /// <summary>The test images of an npy dataset folder.</summary>
     public const string TestImagesFileName = "test_images.npy";
+    /// <summary>The test labels of an npy dataset folder (optional).</summary>
     public const string TestLabelsFileName = "test_labels.npy";
 
     /// <summary>The file names of an npy dataset folder; the two labels files are optional.</summary>

@@ -15,8 +15,10 @@ public sealed class Categorical256Observation : IObservationModel
     /// <summary>The decoder outputs per sub-pixel: one logit per 8-bit value.</summary>
     public const int OutputsPerValue = EightBitValues.Count;
 
+    /// <inheritdoc/>
     public string Name => "categorical";
 
+    /// <inheritdoc/>
     public bool IsDiscrete8Bit => true;
 
     /// <summary>Σ_d log softmax(logits_d)[v_d] with v = round(255·x). x [B, D], output [S·B, 256·D] → [S·B]</summary>

@@ -5,8 +5,10 @@ namespace LatentSharp.Distributions;
 /// <summary>N(mean, diag(exp(logVariance))) for a batch: both tensors are [B, L].</summary>
 public sealed class DiagonalNormal(Tensor mean, Tensor logVariance)
 {
+    /// <summary>μ, the means. [B, L]</summary>
     public Tensor Mean { get; } = mean;
 
+    /// <summary>log σ², the log-variances. [B, L]</summary>
     public Tensor LogVariance { get; } = logVariance;
 
     /// <summary>A reparameterized draw z = mean + sigma * eps, eps ~ N(0, I): differentiable in mean and log-variance. [B, L]</summary>

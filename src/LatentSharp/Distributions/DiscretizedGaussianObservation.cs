@@ -18,8 +18,10 @@ public sealed class DiscretizedGaussianObservation : IObservationModel
     // P(V ≥ v) is taken as 1 (or 0) for bin edges more than this many standard deviations below (or above) the mean.
     private const double TailDeviations = 9;
 
+    /// <inheritdoc/>
     public string Name => "discretized-gaussian";
 
+    /// <inheritdoc/>
     public bool IsDiscrete8Bit => true;
 
     /// <summary>Σ_d log P(v_d | μ_d, s_d) with v = round(255·x). x [B, D], output [S·B, 2·D] → [S·B]</summary>

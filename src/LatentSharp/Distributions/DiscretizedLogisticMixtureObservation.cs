@@ -23,13 +23,16 @@ public sealed class DiscretizedLogisticMixtureObservation : IObservationModel
         Components = components;
     }
 
+    /// <summary>K, the mixture components per sub-pixel.</summary>
     public int Components { get; }
 
     /// <summary>The decoder outputs per sub-pixel: 3·K.</summary>
     public int OutputsPerValue => 3 * Components;
 
+    /// <inheritdoc/>
     public string Name => "logistic-mixture";
 
+    /// <inheritdoc/>
     public bool IsDiscrete8Bit => true;
 
     /// <summary>Σ_d log Σ_c π_c·P(v_d | μ_c, s_c) with v = round(255·x). x [B, D], output [S·B, 3·K·D] → [S·B]</summary>

@@ -12,6 +12,7 @@ public sealed class GaussianObservation : Module, IObservationModel
 {
     // Variance floor 1e-4 (σ = 0.01, about 2.5 grey levels): below it a constant background pixel would drive the
     // likelihood to infinity. The ceiling keeps exp() finite.
+    /// <summary>The range a learned log-variance is clamped to: variance 1e-4 (σ = 0.01) to e¹⁰.</summary>
     public const float MinLogVariance = -9.21f, MaxLogVariance = 10f;
     private readonly Tensor? _logVariance;        // [D] when learned
     private readonly float _fixedLogVariance;
@@ -31,10 +32,13 @@ public sealed class GaussianObservation : Module, IObservationModel
         Array.Fill(_logVariance.Data, _fixedLogVariance);
     }
 
+    /// <summary>True when the per-pixel variance is a learned parameter, false when it is fixed.</summary>
     public bool IsLearned => _logVariance is not null;
 
+    /// <inheritdoc/>
     public string Name => IsLearned ? "gaussian-learned" : "gaussian";
 
+    /// <inheritdoc/>
     public Tensor LogProb(Tensor x, Tensor output)
     {
         // A learned [D] row broadcasts over the batch; a fixed variance is a one-element constant.
@@ -42,10 +46,13 @@ public sealed class GaussianObservation : Module, IObservationModel
         return Tensor.GaussianLogDensity(x.Tile(IObservationModel.DrawsPerImage(x, output)), output, logVariance).Sum(1);
     }
 
+    /// <inheritdoc/>
     public Activation? MeanActivation => Activation.Identity;
 
+    /// <inheritdoc/>
     public Tensor Mean(Tensor output) => output;
 
+    /// <inheritdoc/>
     public Tensor Sample(Tensor output, Rng rng)
     {
         Tensor eps = Noise.StandardNormal(rng, output.ShapeArray);

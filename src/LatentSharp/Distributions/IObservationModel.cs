@@ -13,7 +13,7 @@ public interface IObservationModel
     string Name { get; }
 
     /// <summary>
-    /// log p(x | output), summed over pixels, for S ≥ 1 decoder outputs per image laid out sample-major (row s·B + i
+    /// log p(x | output) in nats, summed over pixels, for S ≥ 1 decoder outputs per image laid out sample-major (row s·B + i
     /// belongs to image i). Each image comes once, so a likelihood that reads the pixels themselves (autoregressive) looks
     /// at them once, not S times. x [B, D], output [S·B, …] → [S·B]
     /// </summary>

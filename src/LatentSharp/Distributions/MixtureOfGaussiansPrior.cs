@@ -34,8 +34,10 @@ public sealed class MixtureOfGaussiansPrior : Module, IPrior
         _logits = RegisterParameter("logits", Tensor.Parameter(components));
     }
 
+    /// <summary>K, the mixture components.</summary>
     public int Components { get; }
 
+    /// <summary>L, the latent dimensions.</summary>
     public int LatentSize { get; }
 
     /// <summary>μ_k. [K, L]</summary>
@@ -47,11 +49,14 @@ public sealed class MixtureOfGaussiansPrior : Module, IPrior
     /// <summary>Unnormalised log π_k. [K]</summary>
     public Tensor Logits => _logits;
 
+    /// <inheritdoc/>
     public string Name => "mog";
 
+    /// <inheritdoc/>
     public bool HasClosedFormKl => false;
 
     // log p(z) = logsumexp_k [log π_k + Σ_l log N(z_l; μ_kl, σ_kl²)]
+    /// <inheritdoc/>
     public Tensor LogProb(Tensor z)
     {
         Tensor perComponent = Tensor.GaussianComponentLogDensities(z, _means, _logVariances.Clamp(MinLogVariance, MaxLogVariance));   // [B, K]

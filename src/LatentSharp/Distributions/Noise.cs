@@ -5,6 +5,7 @@ namespace LatentSharp.Distributions;
 /// <summary>Constant random tensors (no gradient), drawn on the calling thread from one seeded Rng.</summary>
 public static class Noise
 {
+    /// <summary>Independent N(0, 1) draws in a new tensor of this shape.</summary>
     public static Tensor StandardNormal(Rng rng, params int[] shape)
     {
         Tensor t = Tensor.Empty(shape);

@@ -65,11 +65,13 @@ public sealed class PixelCnnObservation : Module, IObservationModel
         _output = RegisterModule("output", new Conv2d(channels, 1, 1, rng));
     }
 
+    /// <inheritdoc/>
     public string Name => "pixelcnn";
 
     /// <summary>h: the decoder must give h feature maps per image, [B, h·H·W].</summary>
     public int Channels { get; }
 
+    /// <inheritdoc/>
     public Tensor LogProb(Tensor x, Tensor output)
     {
         int draws = IObservationModel.DrawsPerImage(x, output), b = x.Dim(0), d = _height * _width;
@@ -79,6 +81,7 @@ public sealed class PixelCnnObservation : Module, IObservationModel
         return logits.BinaryCrossEntropyWithLogits(x.Tile(draws)).Sum(1).Negate();
     }
 
+    /// <inheritdoc/>
     public Tensor Mean(Tensor output)
     {
         var probabilities = new float[CheckOutput(output) * _height * _width];
@@ -86,6 +89,7 @@ public sealed class PixelCnnObservation : Module, IObservationModel
         return Tensor.FromArray(probabilities, output.Dim(0), _height * _width);
     }
 
+    /// <inheritdoc/>
     public Tensor Sample(Tensor output, Rng rng)
     {
         ArgumentNullException.ThrowIfNull(rng);

@@ -12,6 +12,7 @@ namespace LatentSharp.Distributions;
 /// </summary>
 public sealed class VampPrior : Module, IPrior
 {
+    /// <summary>The pseudo-inputs' starting distribution N(0.05, 0.01²), as in the paper's code.</summary>
     public const float InitialMean = 0.05f, InitialStd = 0.01f;
 
     private readonly Func<Tensor, DiagonalNormal> _posterior;
@@ -36,11 +37,13 @@ public sealed class VampPrior : Module, IPrior
         rng.FillGaussian(_pseudoInputs.Data, InitialMean, InitialStd);
     }
 
+    /// <summary>K, the pseudo-inputs.</summary>
     public int Components { get; }
 
     /// <summary>D, the pixels of one pseudo-input.</summary>
     public int Dimensions { get; }
 
+    /// <summary>L, the latent dimensions.</summary>
     public int LatentSize { get; }
 
     /// <summary>The raw parameter; the images the encoder sees are <see cref="PseudoInputs"/>. [K, D]</summary>
@@ -49,8 +52,10 @@ public sealed class VampPrior : Module, IPrior
     /// <summary>u_k = hardtanh(parameter) ∈ [0, 1]: the pseudo-images. [K, D]</summary>
     public Tensor PseudoInputs() => _pseudoInputs.Clamp(0f, 1f);
 
+    /// <inheritdoc/>
     public string Name => "vamp";
 
+    /// <inheritdoc/>
     public bool HasClosedFormKl => false;
 
     /// <summary>
@@ -73,6 +78,7 @@ public sealed class VampPrior : Module, IPrior
     }
 
     // log p(z) = logsumexp_k log q(z | u_k) − log K
+    /// <inheritdoc/>
     public Tensor LogProb(Tensor z)
     {
         DiagonalNormal q = _posterior(PseudoInputs());   // [K, L] each

@@ -40,5 +40,6 @@ public sealed class ActiveUnits(int latentSize, double threshold = 0.01)
         return variances;
     }
 
+    /// <summary>The number of dimensions whose posterior-mean variance exceeds the threshold (0.01 by default).</summary>
     public int Count() => Variances().Count(v => v > threshold);
 }

@@ -32,10 +32,13 @@ public sealed class CompressionBackground
         Channels = channels;
     }
 
+    /// <summary>W, the image width in pixels.</summary>
     public int Width { get; }
 
+    /// <summary>H, the image height in pixels.</summary>
     public int Height { get; }
 
+    /// <summary>C: 1 for grey, 3 for colour.</summary>
     public int Channels { get; }
 
     /// <summary>D = C·H·W, the values of one image.</summary>

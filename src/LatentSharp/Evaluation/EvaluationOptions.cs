@@ -45,6 +45,7 @@ public sealed record EvaluationOptions
     /// <summary>Images per forward pass for the ELBO and the encodings, at most: <see cref="Models.LatentModel.EvaluationBatchSize"/> lowers it for models with large activations.</summary>
     public int BatchSize { get; init; } = 500;
 
+    /// <summary>Throws <see cref="InvalidSettingException"/> naming the first setting out of range (split, K, image counts, batch size).</summary>
     public void Validate()
     {
         if (Split is not ("test" or "train")) throw new InvalidSettingException(nameof(Split), $"The split must be test or train, not \"{Split}\".");
@@ -71,7 +72,9 @@ public enum OutlierBackground
 /// </summary>
 public sealed record OutOfDistributionSet(string Name, Dataset? Test, string? MissingReason)
 {
+    /// <summary>A data set that was found; its test split <paramref name="test"/> is scored.</summary>
     public static OutOfDistributionSet Found(string name, Dataset test) => new(name, test ?? throw new ArgumentNullException(nameof(test)), null);
 
+    /// <summary>A data set that was asked for but not found, and why.</summary>
     public static OutOfDistributionSet Missing(string name, string reason) => new(name, null, reason);
 }

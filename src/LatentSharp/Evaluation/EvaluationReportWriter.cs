@@ -23,12 +23,14 @@ public static class EvaluationReportWriter
         Converters = { new JsonStringEnumConverter() },
     };
 
+    /// <summary>The report as indented camelCase JSON (NaN written as "NaN").</summary>
     public static string ToJson(EvaluationReport report)
     {
         ArgumentNullException.ThrowIfNull(report);
         return JsonSerializer.Serialize(report, Options);
     }
 
+    /// <summary>The report in <paramref name="json"/>, as <see cref="ToJson"/> writes it; throws <see cref="System.Text.Json.JsonException"/> for malformed JSON.</summary>
     public static EvaluationReport FromJson(string json)
     {
         ArgumentNullException.ThrowIfNull(json);
@@ -43,6 +45,7 @@ public static class EvaluationReportWriter
         AtomicFile.WriteAllText(path, ToJson(report) + "\n");
     }
 
+    /// <summary>The report in the JSON file at <paramref name="path"/>.</summary>
     public static EvaluationReport Read(string path) => FromJson(File.ReadAllText(path));
 
     /// <summary>The report as a two-column table, one quantity per line, invariant culture.</summary>

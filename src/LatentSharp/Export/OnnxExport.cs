@@ -21,7 +21,9 @@ namespace LatentSharp.Export;
 /// </summary>
 public static class OnnxExport
 {
+    /// <summary>The graph input names: images "x" [N, D] (encoder), class indices "label" [N] (conditional models), codes "z" [N, L] (decoder).</summary>
     public const string XInput = "x", LabelInput = "label", CodeInput = "z";
+    /// <summary>The graph output names: "mu" and "log_variance" [N, L] (VAE encoder), "code" [N, L] (autoencoder encoder), "x_mean" [N, D] (decoder).</summary>
     public const string MeanOutput = "mu", LogVarianceOutput = "log_variance", CodeOutput = "code", ImageOutput = "x_mean";
 
     /// <summary>The ONNX model of the encoder; <paramref name="requestedBy"/> names the caller in a refusal ("latent export").</summary>

@@ -7,7 +7,9 @@ namespace LatentSharp.Imaging;
 /// </summary>
 public static class BitmapFont
 {
+    /// <summary>The width of a glyph, in pixels at scale 1.</summary>
     public const int GlyphWidth = 5;
+    /// <summary>The height of a glyph, in pixels at scale 1.</summary>
     public const int GlyphHeight = 7;
 
     /// <summary>Horizontal step per character (glyph plus 1 px gap), at scale 1.</summary>

@@ -12,20 +12,24 @@ public sealed class HtmlReport(string title)
 {
     private readonly StringBuilder _body = new();
 
+    /// <summary>The page title, in the browser's title bar and as the page's top heading.</summary>
     public string Title { get; } = title ?? throw new ArgumentNullException(nameof(title));
 
+    /// <summary>Appends an escaped section heading.</summary>
     public HtmlReport Heading(string text)
     {
         _body.Append("<h2>").Append(Markup.Escape(text)).Append("</h2>\n");
         return this;
     }
 
+    /// <summary>Appends an escaped paragraph.</summary>
     public HtmlReport Paragraph(string text)
     {
         _body.Append("<p>").Append(Markup.Escape(text)).Append("</p>\n");
         return this;
     }
 
+    /// <summary>Appends escaped text in a fixed-width block, line breaks kept.</summary>
     public HtmlReport Preformatted(string text)
     {
         _body.Append("<pre>").Append(Markup.Escape(text)).Append("</pre>\n");
@@ -71,6 +75,7 @@ public sealed class HtmlReport(string title)
         return this;
     }
 
+    /// <summary>The whole page as one self-contained HTML document.</summary>
     public string ToHtml()
     {
         var html = new StringBuilder();

@@ -6,7 +6,9 @@ namespace LatentSharp.Imaging;
 /// </summary>
 public sealed class Image
 {
+    /// <summary>W, in pixels.</summary>
     public int Width { get; }
+    /// <summary>H, in pixels.</summary>
     public int Height { get; }
 
     /// <summary>1 for grayscale, 3 for RGB.</summary>
@@ -69,6 +71,7 @@ public sealed class Image
         return image;
     }
 
+    /// <summary>The colour at column <paramref name="x"/>, row <paramref name="y"/> (grey for a grayscale image); throws <see cref="ArgumentOutOfRangeException"/> outside the image.</summary>
     public Rgb GetPixel(int x, int y)
     {
         int i = Offset(x, y);
@@ -78,6 +81,7 @@ public sealed class Image
     /// <summary>Sets one pixel; on a grayscale image the colour's <see cref="Rgb.Luma"/> is stored.</summary>
     public void SetPixel(int x, int y, Rgb color) => Store(Offset(x, y), color);
 
+    /// <summary>Paints the whole image <paramref name="color"/>.</summary>
     public void Fill(Rgb color) => FillRect(0, 0, Width, Height, color);
 
     /// <summary>Fills the rectangle [x, x + width) × [y, y + height), clipped to the image.</summary>

@@ -12,6 +12,7 @@ public sealed class ImageGrid
     /// <summary>Each image pixel becomes a Scale×Scale block.</summary>
     public int Scale { get; init; } = 2;
 
+    /// <summary>The colour of the margins and of the space around labels.</summary>
     public Rgb Background { get; init; } = Rgb.Gray(64);
 
     /// <summary>A line of text above the grid (and above the column labels); null for none.</summary>

@@ -3,6 +3,7 @@ namespace LatentSharp.Imaging;
 /// <summary>Categorical colours for plots: the ten of matplotlib's "tab10", in its order, repeating after ten.</summary>
 public static class Palette
 {
+    /// <summary>Matplotlib's ten "tab10" colours, blue first.</summary>
     public static IReadOnlyList<Rgb> Tab10 { get; } =
     [
         Rgb.FromHex("#1f77b4"), Rgb.FromHex("#ff7f0e"), Rgb.FromHex("#2ca02c"), Rgb.FromHex("#d62728"), Rgb.FromHex("#9467bd"),

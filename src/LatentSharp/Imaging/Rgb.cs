@@ -3,7 +3,9 @@ namespace LatentSharp.Imaging;
 /// <summary>An 8-bit sRGB colour. On a grayscale <see cref="Image"/> it is stored as its luma.</summary>
 public readonly record struct Rgb(byte R, byte G, byte B)
 {
+    /// <summary>(0, 0, 0).</summary>
     public static Rgb Black => new(0, 0, 0);
+    /// <summary>(255, 255, 255).</summary>
     public static Rgb White => new(255, 255, 255);
 
     /// <summary>A gray level: R = G = B = <paramref name="level"/>.</summary>

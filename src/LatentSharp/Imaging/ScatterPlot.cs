@@ -11,15 +11,21 @@ public sealed class ScatterPlot
 {
     private const int Pad = 8, TickLength = 4, SwatchSize = 8;
 
+    /// <summary>The image width, in pixels.</summary>
     public int Width { get; init; } = 640;
+    /// <summary>The image height, in pixels.</summary>
     public int Height { get; init; } = 520;
+    /// <summary>The line above the plot; empty for none.</summary>
     public string Title { get; init; } = "";
+    /// <summary>The label under the x axis; empty for none.</summary>
     public string XLabel { get; init; } = "";
+    /// <summary>The label of the y axis; empty for none.</summary>
     public string YLabel { get; init; } = "";
 
     /// <summary>Each point is a (2r + 1)-pixel square.</summary>
     public int PointRadius { get; init; } = 1;
 
+    /// <summary>The colour behind the plot and legend.</summary>
     public Rgb Background { get; init; } = Rgb.White;
 
     /// <summary>

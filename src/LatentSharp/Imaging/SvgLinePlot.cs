@@ -16,15 +16,21 @@ public sealed class SvgLinePlot
 {
     private const int Pad = 10, LegendWidth = 110;
 
+    /// <summary>The chart width, in SVG pixels.</summary>
     public int Width { get; init; } = 520;
+    /// <summary>The chart height, in SVG pixels.</summary>
     public int Height { get; init; } = 300;
+    /// <summary>The line above the chart; empty for none.</summary>
     public string Title { get; init; } = "";
+    /// <summary>The label under the x axis ("epoch" by default); empty for none.</summary>
     public string XLabel { get; init; } = "epoch";
+    /// <summary>The label of the y axis; empty for none.</summary>
     public string YLabel { get; init; } = "";
 
     /// <summary>Keep the x ticks on whole numbers (epochs).</summary>
     public bool IntegerX { get; init; } = true;
 
+    /// <summary>The chart of <paramref name="series"/> as an <c>&lt;svg&gt;</c> element; throws <see cref="ArgumentException"/> when a series' x and y counts differ.</summary>
     public string Render(IReadOnlyList<LineSeries> series)
     {
         ArgumentNullException.ThrowIfNull(series);

@@ -5,6 +5,7 @@ public static class Threading
 {
     private static int _maxThreads = Environment.ProcessorCount;
 
+    /// <summary>The most threads a kernel splits its work over (default: the processor count); setting it below 1 throws <see cref="ArgumentOutOfRangeException"/>.</summary>
     public static int MaxThreads
     {
         get => _maxThreads;

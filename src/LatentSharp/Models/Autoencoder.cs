@@ -14,6 +14,7 @@ public sealed class Autoencoder : LatentModel, IEncoderDecoder
     private readonly Layer _decoder;   // [B, L] → [B, D] (logits for "bce", values for "mse")
     private readonly bool _binaryCrossEntropy;
 
+    /// <summary>An autoencoder of <paramref name="spec"/> whose loss is its likelihood setting, "bce" (the decoder gives logits) or "mse"; throws <see cref="ArgumentException"/> for any other.</summary>
     public Autoencoder(ModelSpec spec, Layer encoder, Layer decoder)
     {
         _binaryCrossEntropy = spec.Likelihood switch
@@ -27,12 +28,16 @@ public sealed class Autoencoder : LatentModel, IEncoderDecoder
         _decoder = RegisterModule("decoder", decoder);
     }
 
+    /// <inheritdoc/>
     public override ModelSpec Spec { get; }
 
+    /// <inheritdoc/>
     public int LatentSize => Spec.LatentSize;
 
+    /// <inheritdoc/>
     public Layer EncoderNetwork => _encoder;
 
+    /// <inheritdoc/>
     public Layer DecoderNetwork => _decoder;
 
     /// <summary>Null: the encoder gives the code itself.</summary>
@@ -41,12 +46,14 @@ public sealed class Autoencoder : LatentModel, IEncoderDecoder
     /// <summary>Sigmoid for the "bce" loss, whose decoder gives logits; identity for "mse".</summary>
     public Activation MeanActivation => _binaryCrossEntropy ? Activation.Sigmoid : Activation.Identity;
 
+    /// <inheritdoc/>
     public Tensor Encode(Tensor x, Tensor? condition = null)
     {
         CheckCondition(condition, x.Dim(0));
         return _encoder.Forward(x);
     }
 
+    /// <inheritdoc/>
     public Tensor Decode(Tensor z, Tensor? condition = null)
     {
         CheckCondition(condition, z.Dim(0));

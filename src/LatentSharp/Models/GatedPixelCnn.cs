@@ -42,6 +42,7 @@ public sealed class GatedPixelCnn : AutoregressiveBernoulliModel
     private readonly int _width;
     private readonly ConditionalFacet? _conditional;
 
+    /// <summary>A freshly initialised gated PixelCNN of <paramref name="spec"/>; throws <see cref="ArgumentException"/> for colour images, fewer than 1 channel or a negative layer count.</summary>
     public GatedPixelCnn(ModelSpec spec, Rng rng)
     {
         ArgumentNullException.ThrowIfNull(spec);
@@ -64,11 +65,14 @@ public sealed class GatedPixelCnn : AutoregressiveBernoulliModel
         _conditional = spec.Classes > 0 ? new ConditionalFacet(this) : null;
     }
 
+    /// <inheritdoc/>
     public override ModelSpec Spec { get; }
 
+    /// <inheritdoc/>
     public override T? As<T>() where T : class =>
         typeof(T) == typeof(IConditional) ? _conditional as T : base.As<T>();
 
+    /// <inheritdoc/>
     protected override Tensor FirstRowLogits(Tensor x, int rows, Tensor? condition)
     {
         int b = x.Dim(0);

@@ -75,6 +75,7 @@ public sealed class HierarchicalVae : LatentModel, ILayeredLatents, IHasPrior, I
         if (observation is Module likelihoodModule) RegisterModule("likelihood", likelihoodModule);
     }
 
+    /// <inheritdoc/>
     public override ModelSpec Spec { get; }
 
     /// <summary>N, the number of stochastic layers.</summary>
@@ -92,6 +93,7 @@ public sealed class HierarchicalVae : LatentModel, ILayeredLatents, IHasPrior, I
     /// <summary>False: only the top layer's prior is N(0, I); the lower ones are learned, given the layer above.</summary>
     public bool HasStandardNormalPrior => false;
 
+    /// <summary>p(x | z_1), the decoder likelihood.</summary>
     public IObservationModel Observation => _observation;
 
     /// <summary>The concatenated posterior means [μ_1 | … | μ_N] of the top-down pass taken at its means. [B, D] → [B, Σ L_i]</summary>
@@ -163,6 +165,7 @@ public sealed class HierarchicalVae : LatentModel, ILayeredLatents, IHasPrior, I
         return _observation.Sample(_decoder.Forward(FirstLayer(z)), rng);
     }
 
+    /// <inheritdoc/>
     public Tensor LogImportanceWeights(Tensor x, int k, Rng rng, Tensor? condition = null) =>
         Terms(x, rng, importanceSamples: k, condition: condition).Importance!.LogWeights;   // [B, K]
 

@@ -12,6 +12,7 @@ namespace LatentSharp.Models;
 /// </summary>
 public abstract class LatentModel : Module
 {
+    /// <summary>The architecture this model was built from, stored in its checkpoints.</summary>
     public abstract ModelSpec Spec { get; }
 
     /// <summary>
@@ -20,6 +21,7 @@ public abstract class LatentModel : Module
     /// </summary>
     public virtual T? As<T>() where T : class => this as T;
 
+    /// <summary>True when the model has capability <typeparamref name="T"/> (<see cref="As{T}"/> is not null).</summary>
     public bool Has<T>() where T : class => As<T>() is not null;
 
     /// <summary>

@@ -30,6 +30,7 @@ public static class ModelCatalog
     /// <summary>Every registered kind, the built-in ones first, in the order of registration.</summary>
     public static IReadOnlyList<ModelKind> Kinds => Volatile.Read(ref _kinds);
 
+    /// <summary>The name and one-line description of every registered kind.</summary>
     public static IEnumerable<(string Kind, string Description)> Available => Kinds.Select(k => (k.Name, k.Description));
 
     /// <summary>The largest width of any layer, latent size, channel count or number of prior components.</summary>
@@ -144,6 +145,7 @@ public static class ModelCatalog
         }
     }
 
+    /// <summary>A freshly initialised model of <paramref name="spec"/>, drawing its weights from <paramref name="rng"/>; throws <see cref="InvalidSettingException"/> for an unknown kind, a spec its kind refuses or a model too large for memory.</summary>
     public static LatentModel Build(ModelSpec spec, Rng rng)
     {
         Validate(spec);

@@ -14,9 +14,12 @@ public sealed record ModelSpec
 
     /// <summary>Image geometry: channels × height × width.</summary>
     public int Channels { get; init; } = 1;
+    /// <summary>H, the image height in pixels.</summary>
     public int Height { get; init; } = 28;
+    /// <summary>W, the image width in pixels.</summary>
     public int Width { get; init; } = 28;
 
+    /// <summary>L, the width of the latent code (for a hierarchical model, the sum of its layer sizes).</summary>
     public int LatentSize { get; init; } = 20;
 
     /// <summary>Hidden layer widths of the MLP encoder; the decoder mirrors them. Not used by "conv-vae".</summary>
@@ -93,6 +96,7 @@ public sealed record ModelSpec
     /// <summary>The "hvae" layer sizes used when <see cref="LatentSizes"/> is empty: z_1 of 64 and z_2 of 32 dimensions.</summary>
     public static IReadOnlyList<int> DefaultLatentSizes { get; } = [64, 32];
 
+    /// <summary>D = C·H·W, the values of one image.</summary>
     [JsonIgnore]
     public int Dimensions => Channels * Height * Width;
 
@@ -106,8 +110,10 @@ public sealed record ModelSpec
 
     private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 
+    /// <summary>The spec as camelCase JSON, as checkpoints store it.</summary>
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 
+    /// <summary>The spec in <paramref name="json"/>, as <see cref="ToJson"/> writes it; throws <see cref="JsonException"/> for malformed or empty JSON.</summary>
     public static ModelSpec FromJson(string json) =>
         JsonSerializer.Deserialize<ModelSpec>(json, Json) ?? throw new JsonException("The model specification is empty.");
 

@@ -35,6 +35,7 @@ public sealed record ModelTerms
         return new ModelTerms { Kind = kind, Examples = logLikelihood.Dim(0), LogLikelihood = logLikelihood };
     }
 
+    /// <summary>What the terms are: a bound, an exact log-likelihood or minus a reconstruction loss.</summary>
     public required TermsKind Kind { get; init; }
 
     /// <summary>B, the examples of the minibatch.</summary>

@@ -14,11 +14,13 @@ namespace LatentSharp.Models;
 /// </summary>
 public readonly record struct Objective(float Beta = 1f, float FreeBits = 0f, int Samples = 1, int ImportanceSamples = 0)
 {
+    /// <summary>The plain ELBO with one sample (β = 1, no free bits), used for evaluation.</summary>
     public static Objective Elbo => new(1f, 0f, 1);
 
     /// <summary>The IWAE objective with K importance samples.</summary>
     public static Objective Iwae(int k) => new(1f, 0f, 1, k);
 
+    /// <summary>True when the loss is the IWAE bound (<see cref="ImportanceSamples"/> K ≥ 1).</summary>
     public bool IsImportanceWeighted => ImportanceSamples > 0;
 
     /// <summary>The loss to minimise on the minibatch the terms are of: a mean over its examples. [] (one element)</summary>

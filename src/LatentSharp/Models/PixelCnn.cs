@@ -33,6 +33,7 @@ public sealed class PixelCnn : AutoregressiveBernoulliModel
     private readonly Conv2d _hidden, _output;
     private readonly int _width;
 
+    /// <summary>A freshly initialised PixelCNN of <paramref name="spec"/>; throws <see cref="ArgumentException"/> for colour images, fewer than 2 channels or a negative block count.</summary>
     public PixelCnn(ModelSpec spec, Rng rng)
     {
         ArgumentNullException.ThrowIfNull(spec);
@@ -49,8 +50,10 @@ public sealed class PixelCnn : AutoregressiveBernoulliModel
         _output = RegisterModule("output", new Conv2d(h, 1, 1, rng));
     }
 
+    /// <inheritdoc/>
     public override ModelSpec Spec { get; }
 
+    /// <inheritdoc/>
     protected override Tensor FirstRowLogits(Tensor x, int rows, Tensor? condition)
     {
         int b = x.Dim(0);

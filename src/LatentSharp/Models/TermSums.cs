@@ -18,6 +18,7 @@ namespace LatentSharp.Models;
 /// </summary>
 public sealed class TermSums
 {
+    /// <summary>The metric names (log.csv columns after train_ / test_); the quantities are means per example, in nats.</summary>
     public const string Elbo = "elbo", Reconstruction = "reconstruction", Kl = "kl", Iwae = "iwae", Nll = "nll", Loss = "loss";
 
     private readonly Dictionary<string, double> _sums = new(StringComparer.Ordinal);
@@ -26,13 +27,16 @@ public sealed class TermSums
     /// <summary>The KL column of stochastic layer <paramref name="layer"/> (1 next to x) of a layered model.</summary>
     public static string LayerKl(int layer) => $"{Kl}{layer}";
 
+    /// <summary>The examples added so far, the divisor of every mean.</summary>
     public long Examples { get; private set; }
 
     /// <summary>The metric names in the order they were first added (the column order of log.csv).</summary>
     public IReadOnlyList<string> Names => _order;
 
+    /// <summary>The mean per example of metric <paramref name="name"/> (0 if it was never added); NaN before any example.</summary>
     public double Mean(string name) => Examples == 0 ? double.NaN : _sums.GetValueOrDefault(name) / Examples;
 
+    /// <summary>Every metric's mean per example, in <see cref="Names"/> order.</summary>
     public IReadOnlyDictionary<string, double> Means() => _order.ToDictionary(n => n, Mean);
 
     /// <summary>Adds the sums over the examples of one minibatch's terms.</summary>

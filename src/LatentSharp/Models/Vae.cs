@@ -24,6 +24,7 @@ public sealed class Vae : LatentModel, IHasPrior, ILikelihood
     private readonly IPrior _prior;
     private readonly ConditionalFacet? _conditional;   // null unless the spec has classes
 
+    /// <summary>A VAE of <paramref name="spec"/> from its parts: the encoder gives μ then log σ² ([B, 2L]), the decoder the output <paramref name="observation"/> reads.</summary>
     public Vae(ModelSpec spec, Layer encoder, Layer decoder, IObservationModel observation, IPrior prior)
     {
         Spec = spec;
@@ -36,21 +37,28 @@ public sealed class Vae : LatentModel, IHasPrior, ILikelihood
         _conditional = spec.Classes > 0 ? new ConditionalFacet(this) : null;
     }
 
+    /// <inheritdoc/>
     public override ModelSpec Spec { get; }
 
+    /// <inheritdoc/>
     public int LatentSize => Spec.LatentSize;
 
+    /// <inheritdoc/>
     public override T? As<T>() where T : class =>
         typeof(T) == typeof(IConditional) ? _conditional as T
         : typeof(T) == typeof(IEncoderDecoder) ? (_observation.MeanActivation is { } mean ? new Networks(this, mean) as T : null)
         : base.As<T>();
 
+    /// <inheritdoc/>
     public string PriorDescription => _prior.Name;
 
+    /// <inheritdoc/>
     public bool HasStandardNormalPrior => _prior is StandardNormalPrior;
 
+    /// <summary>p(x | z), the decoder likelihood.</summary>
     public IObservationModel Observation => _observation;
 
+    /// <summary>p(z), the prior over codes.</summary>
     public IPrior Prior => _prior;
 
     /// <summary>True when the "kl" term is the Monte Carlo estimate log q(z|x) − log p(z) (priors without a closed-form KL).</summary>
@@ -65,8 +73,10 @@ public sealed class Vae : LatentModel, IHasPrior, ILikelihood
         return new DiagonalNormal(h.Slice(1, 0, l), h.Slice(1, l, l).Clamp(MinLogVariance, MaxLogVariance));
     }
 
+    /// <inheritdoc/>
     public Tensor Encode(Tensor x, Tensor? condition = null) => Posterior(x, condition).Mean;
 
+    /// <inheritdoc/>
     public Tensor Decode(Tensor z, Tensor? condition = null)
     {
         CheckCondition(condition, z.Dim(0));
@@ -80,13 +90,16 @@ public sealed class Vae : LatentModel, IHasPrior, ILikelihood
         return _observation.Sample(DecoderOutput(z, condition), rng);
     }
 
+    /// <inheritdoc/>
     public Tensor SamplePrior(int n, Rng rng) => _prior.Sample(n, rng);
 
+    /// <inheritdoc/>
     public Tensor Sample(int n, Rng rng) =>
         _conditional is not null
             ? SampleConditional(Enumerable.Range(0, n).Select(i => i % Spec.Classes).ToArray(), rng)
             : Decode(_prior.Sample(n, rng));
 
+    /// <summary>One image per label, decoded from a prior draw under that label; throws <see cref="InvalidOperationException"/> when the model is not conditional. [labels.Length, D]</summary>
     public Tensor SampleConditional(int[] labels, Rng rng)
     {
         ArgumentNullException.ThrowIfNull(labels);
@@ -94,6 +107,7 @@ public sealed class Vae : LatentModel, IHasPrior, ILikelihood
         return Decode(_prior.Sample(labels.Length, rng), _conditional.Condition(labels));
     }
 
+    /// <inheritdoc/>
     public override ModelTerms Terms(Tensor x, Rng rng, int samples = 1, int importanceSamples = 0, Tensor? condition = null)
     {
         if (importanceSamples > 0)
@@ -109,6 +123,7 @@ public sealed class Vae : LatentModel, IHasPrior, ILikelihood
         return ElboTerms(x, condition, Posterior(x, condition), rng, samples);
     }
 
+    /// <inheritdoc/>
     public Tensor LogImportanceWeights(Tensor x, int k, Rng rng, Tensor? condition = null) =>
         Terms(x, rng, importanceSamples: k, condition: condition).Importance!.LogWeights;   // [B, K]
 

@@ -3,12 +3,19 @@ namespace LatentSharp.Nn;
 /// <summary>The activation functions a configuration can name.</summary>
 public enum Activation
 {
+    /// <summary>max(0, x).</summary>
     Relu,
+    /// <summary>x for x &gt; 0, 0.01·x otherwise.</summary>
     LeakyRelu,
+    /// <summary>x for x &gt; 0, eˣ − 1 otherwise.</summary>
     Elu,
+    /// <summary>The hyperbolic tangent, into (−1, 1).</summary>
     Tanh,
+    /// <summary>The logistic function 1 / (1 + e⁻ˣ), into (0, 1).</summary>
     Sigmoid,
+    /// <summary>log(1 + eˣ), a smooth ReLU.</summary>
     Softplus,
+    /// <summary>No activation: x unchanged.</summary>
     Identity,
 }
 
@@ -39,6 +46,7 @@ public static class ActivationFactory
         _ => throw new ArgumentOutOfRangeException(nameof(activation), activation, "Unknown activation."),
     };
 
+    /// <summary>A new layer for the configuration name <paramref name="name"/>; throws <see cref="ArgumentException"/> listing the known names for any other.</summary>
     public static Layer Create(string name) => Create(Parse(name));
 
     /// <summary>The activation with configuration name <paramref name="name"/> (case-insensitive).</summary>

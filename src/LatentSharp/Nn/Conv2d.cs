@@ -8,6 +8,7 @@ namespace LatentSharp.Nn;
 /// </summary>
 public sealed class Conv2d : Layer
 {
+    /// <summary>A convolution from <paramref name="inChannels"/> to <paramref name="outChannels"/> channels with a square kernel, drawing its weights from <paramref name="rng"/>; throws <see cref="ArgumentOutOfRangeException"/> for sizes below 1 or a negative padding.</summary>
     public Conv2d(int inChannels, int outChannels, int kernelSize, Rng rng, int stride = 1, int padding = 0, bool bias = true)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inChannels);
@@ -26,10 +27,15 @@ public sealed class Conv2d : Layer
         if (bias) Bias = RegisterParameter("bias", Init.Uniform(rng, bound, outChannels));
     }
 
+    /// <summary>C, the channels of the input.</summary>
     public int InChannels { get; }
+    /// <summary>O, the channels of the output.</summary>
     public int OutChannels { get; }
+    /// <summary>k, the side of the square kernel.</summary>
     public int KernelSize { get; }
+    /// <summary>s, the step between kernel positions, in pixels.</summary>
     public int Stride { get; }
+    /// <summary>p, the zero pixels added on each side of the input.</summary>
     public int Padding { get; }
 
     /// <summary>[O, C, kh, kw]</summary>
@@ -41,5 +47,6 @@ public sealed class Conv2d : Layer
     /// <summary>x [B, C, H, W] → [B, O, (H + 2p − k)/s + 1, (W + 2p − k)/s + 1].</summary>
     public override Tensor Forward(Tensor x) => Tensor.Conv2d(x, Weight, Bias, Stride, Padding);
 
+    /// <summary>The layer and its sizes, e.g. <c>Conv2d(1, 32, kernel: 4, stride: 2, padding: 1)</c>.</summary>
     public override string ToString() => $"Conv2d({InChannels}, {OutChannels}, kernel: {KernelSize}, stride: {Stride}, padding: {Padding})";
 }

@@ -10,6 +10,7 @@ namespace LatentSharp.Nn;
 /// </summary>
 public sealed class GatedLinear : Layer
 {
+    /// <summary>A gated layer from <paramref name="inFeatures"/> to <paramref name="outFeatures"/> units, drawing both linear parts' weights from <paramref name="rng"/>.</summary>
     public GatedLinear(int inFeatures, int outFeatures, Rng rng)
     {
         Linear = RegisterModule("h", new Linear(inFeatures, outFeatures, rng));
@@ -22,12 +23,15 @@ public sealed class GatedLinear : Layer
     /// <summary>W_g [out, in], b_g [out].</summary>
     public Linear Gate { get; }
 
+    /// <summary>The width of the input rows.</summary>
     public int InFeatures => Linear.InFeatures;
 
+    /// <summary>The width of the output rows.</summary>
     public int OutFeatures => Linear.OutFeatures;
 
     /// <summary>x [B, in] → [B, out].</summary>
     public override Tensor Forward(Tensor x) => Linear.Forward(x) * Gate.Forward(x).Sigmoid();
 
+    /// <summary>The layer and its sizes, e.g. <c>GatedLinear(784, 300)</c>.</summary>
     public override string ToString() => $"GatedLinear({InFeatures}, {OutFeatures})";
 }

@@ -8,6 +8,7 @@ namespace LatentSharp.Nn;
 /// </summary>
 public sealed class Linear : Layer
 {
+    /// <summary>A layer from <paramref name="inFeatures"/> to <paramref name="outFeatures"/> units, drawing its weights from <paramref name="rng"/>; throws <see cref="ArgumentOutOfRangeException"/> for sizes below 1.</summary>
     public Linear(int inFeatures, int outFeatures, Rng rng, bool bias = true)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inFeatures);
@@ -20,7 +21,9 @@ public sealed class Linear : Layer
         if (bias) Bias = RegisterParameter("bias", Init.Uniform(rng, bound, outFeatures));
     }
 
+    /// <summary>The width of the input rows.</summary>
     public int InFeatures { get; }
+    /// <summary>The width of the output rows.</summary>
     public int OutFeatures { get; }
 
     /// <summary>[out, in]</summary>
@@ -37,5 +40,6 @@ public sealed class Linear : Layer
         return Tensor.Linear(x, Weight, Bias);   // [B, out]
     }
 
+    /// <summary>The layer and its sizes, e.g. <c>Linear(784, 400, bias: True)</c>.</summary>
     public override string ToString() => $"Linear({InFeatures}, {OutFeatures}, bias: {Bias is not null})";
 }

@@ -20,6 +20,7 @@ public sealed class Lstm : Module
 
     private readonly record struct LayerWeights(Tensor WeightIh, Tensor WeightHh, Tensor? BiasIh, Tensor? BiasHh);
 
+    /// <summary>A stack of <paramref name="layers"/> LSTM layers reading <paramref name="inputSize"/> features per step into <paramref name="hiddenSize"/> units, drawing its weights from <paramref name="rng"/>; throws <see cref="ArgumentOutOfRangeException"/> for sizes below 1.</summary>
     public Lstm(int inputSize, int hiddenSize, Rng rng, int layers = 1, bool batchFirst = false, bool bias = true)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inputSize);
@@ -44,8 +45,11 @@ public sealed class Lstm : Module
         }
     }
 
+    /// <summary>The features per step of the input sequence.</summary>
     public int InputSize { get; }
+    /// <summary>H, the hidden and cell units per layer.</summary>
     public int HiddenSize { get; }
+    /// <summary>The number of stacked LSTM layers.</summary>
     public int Layers { get; }
 
     /// <summary>True when inputs and outputs are [B, T, ·] instead of [T, B, ·].</summary>
@@ -101,5 +105,6 @@ public sealed class Lstm : Module
             throw new ArgumentException($"{this} expects an initial state [{Layers}, {batch}, {HiddenSize}]; got {Tensor.ShapeText(state.Shape)}.", name);
     }
 
+    /// <summary>The module and its sizes, e.g. <c>Lstm(28, 128, layers: 1, batchFirst: False)</c>.</summary>
     public override string ToString() => $"Lstm({InputSize}, {HiddenSize}, layers: {Layers}, batchFirst: {BatchFirst})";
 }

@@ -5,7 +5,9 @@ namespace LatentSharp.Nn;
 /// <summary>Which centre the PixelCNN mask keeps: type A hides the pixel itself (first layer), type B lets it through (later layers).</summary>
 public enum MaskType
 {
+    /// <summary>Hides the centre pixel: the first layer, whose output must not see its own input pixel.</summary>
     A,
+    /// <summary>Keeps the centre pixel: the layers after the first.</summary>
     B,
 }
 
@@ -22,6 +24,7 @@ public sealed class MaskedConv2d : Layer
     private readonly Tensor _mask;   // [O, C, k, k], constant
     private readonly ulong _taps;    // bit i·k + j set for each kept tap
 
+    /// <summary>A masked convolution from <paramref name="inChannels"/> to <paramref name="outChannels"/> channels, drawing its weights from <paramref name="rng"/>; throws <see cref="ArgumentOutOfRangeException"/> for an even kernel, one above 7, or a 1×1 kernel of type A.</summary>
     public MaskedConv2d(int inChannels, int outChannels, int kernelSize, MaskType type, Rng rng)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inChannels);
@@ -51,9 +54,13 @@ public sealed class MaskedConv2d : Layer
         _mask = Tensor.FromArray(mask, outChannels, inChannels, k, k);
     }
 
+    /// <summary>C, the channels of the input.</summary>
     public int InChannels { get; }
+    /// <summary>O, the channels of the output.</summary>
     public int OutChannels { get; }
+    /// <summary>k, the side of the square kernel (odd, at most 7).</summary>
     public int KernelSize { get; }
+    /// <summary>Whether the mask hides (A) or keeps (B) the centre pixel.</summary>
     public MaskType Type { get; }
 
     /// <summary>[O, C, k, k]; the taps the mask hides are trained by nothing and used by nothing.</summary>
@@ -71,5 +78,6 @@ public sealed class MaskedConv2d : Layer
     /// <summary>x [B, C, H, W] → [B, O, H, W].</summary>
     public override Tensor Forward(Tensor x) => Tensor.Conv2d(x, Weight, Bias, stride: 1, padding: KernelSize / 2, tapMask: _taps);
 
+    /// <summary>The layer and its sizes, e.g. <c>MaskedConv2d(1, 64, kernel: 7, type A)</c>.</summary>
     public override string ToString() => $"MaskedConv2d({InChannels}, {OutChannels}, kernel: {KernelSize}, type {Type})";
 }

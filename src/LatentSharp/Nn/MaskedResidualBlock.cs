@@ -13,6 +13,7 @@ public sealed class MaskedResidualBlock : Layer
     private readonly Conv2d _reduce, _expand;
     private readonly MaskedConv2d _masked;
 
+    /// <summary>A block over <paramref name="channels"/> feature maps (narrowed to half inside), drawing its weights from <paramref name="rng"/>; throws <see cref="ArgumentOutOfRangeException"/> below 2 channels.</summary>
     public MaskedResidualBlock(int channels, Rng rng)
     {
         if (channels < 2) throw new ArgumentOutOfRangeException(nameof(channels), channels, "A masked residual block needs at least 2 channels (it narrows to half inside).");
@@ -22,6 +23,7 @@ public sealed class MaskedResidualBlock : Layer
         _expand = RegisterModule("expand", new Conv2d(half, channels, 1, rng));
     }
 
+    /// <summary>x [B, h, H, W] → [B, h, H, W].</summary>
     public override Tensor Forward(Tensor x) =>
         Tensor.ResidualReluChain(x, new(_reduce.Weight, _reduce.Bias, 0), new(_masked.Weight, _masked.Bias, Kernel / 2, _masked.TapMask),
             new(_expand.Weight, _expand.Bias, 0))   // gradient-free: image by image, the same bits

@@ -45,6 +45,7 @@ public abstract class Module
         }
     }
 
+    /// <summary>Every parameter of this module and its children, in the order of <see cref="NamedParameters"/>.</summary>
     public IEnumerable<Tensor> Parameters() => NamedParameters().Select(np => np.Parameter);
 
     /// <summary>The direct children, in registration order.</summary>

@@ -7,6 +7,7 @@ public sealed class Sequential : Layer
 {
     private readonly Layer[] _layers;
 
+    /// <summary>A chain of <paramref name="layers"/>, applied first to last; throws <see cref="ArgumentNullException"/> when one is null.</summary>
     public Sequential(params Layer[] layers)
     {
         ArgumentNullException.ThrowIfNull(layers);
@@ -15,12 +16,16 @@ public sealed class Sequential : Layer
             RegisterModule(i.ToString(System.Globalization.CultureInfo.InvariantCulture), _layers[i] ?? throw new ArgumentNullException(nameof(layers), $"Layer {i} is null."));
     }
 
+    /// <summary>The chained layers, first to last.</summary>
     public IReadOnlyList<Layer> Layers => _layers;
 
+    /// <summary>The number of chained layers.</summary>
     public int Count => _layers.Length;
 
+    /// <summary>The layer at position <paramref name="index"/>, 0 first.</summary>
     public Layer this[int index] => _layers[index];
 
+    /// <summary>Applies each layer to the previous one's output.</summary>
     public override Tensor Forward(Tensor x)
     {
         foreach (Layer layer in _layers) x = layer.Forward(x);

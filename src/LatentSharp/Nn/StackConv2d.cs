@@ -5,7 +5,9 @@ namespace LatentSharp.Nn;
 /// <summary>The two stacks of a gated PixelCNN: the vertical one looks at the rows above, the horizontal one along its own row.</summary>
 public enum PixelStack
 {
+    /// <summary>Looks at the rows above the pixel (and its own row for type B), every column.</summary>
     Vertical,
+    /// <summary>Looks along the pixel's own row, the columns left of it (and itself for type B).</summary>
     Horizontal,
 }
 
@@ -26,6 +28,7 @@ public sealed class StackConv2d : Layer
 {
     private readonly ulong _taps;    // bit i·k + j set for each kept tap
 
+    /// <summary>A stack convolution from <paramref name="inChannels"/> to <paramref name="outChannels"/> channels, drawing its weights from <paramref name="rng"/>; throws <see cref="ArgumentOutOfRangeException"/> for an even kernel, one above 7, or a 1×1 kernel of type A.</summary>
     public StackConv2d(int inChannels, int outChannels, int kernelSize, PixelStack stack, MaskType type, Rng rng)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inChannels);
@@ -56,10 +59,15 @@ public sealed class StackConv2d : Layer
         }
     }
 
+    /// <summary>C, the channels of the input.</summary>
     public int InChannels { get; }
+    /// <summary>O, the channels of the output.</summary>
     public int OutChannels { get; }
+    /// <summary>k, the side of the square kernel (odd, at most 7).</summary>
     public int KernelSize { get; }
+    /// <summary>Which stack this convolution belongs to, and so which taps it keeps.</summary>
     public PixelStack Stack { get; }
+    /// <summary>Whether the pixel's own position is hidden (A) or kept (B).</summary>
     public MaskType Type { get; }
 
     /// <summary>[O, C, k, k]; the taps outside the stack's window are trained by nothing and used by nothing.</summary>
@@ -74,5 +82,6 @@ public sealed class StackConv2d : Layer
     /// <summary>x [B, C, H, W] → [B, O, H, W].</summary>
     public override Tensor Forward(Tensor x) => Tensor.Conv2d(x, Weight, Bias, stride: 1, padding: KernelSize / 2, tapMask: _taps);
 
+    /// <summary>The layer and its sizes, e.g. <c>StackConv2d(64, 64, kernel: 3, Vertical type B)</c>.</summary>
     public override string ToString() => $"StackConv2d({InChannels}, {OutChannels}, kernel: {KernelSize}, {Stack} type {Type})";
 }

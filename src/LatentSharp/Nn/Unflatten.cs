@@ -8,6 +8,7 @@ namespace LatentSharp.Nn;
 /// </summary>
 public sealed class Unflatten : Layer
 {
+    /// <summary>Reshapes rows into <paramref name="channels"/> maps of <paramref name="height"/> × <paramref name="width"/>; throws <see cref="ArgumentOutOfRangeException"/> for sizes below 1.</summary>
     public Unflatten(int channels, int height, int width)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(channels);
@@ -18,10 +19,14 @@ public sealed class Unflatten : Layer
         Width = width;
     }
 
+    /// <summary>C, the channels of the output.</summary>
     public int Channels { get; }
+    /// <summary>H, the height of the output maps.</summary>
     public int Height { get; }
+    /// <summary>W, the width of the output maps.</summary>
     public int Width { get; }
 
+    /// <summary>x [B, C·H·W] → [B, C, H, W]; throws <see cref="ArgumentException"/> for any other input shape.</summary>
     public override Tensor Forward(Tensor x)
     {
         if (x.Rank != 2 || x.Dim(1) != Channels * Height * Width)
@@ -29,5 +34,6 @@ public sealed class Unflatten : Layer
         return x.Reshape(x.Dim(0), Channels, Height, Width);
     }
 
+    /// <summary>The layer and its sizes, e.g. <c>Unflatten(64, 7, 7)</c>.</summary>
     public override string ToString() => $"Unflatten({Channels}, {Height}, {Width})";
 }

@@ -13,6 +13,7 @@ public sealed class Adagrad : Optimizer
     private readonly float[] _decayed;
     private readonly float[] _scratch;
 
+    /// <summary>Adagrad over <paramref name="parameters"/> with PyTorch's defaults; throws <see cref="ArgumentOutOfRangeException"/> for a negative or non-finite constant and <see cref="ArgumentException"/> for an empty or repeating parameter list.</summary>
     public Adagrad(IEnumerable<Tensor> parameters, float learningRate = 0.01f, float learningRateDecay = 0f, float weightDecay = 0f,
         float initialAccumulatorValue = 0f, float epsilon = 1e-10f)
         : base(parameters, learningRate)
@@ -29,13 +30,19 @@ public sealed class Adagrad : Optimizer
         _scratch = new float[MaxParameterLength];
     }
 
+    /// <summary>How fast the step size falls with the step count t: lr / (1 + (t − 1)·decay).</summary>
     public float LearningRateDecay { get; }
+    /// <summary>λ, the L2 penalty added to the gradient as λp.</summary>
     public float WeightDecay { get; }
+    /// <summary>The value every squared-gradient sum starts from.</summary>
     public float InitialAccumulatorValue { get; }
+    /// <summary>ε, added to √s in the denominator.</summary>
     public float Epsilon { get; }
 
+    /// <inheritdoc/>
     protected override IReadOnlyList<string> BufferNames => Names;
 
+    /// <inheritdoc/>
     protected override void Update(int index, long step, int offset, Span<float> p, ReadOnlySpan<float> g)
     {
         ReadOnlySpan<float> d = g;

@@ -19,6 +19,7 @@ public class Adam : Optimizer
     private readonly bool _decoupledWeightDecay;
     private readonly float[] _decayed;
 
+    /// <summary>Adam over <paramref name="parameters"/> with PyTorch's defaults; throws <see cref="ArgumentOutOfRangeException"/> for a beta outside [0, 1) or a negative or non-finite ε or λ, and <see cref="ArgumentException"/> for an empty or repeating parameter list.</summary>
     public Adam(IEnumerable<Tensor> parameters, float learningRate = 1e-3f, double beta1 = 0.9, double beta2 = 0.999,
         float epsilon = 1e-8f, float weightDecay = 0f)
         : this(parameters, learningRate, beta1, beta2, epsilon, weightDecay, decoupledWeightDecay: false)
@@ -47,11 +48,15 @@ public class Adam : Optimizer
     /// <summary>Decay of the squared-gradient average.</summary>
     public double Beta2 { get; }
 
+    /// <summary>ε, added to the bias-corrected √v in the denominator.</summary>
     public float Epsilon { get; }
+    /// <summary>λ: an L2 penalty λp added to the gradient (Adam) or a decay of the weights by lr·λ per step (<see cref="AdamW"/>).</summary>
     public float WeightDecay { get; }
 
+    /// <inheritdoc/>
     protected override IReadOnlyList<string> BufferNames => Names;
 
+    /// <inheritdoc/>
     protected override void Update(int index, long step, int offset, Span<float> p, ReadOnlySpan<float> g)
     {
         ReadOnlySpan<float> d = g;
@@ -152,6 +157,7 @@ public class Adam : Optimizer
 /// </summary>
 public sealed class AdamW : Adam
 {
+    /// <summary>AdamW over <paramref name="parameters"/> with PyTorch's defaults (λ = 0.01); throws as <see cref="Adam"/>'s constructor does.</summary>
     public AdamW(IEnumerable<Tensor> parameters, float learningRate = 1e-3f, double beta1 = 0.9, double beta2 = 0.999,
         float epsilon = 1e-8f, float weightDecay = 0.01f)
         : base(parameters, learningRate, beta1, beta2, epsilon, weightDecay, decoupledWeightDecay: true)

@@ -3,6 +3,7 @@ using Tensor = LatentSharp.Tensors.Tensor;
 
 namespace LatentSharp.Optim;
 
+/// <summary>Gradient clipping before an optimizer step.</summary>
 public static class GradientClipping
 {
     /// <summary>

@@ -42,6 +42,7 @@ public abstract class Optimizer
         MaxParameterLength = Math.Min(updateLength, _parameters.Max(p => p.Length));
     }
 
+    /// <summary>The tensors this optimizer updates, in the order given.</summary>
     public IReadOnlyList<Tensor> Parameters => _parameters;
 
     /// <summary>The step size used by the next <see cref="Step"/>; learning-rate schedules set it between epochs.</summary>

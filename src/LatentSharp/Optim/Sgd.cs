@@ -13,6 +13,7 @@ public sealed class Sgd : Optimizer
     private static readonly string[] Names = [MomentumBuffer];
     private readonly float[] _scratch;
 
+    /// <summary>SGD over <paramref name="parameters"/>; throws <see cref="ArgumentOutOfRangeException"/> for a negative or non-finite momentum or λ and <see cref="ArgumentException"/> for Nesterov without momentum or an empty or repeating parameter list.</summary>
     public Sgd(IEnumerable<Tensor> parameters, float learningRate, float momentum = 0f, float weightDecay = 0f, bool nesterov = false)
         : base(parameters, learningRate)
     {
@@ -25,15 +26,20 @@ public sealed class Sgd : Optimizer
         _scratch = new float[MaxParameterLength];
     }
 
+    /// <summary>μ, the momentum (0: plain SGD).</summary>
     public float Momentum { get; }
+    /// <summary>λ, the L2 penalty added to the gradient as λp.</summary>
     public float WeightDecay { get; }
+    /// <summary>Whether the step uses Nesterov momentum d + μb instead of b.</summary>
     public bool Nesterov { get; }
 
+    /// <inheritdoc/>
     protected override IReadOnlyList<string> BufferNames => Names;
 
     /// <summary>Plain SGD (no momentum) keeps no buffer.</summary>
     protected override IReadOnlyList<string> BuffersAfterUpdate => Momentum != 0f ? Names : [];
 
+    /// <inheritdoc/>
     protected override void Update(int index, long step, int offset, Span<float> p, ReadOnlySpan<float> g)
     {
         Span<float> scratch = _scratch.AsSpan(0, p.Length);

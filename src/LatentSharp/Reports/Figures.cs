@@ -8,7 +8,9 @@ namespace LatentSharp.Reports;
 /// <summary>The standard pictures of a trained model: decoded prior samples, and test images over their reconstructions.</summary>
 public static class Figures
 {
+    /// <summary>The file name of the samples figure.</summary>
     public const string SamplesFile = "samples.png";
+    /// <summary>The file name of the reconstructions figure.</summary>
     public const string ReconstructionsFile = "reconstructions.png";
 
     /// <summary>

@@ -11,8 +11,10 @@ namespace LatentSharp.Reports;
 /// </summary>
 public sealed record LatentFrame(double[] Center, double[] Scale, string Description)
 {
+    /// <summary>L, the latent dimensions.</summary>
     public int LatentSize => Center.Length;
 
+    /// <summary>The frame of the standard normal prior: centre 0 and scale 1 in each of <paramref name="latentSize"/> dimensions.</summary>
     public static LatentFrame StandardNormal(int latentSize) =>
         new(new double[latentSize], Enumerable.Repeat(1.0, latentSize).ToArray(), "prior N(0, 1)");
 

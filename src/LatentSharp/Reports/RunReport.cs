@@ -15,6 +15,7 @@ namespace LatentSharp.Reports;
 /// </summary>
 public static class RunReport
 {
+    /// <summary>The report's default file name.</summary>
     public const string FileName = "report.html";
 
     /// <summary>What goes into a report besides the model: where it came from and the test data to show.</summary>
@@ -27,6 +28,7 @@ public static class RunReport
         public string? EvaluationNote { get; init; }
     }
 
+    /// <summary>The report page for <paramref name="inputs"/>; throws <see cref="UnsupportedByModelException"/> for a model without a latent space.</summary>
     public static HtmlReport Build(Inputs inputs)
     {
         ArgumentNullException.ThrowIfNull(inputs);

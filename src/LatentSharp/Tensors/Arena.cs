@@ -81,6 +81,7 @@ public sealed class Arena
         t_current = previous;
     }
 
+    /// <summary>The open scope of an <see cref="Arena"/>: disposing it returns the scope's tensors to the arena and restores the previous one.</summary>
     public readonly struct ArenaScope : IDisposable
     {
         private readonly Arena _arena;
@@ -92,6 +93,7 @@ public sealed class Arena
             _previous = previous;
         }
 
+        /// <summary>Ends the scope: its tensors go back to the arena and the previous arena becomes current again.</summary>
         public void Dispose() => _arena.End(_previous);
     }
 }

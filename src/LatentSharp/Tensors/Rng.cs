@@ -13,6 +13,7 @@ public sealed class Rng
     private double _spareGaussian;
     private bool _hasSpare;
 
+    /// <summary>A generator whose whole stream is fixed by <paramref name="seed"/>.</summary>
     public Rng(ulong seed)
     {
         ulong x = seed;
@@ -25,6 +26,7 @@ public sealed class Rng
     /// <summary>The full generator state, for checkpoints: restoring it continues the exact stream.</summary>
     public ulong[] GetState() => [_s0, _s1, _s2, _s3, BitConverter.DoubleToUInt64Bits(_spareGaussian), _hasSpare ? 1UL : 0UL];
 
+    /// <summary>Restores a state from <see cref="GetState"/>, so the stream continues exactly where it was; throws <see cref="ArgumentException"/> unless it has 6 words.</summary>
     public void SetState(ReadOnlySpan<ulong> state)
     {
         if (state.Length != 6) throw new ArgumentException($"An Rng state has 6 words, got {state.Length}.", nameof(state));
@@ -36,6 +38,7 @@ public sealed class Rng
     /// <summary>A new generator whose stream is independent of this one (for a sub-task that must not shift this stream).</summary>
     public Rng Fork() => new(NextUInt64());
 
+    /// <summary>The next 64 uniformly random bits.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ulong NextUInt64()
     {
@@ -90,14 +93,17 @@ public sealed class Rng
         return u * f;
     }
 
+    /// <summary>True with probability <paramref name="p"/>.</summary>
     public bool NextBernoulli(double p) => NextDouble() < p;
 
+    /// <summary>Fills <paramref name="destination"/> with uniform draws in [<paramref name="low"/>, <paramref name="high"/>).</summary>
     public void FillUniform(Span<float> destination, float low, float high)
     {
         float width = high - low;
         for (int i = 0; i < destination.Length; i++) destination[i] = low + width * NextFloat();
     }
 
+    /// <summary>Fills <paramref name="destination"/> with normal draws of mean <paramref name="mean"/> and standard deviation <paramref name="std"/>.</summary>
     public void FillGaussian(Span<float> destination, float mean = 0f, float std = 1f)
     {
         for (int i = 0; i < destination.Length; i++) destination[i] = mean + std * (float)NextGaussian();

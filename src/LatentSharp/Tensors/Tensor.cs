@@ -32,6 +32,7 @@ public sealed partial class Tensor
     /// <summary>The dimensions, outermost first.</summary>
     public ReadOnlySpan<int> Shape => _shape;
 
+    /// <summary>The number of dimensions (the length of <see cref="Shape"/>).</summary>
     public int Rank => _shape.Length;
 
     /// <summary>Number of elements.</summary>
@@ -73,6 +74,7 @@ public sealed partial class Tensor
         return Data[0];
     }
 
+    /// <summary>The shape, e.g. <c>Tensor[64, 784]</c>.</summary>
     public override string ToString() => $"Tensor{ShapeText(_shape)}";
 
     // ---- creation ------------------------------------------------------------------------------------------
@@ -100,12 +102,14 @@ public sealed partial class Tensor
         return t;
     }
 
+    /// <summary>A new tensor of zeros with this shape (never from an arena); throws <see cref="ArgumentException"/> for a negative or too large shape.</summary>
     public static Tensor Zeros(params int[] shape)
     {
         int length = CheckedLength(shape);
         return new Tensor((int[])shape.Clone(), new float[length], null) { Length = length };
     }
 
+    /// <summary>A one-element tensor of shape [1] holding <paramref name="value"/>.</summary>
     public static Tensor Scalar(float value) => FromArray([value], 1);
 
     /// <summary>A constant tensor with every element equal to <paramref name="value"/> (from the active arena, if any).</summary>
@@ -176,8 +180,10 @@ public sealed partial class Tensor
         return new NoGradScope();
     }
 
+    /// <summary>The scope returned by <see cref="NoGrad"/>: disposing it turns recording back on.</summary>
     public readonly struct NoGradScope : IDisposable
     {
+        /// <summary>Ends the gradient-free scope.</summary>
         public void Dispose() => t_noGradDepth--;
     }
 
@@ -352,6 +358,7 @@ public sealed partial class Tensor
         return (int)length;
     }
 
+    /// <summary>A shape as text, e.g. <c>[64, 784]</c>.</summary>
     public static string ShapeText(ReadOnlySpan<int> shape) => "[" + string.Join(", ", shape.ToArray()) + "]";
 
     internal int[] ShapeArray => _shape;

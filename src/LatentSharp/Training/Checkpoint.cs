@@ -16,7 +16,9 @@ namespace LatentSharp.Training;
 /// </summary>
 public sealed class Checkpoint
 {
+    /// <summary>The "format" metadata value that marks a LatentSharp checkpoint.</summary>
     public const string Format = "latentsharp";
+    /// <summary>The version of the checkpoint layout this library writes.</summary>
     public const string FormatVersion = "1";
     private const string OptimizerPrefix = "optimizer/";
     private const string TrainingKey = "training", OptimizerKey = "optimizer", ModelKey = "model";
@@ -35,6 +37,7 @@ public sealed class Checkpoint
     /// <summary>The file's name, as messages about it say.</summary>
     public string FileName { get; }
 
+    /// <summary>The model, its weights loaded.</summary>
     public LatentModel Model { get; }
 
     /// <summary>
@@ -52,6 +55,7 @@ public sealed class Checkpoint
     /// <summary>The data set the model was trained on (name or folder); the shipped sample when the file does not say.</summary>
     public string TrainingData => Training?.Options.Data ?? DatasetResolver.Sample;
 
+    /// <summary>Writes <paramref name="model"/>'s weights and spec, and the training and optimizer state when given, to <paramref name="path"/> atomically.</summary>
     public static void Save(string path, LatentModel model, TrainingState? training = null, Optimizer? optimizer = null)
     {
         var tensors = model.NamedParameters()

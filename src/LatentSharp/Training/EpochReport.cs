@@ -13,6 +13,7 @@ public sealed record EpochReport
 {
     private static readonly IReadOnlyDictionary<string, double> None = new Dictionary<string, double>();
 
+    /// <summary>An epoch without validation metrics; every argument sets the property of the same name.</summary>
     [JsonConstructor]
     public EpochReport(int epoch, double learningRate, IReadOnlyDictionary<string, double> train, int activeUnits, double seconds, double examplesPerSecond)
     {
@@ -32,10 +33,13 @@ public sealed record EpochReport
         Validation = validation;
     }
 
+    /// <summary>The epoch, 1 for the first.</summary>
     public int Epoch { get; init; }
 
+    /// <summary>The learning rate the epoch trained with.</summary>
     public double LearningRate { get; init; }
 
+    /// <summary>The metrics on the training batches, per example, in nats, by <see cref="TermSums"/> name.</summary>
     public IReadOnlyDictionary<string, double> Train { get; init; }
 
     /// <summary>The metrics on the validation split; empty when the run holds no validation images out.</summary>
@@ -44,10 +48,13 @@ public sealed record EpochReport
     /// <summary>The metrics on the test split of a run from before validation splits (its checkpoints and logs still read); empty for others.</summary>
     public IReadOnlyDictionary<string, double> Test { get; init; } = None;
 
+    /// <summary>The active latent units on the validation split; 0 without one or without a latent space.</summary>
     public int ActiveUnits { get; init; }
 
+    /// <summary>The epoch's training time, in seconds.</summary>
     public double Seconds { get; init; }
 
+    /// <summary>Training examples per second over the epoch.</summary>
     public double ExamplesPerSecond { get; init; }
 
     /// <summary>The held-out metrics the epoch is judged on: <see cref="Validation"/>, or an older run's <see cref="Test"/>.</summary>

@@ -14,6 +14,7 @@ namespace LatentSharp.Training;
 /// </summary>
 public sealed record RunConfig(ModelSpec Model, TrainingOptions Options, string? Data, string Version, IReadOnlyList<string> CommandLine)
 {
+    /// <summary>The file's name in the run folder.</summary>
     public const string FileName = "config.json";
 
     /// <summary>The library's version, with the commit it was built from when the build recorded one.</summary>

@@ -20,9 +20,11 @@ public static class SafeTensorsFile
     /// <summary>Everything a file holds.</summary>
     public sealed record Contents(IReadOnlyList<Entry> Tensors, IReadOnlyDictionary<string, string> Metadata)
     {
+        /// <summary>The tensor named <paramref name="name"/>; throws <see cref="KeyNotFoundException"/> when there is none.</summary>
         public Entry Get(string name) =>
             Tensors.FirstOrDefault(t => t.Name == name) ?? throw new KeyNotFoundException($"The checkpoint has no tensor named '{name}'.");
 
+        /// <summary>True when the file holds a tensor named <paramref name="name"/>.</summary>
         public bool Contains(string name) => Tensors.Any(t => t.Name == name);
     }
 

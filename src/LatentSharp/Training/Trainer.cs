@@ -19,7 +19,9 @@ namespace LatentSharp.Training;
 /// </summary>
 public sealed class Trainer
 {
+    /// <summary>The checkpoint of the last completed epoch, with the state to resume from.</summary>
     public const string LatestCheckpoint = "model.safetensors";
+    /// <summary>The checkpoint of the best epoch, without optimizer state.</summary>
     public const string BestCheckpoint = "best.safetensors";
 
     private readonly LatentModel _model;
@@ -29,6 +31,7 @@ public sealed class Trainer
     private readonly Tensor[] _parameters;
     private readonly Arena _arena = new();
 
+    /// <summary>A trainer of <paramref name="model"/>; throws <see cref="InvalidSettingException"/> for options out of range or not fit for the model.</summary>
     public Trainer(LatentModel model, TrainingOptions options)
     {
         options.Validate();
@@ -40,8 +43,10 @@ public sealed class Trainer
         _schedule = OptimizerFactory.Schedule(options);
     }
 
+    /// <summary>The model being trained.</summary>
     public LatentModel Model => _model;
 
+    /// <summary>The optimizer <see cref="TrainingOptions.Optimizer"/> names, over every parameter of the model.</summary>
     public Optimizer Optimizer => _optimizer;
 
     /// <summary>

@@ -9,8 +9,10 @@ namespace LatentSharp.Training;
 /// </summary>
 public static class TrainingLog
 {
+    /// <summary>The log's file name in the run folder.</summary>
     public const string FileName = "log.csv";
 
+    /// <summary>Writes one CSV row per epoch of <paramref name="history"/> to <paramref name="path"/> (nothing for an empty history).</summary>
     public static void Write(string path, IReadOnlyList<EpochReport> history)
     {
         if (history.Count == 0) return;

@@ -8,27 +8,36 @@ public sealed record TrainingOptions
     /// <summary>The data set trained on (a name or a folder), recorded so that later commands default to it.</summary>
     public string? Data { get; init; }
 
+    /// <summary>The last epoch to train to.</summary>
     public int Epochs { get; init; } = 10;
+    /// <summary>B, the images per minibatch.</summary>
     public int BatchSize { get; init; } = 128;
 
     /// <summary>"adam", "adamw", "sgd" or "adagrad".</summary>
     public string Optimizer { get; init; } = "adam";
+    /// <summary>The optimizer's base learning rate.</summary>
     public float LearningRate { get; init; } = 1e-3f;
+    /// <summary>μ, SGD's momentum.</summary>
     public float Momentum { get; init; } = 0f;
+    /// <summary>λ, the optimizer's weight decay.</summary>
     public float WeightDecay { get; init; } = 0f;
 
     /// <summary>"constant", "step", "exponential" or "cosine".</summary>
     public string Schedule { get; init; } = "constant";
+    /// <summary>The epochs between two decays of the "step" schedule.</summary>
     public int StepSize { get; init; } = 10;
+    /// <summary>γ, the decay factor of the "step" and "exponential" schedules.</summary>
     public float Gamma { get; init; } = 0.5f;
 
     /// <summary>Largest gradient norm before clipping; 0 turns clipping off.</summary>
     public float ClipNorm { get; init; } = 0f;
 
+    /// <summary>The seed of every random draw of the run: initial weights, batch order, noise and the validation split.</summary>
     public ulong Seed { get; init; } = 1;
 
     /// <summary>The weight of the KL term (β-VAE); warm-up ramps it from 0 over <see cref="WarmupEpochs"/>.</summary>
     public float Beta { get; init; } = 1f;
+    /// <summary>The epochs over which β ramps up from 0; 0 turns warm-up off.</summary>
     public int WarmupEpochs { get; init; } = 0;
 
     /// <summary>Free bits λ per latent dimension (nats); 0 turns it off.</summary>
@@ -40,6 +49,7 @@ public sealed record TrainingOptions
     /// <summary>K ≥ 1 trains on the IWAE bound with K importance samples (Burda et al.); 0 trains on the ELBO.</summary>
     public int ImportanceSamples { get; init; } = 0;
 
+    /// <summary>Whether training images are binarized: not at all, once (static) or afresh each epoch (dynamic).</summary>
     public Binarization Binarization { get; init; } = Binarization.None;
 
     /// <summary>

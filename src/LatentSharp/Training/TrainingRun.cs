@@ -22,6 +22,7 @@ public sealed class TrainingRun
         OptimizerState = optimizerState;
     }
 
+    /// <summary>The model to train: new, or loaded from the checkpoint the run resumes.</summary>
     public LatentModel Model { get; }
 
     /// <summary>The run's options as trained: its data name and the validation images actually held out are filled in.</summary>
@@ -36,6 +37,7 @@ public sealed class TrainingRun
     /// <summary>The state the run continues from; null for a new run.</summary>
     public TrainingState? ResumeFrom { get; }
 
+    /// <summary>The optimizer's buffers to resume with; null for a new run.</summary>
     public OptimizerState? OptimizerState { get; }
 
     /// <summary>The folder of a new run when none is given: runs/&lt;data&gt;-&lt;kind&gt;.</summary>

@@ -6,18 +6,23 @@ namespace LatentSharp.Models.Catalog;
 /// <summary>"cvae": a <see cref="VaeKind"/> conditioned on the one-hot class label, which enters encoder and decoder.</summary>
 public sealed class ConditionalVaeKind : ModelKind
 {
+    /// <inheritdoc/>
     public override string Name => "cvae";
 
+    /// <inheritdoc/>
     public override string Description => "conditional VAE p(x|y): the one-hot label enters the MLP encoder and decoder";
 
+    /// <inheritdoc/>
     public override IReadOnlyList<ModelOption> Options { get; } =
     [
         ModelOptions.Latent, ModelOptions.Hidden, ModelOptions.MlpActivation, ModelOptions.Likelihood(ModelOptions.VaeLikelihoods), ModelOptions.Variance, ModelOptions.MixtureComponents,
         ModelOptions.Prior(["standard-normal", "mog"]), ModelOptions.PriorComponents,
     ];
 
+    /// <inheritdoc/>
     public override bool IsConditional => true;
 
+    /// <inheritdoc/>
     public override void Validate(ModelSpec spec)
     {
         if (spec.Prior == "vamp") throw new InvalidSettingException(nameof(ModelSpec.Prior), "The VampPrior needs an unconditional encoder; a cvae takes the \"standard-normal\" or \"mog\" prior.");
@@ -35,10 +40,12 @@ public sealed class ConditionalVaeKind : ModelKind
             Mlp.Build(l + c, spec.Hidden.Reverse().ToArray(), VaeParts.DecoderOutputs(spec), spec.Activation, rng));
     }
 
+    /// <inheritdoc/>
     public override double EstimatedParameters(ModelSpec spec) =>
         VaeParts.Mlp((double)spec.Dimensions + spec.Classes, spec.Hidden, 2.0 * spec.LatentSize, VaeParts.Gated(spec))
         + VaeParts.Mlp((double)spec.LatentSize + spec.Classes, spec.Hidden.Reverse(), VaeParts.DecoderOutputs(spec), VaeParts.Gated(spec))
         + VaeParts.Likelihood(spec) + VaeParts.Prior(spec);
 
+    /// <inheritdoc/>
     public override string Describe(ModelSpec spec) => VaeParts.Describe(spec, VaeParts.List(spec.Hidden), $"{spec.LatentSize}");
 }

@@ -10,10 +10,12 @@ namespace LatentSharp.Models.Catalog;
 /// </summary>
 public sealed class GatedPixelCnnKind : ModelKind
 {
+    /// <summary>"gated-channels": p, the channels of each stack (<see cref="ModelSpec.PixelCnnChannels"/>).</summary>
     public static ModelOption<int> GatedChannels { get; } = new("gated-channels", nameof(ModelSpec.PixelCnnChannels),
         "Channels of each stack of the gated PixelCNN (its gates have twice as many).",
         s => s.PixelCnnChannels, (s, v) => s with { PixelCnnChannels = v }) { IsSize = true };
 
+    /// <summary>"gated-layers": the gated type-B layers after the first (<see cref="ModelSpec.PixelCnnBlocks"/>).</summary>
     public static ModelOption<int> GatedLayers { get; } = new("gated-layers", nameof(ModelSpec.PixelCnnBlocks),
         "Gated 3x3 type-B layers (both stacks, residual and skip) after the 7x7 type-A one.",
         s => s.PixelCnnBlocks, (s, v) => s with { PixelCnnBlocks = v });
@@ -23,20 +25,27 @@ public sealed class GatedPixelCnnKind : ModelKind
     /// <param name="conditional">True for "cgated-pixelcnn" (a class bias on every gate), false for "gated-pixelcnn".</param>
     public GatedPixelCnnKind(bool conditional) => _conditional = conditional;
 
+    /// <inheritdoc/>
     public override string Name => _conditional ? "cgated-pixelcnn" : "gated-pixelcnn";
 
+    /// <inheritdoc/>
     public override TermsKind Terms => TermsKind.Exact;
 
+    /// <inheritdoc/>
     public override bool IsConditional => _conditional;
 
+    /// <inheritdoc/>
     public override string Description => _conditional
         ? "gated PixelCNN conditioned on the class: vertical and horizontal stacks (no blind spot), tanh ⊙ sigmoid gates with a class bias, exact Bernoulli likelihood of binarized images"
         : "gated PixelCNN: vertical and horizontal stacks (no blind spot), tanh ⊙ sigmoid gates, residual and skip connections, exact Bernoulli likelihood of binarized images";
 
+    /// <inheritdoc/>
     public override IReadOnlyList<ModelOption> Options { get; } = [GatedChannels, GatedLayers];
 
+    /// <inheritdoc/>
     public override ModelSpec Defaults => base.Defaults with { PixelCnnChannels = 32, PixelCnnBlocks = 5 };
 
+    /// <inheritdoc/>
     public override void Validate(ModelSpec spec)
     {
         if (spec.Likelihood != "bernoulli") throw new InvalidSettingException(nameof(ModelSpec.Likelihood), $"The {Name} has a Bernoulli likelihood per pixel (binarized images), not \"{spec.Likelihood}\".");
@@ -45,6 +54,7 @@ public sealed class GatedPixelCnnKind : ModelKind
         if (spec.PixelCnnBlocks < 0) throw new InvalidSettingException(nameof(ModelSpec.PixelCnnBlocks), $"The number of gated layers must not be negative, not {spec.PixelCnnBlocks}.");
     }
 
+    /// <inheritdoc/>
     public override void ValidateImages(ModelSpec spec)
     {
         if (spec.Channels != 1)
@@ -52,6 +62,7 @@ public sealed class GatedPixelCnnKind : ModelKind
                 $"The {Name} needs single-channel binarized images; these are {spec.Channels}x{spec.Height}x{spec.Width}. Use a kind with a latent space (vae, conv-vae) for colour images.");
     }
 
+    /// <inheritdoc/>
     public override LatentModel Build(ModelSpec spec, Rng rng) => new GatedPixelCnn(spec, rng);
 
     /// <summary>
@@ -68,6 +79,7 @@ public sealed class GatedPixelCnnKind : ModelKind
         return firstLayer + spec.PixelCnnBlocks * laterLayer - (spec.PixelCnnBlocks > 0 ? p * p : 0) + p * p + p;
     }
 
+    /// <inheritdoc/>
     public override string Describe(ModelSpec spec) =>
         $"{spec.Kind} {spec.Channels}x{spec.Height}x{spec.Width} → gated stacks {spec.PixelCnnChannels} channels, 7x7 type A + {spec.PixelCnnBlocks} gated 3x3 type B{(spec.Classes > 0 ? $", class bias ({spec.Classes} classes)" : "")} → Bernoulli logits per pixel";
 }

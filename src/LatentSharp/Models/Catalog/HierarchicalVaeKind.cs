@@ -25,17 +25,21 @@ public sealed class HierarchicalVaeKind : ModelKind
             : [ModelOptions.LatentSizes, ModelOptions.Hidden, ModelOptions.Activation, ModelOptions.Likelihood(ModelOptions.VaeLikelihoods), ModelOptions.Variance, ModelOptions.MixtureComponents];
     }
 
+    /// <inheritdoc/>
     public override string Name => _convolutional ? "conv-hvae" : "hvae";
 
+    /// <inheritdoc/>
     public override string Description => _convolutional
         ? "hierarchical (ladder) VAE whose first bottom-up block and decoder are convolutional (as conv-vae's, so height and width divide by 2^(number of conv channels))"
         : "hierarchical (ladder) VAE: stochastic layers z_N → … → z_1 → x with top-down inference, MLP blocks";
 
+    /// <inheritdoc/>
     public override IReadOnlyList<ModelOption> Options { get; }
 
     /// <summary>The layer sizes spelled out, so that the settings show what is built.</summary>
     public override ModelSpec Defaults => base.Defaults with { LatentSizes = [.. ModelSpec.DefaultLatentSizes] };
 
+    /// <inheritdoc/>
     public override void Validate(ModelSpec spec)
     {
         int[] sizes = Sizes(spec);
@@ -52,6 +56,7 @@ public sealed class HierarchicalVaeKind : ModelKind
         }
     }
 
+    /// <inheritdoc/>
     public override void ValidateImages(ModelSpec spec)
     {
         if (_convolutional) VaeParts.ValidateConvolutionalImages(spec);
@@ -100,6 +105,7 @@ public sealed class HierarchicalVaeKind : ModelKind
             + VaeParts.Mlp(sizes[0], spec.Hidden, VaeParts.DecoderOutputs(spec)) + VaeParts.EightBitHead(spec) + VaeParts.Likelihood(spec);
     }
 
+    /// <inheritdoc/>
     public override string Describe(ModelSpec spec)
     {
         string body = _convolutional ? $"conv {VaeParts.List(spec.ConvChannels)} + {VaeParts.List(spec.Hidden)}" : VaeParts.List(spec.Hidden);

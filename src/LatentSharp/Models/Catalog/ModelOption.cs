@@ -70,6 +70,7 @@ public sealed record ModelOption<T> : ModelOption where T : notnull
     private readonly Func<ModelSpec, T> _get;
     private readonly Func<ModelSpec, T, ModelSpec> _set;
 
+    /// <summary>An option named <paramref name="name"/> setting the <see cref="ModelSpec"/> property <paramref name="setting"/> through <paramref name="get"/> and <paramref name="set"/>; throws <see cref="ArgumentException"/> unless T is int, float, int[] or string, or when a non-text option has choices.</summary>
     public ModelOption(string name, string setting, string help, Func<ModelSpec, T> get, Func<ModelSpec, T, ModelSpec> set, IReadOnlyList<string>? choices = null)
         : base(name, setting, help, choices)
     {
@@ -81,9 +82,12 @@ public sealed record ModelOption<T> : ModelOption where T : notnull
         _set = set;
     }
 
+    /// <inheritdoc/>
     public override Type ValueType => typeof(T);
 
+    /// <inheritdoc/>
     public override object ValueIn(ModelSpec spec) => _get(spec);
 
+    /// <inheritdoc/>
     public override ModelSpec With(ModelSpec spec, object value) => _set(spec, (T)value);
 }

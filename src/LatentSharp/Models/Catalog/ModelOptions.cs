@@ -14,13 +14,16 @@ public static class ModelOptions
     /// <summary>The likelihoods of the kinds with a convolutional decoder: <see cref="VaeLikelihoods"/> and "pixelcnn".</summary>
     public static IReadOnlyList<string> ConvolutionalLikelihoods { get; } = [.. VaeLikelihoods, "pixelcnn"];
 
+    /// <summary>"latent": L, the latent dimensions (<see cref="ModelSpec.LatentSize"/>).</summary>
     public static ModelOption<int> Latent { get; } = new("latent", nameof(ModelSpec.LatentSize), "Latent dimensions.",
         s => s.LatentSize, (s, v) => s with { LatentSize = v }) { IsSize = true };
 
+    /// <summary>"hidden": the MLP encoder's hidden widths, mirrored by the decoder (<see cref="ModelSpec.Hidden"/>).</summary>
     public static ModelOption<int[]> Hidden { get; } = new("hidden", nameof(ModelSpec.Hidden),
         "Hidden layer widths of the MLP encoder, comma-separated; the decoder mirrors them.",
         s => s.Hidden, (s, v) => s with { Hidden = v }) { IsSize = true };
 
+    /// <summary>"activation": the activation after each hidden layer (<see cref="ModelSpec.Activation"/>).</summary>
     public static ModelOption<string> Activation { get; } = new("activation", nameof(ModelSpec.Activation), "Activation after each hidden layer.",
         s => s.Activation, (s, v) => s with { Activation = v }, [.. Enum.GetValues<Nn.Activation>().Select(ActivationFactory.NameOf)]);
 
@@ -37,10 +40,12 @@ public static class ModelOptions
         "Decoder likelihood p(x|z): bernoulli, gaussian (fixed variance), gaussian-learned; on 8-bit images categorical (a softmax over the 256 values of each sub-pixel), logistic-mixture (PixelCNN++'s discretized logistic mixture, channels independent) or discretized-gaussian, scored in exact bits/dim; or pixelcnn (each pixel given the decoder's feature maps and the pixels before it; binarized single-channel images). An autoencoder's reconstruction loss: bce (binary cross-entropy) or mse.",
         s => s.Likelihood, (s, v) => s with { Likelihood = v }, choices);
 
+    /// <summary>"variance": the Gaussian decoder's fixed or starting variance (<see cref="ModelSpec.Variance"/>).</summary>
     public static ModelOption<float> Variance { get; } = new("variance", nameof(ModelSpec.Variance),
         "Gaussian decoder variance (fixed, or the start of the learned one).",
         s => s.Variance, (s, v) => s with { Variance = v }) { InUse = s => s.Likelihood.StartsWith("gaussian", StringComparison.Ordinal) };
 
+    /// <summary>"mixture-components": the logistics per sub-pixel of the logistic-mixture likelihood (<see cref="ModelSpec.MixtureComponents"/>).</summary>
     public static ModelOption<int> MixtureComponents { get; } = new("mixture-components", nameof(ModelSpec.MixtureComponents),
         "Discretized logistics mixed per sub-pixel by the logistic-mixture likelihood (1 to 64).",
         s => s.MixtureComponents, (s, v) => s with { MixtureComponents = v }) { IsSize = true, InUse = s => s.Likelihood == "logistic-mixture" };
@@ -50,26 +55,32 @@ public static class ModelOptions
         "Prior p(z): standard-normal, mog (learnable mixture of Gaussians) or vamp (VampPrior).",
         s => s.Prior, (s, v) => s with { Prior = v }, choices);
 
+    /// <summary>"prior-components": the mixture components (mog) or pseudo-inputs (vamp) of the prior (<see cref="ModelSpec.PriorComponents"/>).</summary>
     public static ModelOption<int> PriorComponents { get; } = new("prior-components", nameof(ModelSpec.PriorComponents),
         "Mixture components (mog) or pseudo-inputs (vamp).",
         s => s.PriorComponents, (s, v) => s with { PriorComponents = v }) { IsSize = true, InUse = s => s.Prior != "standard-normal" };
 
+    /// <summary>"conv-channels": the channels of the stride-2 convolutions (<see cref="ModelSpec.ConvChannels"/>).</summary>
     public static ModelOption<int[]> ConvChannels { get; } = new("conv-channels", nameof(ModelSpec.ConvChannels),
         "Channels of the stride-2 convolutions, comma-separated (each halves height and width, so n of them need both divisible by 2^n); the transposed-convolution decoder mirrors them.",
         s => s.ConvChannels, (s, v) => s with { ConvChannels = v }) { IsSize = true };
 
+    /// <summary>"latent-sizes": the sizes of the stochastic layers z_1 … z_N (<see cref="ModelSpec.LatentSizes"/>).</summary>
     public static ModelOption<int[]> LatentSizes { get; } = new("latent-sizes", nameof(ModelSpec.LatentSizes),
         "Sizes of the stochastic layers z_1,…,z_N (z_1 next to the image), comma-separated; the latent size is their sum.",
         s => s.LatentSizes, (s, v) => s with { LatentSizes = v }) { IsSize = true };
 
+    /// <summary>"pixelcnn-channels": the channels of the pixelcnn likelihood's masked convolutions (<see cref="ModelSpec.PixelCnnChannels"/>).</summary>
     public static ModelOption<int> PixelCnnChannels { get; } = new("pixelcnn-channels", nameof(ModelSpec.PixelCnnChannels),
         "Channels of the masked convolutions (at least 2).",
         s => s.PixelCnnChannels, (s, v) => s with { PixelCnnChannels = v }) { IsSize = true };
 
+    /// <summary>"pixelcnn-blocks": the masked residual blocks after the 7x7 type-A layer (<see cref="ModelSpec.PixelCnnBlocks"/>).</summary>
     public static ModelOption<int> PixelCnnBlocks { get; } = new("pixelcnn-blocks", nameof(ModelSpec.PixelCnnBlocks),
         "Residual blocks of masked 3x3 convolutions after the 7x7 type-A layer.",
         s => s.PixelCnnBlocks, (s, v) => s with { PixelCnnBlocks = v });
 
+    /// <summary>"pixelcnn-conditioning": where the decoder's feature maps enter the masked layers, "head" or "blocks" (<see cref="ModelSpec.PixelCnnConditioning"/>).</summary>
     public static ModelOption<string> PixelCnnConditioning { get; } = new("pixelcnn-conditioning", nameof(ModelSpec.PixelCnnConditioning),
         "Where the decoder's feature maps enter the pixelcnn likelihood's masked layers: head (after the residual blocks) or blocks (before them, so every block sees the code).",
         s => s.PixelCnnConditioning, (s, v) => s with { PixelCnnConditioning = v }, ModelSpec.PixelCnnConditionings);

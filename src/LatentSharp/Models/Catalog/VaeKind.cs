@@ -6,16 +6,20 @@ namespace LatentSharp.Models.Catalog;
 /// <summary>"vae": the variational autoencoder with MLP encoder and decoder, any likelihood of an MLP decoder and any prior.</summary>
 public sealed class VaeKind : ModelKind
 {
+    /// <inheritdoc/>
     public override string Name => "vae";
 
+    /// <inheritdoc/>
     public override string Description => "variational autoencoder with MLP encoder and decoder";
 
+    /// <inheritdoc/>
     public override IReadOnlyList<ModelOption> Options { get; } =
     [
         ModelOptions.Latent, ModelOptions.Hidden, ModelOptions.MlpActivation, ModelOptions.Likelihood(ModelOptions.VaeLikelihoods), ModelOptions.Variance, ModelOptions.MixtureComponents,
         ModelOptions.Prior([.. ModelCatalog.Priors.Select(p => p.Name)]), ModelOptions.PriorComponents,
     ];
 
+    /// <inheritdoc/>
     public override void Validate(ModelSpec spec)
     {
         VaeParts.ValidatePrior(spec);
@@ -31,9 +35,11 @@ public sealed class VaeKind : ModelKind
             Mlp.Build(l, spec.Hidden.Reverse().ToArray(), VaeParts.DecoderOutputs(spec), spec.Activation, rng));
     }
 
+    /// <inheritdoc/>
     public override double EstimatedParameters(ModelSpec spec) =>
         VaeParts.Mlp(spec.Dimensions, spec.Hidden, 2.0 * spec.LatentSize, VaeParts.Gated(spec)) + VaeParts.Mlp(spec.LatentSize, spec.Hidden.Reverse(), VaeParts.DecoderOutputs(spec), VaeParts.Gated(spec))
         + VaeParts.Likelihood(spec) + VaeParts.Prior(spec);
 
+    /// <inheritdoc/>
     public override string Describe(ModelSpec spec) => VaeParts.Describe(spec, VaeParts.List(spec.Hidden), $"{spec.LatentSize}");
 }

@@ -3,6 +3,7 @@ namespace LatentSharp.Tensors;
 // Add, Subtract, Multiply, Divide with NumPy broadcasting: forward and backward side by side.
 public sealed partial class Tensor
 {
+    /// <summary>Elementwise <c>this + other</c> with NumPy broadcasting; throws <see cref="ArgumentException"/> when the shapes do not broadcast.</summary>
     public Tensor Add(Tensor other)
     {
         Tensor a = this, b = other;
@@ -16,6 +17,7 @@ public sealed partial class Tensor
         }, a, b);
     }
 
+    /// <summary>Elementwise <c>this - other</c> with NumPy broadcasting; throws <see cref="ArgumentException"/> when the shapes do not broadcast.</summary>
     public Tensor Subtract(Tensor other)
     {
         Tensor a = this, b = other;
@@ -34,6 +36,7 @@ public sealed partial class Tensor
         }, a, b);
     }
 
+    /// <summary>Elementwise <c>this * other</c> with NumPy broadcasting; throws <see cref="ArgumentException"/> when the shapes do not broadcast.</summary>
     public Tensor Multiply(Tensor other)
     {
         Tensor a = this, b = other;
@@ -56,6 +59,7 @@ public sealed partial class Tensor
         }, a, b);
     }
 
+    /// <summary>Elementwise <c>this / other</c> with NumPy broadcasting; throws <see cref="ArgumentException"/> when the shapes do not broadcast.</summary>
     public Tensor Divide(Tensor other)
     {
         Tensor a = this, b = other;
@@ -77,23 +81,40 @@ public sealed partial class Tensor
         }, a, b);
     }
 
+    /// <summary><paramref name="value"/> added to every element.</summary>
     public Tensor Add(float value) => Add(Constant(value));
+    /// <summary><paramref name="value"/> subtracted from every element.</summary>
     public Tensor Subtract(float value) => Subtract(Constant(value));
+    /// <summary>Every element times <paramref name="value"/>.</summary>
     public Tensor Multiply(float value) => Multiply(Constant(value));
+    /// <summary>Every element divided by <paramref name="value"/>.</summary>
     public Tensor Divide(float value) => Divide(Constant(value));
 
+    /// <summary>Elementwise sum with broadcasting (<see cref="Add(Tensor)"/>).</summary>
     public static Tensor operator +(Tensor a, Tensor b) => a.Add(b);
+    /// <summary>Elementwise difference with broadcasting (<see cref="Subtract(Tensor)"/>).</summary>
     public static Tensor operator -(Tensor a, Tensor b) => a.Subtract(b);
+    /// <summary>Elementwise product with broadcasting (<see cref="Multiply(Tensor)"/>).</summary>
     public static Tensor operator *(Tensor a, Tensor b) => a.Multiply(b);
+    /// <summary>Elementwise quotient with broadcasting (<see cref="Divide(Tensor)"/>).</summary>
     public static Tensor operator /(Tensor a, Tensor b) => a.Divide(b);
+    /// <summary><paramref name="b"/> added to every element of <paramref name="a"/>.</summary>
     public static Tensor operator +(Tensor a, float b) => a.Add(b);
+    /// <summary><paramref name="b"/> subtracted from every element of <paramref name="a"/>.</summary>
     public static Tensor operator -(Tensor a, float b) => a.Subtract(b);
+    /// <summary>Every element of <paramref name="a"/> times <paramref name="b"/>.</summary>
     public static Tensor operator *(Tensor a, float b) => a.Multiply(b);
+    /// <summary>Every element of <paramref name="a"/> divided by <paramref name="b"/>.</summary>
     public static Tensor operator /(Tensor a, float b) => a.Divide(b);
+    /// <summary><paramref name="a"/> added to every element of <paramref name="b"/>.</summary>
     public static Tensor operator +(float a, Tensor b) => b.Add(a);
+    /// <summary><paramref name="a"/> minus every element of <paramref name="b"/>.</summary>
     public static Tensor operator -(float a, Tensor b) => Constant(a).Subtract(b);
+    /// <summary><paramref name="a"/> times every element of <paramref name="b"/>.</summary>
     public static Tensor operator *(float a, Tensor b) => b.Multiply(a);
+    /// <summary><paramref name="a"/> divided by every element of <paramref name="b"/>.</summary>
     public static Tensor operator /(float a, Tensor b) => Constant(a).Divide(b);
+    /// <summary>Every element negated (<see cref="Negate"/>).</summary>
     public static Tensor operator -(Tensor a) => a.Negate();
 
     /// <summary>A one-element constant (from the arena when one is active).</summary>

@@ -4,6 +4,7 @@ namespace LatentSharp.Tensors;
 
 public sealed partial class Tensor
 {
+    /// <summary>Elementwise e^x, same shape.</summary>
     public Tensor Exp()
     {
         Tensor x = this;

@@ -4,6 +4,7 @@ namespace LatentSharp.Tensors;
 
 public sealed partial class Tensor
 {
+    /// <summary>Elementwise -x, same shape.</summary>
     public Tensor Negate()
     {
         Tensor x = this;
