@@ -82,6 +82,7 @@ public sealed class FlowVaeTests : IDisposable
         Tensor mean = vae.Posterior(x).Mean;
         Assert.Equal(vae.PosteriorFlow!.Forward(mean, null).Z.Data, vae.Encode(x).Data);
         Assert.Null(vae.As<IEncoderDecoder>());
+        Assert.Contains("planar posterior flow", ModelCapabilities.Lacking<IEncoderDecoder>(vae));
         Assert.NotNull(((Vae)ModelCatalog.Build(Small, new Rng(1))).As<IEncoderDecoder>());
     }
 
