@@ -44,6 +44,8 @@ public static class ModelCapabilities
             var t when t == typeof(IEncoderDecoder) && !model.Has<ILatentSpace>() => $"needs a model with a latent space; the {kind} has none",
             var t when t == typeof(IEncoderDecoder) && model.Spec.Likelihood == "pixelcnn" =>
                 $"needs a decoder that gives every pixel's mean at once; the {kind}'s pixelcnn likelihood is autoregressive (train it with the bernoulli or a gaussian likelihood)",
+            var t when t == typeof(IEncoderDecoder) && model is Vae { PosteriorFlow: { } flow } =>
+                $"needs a code that is the encoder network's output; the {kind}'s code passes through its {flow.Name} posterior flow (train it with no posterior flow)",
             var t when t == typeof(IEncoderDecoder) =>
                 $"needs one encoder and one decoder network with a bernoulli or gaussian likelihood; the {kind} with the {model.Spec.Likelihood} likelihood is not one",
             _ => $"needs a model that is {typeof(T).Name}; the {kind} is not",

@@ -17,6 +17,7 @@ public static class ModelCatalog
         ("standard-normal", "N(0, I), closed-form KL"),
         ("mog", "learnable mixture of K Gaussians, Monte Carlo KL"),
         ("vamp", "VampPrior: mixture of the posteriors at K learnable pseudo-inputs, Monte Carlo KL"),
+        ("realnvp", "RealNVP flow: K affine couplings mapping z to N(0, I), learned with the model, Monte Carlo KL"),
     ];
 
     private static readonly Lock Gate = new();
@@ -128,6 +129,8 @@ public static class ModelCatalog
         CheckWidths(spec.LatentSizes, nameof(ModelSpec.LatentSizes), "Stochastic layer sizes");
         if (spec.PixelCnnChannels > MaxWidth)
             throw new InvalidSettingException(nameof(ModelSpec.PixelCnnChannels), $"The pixelcnn's channels must be at most {MaxWidth}, not {spec.PixelCnnChannels}.");
+        if (spec.FlowHidden < 1 || spec.FlowHidden > MaxWidth)
+            throw new InvalidSettingException(nameof(ModelSpec.FlowHidden), $"The flows' hidden width must be from 1 to {MaxWidth}, not {spec.FlowHidden}.");
         if (spec.PriorComponents > MaxWidth)
             throw new InvalidSettingException(nameof(ModelSpec.PriorComponents), $"The prior's components must be at most {MaxWidth}, not {spec.PriorComponents}.");
         if (spec.Classes < 0) throw new InvalidSettingException(nameof(ModelSpec.Classes), $"The number of classes must not be negative, not {spec.Classes}.");

@@ -61,11 +61,33 @@ public sealed record ModelSpec
     /// <summary>The values of <see cref="PixelCnnConditioning"/>.</summary>
     public static IReadOnlyList<string> PixelCnnConditionings { get; } = ["head", "blocks"];
 
-    /// <summary>p(z): "standard-normal", "mog" (learnable mixture of Gaussians) or "vamp" (VampPrior).</summary>
+    /// <summary>p(z): "standard-normal", "mog" (learnable mixture of Gaussians), "vamp" (VampPrior) or "realnvp" (a RealNVP flow over z).</summary>
     public string Prior { get; init; } = "standard-normal";
 
     /// <summary>K, the number of mixture components of the "mog" prior or pseudo-inputs of the "vamp" prior.</summary>
     public int PriorComponents { get; init; } = 10;
+
+    /// <summary>The "realnvp" prior: K, the number of affine coupling layers.</summary>
+    public int PriorFlowSteps { get; init; } = 4;
+
+    /// <summary>
+    /// "vae" and "conv-vae": the flow on the posterior's draws, "none" (the Gaussian posterior alone, and what a checkpoint
+    /// without the field was trained with), "planar" (Rezende &amp; Mohamed 2015) or "iaf" (inverse autoregressive flow,
+    /// Kingma et al. 2016).
+    /// </summary>
+    public string PosteriorFlow { get; init; } = "none";
+
+    /// <summary>The values of <see cref="PosteriorFlow"/>.</summary>
+    public static IReadOnlyList<string> PosteriorFlows { get; } = ["none", "planar", "iaf"];
+
+    /// <summary>K, the number of steps of the posterior flow.</summary>
+    public int FlowSteps { get; init; } = 2;
+
+    /// <summary>
+    /// The hidden width of the flows' networks: the IAF's MADE layers and the size of the context h the encoder gives it,
+    /// and the hidden layer of each RealNVP coupling.
+    /// </summary>
+    public int FlowHidden { get; init; } = 128;
 
     /// <summary>"cvae": the number of classes C of the one-hot label the model is conditioned on; 0 for unconditional kinds.</summary>
     public int Classes { get; init; }

@@ -12,20 +12,24 @@ namespace LatentSharp.Models;
 /// A conditional model (Sohn et al. 2015) appends the condition c [B, C] to the encoder's input, [x, c], and to the
 /// decoder's, [z, c]; its bodies are built for those widths. Such a model has the <see cref="IConditional"/> capability
 /// (<see cref="LatentModel.As{T}"/>); the others do not, though they share this class.
+/// A posterior flow (<see cref="IPosteriorFlow"/>: planar or IAF) turns the Gaussian draw z_0 into z_K; then
+/// log q(z_K|x) = log q_0(z_0|x) − Σ log|det|, the "kl" term is the Monte Carlo log q(z_K|x) − log p(z_K), and the
+/// importance weights use the same density. An IAF's context h comes from C more encoder outputs after μ and log σ².
 /// </summary>
 public sealed class Vae : LatentModel, IHasPrior, ILikelihood
 {
     // log σ² is clamped to a range where exp() neither overflows nor underflows to a zero variance.
     private const float MinLogVariance = -30f, MaxLogVariance = 20f;
 
-    private readonly Layer _encoder;   // x [B, D] (or [x, c] [B, D + C]) → [B, 2L]: μ then log σ²
+    private readonly Layer _encoder;   // x [B, D] (or [x, c] [B, D + C]) → [B, 2L + H]: μ, log σ², then the flow's context h (H = 0 without one)
     private readonly Layer _decoder;   // z [B, L] (or [z, c] [B, L + C]) → decoder output [B, D]
     private readonly IObservationModel _observation;
     private readonly IPrior _prior;
     private readonly ConditionalFacet? _conditional;   // null unless the spec has classes
+    private readonly IPosteriorFlow? _posteriorFlow;
 
-    /// <summary>A VAE of <paramref name="spec"/> from its parts: the encoder gives μ then log σ² ([B, 2L]), the decoder the output <paramref name="observation"/> reads.</summary>
-    public Vae(ModelSpec spec, Layer encoder, Layer decoder, IObservationModel observation, IPrior prior)
+    /// <summary>A VAE of the given bodies; with a <paramref name="posteriorFlow"/>, the encoder gives its context after μ and log σ².</summary>
+    public Vae(ModelSpec spec, Layer encoder, Layer decoder, IObservationModel observation, IPrior prior, IPosteriorFlow? posteriorFlow = null)
     {
         Spec = spec;
         _encoder = RegisterModule("encoder", encoder);
@@ -34,6 +38,8 @@ public sealed class Vae : LatentModel, IHasPrior, ILikelihood
         _prior = prior;
         if (observation is Module likelihoodModule) RegisterModule("likelihood", likelihoodModule);
         if (prior is Module priorModule) RegisterModule("prior", priorModule);
+        if (posteriorFlow is Module flowModule) RegisterModule("posterior_flow", flowModule);
+        _posteriorFlow = posteriorFlow;
         _conditional = spec.Classes > 0 ? new ConditionalFacet(this) : null;
     }
 
@@ -46,7 +52,7 @@ public sealed class Vae : LatentModel, IHasPrior, ILikelihood
     /// <inheritdoc/>
     public override T? As<T>() where T : class =>
         typeof(T) == typeof(IConditional) ? _conditional as T
-        : typeof(T) == typeof(IEncoderDecoder) ? (_observation.MeanActivation is { } mean ? new Networks(this, mean) as T : null)
+        : typeof(T) == typeof(IEncoderDecoder) ? (_observation.MeanActivation is { } mean && _posteriorFlow is null ? new Networks(this, mean) as T : null)
         : base.As<T>();
 
     /// <inheritdoc/>
@@ -61,20 +67,45 @@ public sealed class Vae : LatentModel, IHasPrior, ILikelihood
     /// <summary>p(z), the prior over codes.</summary>
     public IPrior Prior => _prior;
 
-    /// <summary>True when the "kl" term is the Monte Carlo estimate log q(z|x) − log p(z) (priors without a closed-form KL).</summary>
-    public bool KlIsMonteCarlo => !_prior.HasClosedFormKl;
+    /// <summary>The flow on the posterior's draws, or null for the Gaussian posterior alone.</summary>
+    public IPosteriorFlow? PosteriorFlow => _posteriorFlow;
 
-    /// <summary>q(z | x) (or q(z | x, c)). [B, D] → N([B, L], [B, L])</summary>
-    public DiagonalNormal Posterior(Tensor x, Tensor? condition = null)
+    /// <summary>True when the "kl" term is the Monte Carlo estimate log q(z|x) − log p(z) (a posterior flow, or a prior without a closed-form KL).</summary>
+    public bool KlIsMonteCarlo => !_prior.HasClosedFormKl || _posteriorFlow is not null;
+
+    /// <summary>q(z | x) (or q(z | x, c)), the Gaussian before any posterior flow. [B, D] → N([B, L], [B, L])</summary>
+    public DiagonalNormal Posterior(Tensor x, Tensor? condition = null) => Encoded(x, condition).Base;
+
+    /// <summary>The code of x: the posterior mean, carried through the posterior flow when there is one. [B, D] → [B, L]</summary>
+    public Tensor Encode(Tensor x, Tensor? condition = null)
     {
-        CheckCondition(condition, x.Dim(0));
-        int l = LatentSize;
-        Tensor h = _encoder.Forward(WithCondition(x, condition));
-        return new DiagonalNormal(h.Slice(1, 0, l), h.Slice(1, l, l).Clamp(MinLogVariance, MaxLogVariance));
+        var (q, context) = Encoded(x, condition);
+        return _posteriorFlow is null ? q.Mean : _posteriorFlow.Forward(q.Mean, context).Z;
     }
 
-    /// <inheritdoc/>
-    public Tensor Encode(Tensor x, Tensor? condition = null) => Posterior(x, condition).Mean;
+    /// <summary>q_0(z | x) and the flow's context h (null without a context). [B, D] → N([B, L], [B, L]), [B, H]</summary>
+    private (DiagonalNormal Base, Tensor? Context) Encoded(Tensor x, Tensor? condition)
+    {
+        CheckCondition(condition, x.Dim(0));
+        int l = LatentSize, contextSize = _posteriorFlow?.ContextSize ?? 0;
+        Tensor h = _encoder.Forward(WithCondition(x, condition));
+        var q = new DiagonalNormal(h.Slice(1, 0, l), h.Slice(1, l, l).Clamp(MinLogVariance, MaxLogVariance));
+        return (q, contextSize > 0 ? h.Slice(1, 2 * l, contextSize) : null);
+    }
+
+    /// <summary>
+    /// A reparameterized draw z_K of q(z|x) and log q(z_K|x) = log q_0(z_0|x) − Σ log|det|, the latter only when
+    /// <paramref name="withDensity"/> (the closed-form KL needs none). [B, L], [B]
+    /// </summary>
+    private (Tensor Z, Tensor? LogQ) Draw(DiagonalNormal q, Tensor? context, Rng rng, bool withDensity = true)
+    {
+        Tensor z0 = q.Rsample(rng);
+        if (!withDensity && _posteriorFlow is null) return (z0, null);
+        Tensor logQ0 = q.LogProb(z0);
+        if (_posteriorFlow is null) return (z0, logQ0);
+        var (z, logDeterminant) = _posteriorFlow.Forward(z0, context);
+        return (z, logQ0 - logDeterminant);
+    }
 
     /// <inheritdoc/>
     public Tensor Decode(Tensor z, Tensor? condition = null)
@@ -120,7 +151,8 @@ public sealed class Vae : LatentModel, IHasPrior, ILikelihood
                 Importance = new ImportanceWeights(logLikelihood, logRatio, importanceSamples),
             };
         }
-        return ElboTerms(x, condition, Posterior(x, condition), rng, samples);
+        var (q, context) = Encoded(x, condition);
+        return ElboTerms(x, condition, q, context, rng, samples);
     }
 
     /// <inheritdoc/>
@@ -134,31 +166,31 @@ public sealed class Vae : LatentModel, IHasPrior, ILikelihood
     private (Tensor LogLikelihood, Tensor LogRatio) WeightTerms(Tensor x, Tensor? condition, int k, Rng rng)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(k);
-        DiagonalNormal q = Posterior(x, condition);
+        var (q, context) = Encoded(x, condition);
         var tiled = new DiagonalNormal(q.Mean.Tile(k), q.LogVariance.Tile(k));
-        Tensor z = tiled.Rsample(rng);                                                                   // [K·B, L]
+        var (z, logQ) = Draw(tiled, context?.Tile(k), rng);                                             // [K·B, L], [K·B]
         Tensor logLikelihood = _observation.LogProb(x, DecoderOutput(z, condition is null ? null : condition.Tile(k)));
-        return (logLikelihood, _prior.LogProb(z) - tiled.LogProb(z));
+        return (logLikelihood, _prior.LogProb(z) - logQ!);
     }
 
     /// <summary>log p(x|z) averaged over draws, KL per example, and KL per dimension when it is in closed form.</summary>
-    private ModelTerms ElboTerms(Tensor x, Tensor? condition, DiagonalNormal q, Rng rng, int samples)
+    private ModelTerms ElboTerms(Tensor x, Tensor? condition, DiagonalNormal q, Tensor? context, Rng rng, int samples)
     {
         if (samples < 1) throw new ArgumentOutOfRangeException(nameof(samples), samples, "At least one noise sample per example is needed.");
         int b = x.Dim(0);
         DiagonalNormal drawn = samples == 1 ? q : new DiagonalNormal(q.Mean.Tile(samples), q.LogVariance.Tile(samples));
-        Tensor z = drawn.Rsample(rng);                                                    // [S·B, L]
+        var (z, logQ) = Draw(drawn, samples == 1 ? context : context?.Tile(samples), rng, withDensity: KlIsMonteCarlo);   // [S·B, L], [S·B]
         Tensor? c = condition is null || samples == 1 ? condition : condition.Tile(samples);
         Tensor logLikelihood = _observation.LogProb(x, DecoderOutput(z, c));
         if (samples > 1) logLikelihood = logLikelihood.Reshape(samples, b).Mean(0);      // [B]
 
-        if (_prior.HasClosedFormKl)
+        if (!KlIsMonteCarlo)
         {
             Tensor perDimension = q.KlToStandardNormalPerDimension();                     // [B, L]
             return new ModelTerms { Kind = TermsKind.Bound, Examples = b, LogLikelihood = logLikelihood, KlPerLayer = [perDimension.Sum(1)], KlPerDimension = [perDimension] };
         }
         // No closed form: the single-sample estimate log q(z|x) − log p(z), averaged over draws.
-        Tensor klEstimate = drawn.LogProb(z) - _prior.LogProb(z);
+        Tensor klEstimate = logQ! - _prior.LogProb(z);
         if (samples > 1) klEstimate = klEstimate.Reshape(samples, b).Mean(0);
         return new ModelTerms { Kind = TermsKind.Bound, Examples = b, LogLikelihood = logLikelihood, KlPerLayer = [klEstimate] };
     }

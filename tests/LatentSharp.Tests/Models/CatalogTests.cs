@@ -180,7 +180,7 @@ public sealed class CatalogTests : IDisposable
     public void Available_ListsEveryKind_AndPriorsAreNamed()
     {
         Assert.Equal(["vae", "ae", "conv-vae", "cvae", "hvae", "conv-hvae", "pixelcnn", "gated-pixelcnn", "cgated-pixelcnn"], ModelCatalog.Available.Select(k => k.Kind));
-        Assert.Equal(["standard-normal", "mog", "vamp"], ModelCatalog.Priors.Select(p => p.Name));
+        Assert.Equal(["standard-normal", "mog", "vamp", "realnvp"], ModelCatalog.Priors.Select(p => p.Name));
         var vae = (Vae)ModelCatalog.Build(Small with { Prior = "vamp" }, new Rng(1));
         Assert.True(vae.KlIsMonteCarlo);
         Assert.False(((Vae)ModelCatalog.Build(Small, new Rng(1))).KlIsMonteCarlo);

@@ -36,7 +36,7 @@ public sealed class ConditionalVaeKind : ModelKind
         if (spec.Classes < 2) throw new InvalidSettingException(nameof(ModelSpec.Classes), $"A cvae needs the number of classes (at least 2), not {spec.Classes}.");
         int d = spec.Dimensions, l = spec.LatentSize, c = spec.Classes;
         return VaeParts.Assemble(spec, rng,
-            Mlp.Build(d + c, spec.Hidden, 2 * l, spec.Activation, rng),
+            Mlp.Build(d + c, spec.Hidden, VaeParts.EncoderOutputs(spec), spec.Activation, rng),
             Mlp.Build(l + c, spec.Hidden.Reverse().ToArray(), VaeParts.DecoderOutputs(spec), spec.Activation, rng));
     }
 

@@ -15,7 +15,7 @@ public sealed class ConvVaeKind : ModelKind
     public override IReadOnlyList<ModelOption> Options { get; } =
     [
         ModelOptions.Latent, ModelOptions.ConvChannels, ModelOptions.Activation, ModelOptions.Likelihood(ModelOptions.ConvolutionalLikelihoods), ModelOptions.Variance, ModelOptions.MixtureComponents,
-        ModelOptions.Prior([.. ModelCatalog.Priors.Select(p => p.Name)]), ModelOptions.PriorComponents,
+        ModelOptions.Prior([.. ModelCatalog.Priors.Select(p => p.Name)]), ModelOptions.PriorComponents, .. ModelOptions.Flows,
         ModelOptions.PixelCnnChannels with { InUse = s => s.Likelihood == "pixelcnn" }, ModelOptions.PixelCnnBlocks, ModelOptions.PixelCnnConditioning,
     ];
 
@@ -24,6 +24,7 @@ public sealed class ConvVaeKind : ModelKind
     {
         VaeParts.ValidateConvolutions(spec);
         VaeParts.ValidatePrior(spec);
+        VaeParts.ValidateFlows(spec);
         VaeParts.ValidatePixelCnnLikelihood(spec);
         VaeParts.ValidateEightBitLikelihood(spec);
     }
@@ -33,13 +34,14 @@ public sealed class ConvVaeKind : ModelKind
 
     /// <inheritdoc/>
     public override LatentModel Build(ModelSpec spec, Rng rng) =>
-        VaeParts.Assemble(spec, rng, ConvVae.Encoder(spec, 2 * spec.LatentSize, rng), ConvVae.Decoder(spec, spec.LatentSize, rng, VaeParts.DecoderChannels(spec)));
+        VaeParts.Assemble(spec, rng, ConvVae.Encoder(spec, VaeParts.EncoderOutputs(spec), rng), ConvVae.Decoder(spec, spec.LatentSize, rng, VaeParts.DecoderChannels(spec)));
 
     /// <inheritdoc/>
     public override double EstimatedParameters(ModelSpec spec)
     {
         var (convolutions, innermost) = VaeParts.Convolutions(spec);
-        return 2 * (convolutions + innermost * 2 * spec.LatentSize) + VaeParts.EightBitHead(spec) + VaeParts.Likelihood(spec) + VaeParts.Prior(spec);
+        return 2 * (convolutions + innermost * 2 * spec.LatentSize) + innermost * (VaeParts.EncoderOutputs(spec) - 2 * spec.LatentSize)
+            + VaeParts.EightBitHead(spec) + VaeParts.Likelihood(spec) + VaeParts.Prior(spec) + VaeParts.PosteriorFlow(spec);
     }
 
     /// <inheritdoc/>

@@ -52,13 +52,36 @@ public static class ModelOptions
 
     /// <summary>The prior p(z), with the priors a kind accepts (see <see cref="ModelCatalog.Priors"/>).</summary>
     public static ModelOption<string> Prior(IReadOnlyList<string> choices) => new("prior", nameof(ModelSpec.Prior),
-        "Prior p(z): standard-normal, mog (learnable mixture of Gaussians) or vamp (VampPrior).",
+        "Prior p(z): standard-normal, mog (learnable mixture of Gaussians), vamp (VampPrior) or realnvp (a RealNVP flow of affine couplings over z, learned with the model).",
         s => s.Prior, (s, v) => s with { Prior = v }, choices);
 
     /// <summary>"prior-components": the mixture components (mog) or pseudo-inputs (vamp) of the prior (<see cref="ModelSpec.PriorComponents"/>).</summary>
     public static ModelOption<int> PriorComponents { get; } = new("prior-components", nameof(ModelSpec.PriorComponents),
         "Mixture components (mog) or pseudo-inputs (vamp).",
-        s => s.PriorComponents, (s, v) => s with { PriorComponents = v }) { IsSize = true, InUse = s => s.Prior != "standard-normal" };
+        s => s.PriorComponents, (s, v) => s with { PriorComponents = v }) { IsSize = true, InUse = s => s.Prior is "mog" or "vamp" };
+
+    /// <summary>The affine coupling layers of the "realnvp" prior.</summary>
+    public static ModelOption<int> PriorFlowSteps { get; } = new("prior-flow-steps", nameof(ModelSpec.PriorFlowSteps),
+        "Affine coupling layers of the realnvp prior (alternately the even and the odd latent dimensions move).",
+        s => s.PriorFlowSteps, (s, v) => s with { PriorFlowSteps = v }) { InUse = s => s.Prior == "realnvp" };
+
+    /// <summary>The flow on the posterior's draws.</summary>
+    public static ModelOption<string> PosteriorFlow { get; } = new("posterior-flow", nameof(ModelSpec.PosteriorFlow),
+        "Normalizing flow on the posterior's draws: none, planar (K planar flows with global parameters) or iaf (K inverse autoregressive steps conditioned on an encoder context); the KL becomes the Monte Carlo log q(z_K|x) − log p(z_K).",
+        s => s.PosteriorFlow, (s, v) => s with { PosteriorFlow = v }, ModelSpec.PosteriorFlows);
+
+    /// <summary>The steps of the posterior flow.</summary>
+    public static ModelOption<int> FlowSteps { get; } = new("flow-steps", nameof(ModelSpec.FlowSteps),
+        "Steps K of the posterior flow.",
+        s => s.FlowSteps, (s, v) => s with { FlowSteps = v }) { InUse = s => s.PosteriorFlow != "none" };
+
+    /// <summary>The hidden width of the IAF's MADE networks (and its encoder context) and of the realnvp prior's couplings.</summary>
+    public static ModelOption<int> FlowHidden { get; } = new("flow-hidden", nameof(ModelSpec.FlowHidden),
+        "Hidden units of the flows' networks: the iaf's MADE layers and the context the encoder gives it, and each realnvp coupling's hidden layer.",
+        s => s.FlowHidden, (s, v) => s with { FlowHidden = v }) { IsSize = true, InUse = s => s.PosteriorFlow == "iaf" || s.Prior == "realnvp" };
+
+    /// <summary>The flow settings of the one-layer VAE kinds, in the order they are listed.</summary>
+    public static IReadOnlyList<ModelOption> Flows { get; } = [PosteriorFlow, FlowSteps, FlowHidden, PriorFlowSteps];
 
     /// <summary>"conv-channels": the channels of the stride-2 convolutions (<see cref="ModelSpec.ConvChannels"/>).</summary>
     public static ModelOption<int[]> ConvChannels { get; } = new("conv-channels", nameof(ModelSpec.ConvChannels),

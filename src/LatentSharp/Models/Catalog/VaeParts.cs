@@ -22,17 +22,56 @@ internal static class VaeParts
             "standard-normal" => new StandardNormalPrior(l),
             "mog" => new MixtureOfGaussiansPrior(spec.PriorComponents, l, rng),
             "vamp" => new VampPrior(spec.PriorComponents, d, l, u => vae!.Posterior(u), rng),
+            "realnvp" => new RealNvpPrior(spec.PriorFlowSteps, l, spec.FlowHidden, rng),
             _ => throw new InvalidSettingException(nameof(ModelSpec.Prior), $"Unknown prior \"{spec.Prior}\"; known priors: {string.Join(", ", ModelCatalog.Priors.Select(p => p.Name))}."),
         };
-        vae = new Vae(spec, encoder, decoder, observation, prior);
+        IPosteriorFlow? posteriorFlow = spec.PosteriorFlow switch
+        {
+            "none" => null,
+            "planar" => new PlanarFlow(spec.FlowSteps, l, rng),
+            "iaf" => new InverseAutoregressiveFlow(spec.FlowSteps, l, spec.FlowHidden, spec.FlowHidden, rng),
+            _ => throw UnknownPosteriorFlow(spec),
+        };
+        vae = new Vae(spec, encoder, decoder, observation, prior, posteriorFlow);
         return vae;
     }
 
     /// <summary>The checks of a one-layer VAE's prior that need no data.</summary>
     public static void ValidatePrior(ModelSpec spec)
     {
-        if (spec.Prior != "standard-normal" && spec.PriorComponents < 1)
+        if (spec.Prior is "mog" or "vamp" && spec.PriorComponents < 1)
             throw new InvalidSettingException(nameof(ModelSpec.PriorComponents), $"The \"{spec.Prior}\" prior needs at least one component, not {spec.PriorComponents}.");
+        if (spec.Prior == "realnvp" && spec.PriorFlowSteps is < 1 or > MaxFlowSteps)
+            throw new InvalidSettingException(nameof(ModelSpec.PriorFlowSteps), $"The realnvp prior has 1 to {MaxFlowSteps} coupling layers, not {spec.PriorFlowSteps}.");
+    }
+
+    private const int MaxFlowSteps = 256;
+
+    /// <summary>The checks of the posterior flow's settings that need no data.</summary>
+    public static void ValidateFlows(ModelSpec spec)
+    {
+        if (!ModelSpec.PosteriorFlows.Contains(spec.PosteriorFlow))
+            throw UnknownPosteriorFlow(spec);
+        if (spec.PosteriorFlow != "none" && spec.FlowSteps is < 1 or > MaxFlowSteps)
+            throw new InvalidSettingException(nameof(ModelSpec.FlowSteps), $"The posterior flow has 1 to {MaxFlowSteps} steps, not {spec.FlowSteps}.");
+    }
+
+    private static InvalidSettingException UnknownPosteriorFlow(ModelSpec spec) =>
+        new(nameof(ModelSpec.PosteriorFlow), $"The posterior flow is \"none\", \"planar\" or \"iaf\", not \"{spec.PosteriorFlow}\".");
+
+    /// <summary>The encoder's outputs: μ and log σ² (2L), then the IAF's context of <see cref="ModelSpec.FlowHidden"/> values.</summary>
+    public static int EncoderOutputs(ModelSpec spec) => 2 * spec.LatentSize + (spec.PosteriorFlow == "iaf" ? spec.FlowHidden : 0);
+
+    /// <summary>The posterior flow's own parameters: per planar step u, w, b; per IAF step the MADE layers and the context's weights.</summary>
+    public static double PosteriorFlow(ModelSpec spec)
+    {
+        double l = spec.LatentSize, h = spec.FlowHidden;
+        return spec.PosteriorFlow switch
+        {
+            "planar" => spec.FlowSteps * (2 * l + 1),
+            "iaf" => spec.FlowSteps * (l * h + 2 * h * h + 2 * h * l),
+            _ => 0,
+        };
     }
 
     /// <summary>The checks of the "pixelcnn" likelihood's settings that need no data; nothing when the spec has another likelihood.</summary>
@@ -175,12 +214,24 @@ internal static class VaeParts
 
     /// <summary>The prior's own parameters.</summary>
     public static double Prior(ModelSpec spec) =>
-        spec.Prior == "mog" ? spec.PriorComponents * 2.0 * spec.LatentSize : spec.Prior == "vamp" ? spec.PriorComponents * (double)spec.Dimensions : 0;
+        spec.Prior switch
+        {
+            "mog" => spec.PriorComponents * 2.0 * spec.LatentSize,
+            "vamp" => spec.PriorComponents * (double)spec.Dimensions,
+            "realnvp" => spec.PriorFlowSteps * 3.0 * spec.LatentSize * spec.FlowHidden,
+            _ => 0,
+        };
 
     /// <summary>"vae 1x28x28 → [400] → 20 (relu, bernoulli)": the kind, image, body, latent, and what differs from the defaults.</summary>
     public static string Describe(ModelSpec spec, string body, string latent)
     {
-        string prior = spec.Prior == "standard-normal" ? "" : $", {spec.Prior} prior K={spec.PriorComponents}";
+        string prior = spec.Prior switch
+        {
+            "standard-normal" => "",
+            "realnvp" => $", realnvp prior K={spec.PriorFlowSteps}",
+            _ => $", {spec.Prior} prior K={spec.PriorComponents}",
+        };
+        string flow = spec.PosteriorFlow == "none" ? "" : $", {spec.PosteriorFlow} posterior K={spec.FlowSteps}";
         string conditioning = spec.PixelCnnConditioning == "head" ? "" : $", code into the {spec.PixelCnnConditioning}";
         string likelihood = spec.Likelihood switch
         {
@@ -189,7 +240,7 @@ internal static class VaeParts
             _ => spec.Likelihood,
         };
         string classes = spec.Classes > 0 ? $", {spec.Classes} classes" : "";
-        return $"{spec.Kind} {spec.Channels}x{spec.Height}x{spec.Width} → {body} → {latent} ({spec.Activation}, {likelihood}{prior}{classes})";
+        return $"{spec.Kind} {spec.Channels}x{spec.Height}x{spec.Width} → {body} → {latent} ({spec.Activation}, {likelihood}{prior}{flow}{classes})";
     }
 
     public static string List(IEnumerable<int> widths) => $"[{string.Join(", ", widths)}]";
