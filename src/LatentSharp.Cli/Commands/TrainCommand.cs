@@ -50,10 +50,19 @@ public static class TrainCommand
         var patience = new Option<int>("--patience") { Description = "Early stopping: stop when the validation ELBO has not improved for this many epochs (0: off).", DefaultValueFactory = _ => 0 };
         var output = new Option<string?>("--output", "-o") { Description = "Run folder for checkpoints, log and images. Default: runs/<data>-<model>." };
         var resume = new Option<string?>("--resume") { Description = "Continue the run saved in this checkpoint (its folder receives the new epochs)." };
+        var heartbeat = new Option<double>("--heartbeat")
+        {
+            Description = "Seconds between the progress lines printed when the output is not a terminal (a log, CI); 0: only one line per epoch.",
+            DefaultValueFactory = _ => ProgressDisplay.DefaultHeartbeat.TotalSeconds,
+        };
+        heartbeat.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<double>() < 0) r.AddError("--heartbeat must be 0 or more seconds.");
+        });
         var config = ConfigFile.Option();
 
         var command = new Command("train", "Train a model and write checkpoints, log.csv, samples.png and reconstructions.png.");
-        Option[] trainingOptions = [optimizer, lr, schedule, batchSize, epochs, seed, beta, warmup, freeBits, samples, iwaeK, clipNorm, validation, patience, threads, output, resume, config];
+        Option[] trainingOptions = [optimizer, lr, schedule, batchSize, epochs, seed, beta, warmup, freeBits, samples, iwaeK, clipNorm, validation, patience, threads, heartbeat, output, resume, config];
         foreach (Option option in (Option[])[data, dataDir, binarize, model, .. modelOptions.Options, .. trainingOptions]) command.Options.Add(option);
         command.SetAction(commandLine =>
         {
@@ -85,7 +94,8 @@ public static class TrainCommand
                 ValidationImages = parse.GetValue(validation),
                 Patience = parse.GetValue(patience),
             };
-            return Run(parse.GetValue(data), parse.GetValue(dataDir), spec, options, parse.GetValue(output), resumePath, commandLine.InvocationConfiguration.Output);
+            return Run(parse.GetValue(data), parse.GetValue(dataDir), spec, options, parse.GetValue(output), resumePath, commandLine.InvocationConfiguration.Output,
+                TimeSpan.FromSeconds(parse.GetValue(heartbeat)));
         });
         return command;
     }
@@ -104,8 +114,10 @@ public static class TrainCommand
     }
 
     /// <summary>A new run on <paramref name="dataName"/> (default: the shipped sample), or the continuation of the run saved in
-    /// <paramref name="resumePath"/>, on the data it was trained on.</summary>
-    public static int Run(string? dataName, string? dataDir, ModelSpec spec, TrainingOptions options, string? outputDir, string? resumePath, TextWriter output)
+    /// <paramref name="resumePath"/>, on the data it was trained on. A redirected <paramref name="output"/> gets a progress line every
+    /// <paramref name="heartbeat"/> (default <see cref="ProgressDisplay.DefaultHeartbeat"/>; zero: none).</summary>
+    public static int Run(string? dataName, string? dataDir, ModelSpec spec, TrainingOptions options, string? outputDir, string? resumePath, TextWriter output,
+        TimeSpan? heartbeat = null)
     {
         TrainingRun run = resumePath is null
             ? TrainingRun.New(spec, options, dataName, dataDir, outputDir)
@@ -119,7 +131,7 @@ public static class TrainCommand
         output.WriteLine($"Data: {splits.Train.Name}, {splits.Train.Count} train / {options.ValidationImages} validation / {splits.Test.Count} test images of {splits.Train.Rows}x{splits.Train.Cols}.");
         output.WriteLine($"Model: {model.Spec}, {model.ParameterCount:N0} parameters. Run folder: {runDirectory}");
 
-        TrainingState final = ProgressDisplay.Run(output, observer => run.Fit(observer));
+        TrainingState final = ProgressDisplay.Run(output, observer => run.Fit(observer), heartbeat ?? ProgressDisplay.DefaultHeartbeat);
 
         Figures.WriteSamplesAndReconstructions(model, splits.Test, runDirectory, options.Seed);
         string figures = model.Has<ILatentSpace>() ? $"{Figures.SamplesFile} and {Figures.ReconstructionsFile}" : Figures.SamplesFile;
