@@ -2,7 +2,9 @@ using LatentSharp.Imaging.Internal;
 
 namespace LatentSharp.Imaging;
 
-/// <summary>A tick on an axis of an <see cref="SvgImagePlot"/>: where it is (0 at the image's left or bottom edge, 1 at its right or top edge) and its text.</summary>
+/// <summary>A tick on an axis of an <see cref="SvgImagePlot"/>.</summary>
+/// <param name="Fraction">Where the tick is: 0 at the image's left (x) or bottom (y) edge, 1 at its right or top edge.</param>
+/// <param name="Label">The text beside the tick.</param>
 public readonly record struct AxisTick(double Fraction, string Label);
 
 /// <summary>
