@@ -37,17 +37,17 @@ public static class CommandRunner
         }
         catch (Exception e)
         {
-            (int code, string message) = Describe(e);
+            (int code, string message) = Describe(e, parse.CommandResult.Command.Name);
             config.Error.WriteLine($"latent: {message}");
             if (code == InternalError && IsVerbose(root, parse)) config.Error.WriteLine(e.ToString());
             return code;
         }
     }
 
-    /// <summary>The exit code of <paramref name="e"/> and the line the user reads.</summary>
-    internal static (int Code, string Message) Describe(Exception e) => e switch
+    /// <summary>The exit code of <paramref name="e"/>, thrown by <paramref name="command"/>, and the line the user reads.</summary>
+    internal static (int Code, string Message) Describe(Exception e, string? command = null) => e switch
     {
-        InvalidSettingException setting => (UsageError, CommonOptions.FlagOf(setting.Setting) is { } flag ? $"{flag}: {LowerFirst(setting.Message)}" : setting.Message),
+        InvalidSettingException setting => (UsageError, CommonOptions.FlagOf(setting.Setting, command) is { } flag ? $"{flag}: {LowerFirst(setting.Message)}" : setting.Message),
         UsageException or UnsupportedByModelException => (UsageError, e.Message),
         TrainingDivergedException => (TrainingFailed, e.Message),
         LatentSharpException => (DataError, e.Message),

@@ -18,7 +18,7 @@ public static class CommonOptions
     /// </summary>
     private static readonly Dictionary<string, string> FlagsOfSettings = new(StringComparer.Ordinal)
     {
-        ["Kind"] = "--model",
+        ["Kind"] = "--kind",
         ["Data"] = "--data",
         ["Epochs"] = "--epochs",
         ["BatchSize"] = "--batch-size",
@@ -28,8 +28,8 @@ public static class CommonOptions
         ["Beta"] = "--beta",
         ["WarmupEpochs"] = "--warmup",
         ["FreeBits"] = "--free-bits",
-        ["Samples"] = "--samples",
-        ["ImportanceSamples"] = "--iwae-k",
+        ["Samples"] = "--noise-samples",   // TrainingOptions.Samples, L; eval's K below
+        ["ImportanceSamples"] = "--importance-samples",
         ["ClipNorm"] = "--clip-norm",
         ["Binarization"] = "--binarize",
         ["ValidationImages"] = "--validation",
@@ -39,9 +39,16 @@ public static class CommonOptions
         ["TrainImages"] = "--train-images",
     };
 
-    /// <summary>The command-line option that sets the library setting <paramref name="setting"/>, or null when none does.</summary>
-    public static string? FlagOf(string setting) =>
-        FlagsOfSettings.GetValueOrDefault(setting)
+    /// <summary>Where a command's option sets a setting of the same name as another command's: eval's Samples is K (<see cref="Evaluation.EvaluationOptions.Samples"/>).</summary>
+    private static readonly Dictionary<string, Dictionary<string, string>> FlagsOfSettingsByCommand = new(StringComparer.Ordinal)
+    {
+        ["eval"] = new(StringComparer.Ordinal) { ["Samples"] = "--importance-samples" },
+    };
+
+    /// <summary>The command-line option of <paramref name="command"/> (when given) that sets the library setting <paramref name="setting"/>, or null when none does.</summary>
+    public static string? FlagOf(string setting, string? command = null) =>
+        (command is not null && FlagsOfSettingsByCommand.TryGetValue(command, out var own) ? own.GetValueOrDefault(setting) : null)
+        ?? FlagsOfSettings.GetValueOrDefault(setting)
         ?? (ModelCatalog.Kinds.SelectMany(k => k.Options).FirstOrDefault(o => o.Setting == setting) is { } option ? CatalogOptions.Flag(option.Name) : null);
 
     /// <summary>--verbose on the root and every command: an internal error prints its stack trace too.</summary>

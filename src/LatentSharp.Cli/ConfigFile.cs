@@ -39,7 +39,7 @@ public static class ConfigFile
             ParseResult alone = root.Parse([command.Name, option.Name, value], Verbatim);
             if (alone.Errors.Count > 0)
                 throw new UsageException($"{path}: key '{key}': {OneLine(alone.Errors[0].Message).Replace(option.Name + " ", "it ", StringComparison.Ordinal)}");
-            if (parse.GetResult(option) is { Implicit: false }) continue;   // the command line wins
+            if (RenamedOption.GivenUnderAnyName(parse, option, command)) continue;   // the command line wins, under the option's new name or its former one
             fromFile.AddRange([option.Name, value]);
         }
 

@@ -132,6 +132,17 @@ internal sealed class ModelSession
     public static int Between(int value, int minimum, int maximum, string option) =>
         value >= minimum && value <= maximum ? value : throw new UsageException($"{option} must be between {minimum} and {maximum}, not {value}.");
 
+    /// <summary>Writes the SVG document <paramref name="svg"/> (atomically) and says where.</summary>
+    public static int WriteFigure(string svg, string path, TextWriter output)
+    {
+        AtomicFile.WriteAllText(path, svg);
+        output.WriteLine($"Wrote {path}.");
+        return CommandRunner.Ok;
+    }
+
+    /// <summary>A labelled figure is SVG, unless the file the user named ends in .png: then the raster.</summary>
+    public static bool WantsPng(string path) => path.EndsWith(".png", StringComparison.OrdinalIgnoreCase);
+
     /// <summary>Writes <paramref name="image"/> and says where.</summary>
     public static int WriteFigure(Image image, string path, TextWriter output)
     {

@@ -31,11 +31,12 @@ public static class EvalCommand
         var dataDir = CommonOptions.DataDir();
         var split = new Option<string>("--split") { Description = "Split to evaluate: test or train.", DefaultValueFactory = _ => "test" };
         split.AcceptOnlyFromAmong("test", "train");
-        var samples = new Option<int>("--samples", "-k") { Description = "K, importance samples per image for the NLL.", DefaultValueFactory = _ => ImportanceSampledNll.DefaultSamples };
+        var samples = new Option<int>("--importance-samples", "-k") { Description = "K, importance samples per image for the NLL.", DefaultValueFactory = _ => ImportanceSampledNll.DefaultSamples };
         samples.Validators.Add(r =>
         {
-            if (r.GetValueOrDefault<int>() < 1) r.AddError("--samples must be at least 1.");
+            if (r.GetValueOrDefault<int>() < 1) r.AddError($"{r.Option.Name} must be at least 1.");
         });
+        var formerSamples = RenamedOption.Former(samples, "--samples");
         var images = new Option<int?>("--images") { Description = "Evaluate only the first N images of the split (and of the out-of-distribution set). Default: all." };
         var trainImages = new Option<int?>("--train-images") { Description = "Use only the first N training images for the probes, the PCA/pPCA fit and the background model. Default: all." };
         var ood = new Option<string>("--ood") { Description = $"Out-of-distribution data set for the outlier scores (its test split), or {NoOutOfDistribution}. Skipped with a note when not found.", DefaultValueFactory = _ => DatasetResolver.Mnist };
@@ -47,7 +48,7 @@ public static class EvalCommand
 
         var command = new Command("eval", "Evaluate a model: ELBO, importance-sampled NLL, active units, linear probes and outlier AUROC; prints a table and writes eval.json. A killed evaluation, run again, resumes its NLL from eval.json.progress.")
         {
-            model, baseline, latent, data, dataDir, split, samples, images, trainImages, ood, background, noProbe, seed, threads, output,
+            model, baseline, latent, data, dataDir, split, samples, images, trainImages, ood, background, noProbe, seed, threads, output, formerSamples,
         };
         command.Validators.Add(r =>
         {
@@ -60,7 +61,7 @@ public static class EvalCommand
             var options = new EvaluationOptions
             {
                 Split = parse.GetValue(split)!,
-                Samples = parse.GetValue(samples),
+                Samples = RenamedOption.Value(parse, samples, formerSamples, parse.InvocationConfiguration.Error),
                 Images = parse.GetValue(images),
                 TrainImages = parse.GetValue(trainImages),
                 Probe = !parse.GetValue(noProbe),

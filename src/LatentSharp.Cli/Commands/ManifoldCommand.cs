@@ -1,5 +1,4 @@
 using System.CommandLine;
-using LatentSharp.Imaging;
 using LatentSharp.Reports;
 
 namespace LatentSharp.Cli.Commands;
@@ -7,7 +6,8 @@ namespace LatentSharp.Cli.Commands;
 /// <summary>
 /// <c>latent manifold</c>: the decoded grid over a plane of the latent space at inverse-CDF quantiles of the prior.
 /// A 2-D latent is shown whole; for more dimensions the plane of the two most active ones (or <c>--dims</c>), the
-/// others at the prior's centre.
+/// others at the prior's centre. Written as SVG with the latent values on both axes; an output file named .png gets the
+/// raster instead.
 /// </summary>
 public static class ManifoldCommand
 {
@@ -16,7 +16,7 @@ public static class ManifoldCommand
         var steps = new Option<int>("--steps") { Description = "Grid points per axis.", DefaultValueFactory = _ => 20 };
         var dims = new Option<string?>("--dims") { Description = "The two latent dimensions of the plane, e.g. 0,1. Default: z0,z1 for a 2-D latent, else the two most active." };
         var command = new Command("manifold", "Decode a grid over a 2-D plane of the latent space.") { steps, dims };
-        var common = ModelSession.AddCommonOptions(command, "<checkpoint>-manifold.png beside the checkpoint");
+        var common = ModelSession.AddCommonOptions(command, "<checkpoint>-manifold.svg beside the checkpoint (SVG; a file ending in .png gets a PNG raster)");
         command.SetAction(parse =>
         {
             int n = ModelSession.Between(parse.GetValue(steps), 2, 50, "--steps");
@@ -33,9 +33,12 @@ public static class ManifoldCommand
             }
             else (x, y) = LatentFigures.DefaultManifoldDimensions(codes, session.Test.Count, l);
             LatentFrame frame = LatentFrame.For(session.Model, codes, session.Test.Count);
-            string title = $"z{x} ->, z{y} up: quantiles (i+1/2)/{n} of {frame.Description}";
-            Image image = LatentFigures.Manifold(session.Model, frame, n, x, y, session.Height, session.Width, title);
-            return ModelSession.WriteFigure(image, session.OutputPath(parse.GetValue(common.Output), "manifold"), parse.InvocationConfiguration.Output);
+            string path = session.OutputPath(parse.GetValue(common.Output), "manifold", ".svg");
+            return ModelSession.WantsPng(path)
+                ? ModelSession.WriteFigure(LatentFigures.Manifold(session.Model, frame, n, x, y, session.Height, session.Width,
+                    $"z{x} ->, z{y} up: quantiles (i+1/2)/{n} of {frame.Description}"), path, parse.InvocationConfiguration.Output)
+                : ModelSession.WriteFigure(LatentFigures.ManifoldSvg(session.Model, frame, n, x, y, session.Height, session.Width,
+                    $"z{x} → and z{y} ↑ at the quantiles (i + ½)/{n} of {frame.Description}"), path, parse.InvocationConfiguration.Output);
         });
         return command;
     }

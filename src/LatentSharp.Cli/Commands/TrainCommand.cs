@@ -22,14 +22,17 @@ public static class TrainCommand
         var threads = CommonOptions.Threads();
         var binarize = new Option<string>("--binarize") { Description = "Binarization of the pixels: none, static (once, seeded) or dynamic (fresh each batch).", DefaultValueFactory = _ => "none" };
         binarize.AcceptOnlyFromAmong("none", "static", "dynamic");
-        var model = new Option<string>("--model")
+        string[] kinds = ModelCatalog.Available.Select(k => k.Kind).ToArray();
+        var kind = new Option<string>("--kind")
         {
             Description = "Model kind: " + string.Join(", ", ModelCatalog.Available.Select(k => $"{k.Kind} ({k.Description})")) + ". The model options below say which kinds use them; another kind refuses them.",
             DefaultValueFactory = _ => "vae",
         };
-        model.AcceptOnlyFromAmong(ModelCatalog.Available.Select(k => k.Kind).ToArray());
+        kind.AcceptOnlyFromAmong(kinds);
+        var formerKind = RenamedOption.Former(kind, "--model", kinds);
         var modelOptions = new CatalogOptions(ModelCatalog.Kinds);
-        var iwaeK = new Option<int>("--iwae-k") { Description = "Train on the importance-weighted bound with K samples (IWAE; 0: the ELBO).", DefaultValueFactory = _ => 0 };
+        var importanceSamples = new Option<int>("--importance-samples") { Description = "K, importance samples per example: train on the importance-weighted bound (IWAE; 0: the ELBO).", DefaultValueFactory = _ => 0 };
+        var formerImportanceSamples = RenamedOption.Former(importanceSamples, "--iwae-k");
         var optimizer = new Option<string>("--optimizer") { Description = "adam, adamw, sgd or adagrad.", DefaultValueFactory = _ => "adam" };
         optimizer.AcceptOnlyFromAmong(OptimizerFactory.OptimizerNames.ToArray());
         var lr = new Option<float>("--lr") { Description = "Learning rate.", DefaultValueFactory = _ => 1e-3f };
@@ -41,32 +44,46 @@ public static class TrainCommand
         var beta = new Option<float>("--beta") { Description = "Weight of the KL term (β-VAE).", DefaultValueFactory = _ => 1f };
         var warmup = new Option<int>("--warmup") { Description = "KL warm-up: epochs over which β ramps linearly from 0.", DefaultValueFactory = _ => 0 };
         var freeBits = new Option<float>("--free-bits") { Description = "Free bits λ per latent dimension, in nats (0: off).", DefaultValueFactory = _ => 0f };
-        var samples = new Option<int>("--samples") { Description = "Noise samples L per example.", DefaultValueFactory = _ => 1 };
+        var noiseSamples = new Option<int>("--noise-samples") { Description = "L, noise samples (draws of z) per example in the ELBO estimate.", DefaultValueFactory = _ => 1 };
+        var formerNoiseSamples = RenamedOption.Former(noiseSamples, "--samples");
         var clipNorm = new Option<float>("--clip-norm") { Description = "Clip the gradient norm to this value (0: off).", DefaultValueFactory = _ => 0f };
         var validation = new Option<int?>("--validation")
         {
             Description = "Training images held out (seeded) as the validation split, which the per-epoch metrics, best.safetensors and --patience use; 0: none. Default: one sixth of the training images (10,000 of Fashion-MNIST's or MNIST's 60,000).",
         };
         var patience = new Option<int>("--patience") { Description = "Early stopping: stop when the validation ELBO has not improved for this many epochs (0: off).", DefaultValueFactory = _ => 0 };
-        var output = new Option<string?>("--output", "-o") { Description = "Run folder for checkpoints, log and images. Default: runs/<data>-<model>." };
+        var output = new Option<string?>("--output", "-o") { Description = "Run folder for checkpoints, log and images. Default: runs/<data>-<kind>." };
         var resume = new Option<string?>("--resume") { Description = "Continue the run saved in this checkpoint (its folder receives the new epochs)." };
+        var heartbeat = new Option<double>("--heartbeat")
+        {
+            Description = "Seconds between the progress lines printed when the output is not a terminal (a log, CI); 0: only one line per epoch.",
+            DefaultValueFactory = _ => ProgressDisplay.DefaultHeartbeat.TotalSeconds,
+        };
+        heartbeat.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<double>() < 0) r.AddError("--heartbeat must be 0 or more seconds.");
+        });
         var config = ConfigFile.Option();
 
         var command = new Command("train", "Train a model and write checkpoints, log.csv, samples.png and reconstructions.png.");
-        Option[] trainingOptions = [optimizer, lr, schedule, batchSize, epochs, seed, beta, warmup, freeBits, samples, iwaeK, clipNorm, validation, patience, threads, output, resume, config];
-        foreach (Option option in (Option[])[data, dataDir, binarize, model, .. modelOptions.Options, .. trainingOptions]) command.Options.Add(option);
+        Option[] trainingOptions = [optimizer, lr, schedule, batchSize, epochs, seed, beta, warmup, freeBits, noiseSamples, importanceSamples, clipNorm, validation, patience, threads, heartbeat, output, resume, config, formerKind, formerNoiseSamples, formerImportanceSamples];
+        foreach (Option option in (Option[])[data, dataDir, binarize, kind, .. modelOptions.Options, .. trainingOptions]) command.Options.Add(option);
         command.SetAction(commandLine =>
         {
             ParseResult parse = ConfigFile.Apply(commandLine, config);
             Threading.MaxThreads = parse.GetValue(threads);
             string? resumePath = parse.GetValue(resume);
             // A resumed run keeps its model: settings of another one would be silently dropped.
-            string[] modelFlags = [.. parse.GetResult(model) is { Implicit: false } ? ["--model"] : Array.Empty<string>(), .. modelOptions.GivenFlags(parse)];
+            TextWriter error = commandLine.InvocationConfiguration.Error;
+            string kindName = RenamedOption.Value(parse, kind, formerKind, error)!;
+            int l = RenamedOption.Value(parse, noiseSamples, formerNoiseSamples, error);
+            int k = RenamedOption.Value(parse, importanceSamples, formerImportanceSamples, error);
+            string[] modelFlags = [.. RenamedOption.GivenUnderAnyName(parse, kind, command) ? ["--kind"] : Array.Empty<string>(), .. modelOptions.GivenFlags(parse)];
             if (resumePath is not null && modelFlags.Length > 0)
                 throw new UsageException($"A resumed run continues with the model saved in {resumePath}; leave out {string.Join(", ", modelFlags)}.");
             if (resumePath is not null && parse.GetResult(validation) is { Implicit: false })
                 throw new UsageException($"A resumed run keeps the validation split saved in {resumePath}; leave out --validation.");
-            ModelSpec spec = resumePath is null ? Configure(parse.GetValue(model)!, modelOptions, parse) : new ModelSpec();
+            ModelSpec spec = resumePath is null ? Configure(kindName, modelOptions, parse) : new ModelSpec();
             var options = new TrainingOptions
             {
                 Epochs = parse.GetValue(epochs),
@@ -78,14 +95,15 @@ public static class TrainCommand
                 Beta = parse.GetValue(beta),
                 WarmupEpochs = parse.GetValue(warmup),
                 FreeBits = parse.GetValue(freeBits),
-                Samples = parse.GetValue(samples),
-                ImportanceSamples = parse.GetValue(iwaeK),
+                Samples = l,
+                ImportanceSamples = k,
                 ClipNorm = parse.GetValue(clipNorm),
                 Binarization = Enum.Parse<Binarization>(parse.GetValue(binarize)!, ignoreCase: true),
                 ValidationImages = parse.GetValue(validation),
                 Patience = parse.GetValue(patience),
             };
-            return Run(parse.GetValue(data), parse.GetValue(dataDir), spec, options, parse.GetValue(output), resumePath, commandLine.InvocationConfiguration.Output);
+            return Run(parse.GetValue(data), parse.GetValue(dataDir), spec, options, parse.GetValue(output), resumePath, commandLine.InvocationConfiguration.Output,
+                TimeSpan.FromSeconds(parse.GetValue(heartbeat)));
         });
         return command;
     }
@@ -104,8 +122,10 @@ public static class TrainCommand
     }
 
     /// <summary>A new run on <paramref name="dataName"/> (default: the shipped sample), or the continuation of the run saved in
-    /// <paramref name="resumePath"/>, on the data it was trained on.</summary>
-    public static int Run(string? dataName, string? dataDir, ModelSpec spec, TrainingOptions options, string? outputDir, string? resumePath, TextWriter output)
+    /// <paramref name="resumePath"/>, on the data it was trained on. A redirected <paramref name="output"/> gets a progress line every
+    /// <paramref name="heartbeat"/> (default <see cref="ProgressDisplay.DefaultHeartbeat"/>; zero: none).</summary>
+    public static int Run(string? dataName, string? dataDir, ModelSpec spec, TrainingOptions options, string? outputDir, string? resumePath, TextWriter output,
+        TimeSpan? heartbeat = null)
     {
         TrainingRun run = resumePath is null
             ? TrainingRun.New(spec, options, dataName, dataDir, outputDir)
@@ -119,7 +139,7 @@ public static class TrainCommand
         output.WriteLine($"Data: {splits.Train.Name}, {splits.Train.Count} train / {options.ValidationImages} validation / {splits.Test.Count} test images of {splits.Train.Rows}x{splits.Train.Cols}.");
         output.WriteLine($"Model: {model.Spec}, {model.ParameterCount:N0} parameters. Run folder: {runDirectory}");
 
-        TrainingState final = ProgressDisplay.Run(output, observer => run.Fit(observer));
+        TrainingState final = ProgressDisplay.Run(output, observer => run.Fit(observer), heartbeat ?? ProgressDisplay.DefaultHeartbeat);
 
         Figures.WriteSamplesAndReconstructions(model, splits.Test, runDirectory, options.Seed);
         string figures = model.Has<ILatentSpace>() ? $"{Figures.SamplesFile} and {Figures.ReconstructionsFile}" : Figures.SamplesFile;

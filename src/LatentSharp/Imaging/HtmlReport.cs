@@ -5,7 +5,8 @@ namespace LatentSharp.Imaging;
 
 /// <summary>
 /// A self-contained HTML page built section by section: headings, paragraphs, tables and preformatted text are
-/// HTML-escaped; PNG images are embedded as base64 data URIs; SVG charts from <see cref="SvgLinePlot"/> are inlined.
+/// HTML-escaped; PNG images are embedded as base64 data URIs; SVG charts and figures (<see cref="SvgLinePlot"/>, <see cref="SvgScatterPlot"/>,
+/// <see cref="SvgImagePlot"/>) are inlined.
 /// Nothing refers to another file, so the page can be mailed or archived alone.
 /// </summary>
 public sealed class HtmlReport(string title)
@@ -64,6 +65,17 @@ public sealed class HtmlReport(string title)
         _body.Append("<figure><img alt=\"").Append(escaped).Append("\" width=\"").Append(image.Width).Append("\" height=\"").Append(image.Height)
             .Append("\" src=\"data:image/png;base64,").Append(Convert.ToBase64String(Png.Encode(image))).Append("\">")
             .Append("<figcaption>").Append(escaped).Append("</figcaption></figure>\n");
+        return this;
+    }
+
+    /// <summary>
+    /// An inline SVG figure (<see cref="SvgScatterPlot"/>, <see cref="SvgImagePlot"/>: trusted markup that escapes its own
+    /// text) with <paramref name="caption"/> as its caption.
+    /// </summary>
+    public HtmlReport Figure(string svg, string caption)
+    {
+        ArgumentNullException.ThrowIfNull(svg);
+        _body.Append("<figure>").Append(svg).Append("<figcaption>").Append(Markup.Escape(caption)).Append("</figcaption></figure>\n");
         return this;
     }
 

@@ -38,18 +38,8 @@ public sealed class ScatterPlot
 
     internal (Image Image, PlotFrame Frame) RenderWithFrame(ReadOnlySpan<float> points, ReadOnlySpan<int> labels, IReadOnlyList<string> classNames, ReadOnlySpan<int> drawOrder = default)
     {
-        ArgumentNullException.ThrowIfNull(classNames);
-        if (points.Length % 2 != 0) throw new ArgumentException($"Points are [N, 2] pairs; got {points.Length} values.", nameof(points));
+        Check(points, labels, classNames, drawOrder);
         int n = points.Length / 2;
-        if (labels.Length != n) throw new ArgumentException($"{n} points need {n} labels, got {labels.Length}.", nameof(labels));
-        foreach (int label in labels)
-            if ((uint)label >= (uint)classNames.Count)
-                throw new ArgumentException($"Label {label} has no class name: {classNames.Count} names given.", nameof(labels));
-        if (!drawOrder.IsEmpty && drawOrder.Length != n)
-            throw new ArgumentException($"{n} points need a draw order of {n} indices, got {drawOrder.Length}.", nameof(drawOrder));
-        foreach (int index in drawOrder)
-            if ((uint)index >= (uint)n)
-                throw new ArgumentException($"Draw order index {index} is not one of the {n} points.", nameof(drawOrder));
         ArgumentOutOfRangeException.ThrowIfNegative(PointRadius);
 
         var (xMin, xMax, yMin, yMax) = Extent(points);
@@ -120,7 +110,24 @@ public sealed class ScatterPlot
         return (image, frame);
     }
 
-    private static (double XMin, double XMax, double YMin, double YMax) Extent(ReadOnlySpan<float> points)
+    /// <summary>Refuses points that are not pairs, labels without a name and a draw order that is not one index per point.</summary>
+    internal static void Check(ReadOnlySpan<float> points, ReadOnlySpan<int> labels, IReadOnlyList<string> classNames, ReadOnlySpan<int> drawOrder)
+    {
+        ArgumentNullException.ThrowIfNull(classNames);
+        if (points.Length % 2 != 0) throw new ArgumentException($"Points are [N, 2] pairs; got {points.Length} values.", nameof(points));
+        int n = points.Length / 2;
+        if (labels.Length != n) throw new ArgumentException($"{n} points need {n} labels, got {labels.Length}.", nameof(labels));
+        foreach (int label in labels)
+            if ((uint)label >= (uint)classNames.Count)
+                throw new ArgumentException($"Label {label} has no class name: {classNames.Count} names given.", nameof(labels));
+        if (!drawOrder.IsEmpty && drawOrder.Length != n)
+            throw new ArgumentException($"{n} points need a draw order of {n} indices, got {drawOrder.Length}.", nameof(drawOrder));
+        foreach (int index in drawOrder)
+            if ((uint)index >= (uint)n)
+                throw new ArgumentException($"Draw order index {index} is not one of the {n} points.", nameof(drawOrder));
+    }
+
+    internal static (double XMin, double XMax, double YMin, double YMax) Extent(ReadOnlySpan<float> points)
     {
         double xMin = double.PositiveInfinity, xMax = double.NegativeInfinity, yMin = double.PositiveInfinity, yMax = double.NegativeInfinity;
         for (int i = 0; i + 1 < points.Length; i += 2)

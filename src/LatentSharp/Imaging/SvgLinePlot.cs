@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text;
 using LatentSharp.Imaging.Internal;
 
 namespace LatentSharp.Imaging;
@@ -14,7 +12,7 @@ public sealed record LineSeries(string Name, IReadOnlyList<double> X, IReadOnlyL
 /// </summary>
 public sealed class SvgLinePlot
 {
-    private const int Pad = 10, LegendWidth = 110;
+    private const int LegendWidth = 110;
 
     /// <summary>The chart width, in SVG pixels.</summary>
     public int Width { get; init; } = 520;
@@ -42,42 +40,26 @@ public sealed class SvgLinePlot
         AxisTicks xAxis = finite.Count == 0 ? AxisTicks.For(0, 1, integers: IntegerX) : AxisTicks.For(finite.Min(p => p.First), finite.Max(p => p.First), 6, IntegerX);
         AxisTicks yAxis = finite.Count == 0 ? AxisTicks.For(0, 1) : AxisTicks.For(finite.Min(p => p.Second), finite.Max(p => p.Second), 5);
 
-        double left = Pad + 8 + 6.5 * yAxis.Ticks.Max(t => yAxis.Label(t).Length), right = Width - Pad - LegendWidth;
-        double top = Pad + (Title.Length == 0 ? 0 : 22) + (YLabel.Length == 0 ? 0 : 14), bottom = Height - Pad - 18 - (XLabel.Length == 0 ? 0 : 14);
-        double X(double v) => left + xAxis.Fraction(v) * (right - left);
-        double Y(double v) => bottom - yAxis.Fraction(v) * (bottom - top);
+        var chart = new SvgChart(Width, Height);
+        chart.Layout(yAxis.Ticks.Select(yAxis.Label), Title, XLabel, YLabel, LegendWidth);
+        double X(double v) => chart.Left + xAxis.Fraction(v) * (chart.Right - chart.Left);
+        double Y(double v) => chart.Bottom - yAxis.Fraction(v) * (chart.Bottom - chart.Top);
+        SvgTick[] xTicks = xAxis.Ticks.Select(t => new SvgTick(X(t), xAxis.Label(t))).ToArray();
+        SvgTick[] yTicks = yAxis.Ticks.Select(t => new SvgTick(Y(t), yAxis.Label(t))).ToArray();
 
-        var svg = new StringBuilder();
-        svg.Append(CultureInfo.InvariantCulture,
-            $"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{Width}\" height=\"{Height}\" viewBox=\"0 0 {Width} {Height}\" font-family=\"sans-serif\" font-size=\"11\">\n");
-        svg.Append(CultureInfo.InvariantCulture, $"<rect width=\"{Width}\" height=\"{Height}\" fill=\"#ffffff\"/>\n");
-        if (Title.Length != 0)
-            svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{N(Width / 2.0)}\" y=\"{Pad + 14}\" text-anchor=\"middle\" font-size=\"14\" font-weight=\"bold\">{Escape(Title)}</text>\n");
-        if (YLabel.Length != 0)
-            svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{N(Pad)}\" y=\"{N(top - 6)}\" text-anchor=\"start\">{Escape(YLabel)}</text>\n");   // from the left edge: never clipped
-        if (XLabel.Length != 0)
-            svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{N((left + right) / 2)}\" y=\"{N(Height - Pad)}\" text-anchor=\"middle\">{Escape(XLabel)}</text>\n");
-
-        svg.Append("<g stroke=\"#e6e6e6\" stroke-width=\"1\">\n");
-        foreach (double t in xAxis.Ticks) svg.Append(CultureInfo.InvariantCulture, $"<line x1=\"{N(X(t))}\" y1=\"{N(top)}\" x2=\"{N(X(t))}\" y2=\"{N(bottom)}\"/>\n");
-        foreach (double t in yAxis.Ticks) svg.Append(CultureInfo.InvariantCulture, $"<line x1=\"{N(left)}\" y1=\"{N(Y(t))}\" x2=\"{N(right)}\" y2=\"{N(Y(t))}\"/>\n");
-        svg.Append("</g>\n<g fill=\"#282828\">\n");
-        foreach (double t in xAxis.Ticks)
-            svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{N(X(t))}\" y=\"{N(bottom + 15)}\" text-anchor=\"middle\">{Escape(xAxis.Label(t))}</text>\n");
-        foreach (double t in yAxis.Ticks)
-            svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{N(left - 6)}\" y=\"{N(Y(t) + 4)}\" text-anchor=\"end\">{Escape(yAxis.Label(t))}</text>\n");
-        svg.Append("</g>\n");
-        svg.Append(CultureInfo.InvariantCulture,
-            $"<rect x=\"{N(left)}\" y=\"{N(top)}\" width=\"{N(right - left)}\" height=\"{N(bottom - top)}\" fill=\"none\" stroke=\"#282828\"/>\n");
+        chart.Labels(Title, XLabel, YLabel);
+        chart.Grid(xTicks, yTicks);
+        chart.TickLabels(xTicks, yTicks);
+        chart.Frame();
 
         for (int s = 0; s < series.Count; s++)
         {
             string color = Palette.Color(s).ToHex();
-            svg.Append(CultureInfo.InvariantCulture, $"<g stroke=\"{color}\" fill=\"{color}\">\n");
+            chart.Append($"<g stroke=\"{color}\" fill=\"{color}\">\n");
             var run = new List<string>();
             void Flush()
             {
-                if (run.Count > 1) svg.Append(CultureInfo.InvariantCulture, $"<polyline fill=\"none\" stroke-width=\"2\" points=\"{string.Join(" ", run)}\"/>\n");
+                if (run.Count > 1) chart.Append($"<polyline fill=\"none\" stroke-width=\"2\" points=\"{string.Join(" ", run)}\"/>\n");
                 run.Clear();
             }
             for (int i = 0; i < series[s].X.Count; i++)
@@ -89,21 +71,14 @@ public sealed class SvgLinePlot
                     continue;
                 }
                 run.Add($"{N(X(x))},{N(Y(y))}");
-                svg.Append(CultureInfo.InvariantCulture, $"<circle cx=\"{N(X(x))}\" cy=\"{N(Y(y))}\" r=\"2.5\" stroke=\"none\"/>\n");
+                chart.Append($"<circle cx=\"{N(X(x))}\" cy=\"{N(Y(y))}\" r=\"2.5\" stroke=\"none\"/>\n");
             }
             Flush();
-            svg.Append("</g>\n");
-
-            double legendY = top + 6 + 16 * s;
-            svg.Append(CultureInfo.InvariantCulture,
-                $"<line x1=\"{N(right + 12)}\" y1=\"{N(legendY)}\" x2=\"{N(right + 30)}\" y2=\"{N(legendY)}\" stroke=\"{color}\" stroke-width=\"2\"/>");
-            svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{N(right + 35)}\" y=\"{N(legendY + 4)}\">{Escape(series[s].Name)}</text>\n");
+            chart.Raw("</g>\n");
+            chart.LegendEntry(s, series[s].Name, color, swatch: false);
         }
-        svg.Append("</svg>\n");
-        return svg.ToString();
+        return chart.Close();
     }
 
-    private static string N(double v) => v.ToString("0.#", CultureInfo.InvariantCulture);
-
-    private static string Escape(string text) => Markup.Escape(text);
+    private static string N(double v) => SvgChart.N(v);
 }

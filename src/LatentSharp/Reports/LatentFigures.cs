@@ -208,6 +208,18 @@ public static class LatentFigures
         return new ScatterPlot { Title = title, XLabel = xLabel, YLabel = yLabel }.Render(points, labels, classNames, drawOrder);
     }
 
+    /// <summary>As <see cref="Embedding(float[], int, int, ReadOnlySpan{int}, IReadOnlyList{string}, string)"/>, as an SVG document with real text.</summary>
+    public static string EmbeddingSvg(float[] codes, int n, int latentSize, ReadOnlySpan<int> labels, IReadOnlyList<string> classNames, string title)
+    {
+        ArgumentNullException.ThrowIfNull(codes);
+        if (n < 1) throw new ArgumentException("The embedding needs at least one code.", nameof(n));
+        if (latentSize > 2 && n < 2) throw new ArgumentException("Projecting codes with PCA needs at least two of them.", nameof(n));
+        var plane = LatentPlane.Fit(codes, n, latentSize);
+        float[] points = plane.Project(codes, n);
+        int[] drawOrder = new Rng(0x5CA77E5).Permutation(n);
+        return new SvgScatterPlot { Title = title, XLabel = plane.XLabel, YLabel = plane.YLabel }.Render(points, labels, classNames, drawOrder);
+    }
+
     /// <summary>
     /// The embedding scatter of the codes of the first <paramref name="count"/> images of <paramref name="data"/> (all when
     /// null), coloured by their labels (one colour for unlabelled data).
@@ -220,6 +232,17 @@ public static class LatentFigures
         IReadOnlyList<string> names = data.HasLabels ? data.ClassNames : ["images"];
         string what = model.Has<IHasPrior>() ? "posterior means" : "codes";
         return Embedding(codes, n, l, labels, names, $"{data.Name}: {what} of {n} images");
+    }
+
+    /// <summary>As <see cref="Embedding(LatentModel, Dataset, int?)"/>, as an SVG document with real text.</summary>
+    public static string EmbeddingSvg(LatentModel model, Dataset data, int? count = null)
+    {
+        float[] codes = Codes(model, data, count);
+        int l = LatentSize(model), n = codes.Length / l;
+        int[] labels = data.HasLabels ? data.Labels.AsSpan(0, n).ToArray() : new int[n];
+        IReadOnlyList<string> names = data.HasLabels ? data.ClassNames : ["images"];
+        string what = model.Has<IHasPrior>() ? "posterior means" : "codes";
+        return EmbeddingSvg(codes, n, l, labels, names, $"{data.Name}: {what} of {n} images");
     }
 
     /// <summary>The plane a manifold shows by default: z0 and z1 for a 2-D latent, else the two most active dimensions.</summary>
@@ -239,6 +262,32 @@ public static class LatentFigures
     /// </summary>
     public static Image Manifold(LatentModel model, LatentFrame frame, int steps, int dimX, int dimY, int height, int width, string? title = null)
     {
+        float[] decoded = ManifoldCodesDecoded(model, frame, steps, dimX, dimY, out _);
+        var grid = new ImageGrid { Title = title, Margin = 0, Scale = steps > 12 ? 1 : 2 };
+        return grid.Render(decoded, steps * steps, model.Spec.Channels, height, width, steps);
+    }
+
+    /// <summary>
+    /// The manifold of <see cref="Manifold"/> as an SVG document: the grid of decoded images (embedded as a PNG) with
+    /// the latent values of its columns along the x axis (z<paramref name="dimX"/>) and of its rows along the y axis
+    /// (z<paramref name="dimY"/>), at most about eight values per axis.
+    /// </summary>
+    public static string ManifoldSvg(LatentModel model, LatentFrame frame, int steps, int dimX, int dimY, int height, int width, string? title = null)
+    {
+        float[] decoded = ManifoldCodesDecoded(model, frame, steps, dimX, dimY, out double[] quantiles);
+        Image grid = new ImageGrid { Margin = 0, Scale = 1 }.Render(decoded, steps * steps, model.Spec.Channels, height, width, steps);
+        // Ticks at the centres of every k-th cell, the middle one included, so that the labels do not run together.
+        int every = (steps + 7) / 8;
+        AxisTick[] Ticks(int dim) => Enumerable.Range(0, steps).Where(i => (i - (steps - 1) / 2) % every == 0)
+            .Select(i => new AxisTick((i + 0.5) / steps, Number(frame.Center[dim] + frame.Scale[dim] * quantiles[i]))).ToArray();
+        string Axis(int dim) => "z" + dim.ToString(CultureInfo.InvariantCulture);
+        var plot = new SvgImagePlot { Title = title ?? "", XLabel = Axis(dimX), YLabel = Axis(dimY), Scale = steps > 12 ? 1 : 2 };
+        return plot.Render(grid, Ticks(dimX), Ticks(dimY));
+    }
+
+    /// <summary>The decoded grid of <see cref="Manifold"/>, [steps · steps, D] with the top row first, and its standard-normal quantiles.</summary>
+    private static float[] ManifoldCodesDecoded(LatentModel model, LatentFrame frame, int steps, int dimX, int dimY, out double[] quantiles)
+    {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(frame);
         int l = LatentSize(model);
@@ -247,19 +296,18 @@ public static class LatentFigures
         if (dimX == dimY) throw new ArgumentException($"The manifold needs two different dimensions, got z{dimX} twice.");
         ArgumentOutOfRangeException.ThrowIfLessThan(steps, 2);
 
-        double[] quantiles = Enumerable.Range(0, steps).Select(i => Normal.InvCDF(0, 1, (i + 0.5) / steps)).ToArray();
+        double[] q = Enumerable.Range(0, steps).Select(i => Normal.InvCDF(0, 1, (i + 0.5) / steps)).ToArray();
         var codes = new float[steps * steps * l];
         for (int row = 0; row < steps; row++)
             for (int column = 0; column < steps; column++)
             {
                 Span<float> z = codes.AsSpan((row * steps + column) * l, l);
                 for (int j = 0; j < l; j++) z[j] = (float)frame.Center[j];
-                z[dimX] = (float)(frame.Center[dimX] + frame.Scale[dimX] * quantiles[column]);
-                z[dimY] = (float)(frame.Center[dimY] + frame.Scale[dimY] * quantiles[steps - 1 - row]);   // top row: largest value
+                z[dimX] = (float)(frame.Center[dimX] + frame.Scale[dimX] * q[column]);
+                z[dimY] = (float)(frame.Center[dimY] + frame.Scale[dimY] * q[steps - 1 - row]);   // top row: largest value
             }
-        float[] decoded = Decode(model, codes, steps * steps);
-        var grid = new ImageGrid { Title = title, Margin = 0, Scale = steps > 12 ? 1 : 2 };
-        return grid.Render(decoded, steps * steps, model.Spec.Channels, height, width, steps);
+        quantiles = q;
+        return Decode(model, codes, steps * steps);
     }
 
     /// <summary>

@@ -83,11 +83,11 @@ public static class RunReport
         report.Figure(LatentFigures.Traversal(model, test.Image(0), dims, frame, 3, 9, h, w),
             $"Traversal of test {LatentFigures.Describe(test, 0)}: each row sets one dimension to centre + k·scale of {frame.Description}, k from -3 to 3"
             + (dims.Length < l ? $" (the {dims.Length} most active of {l} dimensions)" : ""));
-        report.Figure(LatentFigures.Embedding(model, test), "Embedding of the test set, coloured by class" + (l > 2 ? " (first two principal components)" : ""));
+        report.Figure(LatentFigures.EmbeddingSvg(model, test), "Embedding of the test set, coloured by class" + (l > 2 ? " (first two principal components)" : ""));
         if (l >= 2)
         {
             var (x, y) = LatentFigures.DefaultManifoldDimensions(codes, n, l);
-            report.Figure(LatentFigures.Manifold(model, frame, 15, x, y, h, w),
+            report.Figure(LatentFigures.ManifoldSvg(model, frame, 15, x, y, h, w),
                 $"Decoded manifold over z{x} (left to right) and z{y} (bottom to top) at the quantiles (i + 1/2)/15 of {frame.Description}"
                 + (l > 2 ? "; the other dimensions at the centre" : ""));
         }

@@ -19,7 +19,7 @@ public sealed class ColourModels : IDisposable
     {
         Folder = Directory.CreateTempSubdirectory("ls-colour-").FullName;
         Vae = Train("vae", "--hidden", "16");
-        ConvVae = Train("conv-vae", "--model", "conv-vae", "--conv-channels", "4,8");
+        ConvVae = Train("conv-vae", "--kind", "conv-vae", "--conv-channels", "4,8");
     }
 
     public string Folder { get; }
@@ -126,7 +126,7 @@ public sealed class ColourCommandTests(ColourModels models) : IClassFixture<Colo
         var (code, _, error) = Run("report", "-m", models.ConvVae, "-o", path, "--threads", "2");
         Assert.True(code == 0, error);
         string[] images = File.ReadAllText(path).Split("data:image/png;base64,")[1..];
-        Assert.Equal(6, images.Length);
+        Assert.Equal(5, images.Length);   // four PNG figures and the manifold's grid inside its SVG
         foreach (string encoded in images) Assert.Equal(3, Png.Decode(Convert.FromBase64String(encoded[..encoded.IndexOf('"')])).Channels);
     }
 
@@ -170,7 +170,7 @@ public sealed class ColourCommandTests(ColourModels models) : IClassFixture<Colo
     {
         string folder = ImageFolderOf(Path.Combine(_out, "wide"), channels: 3, height: 12, width: 20);
         string run = Path.Combine(_out, "wide-run");
-        var (code, output, error) = Run("train", "--data", folder, "--model", "conv-vae", "--conv-channels", "4,4", "--latent", "2", "--epochs", "1", "--threads", "2", "-o", run);
+        var (code, output, error) = Run("train", "--data", folder, "--kind", "conv-vae", "--conv-channels", "4,4", "--latent", "2", "--epochs", "1", "--threads", "2", "-o", run);
         Assert.True(code == 0, error);
         Assert.Contains("conv-vae 3x12x20", output);
         string file = Path.Combine(_out, "wide.png");
@@ -183,15 +183,15 @@ public sealed class ColourCommandTests(ColourModels models) : IClassFixture<Colo
     public void Train_ConvVaeOnImagesItsConvolutionsCannotHalve_IsRefusedNamingTheOption()
     {
         string folder = ImageFolderOf(Path.Combine(_out, "odd"), channels: 3, height: 30, width: 30);
-        var (code, _, error) = Run("train", "--data", folder, "--model", "conv-vae", "--epochs", "1", "-o", Path.Combine(_out, "odd-run"));
+        var (code, _, error) = Run("train", "--data", folder, "--kind", "conv-vae", "--epochs", "1", "-o", Path.Combine(_out, "odd-run"));
         Assert.NotEqual(0, code);
         Assert.Contains("--conv-channels: 2 stride-2 convolutions need height and width divisible by 4; the images are 30x30", error);
         Assert.False(Directory.Exists(Path.Combine(_out, "odd-run")));
     }
 
     [Theory]
-    [InlineData("--model: the pixelcnn needs single-channel binarized images; these are 3x32x32", "--model", "pixelcnn")]
-    [InlineData("--likelihood: the \"pixelcnn\" likelihood needs single-channel binarized images", "--model", "conv-vae", "--likelihood", "pixelcnn")]
+    [InlineData("--kind: the pixelcnn needs single-channel binarized images; these are 3x32x32", "--kind", "pixelcnn")]
+    [InlineData("--likelihood: the \"pixelcnn\" likelihood needs single-channel binarized images", "--kind", "conv-vae", "--likelihood", "pixelcnn")]
     public void Train_PixelCnnOnColourImages_IsRefused(string expected, params string[] options)
     {
         var (code, _, error) = Run(["train", "--data", "emoji-sample", "--epochs", "1", "-o", Path.Combine(_out, "never"), .. options]);

@@ -22,7 +22,7 @@ public sealed class TinyCheckpoints : IDisposable
     {
         string run = Path.Combine(Folder, kind);
         var error = new StringWriter();
-        int code = CommandRunner.Invoke(LatentCommand.Create(), ["train", "--model", kind, "--epochs", "1", "--hidden", "16", "--latent", "2", "-o", run], new StringWriter(), error);
+        int code = CommandRunner.Invoke(LatentCommand.Create(), ["train", "--kind", kind, "--epochs", "1", "--hidden", "16", "--latent", "2", "-o", run], new StringWriter(), error);
         if (code != 0) throw new InvalidOperationException($"Training the {kind} fixture failed: {error}");
         return Path.Combine(run, Trainer.LatestCheckpoint);
     }
@@ -125,15 +125,15 @@ public sealed class CommandLineInputTests(TinyCheckpoints checkpoints) : IClassF
     }
 
     [Theory]
-    [InlineData("pixelcnn", "--iwae-k", "3")]
+    [InlineData("pixelcnn", "--importance-samples", "3")]
     [InlineData("pixelcnn", "--free-bits", "0.1")]
-    [InlineData("pixelcnn", "--samples", "2")]
-    [InlineData("ae", "--iwae-k", "3")]
+    [InlineData("pixelcnn", "--noise-samples", "2")]
+    [InlineData("ae", "--importance-samples", "3")]
     [InlineData("ae", "--beta", "4")]
     [InlineData("ae", "--warmup", "2")]
     public void Train_ObjectiveSettingTheModelHasNoDrawsFor_IsRefusedBeforeTheData(string model, string option, string value)
     {
-        var (code, error) = TrainOnMissingData("--model", model, option, value);
+        var (code, error) = TrainOnMissingData("--kind", model, option, value);
         Assert.Equal(CommandRunner.UsageError, code);
         Assert.StartsWith($"latent: {option}: ", error);
         Assert.Contains("latent draws", error);
@@ -179,7 +179,7 @@ public sealed class CommandLineInputTests(TinyCheckpoints checkpoints) : IClassF
     [InlineData("--batch-size", "-1")]
     [InlineData("--lr", "0")]
     [InlineData("--latent", "0")]
-    [InlineData("--iwae-k", "-1")]
+    [InlineData("--importance-samples", "-1")]
     public void Train_SettingOutOfRange_IsRefusedBeforeTheDataIsLoaded(string option, string value)
     {
         var (code, error) = TrainOnMissingData(option, value);
@@ -189,11 +189,11 @@ public sealed class CommandLineInputTests(TinyCheckpoints checkpoints) : IClassF
     }
 
     [Theory]
-    [InlineData("--likelihood", "--model", "ae", "--likelihood", "bernoulli")]
-    [InlineData("--prior", "--model", "cvae", "--prior", "vamp")]
-    [InlineData("--prior", "--model", "hvae", "--prior", "mog")]
-    [InlineData("--pixelcnn-channels", "--model", "pixelcnn", "--pixelcnn-channels", "1")]
-    [InlineData("--pixelcnn-blocks", "--model", "conv-vae", "--likelihood", "pixelcnn", "--pixelcnn-blocks", "-1")]
+    [InlineData("--likelihood", "--kind", "ae", "--likelihood", "bernoulli")]
+    [InlineData("--prior", "--kind", "cvae", "--prior", "vamp")]
+    [InlineData("--prior", "--kind", "hvae", "--prior", "mog")]
+    [InlineData("--pixelcnn-channels", "--kind", "pixelcnn", "--pixelcnn-channels", "1")]
+    [InlineData("--pixelcnn-blocks", "--kind", "conv-vae", "--likelihood", "pixelcnn", "--pixelcnn-blocks", "-1")]
     public void Train_KindDependentSetting_IsRefusedBeforeTheDataIsLoaded(string flag, params string[] options)
     {
         var (code, error) = TrainOnMissingData(options);

@@ -25,7 +25,7 @@ public sealed class EvalCommandTests(TinyTrainedRun run) : IClassFixture<TinyTra
 {
     internal static (int Code, string Output, string Error) Run(params string[] args) => Latent.Run(args);
 
-    private static readonly string[] Quick = ["--samples", "50", "--images", "100", "--no-probe", "--threads", "2"];
+    private static readonly string[] Quick = ["--importance-samples", "50", "--images", "100", "--no-probe", "--threads", "2"];
 
     [Fact]
     public void Eval_TinyModelOnTheSample_PrintsTheTableAndWritesEvalJsonNextToTheCheckpoint()
@@ -105,8 +105,8 @@ public sealed class EvalCommandTests(TinyTrainedRun run) : IClassFixture<TinyTra
     {
         string one = Path.Combine(run.Folder, "k1.json"), many = Path.Combine(run.Folder, "k100.json");
         string[] common = ["eval", "--model", run.Checkpoint, "--ood", "none", "--images", "100", "--no-probe"];
-        Assert.Equal(0, Run([.. common, "--samples", "1", "-o", one]).Code);
-        Assert.Equal(0, Run([.. common, "--samples", "100", "-o", many]).Code);
+        Assert.Equal(0, Run([.. common, "--importance-samples", "1", "-o", one]).Code);
+        Assert.Equal(0, Run([.. common, "--importance-samples", "100", "-o", many]).Code);
         Assert.Equal(100, EvaluationReportWriter.Read(many).NllPerImage!.Length);
 
         var (code, output, error) = Run("compare", one, many);
@@ -134,7 +134,7 @@ public sealed class EvalCommandTests(TinyTrainedRun run) : IClassFixture<TinyTra
     }
 
     [Theory]
-    [InlineData("--samples", "0", "--samples")]
+    [InlineData("--importance-samples", "0", "--importance-samples")]
     [InlineData("--split", "valid", "valid")]
     [InlineData("--threads", "0", "--threads")]
     [InlineData("--images", "0", "--images")]

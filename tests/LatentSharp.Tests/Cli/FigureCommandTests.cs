@@ -183,6 +183,23 @@ public sealed class FigureCommandTests(TrainedModels models) : IClassFixture<Tra
     }
 
     [Theory]
+    [InlineData("embed", "model-embedding.svg", "z0")]
+    [InlineData("manifold", "model-manifold.svg", "z0")]
+    public void LabelledFigures_ByDefault_AreSvgWithRealText(string verb, string file, string axisLabel)
+    {
+        string checkpoint = Path.Combine(_out, "model.safetensors");
+        File.Copy(models.Vae, checkpoint, overwrite: true);
+        var (code, output, error) = Run(verb, "-m", checkpoint, "--threads", "1");
+        Assert.True(code == 0, error);
+        string path = Path.Combine(_out, file);
+        Assert.Contains(path, output);
+        System.Xml.Linq.XElement root = System.Xml.Linq.XDocument.Load(path).Root!;
+        var texts = root.Descendants((System.Xml.Linq.XNamespace)"http://www.w3.org/2000/svg" + "text").Select(t => t.Value).ToList();
+        Assert.Contains(texts, t => t.Contains(axisLabel, StringComparison.Ordinal));
+        Assert.True(texts.Count(t => double.TryParse(t, System.Globalization.CultureInfo.InvariantCulture, out _)) >= 6, "tick values on both axes");
+    }
+
+    [Theory]
     [InlineData("--steps", "1", "--steps")]
     [InlineData("--dims", "0", "--dims")]
     [InlineData("--dims", "0,5", "--dims")]
@@ -203,8 +220,11 @@ public sealed class FigureCommandTests(TrainedModels models) : IClassFixture<Tra
         string html = File.ReadAllText(path);
         Assert.StartsWith("<!DOCTYPE html>", html);
         Assert.True(html.Split("<svg").Length - 1 >= 4, "training curves: elbo, reconstruction, kl, active units");
+        // Samples, reconstructions, interpolation and traversal as PNGs; the embedding and the manifold as SVG figures,
+        // the manifold's grid a PNG inside its SVG.
         string[] images = html.Split("data:image/png;base64,")[1..];
-        Assert.Equal(6, images.Length);
+        Assert.Equal(5, images.Length);
+        Assert.Equal(2, html.Split("<figure><svg").Length - 1);
         foreach (string encoded in images) Assert.True(Png.Decode(Convert.FromBase64String(encoded[..encoded.IndexOf('"')])).Width > 50);
         Assert.Contains("latent eval", html);
         Assert.DoesNotContain("src=\"runs/", html);

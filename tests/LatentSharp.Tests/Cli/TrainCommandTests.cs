@@ -31,7 +31,7 @@ public sealed class TrainCommandTests : IDisposable
     [Fact]
     public void Train_PixelCnn_WritesSamplesAndNamesOnlyTheFilesItWrote()
     {
-        var (code, output, error) = Run("train", "--model", "pixelcnn", "--binarize", "dynamic", "--pixelcnn-channels", "4",
+        var (code, output, error) = Run("train", "--kind", "pixelcnn", "--binarize", "dynamic", "--pixelcnn-channels", "4",
             "--pixelcnn-blocks", "1", "--epochs", "1", "-o", _dir);
         Assert.True(code == 0, error);
         Assert.True(File.Exists(Path.Combine(_dir, Figures.SamplesFile)));
@@ -132,10 +132,10 @@ public sealed class TrainCommandTests : IDisposable
     }
 
     [Theory]
-    [InlineData("--model", "cvae", "--latent", "2")]
+    [InlineData("--kind", "cvae", "--latent", "2")]
     [InlineData("--prior", "mog", "--latent", "2")]
-    [InlineData("--iwae-k", "3", "--latent", "2")]
-    [InlineData("--model", "hvae", "--latent-sizes", "4,2")]   // an hvae's latent size is the sum of its layers'
+    [InlineData("--importance-samples", "3", "--latent", "2")]
+    [InlineData("--kind", "hvae", "--latent-sizes", "4,2")]   // an hvae's latent size is the sum of its layers'
     public void Train_ZooOptions_TrainAndWriteTheFigures(params string[] options)
     {
         var (code, output, error) = Run(["train", "--epochs", "1", "--hidden", "32", .. options, "-o", _dir]);
@@ -147,7 +147,7 @@ public sealed class TrainCommandTests : IDisposable
     [Fact]
     public void Train_ConvVae_OnASmallRun()
     {
-        var (code, _, error) = Run("train", "--epochs", "1", "--model", "conv-vae", "--conv-channels", "4,8", "--latent", "2", "-o", _dir);
+        var (code, _, error) = Run("train", "--epochs", "1", "--kind", "conv-vae", "--conv-channels", "4,8", "--latent", "2", "-o", _dir);
         Assert.True(code == 0, error);
         Assert.Equal("conv-vae", Checkpoint.Load(Path.Combine(_dir, Trainer.LatestCheckpoint)).Model.Spec.Kind);
     }
@@ -155,7 +155,7 @@ public sealed class TrainCommandTests : IDisposable
     [Fact]
     public void ConditionalModel_SamplesByClassAndReconstructs_OtherFiguresSayWhy()
     {
-        Assert.Equal(0, Run("train", "--epochs", "1", "--hidden", "32", "--latent", "2", "--model", "cvae", "-o", _dir).Code);
+        Assert.Equal(0, Run("train", "--epochs", "1", "--hidden", "32", "--latent", "2", "--kind", "cvae", "-o", _dir).Code);
         string model = Path.Combine(_dir, Trainer.LatestCheckpoint);
         var (code, _, error) = Run("sample", "-m", model, "--columns", "4", "-o", Path.Combine(_dir, "s.png"));
         Assert.True(code == 0, error);
@@ -174,7 +174,7 @@ public sealed class TrainCommandTests : IDisposable
     [InlineData("vae", "--pixelcnn-channels", "8", "pixelcnn")]
     public void Train_OptionTheKindDoesNotUse_IsRefusedBeforeTheData(string kind, string option, string value, string users)
     {
-        var (code, _, error) = Run("train", "--model", kind, option, value, "--data", Path.Combine(_dir, "nowhere"), "-o", _dir);
+        var (code, _, error) = Run("train", "--kind", kind, option, value, "--data", Path.Combine(_dir, "nowhere"), "-o", _dir);
         Assert.Equal(CommandRunner.UsageError, code);
         Assert.StartsWith($"latent: {option}: ", error);
         Assert.Contains(users, error);
@@ -183,9 +183,9 @@ public sealed class TrainCommandTests : IDisposable
     [Fact]
     public void Train_ResumeWithModelSettings_IsRefusedNamingThem()
     {
-        var (code, _, error) = Run("train", "--resume", Path.Combine(_dir, "missing.safetensors"), "--hidden", "8", "--model", "vae");
+        var (code, _, error) = Run("train", "--resume", Path.Combine(_dir, "missing.safetensors"), "--hidden", "8", "--kind", "vae");
         Assert.Equal(CommandRunner.UsageError, code);
-        Assert.Contains("leave out --model, --hidden", error);
+        Assert.Contains("leave out --kind, --hidden", error);
     }
 
     [Fact]

@@ -13,8 +13,8 @@ public sealed class TrainedModels : IDisposable
     {
         Folder = Directory.CreateTempSubdirectory("ls-figures-").FullName;
         Vae = Train("vae", "--latent", "2");
-        Autoencoder = Train("ae", "--model", "ae", "--latent", "3");
-        Hierarchical = Train("hvae", "--model", "hvae", "--latent-sizes", "4,2");
+        Autoencoder = Train("ae", "--kind", "ae", "--latent", "3");
+        Hierarchical = Train("hvae", "--kind", "hvae", "--latent-sizes", "4,2");
     }
 
     public string Folder { get; }

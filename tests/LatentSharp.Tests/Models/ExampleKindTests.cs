@@ -61,7 +61,7 @@ public sealed class ExampleKindTests : IDisposable
     [Fact]
     public void RegisteredKind_TrainsOneEpochThroughTheCommandLine_AndItsCheckpointLoads()
     {
-        var (code, output, error) = Run("train", "--model", "linear-vae", "--code-size", "3", "--epochs", "1", "-o", _dir);
+        var (code, output, error) = Run("train", "--kind", "linear-vae", "--code-size", "3", "--epochs", "1", "-o", _dir);
         Assert.True(code == 0, error);
         Assert.Contains("linear-vae 1x28x28 → linear → 3", output);
         LatentModel model = Checkpoint.Load(Path.Combine(_dir, Trainer.LatestCheckpoint)).Model;
@@ -76,7 +76,7 @@ public sealed class ExampleKindTests : IDisposable
         Option codeSize = Assert.Single(train.Options, o => o.Name == "--code-size");
         Assert.Contains("Kinds: linear-vae", codeSize.Description);
         Assert.Contains("Default: 2", codeSize.Description);
-        Assert.Contains("linear-vae", train.Options.Single(o => o.Name == "--model").Description);
+        Assert.Contains("linear-vae", train.Options.Single(o => o.Name == "--kind").Description);
 
         var (code, _, error) = Run("train", "--code-size", "3", "--data", Path.Combine(_dir, "no-data"));
         Assert.Equal(CommandRunner.UsageError, code);
@@ -87,7 +87,7 @@ public sealed class ExampleKindTests : IDisposable
     [Fact]
     public void RegisteredKind_ItsOwnRules_AreCheckedBeforeTheData()
     {
-        var (code, _, error) = Run("train", "--model", "linear-vae", "--code-size", "65", "--data", Path.Combine(_dir, "no-data"));
+        var (code, _, error) = Run("train", "--kind", "linear-vae", "--code-size", "65", "--data", Path.Combine(_dir, "no-data"));
         Assert.Equal(CommandRunner.UsageError, code);
         Assert.Contains("at most 64", error);
     }

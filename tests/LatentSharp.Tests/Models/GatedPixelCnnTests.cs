@@ -222,7 +222,7 @@ public sealed class GatedPixelCnnTests : IDisposable
         var output = new StringWriter();
         var error = new StringWriter();
         int code = CommandRunner.Invoke(LatentCommand.Create(),
-            ["train", "--model", kind, "--epochs", "1", "--binarize", "static", "--gated-channels", "4", "--gated-layers", "1", "--threads", "2", "-o", _dir],
+            ["train", "--kind", kind, "--epochs", "1", "--binarize", "static", "--gated-channels", "4", "--gated-layers", "1", "--threads", "2", "-o", _dir],
             output, error);
         Assert.True(code == CommandRunner.Ok, error.ToString());
         Assert.Contains($"{kind} 1x28x28 → gated stacks 4 channels", output.ToString());

@@ -110,6 +110,29 @@ public class LatentFiguresTests
     }
 
     [Fact]
+    public void ManifoldSvg_HasTheLatentValuesOfTheGridOnBothAxes()
+    {
+        string svg = LatentFigures.ManifoldSvg(TinyModel(), LatentFrame.StandardNormal(2), 5, 1, 0, H, W, "manifold");
+        System.Xml.Linq.XElement root = System.Xml.Linq.XDocument.Parse(svg).Root!;
+        System.Xml.Linq.XNamespace ns = "http://www.w3.org/2000/svg";
+        var texts = root.Descendants(ns + "text").Select(t => t.Value).ToList();
+        // Quantiles (i + 1/2)/5 of N(0, 1): ±1.28, ±0.52, 0, on each axis; the axes name their dimensions.
+        foreach (string value in new[] { "-1.28", "-0.52", "0", "0.52", "1.28" }) Assert.Equal(2, texts.Count(t => t == value));
+        Assert.Contains("z1", texts);
+        Assert.Contains("z0", texts);
+        Assert.Single(root.Descendants(ns + "image"));
+        Assert.Throws<ArgumentException>(() => LatentFigures.ManifoldSvg(TinyModel(), LatentFrame.StandardNormal(2), 5, 1, 1, H, W));
+    }
+
+    [Fact]
+    public void EmbeddingSvg_HasOnePointPerImage()
+    {
+        string svg = LatentFigures.EmbeddingSvg(TinyModel(latent: 5), TinyData());
+        Assert.Equal(20, svg.Split("<circle").Length - 1);
+        Assert.Contains("PC1", svg);
+    }
+
+    [Fact]
     public void Embedding_HigherDimensionalCodes_AreProjected()
     {
         Image image = LatentFigures.Embedding(TinyModel(latent: 5), TinyData());
