@@ -111,6 +111,29 @@ public sealed record EvaluationReport
     /// <summary>False-positive rate at 95% true-positive rate of the ratio score.</summary>
     public double? FprAt95Ratio { get; init; }
 
+    /// <summary>k of the hierarchical likelihood-ratio score LLR&gt;k: the lowest layers its second bound takes from the prior.</summary>
+    public int? LlrPriorLayers { get; init; }
+
+    /// <summary>K, importance samples per image of each bound of LLR&gt;k.</summary>
+    public int? LlrSamples { get; init; }
+
+    /// <summary>AUROC of LLR&gt;k = L(x) − L&gt;k(x) (Havtorn et al. 2021), for models with several latent layers.</summary>
+    public double? AurocLlr { get; init; }
+
+    /// <summary>False-positive rate at 95% true-positive rate of LLR&gt;k.</summary>
+    public double? FprAt95Llr { get; init; }
+
+    /// <summary>
+    /// AUROC of the model-free score −log p_pixels(x), independent Bernoulli pixels fitted on the training images
+    /// (<see cref="PixelBernoulliBackground"/>), on the same in and out images: what a model's score must beat.
+    /// </summary>
+    public double? AurocPixelBaseline { get; init; }
+
+    /// <summary>
+    /// AUROC of the model-free score PNG-compressed length (<see cref="CompressionBackground"/>), on the same in and out images.
+    /// </summary>
+    public double? AurocCompressionBaseline { get; init; }
+
     /// <summary>Wall-clock seconds of the whole evaluation.</summary>
     public double Seconds { get; init; }
 

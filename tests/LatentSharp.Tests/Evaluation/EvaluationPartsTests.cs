@@ -172,7 +172,7 @@ public class OutlierScoresTests
     {
         var notes = new List<string>();
         var inputs = EvaluationInputs.Prepare(ToyImages.Splits(), new EvaluationOptions(), 16, notes);
-        EvaluationReport report = OutlierScores.Measure(Empty, inputs, new EvaluationOptions(), LogModel(inputs.Evaluated), LogModel, new PartTimer(), notes);
+        EvaluationReport report = OutlierScores.Measure(Empty, inputs, new EvaluationOptions(), LogModel(inputs.Evaluated), LogModel, null, new PartTimer(), notes);
         Assert.Equal(Empty, report);
         Assert.Empty(notes);
     }
@@ -184,7 +184,7 @@ public class OutlierScoresTests
         var notes = new List<string>();
         var inputs = EvaluationInputs.Prepare(ToyImages.Splits(), options, 16, notes);
         var parts = new PartTimer();
-        EvaluationReport report = OutlierScores.Measure(Empty, inputs, options, LogModel(inputs.Evaluated), LogModel, parts, notes);
+        EvaluationReport report = OutlierScores.Measure(Empty, inputs, options, LogModel(inputs.Evaluated), LogModel, null, parts, notes);
         Assert.Empty(parts.Seconds);
         Assert.Equal("mnist", report.OutOfDistribution);
         Assert.Null(report.AurocLikelihood);
@@ -200,7 +200,7 @@ public class OutlierScoresTests
         var options = new EvaluationOptions { Background = background, OutOfDistribution = OutOfDistributionSet.Found("itself", data.Test) };
         var notes = new List<string>();
         var inputs = EvaluationInputs.Prepare(data, options, 16, notes);
-        EvaluationReport report = OutlierScores.Measure(Empty, inputs, options, LogModel(inputs.Evaluated), LogModel, new PartTimer(), notes);
+        EvaluationReport report = OutlierScores.Measure(Empty, inputs, options, LogModel(inputs.Evaluated), LogModel, null, new PartTimer(), notes);
         // Identical scores on both sides: every pair is a tie.
         Assert.Equal((0.5, 0.5), (report.AurocLikelihood, report.AurocRatio));
         Assert.Equal(recorded, report.OutlierBackground);
