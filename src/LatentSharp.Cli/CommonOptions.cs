@@ -37,6 +37,8 @@ public static class CommonOptions
         ["Split"] = "--split",
         ["Images"] = "--images",
         ["TrainImages"] = "--train-images",
+        ["LlrPriorLayers"] = "--llr-k",
+        ["LlrSamples"] = "--llr-samples",
     };
 
     /// <summary>The command-line option that sets the library setting <paramref name="setting"/>, or null when none does.</summary>

@@ -40,14 +40,16 @@ public static class EvalCommand
         var trainImages = new Option<int?>("--train-images") { Description = "Use only the first N training images for the probes, the PCA/pPCA fit and the background model. Default: all." };
         var ood = new Option<string>("--ood") { Description = $"Out-of-distribution data set for the outlier scores (its test split), or {NoOutOfDistribution}. Skipped with a note when not found.", DefaultValueFactory = _ => DatasetResolver.Mnist };
         var background = new Option<OutlierBackground>("--background") { Description = "Background model of the likelihood-ratio outlier score: pixels (independent Bernoulli pixels fitted on the training split) or compression (PNG-compressed length, Serrà et al. 2020).", DefaultValueFactory = _ => new EvaluationOptions().Background };
+        var llrK = new Option<int>("--llr-k") { Description = "k of the hierarchical outlier score LLR>k (Havtorn et al. 2021) of a model with several latent layers: how many of the lowest layers its second bound draws from the prior.", DefaultValueFactory = _ => LayeredLikelihoodRatio.DefaultPriorLayers };
+        var llrSamples = new Option<int>("--llr-samples") { Description = "K, importance samples per image of each bound of LLR>k.", DefaultValueFactory = _ => LayeredLikelihoodRatio.DefaultSamples };
         var noProbe = new Option<bool>("--no-probe") { Description = "Skip the linear probes." };
         var seed = new Option<ulong>("--seed") { Description = "Seed of the evaluation's draws.", DefaultValueFactory = _ => 1UL };
         var threads = CommonOptions.Threads();
         var output = new Option<string?>("--output", "-o") { Description = $"Where to write the JSON report. Default: {EvaluationReportWriter.DefaultFileName} next to the checkpoint (runs/<data>-ppca<L>/ for the baseline)." };
 
-        var command = new Command("eval", "Evaluate a model: ELBO, importance-sampled NLL, active units, linear probes and outlier AUROC; prints a table and writes eval.json. A killed evaluation, run again, resumes its NLL from eval.json.progress.")
+        var command = new Command("eval", "Evaluate a model: ELBO, importance-sampled NLL, active units, linear probes and outlier AUROC (next to model-free baselines); prints a table and writes eval.json. A killed evaluation, run again, resumes its NLL from eval.json.progress.")
         {
-            model, baseline, latent, data, dataDir, split, samples, images, trainImages, ood, background, noProbe, seed, threads, output,
+            model, baseline, latent, data, dataDir, split, samples, images, trainImages, ood, background, llrK, llrSamples, noProbe, seed, threads, output,
         };
         command.Validators.Add(r =>
         {
@@ -66,6 +68,8 @@ public static class EvalCommand
                 Probe = !parse.GetValue(noProbe),
                 Seed = parse.GetValue(seed),
                 Background = parse.GetValue(background),
+                LlrPriorLayers = parse.GetValue(llrK),
+                LlrSamples = parse.GetValue(llrSamples),
             };
             var request = new Request(parse.GetValue(model), parse.GetValue(baseline), parse.GetValue(latent), parse.GetValue(data),
                 parse.GetValue(dataDir), parse.GetValue(ood)!, parse.GetValue(output));

@@ -84,13 +84,19 @@ public sealed record EvaluationReport
     /// <summary>Mean KL per latent dimension, sorted descending: [L].</summary>
     public double[]? KlPerDimension { get; init; }
 
-    /// <summary>Linear-probe test accuracy on the latent means.</summary>
+    /// <summary>The images every probe's features are computed from: <see cref="GreyLevelProbeImages"/>.</summary>
+    public string? ProbeImages { get; init; }
+
+    /// <summary>What <see cref="ProbeImages"/> says: the probes use the 8-bit intensities, never binarized ones.</summary>
+    public const string GreyLevelProbeImages = "grey levels (8-bit intensities, not binarized)";
+
+    /// <summary>Linear-probe test accuracy on the latent means of the grey-level images.</summary>
     public double? ProbeAccuracyLatent { get; init; }
 
-    /// <summary>Linear-probe test accuracy on PCA features of the same size as the latent.</summary>
+    /// <summary>Linear-probe test accuracy on PCA features of the same size as the latent, of the grey-level images.</summary>
     public double? ProbeAccuracyPca { get; init; }
 
-    /// <summary>Linear-probe test accuracy on raw pixels.</summary>
+    /// <summary>Linear-probe test accuracy on the raw 8-bit pixels (intensities k / 255).</summary>
     public double? ProbeAccuracyPixels { get; init; }
 
     /// <summary>The out-of-distribution set of the outlier scores, e.g. "mnist".</summary>
