@@ -150,7 +150,7 @@ public static class CommonOptions
 
     public static Option<string> Model() => new("--model", "-m")
     {
-        Description = "Checkpoint file written by latent train (e.g. runs/sample-vae/model.safetensors).",
+        Description = "Checkpoint file written by latent train (e.g. runs/sample-vae/model.safetensors), or the name of a model shipped with the tool ('latent info' lists them).",
         Required = true,
     };
 

@@ -88,7 +88,8 @@ public static class EvalCommand
     {
         options.Validate();
         // The checkpoint first: a wrong path should fail before seconds of data loading.
-        Checkpoint? checkpoint = request.ModelPath is null ? null : Checkpoint.Load(request.ModelPath);
+        string? checkpointPath = request.ModelPath is null ? null : ShippedModels.Resolve(request.ModelPath);
+        Checkpoint? checkpoint = checkpointPath is null ? null : Checkpoint.Load(checkpointPath);
         var resolver = new DatasetResolver();
         string dataName = request.Data ?? checkpoint?.TrainingData ?? DatasetResolver.Sample;
         DataSplits splits = resolver.Load(dataName, request.DataDir);
@@ -97,17 +98,17 @@ public static class EvalCommand
         EvaluationReport report;
         string reportPath;
         NllProgress? progress = null;
-        if (checkpoint is not null && request.ModelPath is string modelPath)
+        if (checkpoint is not null && checkpointPath is string modelPath)
         {
             Binarization binarization = checkpoint.Training?.Options.Binarization ?? Binarization.None;
             options = options with { Binarize = TestBinarization.AppliesAfter(binarization) };
             output.WriteLine($"Evaluating {checkpoint.Model.Spec} ({modelPath}) on {splits.Train.Name.Split('/')[0]} / {options.Split}"
                 + (options.Binarize ? $", trained with {binarization.ToString().ToLowerInvariant()} binarization: the split is binarized once with seed {Dataset.TestBinarizationSeed}" : "")
                 + (checkpoint.Model.Has<Models.ILikelihood>() ? $"; K = {options.Samples}." : "; no likelihood, so no NLL."));
-            reportPath = request.OutputPath ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(modelPath))!, EvaluationReportWriter.DefaultFileName);
+            reportPath = request.OutputPath ?? Path.Combine(ShippedModels.OutputFolderFor(modelPath), EvaluationReportWriter.DefaultFileName);
             // The NLL's finished batches wait beside the report, so that a killed evaluation, run again, resumes.
             progress = new NllProgress(reportPath + ProgressSuffix, output);
-            report = ModelEvaluation.Run(checkpoint.Model, splits, options, modelName: $"{checkpoint.Model.Spec} [{Path.GetFileName(modelPath)}]", progress);
+            report = ModelEvaluation.Run(checkpoint.Model, splits, options, modelName: $"{checkpoint.Model.Spec} [{ShippedModels.NameOf(modelPath) ?? Path.GetFileName(modelPath)}]", progress);
         }
         else
         {
