@@ -37,6 +37,8 @@ public static class CommonOptions
         ["Split"] = "--split",
         ["Images"] = "--images",
         ["TrainImages"] = "--train-images",
+        ["LlrPriorLayers"] = "--llr-k",
+        ["LlrSamples"] = "--llr-samples",
     };
 
     /// <summary>Where a command's option sets a setting of the same name as another command's: eval's Samples is K (<see cref="Evaluation.EvaluationOptions.Samples"/>).</summary>
@@ -155,7 +157,7 @@ public static class CommonOptions
 
     public static Option<string> Model() => new("--model", "-m")
     {
-        Description = "Checkpoint file written by latent train (e.g. runs/sample-vae/model.safetensors).",
+        Description = "Checkpoint file written by latent train (e.g. runs/sample-vae/model.safetensors), or the name of a model shipped with the tool ('latent info' lists them).",
         Required = true,
     };
 

@@ -58,6 +58,7 @@ internal sealed class ModelSession
     /// </summary>
     public static ModelSession Open(string checkpointPath, string? dataName, string? dataDir, ModelNeeds needs = ModelNeeds.Nothing, string command = "this command")
     {
+        checkpointPath = ShippedModels.Resolve(checkpointPath);
         Checkpoint checkpoint = Checkpoint.Load(checkpointPath);
         Require(checkpoint.Model, needs, command);
         dataName ??= checkpoint.TrainingData;
@@ -84,7 +85,7 @@ internal sealed class ModelSession
 
     /// <summary>The output path: the option's value, or "&lt;checkpoint stem&gt;-&lt;figure&gt;.png" beside the checkpoint.</summary>
     public string OutputPath(string? option, string figure, string extension = ".png") =>
-        option ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(CheckpointPath))!, $"{Path.GetFileNameWithoutExtension(CheckpointPath)}-{figure}{extension}");
+        option ?? Path.Combine(ShippedModels.OutputFolderFor(CheckpointPath), $"{Path.GetFileNameWithoutExtension(CheckpointPath)}-{figure}{extension}");
 
     public int CheckIndex(int index, string option)
     {

@@ -41,14 +41,16 @@ public static class EvalCommand
         var trainImages = new Option<int?>("--train-images") { Description = "Use only the first N training images for the probes, the PCA/pPCA fit and the background model. Default: all." };
         var ood = new Option<string>("--ood") { Description = $"Out-of-distribution data set for the outlier scores (its test split), or {NoOutOfDistribution}. Skipped with a note when not found.", DefaultValueFactory = _ => DatasetResolver.Mnist };
         var background = new Option<OutlierBackground>("--background") { Description = "Background model of the likelihood-ratio outlier score: pixels (independent Bernoulli pixels fitted on the training split) or compression (PNG-compressed length, Serrà et al. 2020).", DefaultValueFactory = _ => new EvaluationOptions().Background };
+        var llrK = new Option<int>("--llr-k") { Description = "k of the hierarchical outlier score LLR>k (Havtorn et al. 2021) of a model with several latent layers: how many of the lowest layers its second bound draws from the prior.", DefaultValueFactory = _ => LayeredLikelihoodRatio.DefaultPriorLayers };
+        var llrSamples = new Option<int>("--llr-samples") { Description = "K, importance samples per image of each bound of LLR>k.", DefaultValueFactory = _ => LayeredLikelihoodRatio.DefaultSamples };
         var noProbe = new Option<bool>("--no-probe") { Description = "Skip the linear probes." };
         var seed = new Option<ulong>("--seed") { Description = "Seed of the evaluation's draws.", DefaultValueFactory = _ => 1UL };
         var threads = CommonOptions.Threads();
         var output = new Option<string?>("--output", "-o") { Description = $"Where to write the JSON report. Default: {EvaluationReportWriter.DefaultFileName} next to the checkpoint (runs/<data>-ppca<L>/ for the baseline)." };
 
-        var command = new Command("eval", "Evaluate a model: ELBO, importance-sampled NLL, active units, linear probes and outlier AUROC; prints a table and writes eval.json. A killed evaluation, run again, resumes its NLL from eval.json.progress.")
+        var command = new Command("eval", "Evaluate a model: ELBO, importance-sampled NLL, active units, linear probes and outlier AUROC (next to model-free baselines); prints a table and writes eval.json. A killed evaluation, run again, resumes its NLL from eval.json.progress.")
         {
-            model, baseline, latent, data, dataDir, split, samples, images, trainImages, ood, background, noProbe, seed, threads, output, formerSamples,
+            model, baseline, latent, data, dataDir, split, samples, images, trainImages, ood, background, llrK, llrSamples, noProbe, seed, threads, output, formerSamples,
         };
         command.Validators.Add(r =>
         {
@@ -67,6 +69,8 @@ public static class EvalCommand
                 Probe = !parse.GetValue(noProbe),
                 Seed = parse.GetValue(seed),
                 Background = parse.GetValue(background),
+                LlrPriorLayers = parse.GetValue(llrK),
+                LlrSamples = parse.GetValue(llrSamples),
             };
             var request = new Request(parse.GetValue(model), parse.GetValue(baseline), parse.GetValue(latent), parse.GetValue(data),
                 parse.GetValue(dataDir), parse.GetValue(ood)!, parse.GetValue(output));
@@ -85,7 +89,8 @@ public static class EvalCommand
     {
         options.Validate();
         // The checkpoint first: a wrong path should fail before seconds of data loading.
-        Checkpoint? checkpoint = request.ModelPath is null ? null : Checkpoint.Load(request.ModelPath);
+        string? checkpointPath = request.ModelPath is null ? null : ShippedModels.Resolve(request.ModelPath);
+        Checkpoint? checkpoint = checkpointPath is null ? null : Checkpoint.Load(checkpointPath);
         var resolver = new DatasetResolver();
         string dataName = request.Data ?? checkpoint?.TrainingData ?? DatasetResolver.Sample;
         DataSplits splits = resolver.Load(dataName, request.DataDir);
@@ -94,17 +99,17 @@ public static class EvalCommand
         EvaluationReport report;
         string reportPath;
         NllProgress? progress = null;
-        if (checkpoint is not null && request.ModelPath is string modelPath)
+        if (checkpoint is not null && checkpointPath is string modelPath)
         {
             Binarization binarization = checkpoint.Training?.Options.Binarization ?? Binarization.None;
             options = options with { Binarize = TestBinarization.AppliesAfter(binarization) };
             output.WriteLine($"Evaluating {checkpoint.Model.Spec} ({modelPath}) on {splits.Train.Name.Split('/')[0]} / {options.Split}"
                 + (options.Binarize ? $", trained with {binarization.ToString().ToLowerInvariant()} binarization: the split is binarized once with seed {Dataset.TestBinarizationSeed}" : "")
                 + (checkpoint.Model.Has<Models.ILikelihood>() ? $"; K = {options.Samples}." : "; no likelihood, so no NLL."));
-            reportPath = request.OutputPath ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(modelPath))!, EvaluationReportWriter.DefaultFileName);
+            reportPath = request.OutputPath ?? Path.Combine(ShippedModels.OutputFolderFor(modelPath), EvaluationReportWriter.DefaultFileName);
             // The NLL's finished batches wait beside the report, so that a killed evaluation, run again, resumes.
             progress = new NllProgress(reportPath + ProgressSuffix, output);
-            report = ModelEvaluation.Run(checkpoint.Model, splits, options, modelName: $"{checkpoint.Model.Spec} [{Path.GetFileName(modelPath)}]", progress);
+            report = ModelEvaluation.Run(checkpoint.Model, splits, options, modelName: $"{checkpoint.Model.Spec} [{ShippedModels.NameOf(modelPath) ?? Path.GetFileName(modelPath)}]", progress);
         }
         else
         {

@@ -18,7 +18,7 @@ public static class ReportCommand
         command.SetAction(parse =>
         {
             ModelSession session = ModelSession.Open(parse, common, ModelNeeds.UnconditionalLatentSpace);
-            string folder = Path.GetDirectoryName(Path.GetFullPath(session.CheckpointPath))!;
+            string folder = ShippedModels.OutputFolderFor(session.CheckpointPath);
             string evalPath = Path.Combine(folder, EvaluationReportWriter.DefaultFileName);
             EvaluationReport? evaluation = null;
             string? note = null;

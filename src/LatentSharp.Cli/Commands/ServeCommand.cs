@@ -45,7 +45,7 @@ public static class ServeCommand
     /// <summary>Serves until Ctrl+C (or SIGTERM).</summary>
     public static int Run(string modelPath, string? dataName, string? dataDir, string host, int port, TextWriter output, TextWriter error)
     {
-        var checkpoint = Checkpoint.Load(modelPath);
+        var checkpoint = Checkpoint.Load(ShippedModels.Resolve(modelPath));
         ModelSession.Require(checkpoint.Model, ModelNeeds.UnconditionalLatentSpace, "latent serve");
         dataName ??= checkpoint.TrainingData;
         DataSplits splits = new DatasetResolver().Load(dataName, dataDir);

@@ -24,6 +24,9 @@ internal sealed class EvaluatedLatentModel : EvaluatedModel
         Name = name ?? model.Spec.ToString();
         LatentSize = model.As<ILatentSpace>()?.LatentSize;
         Likelihood = model.Has<ILikelihood>() ? NllPasses.Of(model, options.Samples, progress) : null;
+        // A k the model cannot take fails here, not after the hours of the NLL.
+        if (options.OutOfDistribution is not null && model.As<ILayeredLikelihood>() is { } layered)
+            LayeredLikelihoodRatio.CheckPriorLayers(layered, options.LlrPriorLayers);
     }
 
     public override string Name { get; }
@@ -54,6 +57,19 @@ internal sealed class EvaluatedLatentModel : EvaluatedModel
             yield return $"8-bit likelihood ({_model.Spec.Likelihood}): the NLL is the exact discrete likelihood of the 8-bit values in bits/dim (no dequantization); the ELBO is in nats per image and, negated, in bits/dim; neither comparable with binarized nats.";
         if (convention == NllConvention.Dequantized8Bit)
             yield return "Gaussian decoder: the NLL is the dequantized 8-bit bound (bits/dim); the ELBO is a density on the intensities as given, not comparable with binarized nats.";
+    }
+
+    public override Func<Dataset, double[]>? LayeredRatioScores(EvaluationOptions options, ulong seed)
+    {
+        if (!_model.Has<ILayeredLikelihood>() || Likelihood is null) return null;
+        bool density = Likelihood.Convention == NllConvention.Dequantized8Bit;
+        var dequantization = new Rng(seed ^ 0xD1B54A32D192ED03UL);
+        return data =>
+        {
+            // A density scores dequantized images, as its NLL does; both bounds see the same ones.
+            float[] x = density ? ImportanceSampledNll.Dequantize(data.Pixels, data.Count, data.Dimensions, dequantization) : data.Pixels;
+            return LayeredLikelihoodRatio.Scores(_model, x, data.Count, options.LlrPriorLayers, options.LlrSamples, seed);
+        };
     }
 
     public override float[] LatentMeans(Dataset data) => ModelEvaluation.Encode(_model, data, data.Count, _batchSize);

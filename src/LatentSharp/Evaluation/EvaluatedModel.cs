@@ -38,6 +38,12 @@ internal abstract class EvaluatedModel
     /// <summary>The latent means of every image of <paramref name="data"/>: [N, L].</summary>
     public abstract float[] LatentMeans(Dataset data);
 
+    /// <summary>
+    /// LLR&gt;k of every image of a data set (<see cref="LayeredLikelihoodRatio"/>) with draws seeded by
+    /// <paramref name="seed"/>, or null for a model with one latent layer.
+    /// </summary>
+    public virtual Func<Dataset, double[]>? LayeredRatioScores(EvaluationOptions options, ulong seed) => null;
+
     /// <summary>A PCA with L components already fitted on the probe training images, or null (the probe fits one).</summary>
     public virtual Pca? ProbePca => null;
 }

@@ -39,6 +39,15 @@ public sealed record EvaluationOptions
     /// </summary>
     public OutlierBackground Background { get; init; } = OutlierBackground.Compression;
 
+    /// <summary>
+    /// k of the hierarchical likelihood-ratio outlier score LLR&gt;k (<see cref="LayeredLikelihoodRatio"/>): how many of the
+    /// lowest latent layers its second bound takes from the prior. Used for models with several layers only.
+    /// </summary>
+    public int LlrPriorLayers { get; init; } = LayeredLikelihoodRatio.DefaultPriorLayers;
+
+    /// <summary>K, importance samples per image of each of the two bounds of LLR&gt;k.</summary>
+    public int LlrSamples { get; init; } = LayeredLikelihoodRatio.DefaultSamples;
+
     /// <summary>Seed of the evaluation's own draws (ELBO noise, importance samples, dequantization).</summary>
     public ulong Seed { get; init; } = 1;
 
@@ -52,6 +61,8 @@ public sealed record EvaluationOptions
         if (Samples < 1) throw new InvalidSettingException(nameof(Samples), $"The importance samples K must be at least 1, not {Samples}.");
         if (Images is < 1) throw new InvalidSettingException(nameof(Images), $"The number of images must be at least 1, not {Images}.");
         if (TrainImages is < 2) throw new InvalidSettingException(nameof(TrainImages), $"The number of training images must be at least 2, not {TrainImages}.");
+        if (LlrPriorLayers < 0) throw new InvalidSettingException(nameof(LlrPriorLayers), $"LLR>k takes k = 0 or more lowest layers from the prior, not {LlrPriorLayers}.");
+        if (LlrSamples < 1) throw new InvalidSettingException(nameof(LlrSamples), $"The importance samples of LLR>k must be at least 1, not {LlrSamples}.");
         if (BatchSize < 1) throw new InvalidSettingException(nameof(BatchSize), $"The evaluation batch size must be at least 1, not {BatchSize}.");
     }
 }

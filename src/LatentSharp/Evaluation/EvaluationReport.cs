@@ -84,13 +84,19 @@ public sealed record EvaluationReport
     /// <summary>Mean KL per latent dimension, sorted descending: [L].</summary>
     public double[]? KlPerDimension { get; init; }
 
-    /// <summary>Linear-probe test accuracy on the latent means.</summary>
+    /// <summary>The images every probe's features are computed from: <see cref="GreyLevelProbeImages"/>.</summary>
+    public string? ProbeImages { get; init; }
+
+    /// <summary>What <see cref="ProbeImages"/> says: the probes use the 8-bit intensities, never binarized ones.</summary>
+    public const string GreyLevelProbeImages = "grey levels (8-bit intensities, not binarized)";
+
+    /// <summary>Linear-probe test accuracy on the latent means of the grey-level images.</summary>
     public double? ProbeAccuracyLatent { get; init; }
 
-    /// <summary>Linear-probe test accuracy on PCA features of the same size as the latent.</summary>
+    /// <summary>Linear-probe test accuracy on PCA features of the same size as the latent, of the grey-level images.</summary>
     public double? ProbeAccuracyPca { get; init; }
 
-    /// <summary>Linear-probe test accuracy on raw pixels.</summary>
+    /// <summary>Linear-probe test accuracy on the raw 8-bit pixels (intensities k / 255).</summary>
     public double? ProbeAccuracyPixels { get; init; }
 
     /// <summary>The out-of-distribution set of the outlier scores, e.g. "mnist".</summary>
@@ -110,6 +116,29 @@ public sealed record EvaluationReport
 
     /// <summary>False-positive rate at 95% true-positive rate of the ratio score.</summary>
     public double? FprAt95Ratio { get; init; }
+
+    /// <summary>k of the hierarchical likelihood-ratio score LLR&gt;k: the lowest layers its second bound takes from the prior.</summary>
+    public int? LlrPriorLayers { get; init; }
+
+    /// <summary>K, importance samples per image of each bound of LLR&gt;k.</summary>
+    public int? LlrSamples { get; init; }
+
+    /// <summary>AUROC of LLR&gt;k = L(x) − L&gt;k(x) (Havtorn et al. 2021), for models with several latent layers.</summary>
+    public double? AurocLlr { get; init; }
+
+    /// <summary>False-positive rate at 95% true-positive rate of LLR&gt;k.</summary>
+    public double? FprAt95Llr { get; init; }
+
+    /// <summary>
+    /// AUROC of the model-free score −log p_pixels(x), independent Bernoulli pixels fitted on the training images
+    /// (<see cref="PixelBernoulliBackground"/>), on the same in and out images: what a model's score must beat.
+    /// </summary>
+    public double? AurocPixelBaseline { get; init; }
+
+    /// <summary>
+    /// AUROC of the model-free score PNG-compressed length (<see cref="CompressionBackground"/>), on the same in and out images.
+    /// </summary>
+    public double? AurocCompressionBaseline { get; init; }
 
     /// <summary>Wall-clock seconds of the whole evaluation.</summary>
     public double Seconds { get; init; }

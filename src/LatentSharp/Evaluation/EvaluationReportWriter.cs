@@ -67,13 +67,18 @@ public static class EvaluationReportWriter
             ($"active units (> {Number(report.ActiveUnitThreshold, "G3")})",
                 report.ActiveUnits is int au ? $"{au} of {(report.LatentDimensions ?? report.KlPerDimension?.Length)?.ToString(CultureInfo.InvariantCulture) ?? "?"}" : "–"),
             ("KL per dimension (sorted)", report.KlPerDimension is null ? "–" : string.Join(" ", report.KlPerDimension.Select(v => v.ToString("F2", CultureInfo.InvariantCulture)))),
+            ("probe images", report.ProbeImages ?? "–"),
             ("probe accuracy: latent means", Percent(report.ProbeAccuracyLatent)),
             ("probe accuracy: PCA, same size", Percent(report.ProbeAccuracyPca)),
-            ("probe accuracy: raw pixels", Percent(report.ProbeAccuracyPixels)),
+            ("probe accuracy: raw 8-bit pixels", Percent(report.ProbeAccuracyPixels)),
             ($"AUROC vs {report.OutOfDistribution ?? "–"}: likelihood", Number(report.AurocLikelihood, "F3")),
             (RatioLabel(report), Number(report.AurocRatio, "F3")),
+            (LlrLabel(report), Number(report.AurocLlr, "F3")),
+            ("  model-free: pixel likelihood", Number(report.AurocPixelBaseline, "F3")),
+            ("  model-free: compressed length", Number(report.AurocCompressionBaseline, "F3")),
             ("FPR at 95% TPR: likelihood", Number(report.FprAt95Likelihood, "F3")),
             (RatioLabel(report), Number(report.FprAt95Ratio, "F3")),
+            (LlrLabel(report), Number(report.FprAt95Llr, "F3")),
             ("seconds", report.Seconds.ToString("F1", CultureInfo.InvariantCulture)),
         };
         foreach (var (part, seconds) in report.SecondsByPart ?? new Dictionary<string, double>())
@@ -94,6 +99,9 @@ public static class EvaluationReportWriter
 
     private static string RatioLabel(EvaluationReport report) =>
         report.OutlierBackground is string background ? $"  likelihood ratio ({background})" : "  likelihood ratio";
+
+    private static string LlrLabel(EvaluationReport report) =>
+        report.LlrPriorLayers is int k ? $"  LLR>{k.ToString(CultureInfo.InvariantCulture)}, K = {Integer(report.LlrSamples)}" : "  LLR>k";
 
     private static string Percent(double? value) => value is double v ? (100 * v).ToString("F1", CultureInfo.InvariantCulture) + " %" : "–";
 

@@ -5,8 +5,9 @@ namespace LatentSharp.Evaluation;
 
 /// <summary>
 /// The probe part of an evaluation: a <see cref="LinearProbe"/> trained on the probe training split and scored on the
-/// test split, on three feature sets of the same images: the model's latent means, PCA features of the same size, and
-/// the raw pixels.
+/// test split, on three feature sets of the same grey-level images (8-bit intensities, never binarized, even for a model
+/// trained on binary ones: one draw of binary pixels would add its noise to every feature): the model's latent means, PCA
+/// features of the same size, and the raw 8-bit pixels.
 /// </summary>
 internal static class LinearProbes
 {
@@ -35,8 +36,12 @@ internal static class LinearProbes
             return Score(fitted.Encode(train.Pixels, train.Count), fitted.Encode(test.Pixels, test.Count), l);
         });
         double pixels = parts.Time("probe: pixels", () => Score(train.Pixels, test.Pixels, d));
-        notes.Add($"Linear probes: softmax regression trained on {train.Count} {inputs.Name} train images, accuracy on all {test.Count} test images; "
-            + $"PCA with {l} components fitted on the same training images.");
-        return report with { ProbeAccuracyLatent = latent, ProbeAccuracyPca = pcaAccuracy, ProbeAccuracyPixels = pixels };
+        notes.Add($"Linear probes: softmax regression trained on {train.Count} {inputs.Name} train images, accuracy on all {test.Count} test images, "
+            + $"features of the {EvaluationReport.GreyLevelProbeImages}: latent means, PCA with {l} components fitted on the same training images, raw pixels.");
+        return report with
+        {
+            ProbeImages = EvaluationReport.GreyLevelProbeImages,
+            ProbeAccuracyLatent = latent, ProbeAccuracyPca = pcaAccuracy, ProbeAccuracyPixels = pixels,
+        };
     }
 }

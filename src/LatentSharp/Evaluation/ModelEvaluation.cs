@@ -96,7 +96,8 @@ public static partial class ModelEvaluation
             {
                 var oodRng = new Rng(StreamSeed(options.Seed, 3));
                 report = OutlierScores.Measure(report, inputs, options, Negate(nll.PerImage),
-                    ood => Negate(likelihood.Nll("out-of-distribution", ood, ood.Count, oodRng).PerImage), parts, notes);
+                    ood => Negate(likelihood.Nll("out-of-distribution", ood, ood.Count, oodRng).PerImage),
+                    model.LayeredRatioScores(options, StreamSeed(options.Seed, 4)), parts, notes);
             }
             else
             {

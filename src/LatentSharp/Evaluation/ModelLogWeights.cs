@@ -21,6 +21,23 @@ public static class ModelLogWeights
     public static LogWeightsSource For(ILikelihood model, int dimensions, Func<int, Tensor?>? condition = null)
     {
         ArgumentNullException.ThrowIfNull(model);
+        return From((x, k, rng, b) => model.LogImportanceWeights(x, k, rng, condition?.Invoke(b)), dimensions);
+    }
+
+    /// <summary>
+    /// The log importance weights of <paramref name="model"/>'s bound with its lowest <paramref name="priorLayers"/> layers
+    /// drawn from the prior (<see cref="ILayeredLikelihood.LogImportanceWeightsWithPriorBelow"/>), on images of
+    /// <paramref name="dimensions"/> values; the same arena and checks as <see cref="For(ILikelihood, int, Func{int, Tensor?}?)"/>.
+    /// </summary>
+    public static LogWeightsSource WithPriorBelow(ILayeredLikelihood model, int dimensions, int priorLayers)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return From((x, k, rng, _) => model.LogImportanceWeightsWithPriorBelow(x, k, priorLayers, rng), dimensions);
+    }
+
+    /// <summary>A source from <paramref name="logWeightsOf"/> (x [B, D], K, rng, B) → [B, K], run without gradients in an arena of its own.</summary>
+    private static LogWeightsSource From(Func<Tensor, int, Rng, int, Tensor> logWeightsOf, int dimensions)
+    {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(dimensions);
         var arena = new Arena();
         return (x, b, k, rng, destination) =>
@@ -31,7 +48,7 @@ public static class ModelLogWeights
             using (Tensor.NoGrad())
             using (arena.Scope())
             {
-                Tensor logWeights = model.LogImportanceWeights(Tensor.FromArray(rows, b, dimensions), k, rng, condition?.Invoke(b)); // [B, K]
+                Tensor logWeights = logWeightsOf(Tensor.FromArray(rows, b, dimensions), k, rng, b); // [B, K]
                 if (logWeights.Dim(0) != b || logWeights.Dim(1) != k)
                     throw new InvalidOperationException($"LogImportanceWeights returned {logWeights}, expected [{b}, {k}].");
                 float[] data = logWeights.Data;

@@ -3,19 +3,22 @@ using LatentSharp.Data;
 namespace LatentSharp.Evaluation;
 
 /// <summary>
-/// The outlier part of an evaluation: AUROC and FPR at 95% TPR of the raw score −log p(x) and of the likelihood-ratio
-/// score against the background model of <see cref="EvaluationOptions.Background"/>, evaluated images (in) against the
-/// out-of-distribution set (out).
+/// The outlier part of an evaluation: AUROC and FPR at 95% TPR of the raw score −log p(x), of the likelihood-ratio score
+/// against the background model of <see cref="EvaluationOptions.Background"/> and, for a model with several latent layers,
+/// of LLR&gt;k (<see cref="LayeredLikelihoodRatio"/>), evaluated images (in) against the out-of-distribution set (out); next
+/// to them the AUROC of the two model-free scores on the same images (pixel likelihood, compressed length), so that a
+/// model's score is read against what needs no model at all.
 /// </summary>
 internal static class OutlierScores
 {
     /// <summary>
     /// The scores from the model's log p(x) of the evaluated images, <paramref name="logModelIn"/> [N], and of the
-    /// out-of-distribution images, <paramref name="logModelOf"/>, timed in <paramref name="parts"/>; a note when the set asked
-    /// for is missing.
+    /// out-of-distribution images, <paramref name="logModelOf"/>, and LLR&gt;k of a data set's images,
+    /// <paramref name="layeredRatioOf"/> (null: the model has one latent layer), timed in <paramref name="parts"/>; a note
+    /// when the set asked for is missing.
     /// </summary>
     public static EvaluationReport Measure(EvaluationReport report, EvaluationInputs inputs, EvaluationOptions options,
-        double[] logModelIn, Func<Dataset, double[]> logModelOf, PartTimer parts, List<string> notes)
+        double[] logModelIn, Func<Dataset, double[]> logModelOf, Func<Dataset, double[]>? layeredRatioOf, PartTimer parts, List<string> notes)
     {
         if (options.OutOfDistribution is not { } requested) return report;
         if (inputs.OutOfDistribution is not { } ood)
@@ -23,21 +26,33 @@ internal static class OutlierScores
             notes.Add($"Outlier scores vs {requested.Name} skipped: {requested.MissingReason ?? "no images"}");
             return report with { OutOfDistribution = requested.Name };
         }
-        return parts.Time("outliers", () => Scores(report, inputs, options, requested, ood, logModelIn, logModelOf, notes));
+        report = parts.Time("outliers", () => Scores(report, inputs, options, requested, ood, logModelIn, logModelOf, notes));
+        if (layeredRatioOf is not null)
+            report = parts.Time("outliers: LLR>k", () => LayeredRatio(report, inputs, options, ood, layeredRatioOf, notes));
+        return report;
     }
 
     private static EvaluationReport Scores(EvaluationReport report, EvaluationInputs inputs, EvaluationOptions options,
         OutOfDistributionSet requested, Dataset ood, double[] logModelIn, Func<Dataset, double[]> logModelOf, List<string> notes)
     {
-        var (backgroundOf, backgroundNote) = Background(inputs, options.Background, ood);
+        var pixels = PixelBernoulliBackground.Fit(inputs.BackgroundTrain.Pixels, inputs.BackgroundTrain.Count, inputs.Dimensions);
+        var compressor = new CompressionBackground(ood.Cols, ood.Rows, ood.Channels);
+        Func<Dataset, double[]> pixelsOf = x => pixels.LogLikelihood(x.Pixels, x.Count);
+        Func<Dataset, double[]> compressionOf = x => compressor.LogLikelihood(x.Pixels, x.Count);
+        var (background, backgroundNote) = options.Background == OutlierBackground.Compression
+            ? (compressionOf, "background = −(PNG-compressed length in nats), the input-complexity score of Serrà et al. (2020).")
+            : (pixelsOf, "background = independent Bernoulli pixels fitted on the training images.");
+
         double[] logModelOut = logModelOf(ood);
-        double[] backgroundIn = backgroundOf(inputs.Evaluated);
-        double[] backgroundOut = backgroundOf(ood);
+        double[] backgroundIn = background(inputs.Evaluated);
+        double[] backgroundOut = background(ood);
         double[] rawIn = OutlierDetection.NegativeLogLikelihoodScores(logModelIn), rawOut = OutlierDetection.NegativeLogLikelihoodScores(logModelOut);
         double[] ratioIn = OutlierDetection.LikelihoodRatioScores(logModelIn, backgroundIn);
         double[] ratioOut = OutlierDetection.LikelihoodRatioScores(logModelOut, backgroundOut);
         notes.Add($"Outliers: {inputs.Count} {inputs.Name} {options.Split} images (in) vs the first {ood.Count} {requested.Name} test images (out); "
             + backgroundNote);
+        notes.Add("Model-free outlier baselines on the same images: −log p(x) of independent Bernoulli pixels fitted on the training images, "
+            + "and the PNG-compressed length; a model's score is worth shipping only above both.");
         return report with
         {
             OutOfDistribution = requested.Name,
@@ -46,19 +61,29 @@ internal static class OutlierScores
             AurocRatio = OutlierDetection.Auroc(ratioIn, ratioOut),
             FprAt95Likelihood = OutlierDetection.FalsePositiveRateAtTruePositiveRate(rawIn, rawOut),
             FprAt95Ratio = OutlierDetection.FalsePositiveRateAtTruePositiveRate(ratioIn, ratioOut),
+            AurocPixelBaseline = ModelFreeAuroc(pixelsOf, inputs.Evaluated, ood),
+            AurocCompressionBaseline = ModelFreeAuroc(compressionOf, inputs.Evaluated, ood),
         };
     }
 
-    /// <summary>log p_background(x) per image of a data set, and the note that says what it is.</summary>
-    private static (Func<Dataset, double[]> LogLikelihoodOf, string Note) Background(EvaluationInputs inputs, OutlierBackground background, Dataset ood)
+    /// <summary>AUROC of −log p(x) under a model-free density <paramref name="logLikelihoodOf"/>, in against out.</summary>
+    private static double ModelFreeAuroc(Func<Dataset, double[]> logLikelihoodOf, Dataset inDistribution, Dataset ood) =>
+        OutlierDetection.Auroc(OutlierDetection.NegativeLogLikelihoodScores(logLikelihoodOf(inDistribution)),
+            OutlierDetection.NegativeLogLikelihoodScores(logLikelihoodOf(ood)));
+
+    private static EvaluationReport LayeredRatio(EvaluationReport report, EvaluationInputs inputs, EvaluationOptions options, Dataset ood,
+        Func<Dataset, double[]> layeredRatioOf, List<string> notes)
     {
-        if (background == OutlierBackground.Compression)
+        double[] llrIn = layeredRatioOf(inputs.Evaluated), llrOut = layeredRatioOf(ood);
+        notes.Add($"LLR>{options.LlrPriorLayers} = L(x) − L>{options.LlrPriorLayers}(x) (Havtorn et al. 2021): the bound with the lowest "
+            + $"{options.LlrPriorLayers} latent layer(s) drawn from the prior subtracted from the full bound, each with K = {options.LlrSamples} "
+            + "importance samples and the same draws; higher = more anomalous.");
+        return report with
         {
-            var compressor = new CompressionBackground(ood.Cols, ood.Rows, ood.Channels);
-            return (x => compressor.LogLikelihood(x.Pixels, x.Count),
-                "background = −(PNG-compressed length in nats), the input-complexity score of Serrà et al. (2020).");
-        }
-        var pixels = PixelBernoulliBackground.Fit(inputs.BackgroundTrain.Pixels, inputs.BackgroundTrain.Count, inputs.Dimensions);
-        return (x => pixels.LogLikelihood(x.Pixels, x.Count), "background = independent Bernoulli pixels fitted on the training images.");
+            LlrPriorLayers = options.LlrPriorLayers,
+            LlrSamples = options.LlrSamples,
+            AurocLlr = OutlierDetection.Auroc(llrIn, llrOut),
+            FprAt95Llr = OutlierDetection.FalsePositiveRateAtTruePositiveRate(llrIn, llrOut),
+        };
     }
 }

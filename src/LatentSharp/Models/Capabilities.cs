@@ -106,6 +106,20 @@ public interface ILikelihood
     Tensor LogImportanceWeights(Tensor x, int k, Rng rng, Tensor? condition = null);
 }
 
+/// <summary>
+/// A likelihood of several stochastic layers whose bound can take its lowest layers from the prior instead of the
+/// posterior: the bound L&gt;k of Havtorn et al. (2021), "Hierarchical VAEs Know What They Don't Know". The hierarchical VAE.
+/// </summary>
+public interface ILayeredLikelihood : ILikelihood, ILayeredLatents
+{
+    /// <summary>
+    /// log importance weights with z_1 … z_m (m = <paramref name="priorLayers"/>, 0 … N − 1) drawn from p(z_i | z_{i+1})
+    /// and the layers above from q; equal to <see cref="ILikelihood.LogImportanceWeights"/> for m = 0 and the same
+    /// <paramref name="rng"/> state. [B, D] → [B, K]
+    /// </summary>
+    Tensor LogImportanceWeightsWithPriorBelow(Tensor x, int k, int priorLayers, Rng rng);
+}
+
 /// <summary>An exact log p(x) (the PixelCNN); its log importance weights are log p(x) in every column.</summary>
 public interface IExactLikelihood : ILikelihood
 {

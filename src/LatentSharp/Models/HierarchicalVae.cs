@@ -30,7 +30,7 @@ namespace LatentSharp.Models;
 /// layer encodes, use <see cref="DecodeFromLayer"/>, which passes a layer's code down through the prior means.
 /// </para>
 /// </summary>
-public sealed class HierarchicalVae : LatentModel, ILayeredLatents, IHasPrior, ILikelihood
+public sealed class HierarchicalVae : LatentModel, ILayeredLatents, IHasPrior, ILayeredLikelihood
 {
     // The log-variances of every layer stay where σ⁻² (used by the KL between two Gaussians) is finite and moderate.
     private const float MinLogVariance = -10f, MaxLogVariance = 10f;
@@ -170,6 +170,21 @@ public sealed class HierarchicalVae : LatentModel, ILayeredLatents, IHasPrior, I
         Terms(x, rng, importanceSamples: k, condition: condition).Importance!.LogWeights;   // [B, K]
 
     /// <summary>
+    /// The log importance weights of the bound with z_1 … z_m (m = <paramref name="priorLayers"/>) drawn from the prior
+    /// p(z_i | z_{i+1}) and z_{m+1} … z_N from q: log p(x | z_1) + Σ_{i&gt;m} [log p(z_i | z_{i+1}) − log q(z_i | z_{i+1}, x)],
+    /// the prior and proposal terms of the lowest m layers cancelling. The same draws as
+    /// <see cref="LogImportanceWeights"/> from the same <paramref name="rng"/> state, which it equals for m = 0. [B, D] → [B, K]
+    /// </summary>
+    public Tensor LogImportanceWeightsWithPriorBelow(Tensor x, int k, int priorLayers, Rng rng)
+    {
+        if (priorLayers < 0 || priorLayers >= Layers)
+            throw new ArgumentOutOfRangeException(nameof(priorLayers), priorLayers, $"The lowest 0 to {Layers - 1} of the {Layers} layers can come from the prior.");
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(k);
+        Pass weighted = Run(x, k, rng, withLogRatio: true, priorLayers);
+        return new ImportanceWeights(weighted.LogLikelihood, weighted.LogRatio!, k).LogWeights;   // [B, K]
+    }
+
+    /// <summary>
     /// log p(x | z_1) averaged over the S draws, and each layer's closed-form KL given the parent drawn above it, per draw
     /// ([S·B] and [S·B, L_i], sample-major); with K importance samples the parts of the log importance weights instead, next
     /// to the layers' KLs at the same draws.
@@ -208,7 +223,11 @@ public sealed class HierarchicalVae : LatentModel, ILayeredLatents, IHasPrior, I
     /// <param name="LogRatio">Σ_i log p(z_i | z_{i+1}) − log q(z_i | ·) at the sampled z, when asked for. [S·B]</param>
     private readonly record struct Pass(Tensor LogLikelihood, Tensor[] KlPerDimension, Tensor? LogRatio);
 
-    private Pass Run(Tensor x, int draws, Rng rng, bool withLogRatio)
+    /// <remarks>
+    /// The lowest <paramref name="priorLayers"/> layers draw z_i from p(z_i | z_{i+1}) instead of q, with the same noise:
+    /// their KL is then 0 and they add nothing to the log ratio (log p − log q = 0 at a draw from q = p).
+    /// </remarks>
+    private Pass Run(Tensor x, int draws, Rng rng, bool withLogRatio, int priorLayers = 0)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(draws);
         int n = Layers;
@@ -224,6 +243,13 @@ public sealed class HierarchicalVae : LatentModel, ILayeredLatents, IHasPrior, I
         for (int i = n - 2; i >= 0; i--)
         {
             var (muP, logVarP) = TopDownPrior(i, z);                                        // p(z_i | z_{i+1}), [S·B, L_i] each
+            if (i < priorLayers)
+            {
+                var prior = new DiagonalNormal(muP, logVarP);
+                z = prior.Rsample(rng);
+                kl[i] = KlPerDimension(prior, muP, logVarP);                               // 0: the layer is its prior
+                continue;
+            }
             q = Combine(muHat[i], logVarHat[i], muP, logVarP);
             z = q.Rsample(rng);
             kl[i] = KlPerDimension(q, muP, logVarP);

@@ -72,16 +72,21 @@ public sealed class EvalCommandTests(TinyTrainedRun run) : IClassFixture<TinyTra
     }
 
     [Fact]
-    public void Eval_OutOfDistributionGiven_ReportsBothAurocs()
+    public void Eval_OutOfDistributionGiven_ReportsBothAurocsNextToTheModelFreeBaselines()
     {
         string json = Path.Combine(run.Folder, "ood-sample.json");
-        var (code, _, error) = Run(["eval", "--model", run.Checkpoint, "--ood", "sample", "-o", json, .. Quick]);
+        var (code, output, error) = Run(["eval", "--model", run.Checkpoint, "--ood", "sample", "-o", json, .. Quick]);
         Assert.True(code == 0, error);
         EvaluationReport report = EvaluationReportWriter.Read(json);
         // The sample against itself: the same 100 images on both sides.
         Assert.InRange(report.AurocLikelihood!.Value, 0.4, 0.6);
         Assert.InRange(report.AurocRatio!.Value, 0.4, 0.6);
         Assert.NotNull(report.FprAt95Ratio);
+        Assert.Equal(0.5, report.AurocPixelBaseline);
+        Assert.Equal(0.5, report.AurocCompressionBaseline);
+        Assert.Contains("model-free: pixel likelihood    0.500", output);
+        Assert.Contains("model-free: compressed length   0.500", output);
+        Assert.Null(report.AurocLlr);   // one latent layer
     }
 
     [Theory]
@@ -138,6 +143,8 @@ public sealed class EvalCommandTests(TinyTrainedRun run) : IClassFixture<TinyTra
     [InlineData("--split", "valid", "valid")]
     [InlineData("--threads", "0", "--threads")]
     [InlineData("--images", "0", "--images")]
+    [InlineData("--llr-samples", "0", "--llr-samples")]
+    [InlineData("--llr-k", "-1", "--llr-k")]
     public void Eval_BadArguments_FailWithAMessageNamingTheOption(string option, string value, string expected)
     {
         var (code, _, error) = Run("eval", "--model", run.Checkpoint, option, value);

@@ -30,18 +30,27 @@ public class EvaluationInputsTests
         Dataset whole = TestBinarization.Apply(data.Test, true);
         Assert.Equal(10, inputs.Count);
         Assert.Equal(whole.Pixels[..(10 * 16)], inputs.Evaluated.Pixels);
-        Assert.Equal(whole.Pixels, inputs.ProbeTest.Pixels);
         Assert.Equal("toy (binarized once, seed 20141222), first 10 of 30", inputs.Description);
     }
 
     [Fact]
-    public void Prepare_TrainImages_LimitProbeAndBackground_TheBackgroundStaysIntensities()
+    public void Prepare_TrainImages_LimitProbeAndBackground_BothStayIntensities()
     {
         DataSplits data = ToyImages.Splits();
         var inputs = EvaluationInputs.Prepare(data, new EvaluationOptions { Binarize = true, TrainImages = 20 }, 16, []);
         Assert.Equal((20, 20), (inputs.ProbeTrain.Count, inputs.BackgroundTrain.Count));
-        Assert.All(inputs.ProbeTrain.Pixels, p => Assert.True(p is 0 or 1));
+        Assert.Equal(data.Train.Pixels[..(20 * 16)], inputs.ProbeTrain.Pixels);
         Assert.Equal(data.Train.Pixels[..(20 * 16)], inputs.BackgroundTrain.Pixels);
+    }
+
+    [Fact]
+    public void Prepare_Binarized_ProbesTheGreyLevelsNotBinaryPixels()
+    {
+        DataSplits data = ToyImages.Splits();
+        var inputs = EvaluationInputs.Prepare(data, new EvaluationOptions { Binarize = true }, 16, []);
+        Assert.Equal(data.Train.Pixels, inputs.ProbeTrain.Pixels);
+        Assert.Equal(data.Test.Pixels, inputs.ProbeTest.Pixels);
+        Assert.Contains(inputs.ProbeTest.Pixels, p => p is > 0 and < 1);
     }
 
     [Fact]
@@ -172,7 +181,7 @@ public class OutlierScoresTests
     {
         var notes = new List<string>();
         var inputs = EvaluationInputs.Prepare(ToyImages.Splits(), new EvaluationOptions(), 16, notes);
-        EvaluationReport report = OutlierScores.Measure(Empty, inputs, new EvaluationOptions(), LogModel(inputs.Evaluated), LogModel, new PartTimer(), notes);
+        EvaluationReport report = OutlierScores.Measure(Empty, inputs, new EvaluationOptions(), LogModel(inputs.Evaluated), LogModel, null, new PartTimer(), notes);
         Assert.Equal(Empty, report);
         Assert.Empty(notes);
     }
@@ -184,7 +193,7 @@ public class OutlierScoresTests
         var notes = new List<string>();
         var inputs = EvaluationInputs.Prepare(ToyImages.Splits(), options, 16, notes);
         var parts = new PartTimer();
-        EvaluationReport report = OutlierScores.Measure(Empty, inputs, options, LogModel(inputs.Evaluated), LogModel, parts, notes);
+        EvaluationReport report = OutlierScores.Measure(Empty, inputs, options, LogModel(inputs.Evaluated), LogModel, null, parts, notes);
         Assert.Empty(parts.Seconds);
         Assert.Equal("mnist", report.OutOfDistribution);
         Assert.Null(report.AurocLikelihood);
@@ -200,7 +209,7 @@ public class OutlierScoresTests
         var options = new EvaluationOptions { Background = background, OutOfDistribution = OutOfDistributionSet.Found("itself", data.Test) };
         var notes = new List<string>();
         var inputs = EvaluationInputs.Prepare(data, options, 16, notes);
-        EvaluationReport report = OutlierScores.Measure(Empty, inputs, options, LogModel(inputs.Evaluated), LogModel, new PartTimer(), notes);
+        EvaluationReport report = OutlierScores.Measure(Empty, inputs, options, LogModel(inputs.Evaluated), LogModel, null, new PartTimer(), notes);
         // Identical scores on both sides: every pair is a tie.
         Assert.Equal((0.5, 0.5), (report.AurocLikelihood, report.AurocRatio));
         Assert.Equal(recorded, report.OutlierBackground);
@@ -234,6 +243,7 @@ public class LinearProbesTests
         float[] Features(Dataset x) => pca.Encode(x.Pixels, x.Count);
         EvaluationReport given = LinearProbes.Measure(Empty, inputs, 3, Features, pca, parts, notes);
         EvaluationReport fitted = LinearProbes.Measure(Empty, inputs, 3, Features, null, parts, notes);
+        Assert.Equal(EvaluationReport.GreyLevelProbeImages, given.ProbeImages);
         Assert.Equal(given.ProbeAccuracyPca, given.ProbeAccuracyLatent);
         Assert.Equal(given, fitted);
         Assert.Equal(["probe: latent", "probe: PCA", "probe: pixels"], parts.Seconds.Keys);
