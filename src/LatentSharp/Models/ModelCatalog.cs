@@ -25,7 +25,8 @@ public static class ModelCatalog
     [
         new VaeKind(), new AutoencoderKind(), new ConvVaeKind(), new ConditionalVaeKind(),
         new HierarchicalVaeKind(convolutional: false), new HierarchicalVaeKind(convolutional: true), new PixelCnnKind(),
-        new GatedPixelCnnKind(conditional: false), new GatedPixelCnnKind(conditional: true),
+        new GatedPixelCnnKind(conditional: false), new GatedPixelCnnKind(conditional: true), new PixelRnnKind(diagonal: false),
+        new PixelRnnKind(diagonal: true),
     ];
 
     /// <summary>Every registered kind, the built-in ones first, in the order of registration.</summary>

@@ -39,7 +39,7 @@ public sealed class CommandCapabilityTests(CheckpointPerKind checkpoints) : ICla
     /// <summary>The command line after "-m model", the name a refusal gives, and the kinds that can run it.</summary>
     private static readonly Dictionary<string, (string[] Arguments, string Name, string[] Kinds)> Commands = new()
     {
-        ["sample"] = (["sample", "--count", "2", "--columns", "2"], "latent sample", ["vae", "ae", "conv-vae", "cvae", "hvae", "conv-hvae", "pixelcnn", "gated-pixelcnn", "cgated-pixelcnn"]),
+        ["sample"] = (["sample", "--count", "2", "--columns", "2"], "latent sample", ["vae", "ae", "conv-vae", "cvae", "hvae", "conv-hvae", "pixelcnn", "gated-pixelcnn", "cgated-pixelcnn", "row-lstm", "diagonal-bilstm"]),
         ["sample --sampled"] = (["sample", "--count", "2", "--columns", "2", "--sampled"], "latent sample --sampled", ["vae", "conv-vae", "hvae", "conv-hvae"]),
         ["reconstruct"] = (["reconstruct", "--count", "2", "--columns", "2"], "latent reconstruct", ["vae", "ae", "conv-vae", "cvae", "hvae", "conv-hvae"]),
         ["interpolate"] = (["interpolate", "--steps", "2", "--path", "linear"], "latent interpolate", Unconditional),

@@ -37,6 +37,8 @@ public sealed class CapabilityTests
         ["pixelcnn"] = [typeof(IGenerative), typeof(ILikelihood), typeof(IExactLikelihood)],
         ["gated-pixelcnn"] = [typeof(IGenerative), typeof(ILikelihood), typeof(IExactLikelihood)],
         ["cgated-pixelcnn"] = [typeof(IGenerative), typeof(IConditional), typeof(ILikelihood), typeof(IExactLikelihood)],
+        ["row-lstm"] = [typeof(IGenerative), typeof(ILikelihood), typeof(IExactLikelihood)],
+        ["diagonal-bilstm"] = [typeof(IGenerative), typeof(ILikelihood), typeof(IExactLikelihood)],
     };
 
     public static TheoryData<string> Kinds => new(ModelCatalog.Available.Select(k => k.Kind));

@@ -27,6 +27,8 @@ public sealed class CatalogTests : IDisposable
         { "pixelcnn", "standard-normal" },
         { "gated-pixelcnn", "standard-normal" },
         { "cgated-pixelcnn", "standard-normal" },
+        { "row-lstm", "standard-normal" },
+        { "diagonal-bilstm", "standard-normal" },
     };
 
     private static ModelSpec SpecFor(string kind, string prior) => Small with
@@ -179,7 +181,7 @@ public sealed class CatalogTests : IDisposable
     [Fact]
     public void Available_ListsEveryKind_AndPriorsAreNamed()
     {
-        Assert.Equal(["vae", "ae", "conv-vae", "cvae", "hvae", "conv-hvae", "pixelcnn", "gated-pixelcnn", "cgated-pixelcnn"], ModelCatalog.Available.Select(k => k.Kind));
+        Assert.Equal(["vae", "ae", "conv-vae", "cvae", "hvae", "conv-hvae", "pixelcnn", "gated-pixelcnn", "cgated-pixelcnn", "row-lstm", "diagonal-bilstm"], ModelCatalog.Available.Select(k => k.Kind));
         Assert.Equal(["standard-normal", "mog", "vamp", "realnvp"], ModelCatalog.Priors.Select(p => p.Name));
         var vae = (Vae)ModelCatalog.Build(Small with { Prior = "vamp" }, new Rng(1));
         Assert.True(vae.KlIsMonteCarlo);
