@@ -127,7 +127,7 @@ for t in threads:
         line += f"; epoch-1 test loss {statistics.mean(first[s]):.2f}; peak RSS MiB median {statistics.median(rss):.0f} max {max(rss):.0f}"
         if n and int(t) in fma:
             gflops = flops_per_image() * n / q2 / 1e9
-            line += f"; {gflops:.0f} GFLOP/s = {gflops / fma[int(t)]:.0%} of the {fma[int(t)]:.0f} GFLOP/s FMA peak"
+            line += f"; {gflops:.1f} GFLOP/s = {gflops / fma[int(t)]:.1%} of the {fma[int(t)]:.0f} GFLOP/s FMA peak"
         print(line)
     for s in sides[1:]:
         ratio = statistics.median(epoch[s]) / statistics.median(epoch["ls"])
