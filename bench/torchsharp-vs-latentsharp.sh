@@ -28,7 +28,7 @@ while [ $# -gt 0 ]; do
     --threads) threads=$2; shift 2 ;;
     --inference) inference=$2; shift 2 ;;
     --no-trim) trim=0; shift ;;
-    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
     *) echo "torchsharp-vs-latentsharp.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
