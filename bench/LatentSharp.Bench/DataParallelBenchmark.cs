@@ -13,7 +13,8 @@ namespace LatentSharp.Bench;
 /// <summary>
 /// The two inputs of the data-parallel scaling model (docs/cluster.md), one JSON line per measurement:
 /// <c>step</c>: milliseconds of one training step (forward, backward, Adam) of the MLP VAE (784-300-300-40), the conv VAE
-/// (channels 32-64) and the conv-hvae (catalog defaults) at per-rank batches 128, 64, … 2, in this process;
+/// (channels 32-64) and the conv-hvae (catalog defaults) at per-rank batches 128, 64, … 2, in this process (median and
+/// fastest step: on a shared machine the fastest is the closest to the cost on a quiet core);
 /// <c>allreduce</c> (under mpirun): microseconds of one all-reduce of 1 KB … 64 MB of floats, through <see cref="ICommunicator"/>.
 /// </summary>
 public static class DataParallelBenchmark
@@ -73,7 +74,7 @@ public static class DataParallelBenchmark
                 times.Sort();
                 Console.WriteLine(JsonSerializer.Serialize(new
                 {
-                    model = name, parameters = model.ParameterCount, batch, threads = Threading.MaxThreads, ms_per_step = times[times.Count / 2],
+                    model = name, parameters = model.ParameterCount, batch, threads = Threading.MaxThreads, ms_median = times[times.Count / 2], ms_min = times[0],
                 }));
             }
         }
