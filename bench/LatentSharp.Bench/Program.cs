@@ -7,6 +7,7 @@ var benchmarks = new Dictionary<string, Func<string[], int>>(StringComparer.Ordi
     ["vae-epoch"] = VaeEpochBenchmark.Run,
     ["serve-latency"] = ServeLatencyBenchmark.Run,
     ["autoregressive-speed"] = AutoregressiveSpeedBenchmark.Run,
+    ["data-parallel"] = DataParallelBenchmark.Run,
 };
 
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using LatentSharp.Data;
+using LatentSharp.Distributed;
 using LatentSharp.Evaluation;
 using LatentSharp.Kernels;
 using LatentSharp.Training;
@@ -59,7 +60,6 @@ public static class EvalCommand
         });
         command.SetAction(parse =>
         {
-            Threading.MaxThreads = parse.GetValue(threads);
             var options = new EvaluationOptions
             {
                 Split = parse.GetValue(split)!,
@@ -74,7 +74,8 @@ public static class EvalCommand
             };
             var request = new Request(parse.GetValue(model), parse.GetValue(baseline), parse.GetValue(latent), parse.GetValue(data),
                 parse.GetValue(dataDir), parse.GetValue(ood)!, parse.GetValue(output));
-            return Run(request, options, parse.InvocationConfiguration.Output);
+            using ICommunicator? ranks = MpiJob.Join(parse, threads);
+            return Run(request, options, MpiJob.Console(ranks, parse.InvocationConfiguration.Output), ranks);
         });
         return command;
     }
@@ -85,7 +86,11 @@ public static class EvalCommand
     /// <summary>Appended to the report's path for the file in which the NLL keeps its finished batches until the report is written.</summary>
     public const string ProgressSuffix = ".progress";
 
-    public static int Run(Request request, EvaluationOptions options, TextWriter output)
+    /// <summary>
+    /// Evaluates and writes the report; as one rank of an MPI job when <paramref name="ranks"/> is given: the NLL is shared
+    /// among the ranks (the same numbers for any number of them) and rank 0 writes the report.
+    /// </summary>
+    public static int Run(Request request, EvaluationOptions options, TextWriter output, ICommunicator? ranks = null)
     {
         options.Validate();
         // The checkpoint first: a wrong path should fail before seconds of data loading.
@@ -108,8 +113,11 @@ public static class EvalCommand
                 + (checkpoint.Model.Has<Models.ILikelihood>() ? $"; K = {options.Samples}." : "; no likelihood, so no NLL."));
             reportPath = request.OutputPath ?? Path.Combine(ShippedModels.OutputFolderFor(modelPath), EvaluationReportWriter.DefaultFileName);
             // The NLL's finished batches wait beside the report, so that a killed evaluation, run again, resumes.
-            progress = new NllProgress(reportPath + ProgressSuffix, output);
-            report = ModelEvaluation.Run(checkpoint.Model, splits, options, modelName: $"{checkpoint.Model.Spec} [{ShippedModels.NameOf(modelPath) ?? Path.GetFileName(modelPath)}]", progress);
+            // A shared NLL is not resumable: its batches are spread over the ranks.
+            progress = ranks is null ? new NllProgress(reportPath + ProgressSuffix, output) : null;
+            if (ranks is not null)
+                output.WriteLine($"The NLL is shared by {ranks.Size} MPI ranks, {Threading.MaxThreads} threads each.");
+            report = ModelEvaluation.Run(checkpoint.Model, splits, options, modelName: $"{checkpoint.Model.Spec} [{ShippedModels.NameOf(modelPath) ?? Path.GetFileName(modelPath)}]", progress, ranks);
         }
         else
         {
@@ -120,6 +128,7 @@ public static class EvalCommand
         }
 
         output.Write(EvaluationReportWriter.FormatTable(report));
+        if (ranks is not null && !ranks.IsRoot()) return CommandRunner.Ok;
         EvaluationReportWriter.Write(report, reportPath);
         progress?.Delete();
         output.WriteLine($"Wrote {reportPath}.");

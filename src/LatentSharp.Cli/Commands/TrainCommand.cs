@@ -1,5 +1,6 @@
 using System.CommandLine;
 using LatentSharp.Data;
+using LatentSharp.Distributed;
 using LatentSharp.Kernels;
 using LatentSharp.Models;
 using LatentSharp.Nn;
@@ -71,7 +72,6 @@ public static class TrainCommand
         command.SetAction(commandLine =>
         {
             ParseResult parse = ConfigFile.Apply(commandLine, config);
-            Threading.MaxThreads = parse.GetValue(threads);
             string? resumePath = parse.GetValue(resume);
             // A resumed run keeps its model: settings of another one would be silently dropped.
             TextWriter error = commandLine.InvocationConfiguration.Error;
@@ -102,8 +102,9 @@ public static class TrainCommand
                 ValidationImages = parse.GetValue(validation),
                 Patience = parse.GetValue(patience),
             };
-            return Run(parse.GetValue(data), parse.GetValue(dataDir), spec, options, parse.GetValue(output), resumePath, commandLine.InvocationConfiguration.Output,
-                TimeSpan.FromSeconds(parse.GetValue(heartbeat)));
+            using ICommunicator? ranks = MpiJob.Join(parse, threads);
+            return Run(parse.GetValue(data), parse.GetValue(dataDir), spec, options, parse.GetValue(output), resumePath,
+                MpiJob.Console(ranks, commandLine.InvocationConfiguration.Output), TimeSpan.FromSeconds(parse.GetValue(heartbeat)), ranks);
         });
         return command;
     }
@@ -123,9 +124,10 @@ public static class TrainCommand
 
     /// <summary>A new run on <paramref name="dataName"/> (default: the shipped sample), or the continuation of the run saved in
     /// <paramref name="resumePath"/>, on the data it was trained on. A redirected <paramref name="output"/> gets a progress line every
-    /// <paramref name="heartbeat"/> (default <see cref="ProgressDisplay.DefaultHeartbeat"/>; zero: none).</summary>
+    /// <paramref name="heartbeat"/> (default <see cref="ProgressDisplay.DefaultHeartbeat"/>; zero: none); as one rank of a
+    /// data-parallel job when <paramref name="ranks"/> is given (rank 0 writes the files).</summary>
     public static int Run(string? dataName, string? dataDir, ModelSpec spec, TrainingOptions options, string? outputDir, string? resumePath, TextWriter output,
-        TimeSpan? heartbeat = null)
+        TimeSpan? heartbeat = null, ICommunicator? ranks = null)
     {
         TrainingRun run = resumePath is null
             ? TrainingRun.New(spec, options, dataName, dataDir, outputDir)
@@ -138,8 +140,11 @@ public static class TrainCommand
             output.WriteLine($"Resuming {model.Spec} after epoch {state.CompletedEpochs} of {options.Epochs}.");
         output.WriteLine($"Data: {splits.Train.Name}, {splits.Train.Count} train / {options.ValidationImages} validation / {splits.Test.Count} test images of {splits.Train.Rows}x{splits.Train.Cols}.");
         output.WriteLine($"Model: {model.Spec}, {model.ParameterCount:N0} parameters. Run folder: {runDirectory}");
+        if (ranks is not null)
+            output.WriteLine($"Data-parallel over {ranks.Size} MPI ranks, {Threading.MaxThreads} threads each.");
 
-        TrainingState final = ProgressDisplay.Run(output, observer => run.Fit(observer), heartbeat ?? ProgressDisplay.DefaultHeartbeat);
+        TrainingState final = ProgressDisplay.Run(output, observer => run.Fit(observer, communicator: ranks), heartbeat ?? ProgressDisplay.DefaultHeartbeat);
+        if (ranks is not null && !ranks.IsRoot()) return CommandRunner.Ok;
 
         Figures.WriteSamplesAndReconstructions(model, splits.Test, runDirectory, options.Seed);
         string figures = model.Has<ILatentSpace>() ? $"{Figures.SamplesFile} and {Figures.ReconstructionsFile}" : Figures.SamplesFile;

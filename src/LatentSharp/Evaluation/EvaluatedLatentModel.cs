@@ -1,4 +1,5 @@
 using LatentSharp.Data;
+using LatentSharp.Distributed;
 using LatentSharp.Models;
 using LatentSharp.Tensors;
 
@@ -15,15 +16,15 @@ internal sealed class EvaluatedLatentModel : EvaluatedModel
 
     /// <summary>
     /// <paramref name="model"/> named <paramref name="name"/> (null: its spec), evaluated with <paramref name="options"/>;
-    /// its NLL passes keep their finished batches in <paramref name="progress"/> when given.
+    /// its NLL passes keep their finished batches in <paramref name="progress"/> when given, and are shared by <paramref name="ranks"/> when given.
     /// </summary>
-    public EvaluatedLatentModel(LatentModel model, string? name, EvaluationOptions options, NllProgress? progress)
+    public EvaluatedLatentModel(LatentModel model, string? name, EvaluationOptions options, NllProgress? progress, ICommunicator? ranks = null)
     {
         _model = model;
         _batchSize = options.BatchSize;
         Name = name ?? model.Spec.ToString();
         LatentSize = model.As<ILatentSpace>()?.LatentSize;
-        Likelihood = model.Has<ILikelihood>() ? NllPasses.Of(model, options.Samples, progress) : null;
+        Likelihood = model.Has<ILikelihood>() ? NllPasses.Of(model, options.Samples, progress).SharedBy(ranks) : null;
         // A k the model cannot take fails here, not after the hours of the NLL.
         if (options.OutOfDistribution is not null && model.As<ILayeredLikelihood>() is { } layered)
             LayeredLikelihoodRatio.CheckPriorLayers(layered, options.LlrPriorLayers);

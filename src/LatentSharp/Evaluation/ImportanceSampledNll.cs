@@ -1,3 +1,4 @@
+using LatentSharp.Distributed;
 using LatentSharp.Tensors;
 
 namespace LatentSharp.Evaluation;
@@ -125,21 +126,58 @@ public sealed class ImportanceSampledNll
         for (int start = resumed; start < n; start += batch)
         {
             int b = Math.Min(batch, n - start);
-            x.AsSpan(start * d, b * d).CopyTo(rows);
-            Array.Fill(runningMax, double.NegativeInfinity);
-            Array.Clear(runningSum);
-            for (int done = 0; done < Samples; done += chunk)
-            {
-                int k = Math.Min(chunk, Samples - done);
-                source(rows, b, k, rng, weights);
-                for (int i = 0; i < b; i++)
-                    Accumulate(weights.AsSpan(i * k, k), ref runningMax[i], ref runningSum[i]);
-            }
-            for (int i = 0; i < b; i++)
-                result[start + i] = runningMax[i] + Math.Log(runningSum[i]) - Math.Log(Samples);
+            BatchLogMarginals(source, x, start, b, d, rng, rows, weights, runningMax, runningSum, result);
             progress?.Record(key, fingerprint, start + b, result, rng);
         }
         return result;
+    }
+
+    /// <summary>
+    /// <see cref="LogMarginals"/> shared by the ranks of a job: the images are cut into the batches one process would use,
+    /// the ranks take turns at them (batch j on rank j mod N), and each image draws its samples from its own stream, seeded by
+    /// one draw of <paramref name="rng"/> and the image's index (<see cref="Rng.ForRows"/>). Every image is thus scored as
+    /// in a one-rank job, bit for bit, and every rank returns all n values.
+    /// </summary>
+    public double[] SharedLogMarginals(LogWeightsSource source, float[] x, int n, int d, Rng rng, ICommunicator ranks)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(rng);
+        ArgumentNullException.ThrowIfNull(ranks);
+        CheckRows(x, n, d);
+        int batch = Math.Min(BatchSize, Math.Max(n, 1));
+        int chunk = Math.Min(ChunkSize, Samples);
+        var rows = new float[batch * d];
+        var weights = new double[batch * chunk];
+        var runningMax = new double[batch];
+        var runningSum = new double[batch];
+        var result = new double[n];   // zeros where other ranks fill in: the sum over ranks gathers them
+        ulong seed = rng.NextUInt64();
+        for (long start = (long)ranks.Rank * batch; start < n; start += (long)ranks.Size * batch)
+        {
+            int b = (int)Math.Min(batch, n - start);
+            BatchLogMarginals(source, x, (int)start, b, d, Rng.ForRows(seed, start, b), rows, weights, runningMax, runningSum, result);
+        }
+        ranks.AllReduceSum(result);
+        return result;
+    }
+
+    /// <summary>log p̂ of the <paramref name="b"/> images from <paramref name="start"/>, into result[start..start + b].</summary>
+    private void BatchLogMarginals(LogWeightsSource source, float[] x, int start, int b, int d, Rng rng,
+        float[] rows, double[] weights, double[] runningMax, double[] runningSum, double[] result)
+    {
+        int chunk = Math.Min(ChunkSize, Samples);
+        x.AsSpan(start * d, b * d).CopyTo(rows);
+        Array.Fill(runningMax, double.NegativeInfinity);
+        Array.Clear(runningSum);
+        for (int done = 0; done < Samples; done += chunk)
+        {
+            int k = Math.Min(chunk, Samples - done);
+            source(rows, b, k, rng, weights);
+            for (int i = 0; i < b; i++)
+                Accumulate(weights.AsSpan(i * k, k), ref runningMax[i], ref runningSum[i]);
+        }
+        for (int i = 0; i < b; i++)
+            result[start + i] = runningMax[i] + Math.Log(runningSum[i]) - Math.Log(Samples);
     }
 
     /// <summary>

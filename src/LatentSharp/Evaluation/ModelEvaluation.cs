@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using LatentSharp.Data;
+using LatentSharp.Distributed;
 using LatentSharp.Models;
 using LatentSharp.Tensors;
 
@@ -27,10 +28,12 @@ public static partial class ModelEvaluation
     /// <remarks>
     /// With <paramref name="progress"/>, the NLL passes keep their finished batches in that file and resume from it: an
     /// evaluation killed after hours and run again continues where it stopped, with the same result. The caller deletes the
-    /// file once it has the report.
+    /// file once it has the report. With <paramref name="ranks"/> (the ranks of an MPI job), the NLL passes (of the split and of
+    /// the out-of-distribution images) are shared among the ranks, each image's samples seeded by the image, so the numbers
+    /// are the same for any number of ranks; every rank returns the whole report.
     /// </remarks>
     public static EvaluationReport Run(LatentModel model, DataSplits data, EvaluationOptions options, string? modelName = null,
-        NllProgress? progress = null)
+        NllProgress? progress = null, ICommunicator? ranks = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(data);
@@ -41,7 +44,7 @@ public static partial class ModelEvaluation
         var notes = new List<string>();
         var inputs = EvaluationInputs.Prepare(data, options, model.Spec.Dimensions, notes);
         model.Eval();
-        return Measure(new EvaluatedLatentModel(model, modelName, options, progress), inputs, options, clock, parts, notes);
+        return Measure(new EvaluatedLatentModel(model, modelName, options, progress, ranks), inputs, options, clock, parts, notes);
     }
 
     /// <summary>

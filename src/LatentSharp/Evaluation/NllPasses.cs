@@ -1,4 +1,5 @@
 using LatentSharp.Data;
+using LatentSharp.Distributed;
 using LatentSharp.Models;
 using LatentSharp.Tensors;
 
@@ -16,6 +17,7 @@ internal sealed class NllPasses
     private readonly int _classes;                             // 0: unconditional
     private readonly NllProgress? _progress;
     private readonly string _identity;
+    private ICommunicator? _ranks;
 
     private NllPasses(string model, ImportanceSampledNll estimator, NllConvention convention, Func<int?, LogWeightsSource> sourceFor,
         int classes, NllProgress? progress, Func<string> identity)
@@ -32,6 +34,13 @@ internal sealed class NllPasses
     public ImportanceSampledNll Estimator { get; }
 
     public NllConvention Convention { get; }
+
+    /// <summary>These passes shared by the ranks of <paramref name="ranks"/> (null: one process), each image's samples seeded by the image.</summary>
+    public NllPasses SharedBy(ICommunicator? ranks)
+    {
+        _ranks = ranks;
+        return this;
+    }
 
     /// <summary>
     /// The passes of a neural model with a likelihood (<see cref="ILikelihood"/>): K = <paramref name="samples"/>,
@@ -93,7 +102,7 @@ internal sealed class NllPasses
         int d = data.Dimensions;
         float[] x = Convention == NllConvention.Dequantized8Bit ? ImportanceSampledNll.Dequantize(data.Pixels, n, d, rng) : data.Pixels;
         double[] logMarginals = _classes == 0
-            ? Estimator.LogMarginals(_sourceFor(null), x, n, d, rng, _progress, name, _identity)
+            ? LogMarginals(_sourceFor(null), x, n, d, rng, name)
             : ConditionalLogMarginals(name, data, x, n, d, rng);
         return Estimator.Summarize(Convention, logMarginals, d);
     }
@@ -117,10 +126,14 @@ internal sealed class NllPasses
             if (rowsOf[label] is not { } rows) continue;
             var group = new float[rows.Count * d];
             for (int r = 0; r < rows.Count; r++) x.AsSpan(rows[r] * d, d).CopyTo(group.AsSpan(r * d, d));
-            double[] groupLogMarginals = Estimator.LogMarginals(_sourceFor(label), group, rows.Count, d, rng,
-                _progress, $"{name}, label {label}", _identity);
+            double[] groupLogMarginals = LogMarginals(_sourceFor(label), group, rows.Count, d, rng, $"{name}, label {label}");
             for (int r = 0; r < rows.Count; r++) logMarginals[rows[r]] = groupLogMarginals[r];
         }
         return logMarginals;
     }
+
+    private double[] LogMarginals(LogWeightsSource source, float[] x, int n, int d, Rng rng, string key) =>
+        _ranks is null
+            ? Estimator.LogMarginals(source, x, n, d, rng, _progress, key, _identity)
+            : Estimator.SharedLogMarginals(source, x, n, d, rng, _ranks);
 }

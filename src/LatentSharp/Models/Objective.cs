@@ -23,8 +23,13 @@ public readonly record struct Objective(float Beta = 1f, float FreeBits = 0f, in
     /// <summary>True when the loss is the IWAE bound (<see cref="ImportanceSamples"/> K ≥ 1).</summary>
     public bool IsImportanceWeighted => ImportanceSamples > 0;
 
-    /// <summary>The loss to minimise on the minibatch the terms are of: a mean over its examples. [] (one element)</summary>
-    public Tensor Loss(ModelTerms terms)
+    /// <summary>
+    /// The loss to minimise on the minibatch the terms are of: a mean over its examples. [] (one element)
+    /// When the terms are one shard of a larger batch, <paramref name="batchKlMeans"/> gives each layer's KL per dimension
+    /// averaged over the whole batch [L_i]: free bits then clamp those means (the same on every shard), while the gradient
+    /// flows through this shard's own means.
+    /// </summary>
+    public Tensor Loss(ModelTerms terms, IReadOnlyList<float[]>? batchKlMeans = null)
     {
         ArgumentNullException.ThrowIfNull(terms);
         if (IsImportanceWeighted && (FreeBits > 0f || Samples != 1))
@@ -43,12 +48,21 @@ public readonly record struct Objective(float Beta = 1f, float FreeBits = 0f, in
         for (int i = 0; i < terms.KlPerLayer.Count; i++)
         {
             Tensor term = FreeBits > 0f && terms.KlPerDimension is { } perDimension
-                ? perDimension[i].Mean(0).Clamp(FreeBits, float.PositiveInfinity).Sum()   // Σ_j max(λ, E_batch KL_ij)
+                ? WholeBatch(perDimension[i].Mean(0), batchKlMeans?[i]).Clamp(FreeBits, float.PositiveInfinity).Sum()   // Σ_j max(λ, E_batch KL_ij)
                 : terms.KlPerLayer[i].Mean();
             penalty = penalty is null ? term : penalty + term;
         }
         if (penalty is null) throw new ArgumentException("Bound terms need at least one KL layer.", nameof(terms));
         return penalty * Beta - terms.LogLikelihood.Mean();
+    }
+
+    /// <summary>The shard's means shifted by a constant to the whole batch's (no shift without them): the value of the batch, the gradient of the shard. [L]</summary>
+    private static Tensor WholeBatch(Tensor shardMeans, float[]? batchMeans)
+    {
+        if (batchMeans is null) return shardMeans;
+        var shift = new float[shardMeans.Length];
+        for (int j = 0; j < shift.Length; j++) shift[j] = batchMeans[j] - shardMeans.Data[j];
+        return shardMeans + Tensor.FromArray(shift, shardMeans.ShapeArray);
     }
 
     /// <summary>−mean_b [logsumexp_k (log p(x|z_k) + β [log p(z_k) − log q(z_k|x)]) − log K].</summary>

@@ -118,6 +118,16 @@ public sealed class TermSums
         return total;
     }
 
+    /// <summary>The example count and the sums in <see cref="Names"/> order, to be added up over the shards of a distributed run.</summary>
+    internal double[] Totals() => [Examples, .. _order.Select(n => _sums[n])];
+
+    /// <summary>Replaces the example count and the sums by <paramref name="totals"/>, laid out as <see cref="Totals"/> gives them.</summary>
+    internal void SetTotals(ReadOnlySpan<double> totals)
+    {
+        Examples = (long)totals[0];
+        for (int i = 0; i < _order.Count; i++) _sums[_order[i]] = totals[i + 1];
+    }
+
     private void Add(string name, double sum)
     {
         if (!_sums.ContainsKey(name)) _order.Add(name);

@@ -12,6 +12,7 @@ public sealed class Rng
     private ulong _s0, _s1, _s2, _s3;
     private double _spareGaussian;
     private bool _hasSpare;
+    private Rng[]? _rows;
 
     /// <summary>A generator whose whole stream is fixed by <paramref name="seed"/>.</summary>
     public Rng(ulong seed)
@@ -22,6 +23,27 @@ public sealed class Rng
         _s2 = SplitMix64(ref x);
         _s3 = SplitMix64(ref x);
     }
+
+    /// <summary>
+    /// A generator whose batch-shaped noise (<see cref="Rows"/>) comes from one stream per example: example i of the
+    /// <paramref name="count"/> examples, at <paramref name="firstRow"/> + i of the global order, draws from its own stream
+    /// seeded by (<paramref name="seed"/>, its row), so an example gets the same noise whichever batch or shard holds it.
+    /// Draws not shaped by the batch come from the generator's own stream, seeded by <paramref name="seed"/> alone.
+    /// </summary>
+    public static Rng ForRows(ulong seed, long firstRow, int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        var rows = new Rng[count];
+        for (int i = 0; i < count; i++)
+        {
+            ulong x = seed ^ (ulong)(firstRow + i) * 0xD6E8FEB86659FD93UL;
+            rows[i] = new Rng(SplitMix64(ref x));
+        }
+        return new Rng(seed) { _rows = rows };
+    }
+
+    /// <summary>The per-example streams of a generator made by <see cref="ForRows"/>, else null.</summary>
+    public IReadOnlyList<Rng>? Rows => _rows;
 
     /// <summary>The full generator state, for checkpoints: restoring it continues the exact stream.</summary>
     public ulong[] GetState() => [_s0, _s1, _s2, _s3, BitConverter.DoubleToUInt64Bits(_spareGaussian), _hasSpare ? 1UL : 0UL];

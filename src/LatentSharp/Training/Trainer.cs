@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 using LatentSharp.Data;
+using LatentSharp.Distributed;
 using LatentSharp.Evaluation;
 using LatentSharp.Models;
 using LatentSharp.Optim;
@@ -16,6 +17,7 @@ namespace LatentSharp.Training;
 /// epoch kept aside; early stopping when the validation score stops improving; the test split scored once, at the end.
 /// Every random draw of epoch e comes from (seed, e), so a run resumed from its checkpoint ends exactly where an
 /// uninterrupted run would.
+/// Given a communicator (an MPI job, or <see cref="LocalGroup"/>), training is data-parallel: see <see cref="Trainer(LatentModel, TrainingOptions, ICommunicator?)"/>.
 /// </summary>
 public sealed class Trainer
 {
@@ -30,9 +32,26 @@ public sealed class Trainer
     private readonly ILearningRateSchedule _schedule;
     private readonly Tensor[] _parameters;
     private readonly Arena _arena = new();
+    private readonly ICommunicator? _ranks;
+    private float[]? _packed;
 
     /// <summary>A trainer of <paramref name="model"/>; throws <see cref="InvalidSettingException"/> for options out of range or not fit for the model.</summary>
     public Trainer(LatentModel model, TrainingOptions options)
+        : this(model, options, null)
+    {
+    }
+
+    /// <summary>
+    /// A trainer that is one rank of a data-parallel job when <paramref name="communicator"/> is given: rank 0's initial
+    /// weights go to every rank, each rank takes its contiguous share of every global batch (the batches are those of a
+    /// single process), each example draws its noise from its own stream (seeded by the run, the epoch and its place in
+    /// the epoch, so the draws do not depend on the number of ranks), the gradients are summed over the ranks in one
+    /// buffer, weighted so that they are those of the mean over the global batch, before clipping and the optimizer
+    /// step, and free bits and the epoch's metrics use sums over the ranks. A non-finite loss or gradient on any rank stops
+    /// every rank. Every rank evaluates the whole validation and test splits (the same numbers everywhere); only rank 0
+    /// writes files and reports to the observer. Without a communicator it is the single-process trainer.
+    /// </summary>
+    public Trainer(LatentModel model, TrainingOptions options, ICommunicator? communicator)
     {
         options.Validate();
         ObjectiveSettings.Validate(model.Spec, options);
@@ -41,6 +60,7 @@ public sealed class Trainer
         _parameters = model.Parameters().ToArray();
         _optimizer = OptimizerFactory.Create(options, _parameters);
         _schedule = OptimizerFactory.Schedule(options);
+        _ranks = communicator;
     }
 
     /// <summary>The model being trained.</summary>
@@ -71,10 +91,18 @@ public sealed class Trainer
         int bestEpoch = resumeFrom?.BestEpoch ?? 0;
         double bestScore = resumeFrom?.BestScore ?? double.NegativeInfinity;
         if (optimizerState is not null) _optimizer.SetState(optimizerState);
+        if (_ranks is not null)
+        {
+            foreach (Tensor p in _parameters) _ranks.Broadcast(p.Data.AsSpan(0, p.Length), root: 0);
+            if (!_ranks.IsRoot()) observer = null;
+        }
 
         var batches = new BatchIterator(data.Train, options.BatchSize, options.Seed, options.Binarization);
+        if (_ranks is not null) RequireRowsForEveryRank(_ranks, data.Train.Count, options.BatchSize);
         Dataset? validation = data.Validation is null ? null : HeldOut(data.Validation);
         int steps = batches.BatchesPerEpoch;
+        string? readDirectory = runDirectory;
+        if (_ranks is not null && !_ranks.IsRoot()) runDirectory = null;   // rank 0 writes the run's files
         if (runDirectory is not null)
         {
             Directory.CreateDirectory(runDirectory);
@@ -82,7 +110,7 @@ public sealed class Trainer
         }
 
         var state = resumeFrom is null ? new TrainingState(options, 0, 0, bestScore, history) : resumeFrom with { Options = options };
-        float[][]? bestWeights = bestEpoch > startEpoch || resumeFrom is null ? null : BestWeightsOnDisk(runDirectory, bestEpoch);
+        float[][]? bestWeights = bestEpoch > startEpoch || resumeFrom is null ? null : BestWeightsOnDisk(readDirectory, bestEpoch);
         for (int epoch = startEpoch; epoch < options.Epochs && !state.StoppedEarly; epoch++)
         {
             cancellation.ThrowIfCancellationRequested();
@@ -98,9 +126,13 @@ public sealed class Trainer
             {
                 step++;
                 float beta = WarmedUpBeta(epoch * steps + step - 1, steps);
-                double loss = TrainStep(batch, noise, new Objective(beta, options.FreeBits, options.Samples, options.ImportanceSamples), train, epoch + 1, step, steps);
-                observer?.StepCompleted(epoch + 1, step, steps, loss, train.Examples / clock.Elapsed.TotalSeconds);
+                var objective = new Objective(beta, options.FreeBits, options.Samples, options.ImportanceSamples);
+                double loss = _ranks is null
+                    ? TrainStep(batch, noise, objective, train, epoch + 1, step, steps)
+                    : ParallelStep(_ranks, batch, objective, train, epoch, step, steps);
+                observer?.StepCompleted(epoch + 1, step, steps, loss, train.Examples * (_ranks?.Size ?? 1) / clock.Elapsed.TotalSeconds);
             }
+            if (_ranks is not null) SumOverRanks(_ranks, train);
             double seconds = clock.Elapsed.TotalSeconds;
 
             var (validationMetrics, activeUnits) = validation is null ? (new Dictionary<string, double>(), 0) : Evaluate(validation);
@@ -115,14 +147,15 @@ public sealed class Trainer
                 bestWeights = [.. _parameters.Select(p => p.Data.AsSpan(0, p.Length).ToArray())];
             }
             state = new TrainingState(options, epoch + 1, bestEpoch, bestScore, history);
-            if (runDirectory is not null)
+            WrittenByRoot(epoch + 1, () =>
             {
+                if (runDirectory is null) return;
                 WriteEpochFile(runDirectory, LatestCheckpoint, epoch + 1, path => Checkpoint.Save(path, _model, state, _optimizer));
                 if (best) WriteEpochFile(runDirectory, BestCheckpoint, epoch + 1, path => Checkpoint.Save(path, _model, state));
                 WriteEpochFile(runDirectory, TrainingLog.FileName, epoch + 1, path => TrainingLog.Write(path, history));
                 if (epoch == startEpoch)
                     WriteEpochFile(runDirectory, RunConfig.FileName, epoch + 1, path => AtomicFile.WriteAllText(path, RunConfig.For(_model.Spec, options).ToJson()));
-            }
+            });
             observer?.EpochCompleted(report);
         }
         if (state.Test is not null || state.CompletedEpochs == 0) return state;
@@ -232,6 +265,131 @@ public sealed class Trainer
             _optimizer.Step();
             return value;
         }
+    }
+
+    /// <summary>
+    /// One data-parallel step on this rank's rows of the global batch (see the constructor): the loss of the global batch.
+    /// The gradients and the shard's weighted loss travel in one buffer, so a non-finite value on any rank is seen, and
+    /// thrown, by every rank.
+    /// </summary>
+    private double ParallelStep(ICommunicator ranks, Batch batch, Objective objective, TermSums metrics, int epoch, int step, int steps)
+    {
+        var (first, rows) = Communicator.Shard(batch.Size, ranks.Rank, ranks.Size);
+        float weight = rows / (float)batch.Size;   // the shard's part of the global batch mean
+        long total = 0;
+        foreach (Tensor p in _parameters) total += p.Length;
+        float[] packed = _packed ??= new float[total + _parameters.Length + 1];   // gradients, a has-gradient flag per parameter, the loss
+        Array.Clear(packed);
+        using (_arena.Scope())
+        {
+            _optimizer.ZeroGrad();
+            int d = batch.Dimensions;
+            Tensor x = Tensor.FromArray(batch.Pixels.AsSpan(first * d, rows * d).ToArray(), rows, d);                    // [b, D]
+            Tensor? condition = _model.Condition(batch.Labels.Length == 0 ? [] : batch.Labels[first..(first + rows)]);
+            Rng noise = Rng.ForRows(StreamSeed(_options.Seed, epoch, stream: 3), (long)(step - 1) * _options.BatchSize + first, rows);
+            ModelTerms terms = _model.Terms(x, noise, objective.Samples, objective.ImportanceSamples, condition);
+            Tensor loss = objective.Loss(terms, objective.FreeBits > 0f && terms.KlPerDimension is { } perDimension ? BatchKlMeans(ranks, perDimension) : null);
+            metrics.Add(terms);
+            packed[^1] = loss.Item() * weight;
+            loss.Backward();
+        }
+        long offset = 0;
+        for (int i = 0; i < _parameters.Length; i++)
+        {
+            Tensor p = _parameters[i];
+            if (p.Grad is { } g)
+            {
+                TensorPrimitives.Multiply(g.AsSpan(0, p.Length), weight, packed.AsSpan((int)offset, p.Length));
+                packed[total + i] = 1;
+            }
+            offset += p.Length;
+        }
+        ranks.AllReduceSum(packed);
+        float value = packed[^1];
+        if (!float.IsFinite(value))
+            throw Diverged($"the loss is {value}", epoch + 1, step, steps);
+        offset = 0;
+        double squaredNorm = 0;
+        for (int i = 0; i < _parameters.Length; i++)
+        {
+            Tensor p = _parameters[i];
+            if (packed[total + i] > 0)
+            {
+                float[] g = p.GradToAccumulate(out _)!;
+                packed.AsSpan((int)offset, p.Length).CopyTo(g);
+                squaredNorm += TensorPrimitives.SumOfSquares(g.AsSpan(0, p.Length));
+            }
+            offset += p.Length;
+        }
+        if (!double.IsFinite(squaredNorm))
+            throw Diverged("a gradient is not finite", epoch + 1, step, steps);
+        if (_options.ClipNorm > 0) GradientClipping.ClipNorm(_parameters, _options.ClipNorm);
+        _optimizer.Step();
+        return value;
+    }
+
+    /// <summary>Each layer's KL per dimension averaged over the global batch, from every rank's sums. [L_i] per layer</summary>
+    private static float[][] BatchKlMeans(ICommunicator ranks, IReadOnlyList<Tensor> perDimension)
+    {
+        var sums = new double[perDimension.Sum(t => t.Dim(1) + 1)];   // per layer: Σ over rows of each dimension, then the row count
+        int at = 0;
+        foreach (Tensor t in perDimension)
+        {
+            int rows = t.Dim(0), l = t.Dim(1);
+            for (int r = 0; r < rows; r++)
+                for (int j = 0; j < l; j++) sums[at + j] += t.Data[r * l + j];
+            sums[at + l] = rows;
+            at += l + 1;
+        }
+        ranks.AllReduceSum(sums);
+        var means = new float[perDimension.Count][];
+        at = 0;
+        for (int i = 0; i < means.Length; i++)
+        {
+            int l = perDimension[i].Dim(1);
+            double rows = sums[at + l];
+            means[i] = [.. sums.AsSpan(at, l).ToArray().Select(v => (float)(v / rows))];
+            at += l + 1;
+        }
+        return means;
+    }
+
+    /// <summary>Every rank needs at least one image of every batch, the last (smaller) one included.</summary>
+    private static void RequireRowsForEveryRank(ICommunicator ranks, int images, int batchSize)
+    {
+        int last = images % batchSize == 0 ? batchSize : images % batchSize;
+        if (Math.Min(batchSize, last) < ranks.Size)
+            throw new InvalidSettingException(nameof(TrainingOptions.BatchSize),
+                $"A batch of {Math.Min(batchSize, last)} images (the batch size is {batchSize}, {images} training images) cannot be shared by {ranks.Size} ranks: use a batch size whose batches, the last one included, have at least as many images as there are ranks.");
+    }
+
+    /// <summary>The epoch's metric sums added up over the ranks, so every rank reports the global means.</summary>
+    private static void SumOverRanks(ICommunicator ranks, TermSums metrics)
+    {
+        double[] totals = metrics.Totals();
+        ranks.AllReduceSum(totals);
+        metrics.SetTotals(totals);
+    }
+
+    /// <summary>Runs rank 0's writing of an epoch's files; in a job, a failure there stops every rank (a rank that throws alone would leave the others waiting).</summary>
+    private void WrittenByRoot(int epoch, Action write)
+    {
+        if (_ranks is null)
+        {
+            write();
+            return;
+        }
+        CheckpointWriteException? failure = null;
+        try
+        {
+            if (_ranks.IsRoot()) write();
+        }
+        catch (CheckpointWriteException e)
+        {
+            failure = e;
+        }
+        if (_ranks.Any(failure is not null))
+            throw failure ?? new CheckpointWriteException($"Rank 0 could not write the files of epoch {epoch}: see its message.", new IOException("rank 0 failed to write"));
     }
 
     private TrainingDivergedException Diverged(string what, int epoch, int step, int steps) =>

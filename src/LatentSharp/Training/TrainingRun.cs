@@ -1,4 +1,5 @@
 using LatentSharp.Data;
+using LatentSharp.Distributed;
 using LatentSharp.Models;
 using LatentSharp.Optim;
 using LatentSharp.Tensors;
@@ -88,9 +89,12 @@ public sealed class TrainingRun
         return WithValidation(point.Model, options, splits, folder, point.Training, point.Optimizer);
     }
 
-    /// <summary>Trains to <see cref="TrainingOptions.Epochs"/>, writing checkpoints and the log into <see cref="Directory"/>.</summary>
-    public TrainingState Fit(ITrainingObserver? observer = null, CancellationToken cancellation = default) =>
-        new Trainer(Model, Options).Fit(Data, Directory, observer, ResumeFrom, OptimizerState, cancellation);
+    /// <summary>
+    /// Trains to <see cref="TrainingOptions.Epochs"/>, writing checkpoints and the log into <see cref="Directory"/>; as one rank
+    /// of a data-parallel job when <paramref name="communicator"/> is given (rank 0 writes).
+    /// </summary>
+    public TrainingState Fit(ITrainingObserver? observer = null, CancellationToken cancellation = default, ICommunicator? communicator = null) =>
+        new Trainer(Model, Options, communicator).Fit(Data, Directory, observer, ResumeFrom, OptimizerState, cancellation);
 
     private static TrainingRun WithValidation(LatentModel model, TrainingOptions options, DataSplits splits, string directory, TrainingState? resumeFrom,
         OptimizerState? optimizerState)
