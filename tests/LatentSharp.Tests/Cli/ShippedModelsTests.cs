@@ -60,11 +60,21 @@ public sealed class ShippedModelsTests : IDisposable
     }
 
     [Fact]
+    public void Sample_FashionVae_WritesAGridFromTheShippedWeights()
+    {
+        string png = Path.Combine(_dir, "fashion.png");
+        var (code, output, error) = Latent.Run("sample", "-m", "fashion-vae", "-o", png, "--threads", "1");
+        Assert.True(code == 0, error);
+        Assert.Contains(png, output);
+        Assert.True(new FileInfo(png).Length > 0);
+    }
+
+    [Fact]
     public void Sample_UnknownName_FailsWithTheShippedNames()
     {
         var (code, _, error) = Latent.Run("sample", "-m", "fashion-vea", "-o", Path.Combine(_dir, "x.png"));
         Assert.NotEqual(0, code);
-        Assert.Contains("shipped models are: sample-vae", error);
+        Assert.Contains("shipped models are: fashion-vae, sample-vae", error);
     }
 
     [Fact]
