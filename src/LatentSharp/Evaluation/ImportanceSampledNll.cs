@@ -109,10 +109,7 @@ public sealed class ImportanceSampledNll
         CheckRows(x, n, d);
         int batch = Math.Min(BatchSize, Math.Max(n, 1));
         int chunk = Math.Min(ChunkSize, Samples);
-        var rows = new float[batch * d];
-        var weights = new double[batch * chunk];
-        var runningMax = new double[batch];
-        var runningSum = new double[batch];
+        var scratch = new BatchScratch(batch, chunk, d);
         var result = new double[n];
         string fingerprint = "";
         int resumed = 0;
@@ -126,7 +123,7 @@ public sealed class ImportanceSampledNll
         for (int start = resumed; start < n; start += batch)
         {
             int b = Math.Min(batch, n - start);
-            BatchLogMarginals(source, x, start, b, d, rng, rows, weights, runningMax, runningSum, result);
+            BatchLogMarginals(source, x, start, b, d, rng, scratch, result);
             progress?.Record(key, fingerprint, start + b, result, rng);
         }
         return result;
@@ -145,27 +142,33 @@ public sealed class ImportanceSampledNll
         ArgumentNullException.ThrowIfNull(ranks);
         CheckRows(x, n, d);
         int batch = Math.Min(BatchSize, Math.Max(n, 1));
-        int chunk = Math.Min(ChunkSize, Samples);
-        var rows = new float[batch * d];
-        var weights = new double[batch * chunk];
-        var runningMax = new double[batch];
-        var runningSum = new double[batch];
+        var scratch = new BatchScratch(batch, Math.Min(ChunkSize, Samples), d);
         var result = new double[n];   // zeros where other ranks fill in: the sum over ranks gathers them
         ulong seed = rng.NextUInt64();
         for (long start = (long)ranks.Rank * batch; start < n; start += (long)ranks.Size * batch)
         {
             int b = (int)Math.Min(batch, n - start);
-            BatchLogMarginals(source, x, (int)start, b, d, Rng.ForRows(seed, start, b), rows, weights, runningMax, runningSum, result);
+            BatchLogMarginals(source, x, (int)start, b, d, Rng.ForRows(seed, start, b), scratch, result);
         }
         ranks.AllReduceSum(result);
         return result;
     }
 
+    /// <summary>The buffers one batch of images reuses: its pixels, a chunk of log-weights and the running log-sum-exp.</summary>
+    private sealed class BatchScratch(int batch, int chunk, int d)
+    {
+        public float[] Rows { get; } = new float[batch * d];
+        public double[] Weights { get; } = new double[batch * chunk];
+        public double[] RunningMax { get; } = new double[batch];
+        public double[] RunningSum { get; } = new double[batch];
+    }
+
     /// <summary>log p̂ of the <paramref name="b"/> images from <paramref name="start"/>, into result[start..start + b].</summary>
     private void BatchLogMarginals(LogWeightsSource source, float[] x, int start, int b, int d, Rng rng,
-        float[] rows, double[] weights, double[] runningMax, double[] runningSum, double[] result)
+        BatchScratch scratch, double[] result)
     {
         int chunk = Math.Min(ChunkSize, Samples);
+        var (rows, weights, runningMax, runningSum) = (scratch.Rows, scratch.Weights, scratch.RunningMax, scratch.RunningSum);
         x.AsSpan(start * d, b * d).CopyTo(rows);
         Array.Fill(runningMax, double.NegativeInfinity);
         Array.Clear(runningSum);

@@ -66,6 +66,39 @@ public static class GradCheck
     }
 
     /// <summary>A parameter filled with seeded uniform values in [low, high).</summary>
+    /// <summary>
+    /// Central differences (step h) of every weight of <paramref name="model"/> against the gradient backpropagated from
+    /// the sum of <paramref name="logLikelihoods"/>; at least <paramref name="minimumWithGradient"/> weights must have a
+    /// non-zero one, so a model whose gradients are all lost cannot pass.
+    /// </summary>
+    public static void CheckParameters(LatentSharp.Nn.Module model, Func<Tensor> logLikelihoods, int minimumWithGradient, string label = "", double h = 1e-2)
+    {
+        model.ZeroGrad();
+        logLikelihoods().Sum().Backward();
+        double Objective()
+        {
+            using var _ = Tensor.NoGrad();
+            return logLikelihoods().Data.Sum(v => (double)v);
+        }
+
+        int withGradient = 0;
+        foreach (Tensor p in model.Parameters())
+        for (int i = 0; i < p.Length; i++)
+        {
+            float original = p.Data[i];
+            p.Data[i] = (float)(original + h);
+            double plus = Objective();
+            p.Data[i] = (float)(original - h);
+            double minus = Objective();
+            p.Data[i] = original;
+            Assert.True(p.Grad is not null, $"{label} {p} has no gradient");
+            double numeric = (plus - minus) / (2 * h), analytic = p.Grad![i];
+            Assert.True(Math.Abs(numeric - analytic) <= 2e-3 + 1e-2 * Math.Abs(numeric), $"{label} {p} element {i}: analytic {analytic:G6} vs numeric {numeric:G6}");
+            if (analytic != 0) withGradient++;
+        }
+        Assert.True(withGradient > minimumWithGradient, $"{label}: only {withGradient} weights have a gradient");
+    }
+
     public static Tensor Param(ulong seed, float low, float high, params int[] shape)
     {
         Tensor t = Tensor.Parameter(shape);
