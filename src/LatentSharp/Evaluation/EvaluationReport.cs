@@ -130,13 +130,15 @@ public sealed record EvaluationReport
     public double? FprAt95Llr { get; init; }
 
     /// <summary>
-    /// AUROC of the model-free score −log p_pixels(x), independent Bernoulli pixels fitted on the training images
-    /// (<see cref="PixelBernoulliBackground"/>), on the same in and out images: what a model's score must beat.
+    /// AUROC of the model-free score log p_pixels(x), independent Bernoulli pixels fitted on the training images
+    /// (<see cref="PixelBernoulliBackground"/>), on the same in and out images, in whichever direction (too likely or too
+    /// unlikely = outlier) separates them better, so at least 0.5: what a model's score must beat.
     /// </summary>
     public double? AurocPixelBaseline { get; init; }
 
     /// <summary>
-    /// AUROC of the model-free score PNG-compressed length (<see cref="CompressionBackground"/>), on the same in and out images.
+    /// AUROC of the model-free score PNG-compressed length (<see cref="CompressionBackground"/>), on the same in and out
+    /// images, in whichever direction (too short or too long = outlier) separates them better, so at least 0.5.
     /// </summary>
     public double? AurocCompressionBaseline { get; init; }
 

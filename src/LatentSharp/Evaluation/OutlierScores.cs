@@ -51,8 +51,9 @@ internal static class OutlierScores
         double[] ratioOut = OutlierDetection.LikelihoodRatioScores(logModelOut, backgroundOut);
         notes.Add($"Outliers: {inputs.Count} {inputs.Name} {options.Split} images (in) vs the first {ood.Count} {requested.Name} test images (out); "
             + backgroundNote);
-        notes.Add("Model-free outlier baselines on the same images: −log p(x) of independent Bernoulli pixels fitted on the training images, "
-            + "and the PNG-compressed length; a model's score is worth shipping only above both.");
+        notes.Add("Model-free outlier baselines on the same images: the likelihood under independent Bernoulli pixels fitted on the training "
+            + "images, and the PNG-compressed length, each scored in the direction that separates the sets better (too cheap or too dear); "
+            + "a model's score is worth shipping only above both.");
         return report with
         {
             OutOfDistribution = requested.Name,
@@ -66,10 +67,17 @@ internal static class OutlierScores
         };
     }
 
-    /// <summary>AUROC of −log p(x) under a model-free density <paramref name="logLikelihoodOf"/>, in against out.</summary>
-    private static double ModelFreeAuroc(Func<Dataset, double[]> logLikelihoodOf, Dataset inDistribution, Dataset ood) =>
-        OutlierDetection.Auroc(OutlierDetection.NegativeLogLikelihoodScores(logLikelihoodOf(inDistribution)),
+    /// <summary>
+    /// How well a model-free density <paramref name="logLikelihoodOf"/> alone tells the sets apart: the AUROC of −log p(x),
+    /// or of log p(x) where that is higher. Outliers can be the images such a density finds too cheap (simple digits
+    /// against clothes) as well as too dear, and a baseline is there to say what needs no model, so it gets either direction.
+    /// </summary>
+    internal static double ModelFreeAuroc(Func<Dataset, double[]> logLikelihoodOf, Dataset inDistribution, Dataset ood)
+    {
+        double auroc = OutlierDetection.Auroc(OutlierDetection.NegativeLogLikelihoodScores(logLikelihoodOf(inDistribution)),
             OutlierDetection.NegativeLogLikelihoodScores(logLikelihoodOf(ood)));
+        return Math.Max(auroc, 1 - auroc);
+    }
 
     private static EvaluationReport LayeredRatio(EvaluationReport report, EvaluationInputs inputs, EvaluationOptions options, Dataset ood,
         Func<Dataset, double[]> layeredRatioOf, List<string> notes)

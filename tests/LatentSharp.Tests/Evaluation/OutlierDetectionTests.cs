@@ -1,3 +1,4 @@
+using LatentSharp.Data;
 using LatentSharp.Evaluation;
 using LatentSharp.Tensors;
 
@@ -74,4 +75,20 @@ public class OutlierDetectionTests
         Assert.Equal(Math.Log(4 / 6.0) + Math.Log(5 / 6.0), log[0], 12);
         Assert.Equal(Math.Log(2 / 6.0) + Math.Log(1 / 6.0), log[1], 12);
     }
+
+    [Fact]
+    public void ModelFreeAuroc_OutliersTooLikely_CountsTheirSeparation()
+    {
+        // Out-images are all "off": a Bernoulli-pixel density fitted on mostly-"on" images finds them more likely, not
+        // less, so −log p alone ranks them as inliers (AUROC 0); the baseline must still report that the sets separate.
+        const int n = 50, d = 4;
+        var rng = new Rng(3);
+        float[] dense = Enumerable.Range(0, n * d).Select(_ => rng.NextDouble() < 0.6 ? 1f : 0f).ToArray();
+        var inImages = new Dataset("in", n, 2, 2, dense);
+        var outImages = new Dataset("out", n, 2, 2, new float[n * d]);
+        var background = PixelBernoulliBackground.Fit(new float[n * d], n, d);   // every pixel fitted "off"
+        double auroc = OutlierScores.ModelFreeAuroc(x => background.LogLikelihood(x.Pixels, x.Count), inImages, outImages);
+        Assert.True(auroc > 0.95, $"AUROC {auroc}");
+    }
 }
+
