@@ -5,10 +5,10 @@ Strong scaling: the global batch B = 128 is fixed (the batches do not depend on 
 computes a step on B/N images, then the gradients (P floats, 4P bytes) are summed by a ring all-reduce, not overlapped
 with the compute (LatentSharp reduces after the backward pass):
     T(N) = T_compute(B/N) + 2(N-1)·alpha + 2(N-1)/N · 4P / bandwidth
-T_compute(b) = c0 + c1·b, fitted to the lower envelope of the fastest measured steps (one thread per rank), because on a
-shared machine most steps are slowed by other work: c0 is the fastest step at batch 2 (the per-step cost every rank
-repeats whatever its batch: the optimizer update of all P parameters, layer set-up), c1 the smallest (t(b) − c0)/b
-over batches > 2. Throughput = B / T(N) images/s; efficiency = T_compute(B) / (N · T(N)).
+T_compute(b) is the fastest measured step at per-rank batch b (one thread per rank; the bench measures every b = B/N),
+so it includes what every rank repeats whatever its batch: the optimizer update of all P parameters and layer set-up.
+Measure on a quiet machine: on a shared one most steps are slowed by other work.
+Throughput = B / T(N) images/s; efficiency = T_compute(B) / (N · T(N)).
 Usage: bench/data-parallel-model.py steps.jsonl [alpha_us, default 10]
 """
 import json, sys
@@ -25,9 +25,6 @@ print(f"| model (P) | N | per-rank batch | compute ms | " + " | ".join(f"all-red
       + " | " + " | ".join(f"img/s (eff.) @{g} Gb/s" for g in links) + " |")
 print("|---|---|---|---|" + "---|" * (2 * len(links)))
 for name, m in models.items():
-    c0 = m["t"][2]
-    c1 = min((t - c0) / b for b, t in m["t"].items() if b > 2)
-    m["t"] = {b: c0 + c1 * b for b in m["t"]}
     single = m["t"][B]
     print(f"| {name} ({m['P']:,}) | 1 | {B} | {single*1e3:.1f} | " + " | ".join("–" for _ in links) + " | "
           + " | ".join(f"{B/single:,.0f} (1.00)" for _ in links) + " |")
