@@ -69,6 +69,32 @@ public class MpiJobTests(TwoRankRun run) : IClassFixture<TwoRankRun>
     }
 
     [Fact]
+    public void TwoRankRun_ResumedOnTwoRanksOrInOneProcess_TrainsItsSecondEpoch()
+    {
+        string two = CopyOfRun("resume-on-2"), one = CopyOfRun("resume-on-1");
+        MpiRun.Latent(2, "train", "--resume", Path.Combine(two, Trainer.LatestCheckpoint), "--epochs", "2", "--threads", "1");
+        var (code, _, error) = LatentSharp.Tests.Cli.Latent.Run("train", "--resume", Path.Combine(one, Trainer.LatestCheckpoint), "--epochs", "2", "--threads", "1");
+        Assert.True(code == 0, error);
+        foreach (string folder in (string[])[two, one])
+        {
+            TrainingState state = LatentSharp.Training.Checkpoint.Load(Path.Combine(folder, Trainer.LatestCheckpoint)).Training!;
+            Assert.Equal(2, state.CompletedEpochs);
+            // the first epoch is kept as it was
+            Assert.Equal(run.Checkpoint.Training!.History[0].Score, state.History[0].Score);
+            Assert.Equal(run.Checkpoint.Training.History[0].Validation, state.History[0].Validation);
+        }
+    }
+
+    private string CopyOfRun(string name)
+    {
+        string folder = Path.Combine(run.Folder, name);
+        Directory.CreateDirectory(folder);
+        foreach (string file in Directory.GetFiles(Path.Combine(run.Folder, "mpi")))
+            File.Copy(file, Path.Combine(folder, Path.GetFileName(file)));
+        return folder;
+    }
+
+    [Fact]
     public void TwoRankTraining_AgainstOneRank_DiffersOnlyBySummationOrder()
     {
         // The same per-example noise and batches; only how the batch gradient is summed differs (two halves, weighted ½,
