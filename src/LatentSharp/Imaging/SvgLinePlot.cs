@@ -41,15 +41,7 @@ public sealed class SvgLinePlot
         AxisTicks yAxis = finite.Count == 0 ? AxisTicks.For(0, 1) : AxisTicks.For(finite.Min(p => p.Second), finite.Max(p => p.Second), 5);
 
         var chart = new SvgChart(Width, Height);
-        chart.Layout(yAxis.Ticks.Select(yAxis.Label), Title, XLabel, YLabel, LegendWidth);
-        double X(double v) => chart.Left + xAxis.Fraction(v) * (chart.Right - chart.Left);
-        double Y(double v) => chart.Bottom - yAxis.Fraction(v) * (chart.Bottom - chart.Top);
-        SvgTick[] xTicks = xAxis.Ticks.Select(t => new SvgTick(X(t), xAxis.Label(t))).ToArray();
-        SvgTick[] yTicks = yAxis.Ticks.Select(t => new SvgTick(Y(t), yAxis.Label(t))).ToArray();
-
-        chart.Labels(Title, XLabel, YLabel);
-        chart.Grid(xTicks, yTicks);
-        chart.TickLabels(xTicks, yTicks);
+        var (X, Y) = chart.ValueAxes(xAxis, yAxis, Title, XLabel, YLabel, LegendWidth);
         chart.Frame();
 
         for (int s = 0; s < series.Count; s++)

@@ -45,15 +45,7 @@ public sealed class SvgScatterPlot
 
         var chart = new SvgChart(Width, Height);
         double legendWidth = classNames.Count == 0 ? SvgChart.Pad : 45 + 6.5 * classNames.Max(c => c.Length);
-        chart.Layout(yAxis.Ticks.Select(yAxis.Label), Title, XLabel, YLabel, legendWidth);
-        double X(double v) => chart.Left + xAxis.Fraction(v) * (chart.Right - chart.Left);
-        double Y(double v) => chart.Bottom - yAxis.Fraction(v) * (chart.Bottom - chart.Top);
-        SvgTick[] xTicks = xAxis.Ticks.Select(t => new SvgTick(X(t), xAxis.Label(t))).ToArray();
-        SvgTick[] yTicks = yAxis.Ticks.Select(t => new SvgTick(Y(t), yAxis.Label(t))).ToArray();
-
-        chart.Labels(Title, XLabel, YLabel);
-        chart.Grid(xTicks, yTicks);
-        chart.TickLabels(xTicks, yTicks);
+        var (X, Y) = chart.ValueAxes(xAxis, yAxis, Title, XLabel, YLabel, legendWidth);
 
         // One fill per class through a style rule keeps each of the thousands of dots short.
         chart.Raw("<style>");

@@ -50,6 +50,24 @@ internal sealed class SvgChart
             throw new ArgumentException($"A {Width}x{Height} chart leaves no room for the plot area; make it larger.");
     }
 
+    /// <summary>
+    /// Lays the chart out for value axes <paramref name="xAxis"/> and <paramref name="yAxis"/>, draws the title, axis labels,
+    /// grid and tick labels, and returns the maps from data values to SVG coordinates.
+    /// </summary>
+    public (Func<double, double> X, Func<double, double> Y) ValueAxes(AxisTicks xAxis, AxisTicks yAxis, string title, string xLabel,
+        string yLabel, double legendWidth)
+    {
+        Layout(yAxis.Ticks.Select(yAxis.Label), title, xLabel, yLabel, legendWidth);
+        double X(double v) => Left + xAxis.Fraction(v) * (Right - Left);
+        double Y(double v) => Bottom - yAxis.Fraction(v) * (Bottom - Top);
+        SvgTick[] xTicks = xAxis.Ticks.Select(t => new SvgTick(X(t), xAxis.Label(t))).ToArray();
+        SvgTick[] yTicks = yAxis.Ticks.Select(t => new SvgTick(Y(t), yAxis.Label(t))).ToArray();
+        Labels(title, xLabel, yLabel);
+        Grid(xTicks, yTicks);
+        TickLabels(xTicks, yTicks);
+        return (X, Y);
+    }
+
     /// <summary>The title centred on top, the y-axis label above the plot area's top left, the x-axis label under it.</summary>
     public void Labels(string title, string xLabel, string yLabel)
     {
