@@ -14,9 +14,8 @@ namespace LatentSharp.Distributions;
 /// </summary>
 public sealed class RealNvpPrior : Module, IPrior
 {
-    private const float HalfLogTwoPi = 0.918938533f;
-
     private readonly Coupling[] _couplings;
+    private readonly StandardNormalPrior _base;   // the distribution of ε = f(z)
 
     /// <summary>K coupling layers over L dimensions, each network with one hidden layer of <paramref name="hidden"/> units.</summary>
     public RealNvpPrior(int couplings, int latentSize, int hidden, Rng rng)
@@ -26,6 +25,7 @@ public sealed class RealNvpPrior : Module, IPrior
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(hidden);
         ArgumentNullException.ThrowIfNull(rng);
         LatentSize = latentSize;
+        _base = new StandardNormalPrior(latentSize);
         _couplings = new Coupling[couplings];
         for (int k = 0; k < couplings; k++) _couplings[k] = RegisterModule($"coupling{k}", new Coupling(latentSize, hidden, parity: k % 2, rng));
     }
@@ -73,7 +73,7 @@ public sealed class RealNvpPrior : Module, IPrior
     public Tensor LogProb(Tensor z)
     {
         var (epsilon, logDeterminant) = ToBase(z);
-        return (epsilon.Square() * -0.5f - HalfLogTwoPi).Sum(1) + logDeterminant;
+        return _base.LogProb(epsilon) + logDeterminant;
     }
 
     /// <summary>n draws z = f⁻¹(ε), ε ~ N(0, I). A constant (no gradient). [n, L]</summary>
@@ -81,7 +81,7 @@ public sealed class RealNvpPrior : Module, IPrior
     {
         ArgumentOutOfRangeException.ThrowIfNegative(n);
         ArgumentNullException.ThrowIfNull(rng);
-        Tensor epsilon = Noise.StandardNormal(rng, n, LatentSize);
+        Tensor epsilon = _base.Sample(n, rng);
         using (Tensor.NoGrad()) return FromBase(epsilon).Detach();
     }
 
