@@ -259,12 +259,18 @@ public sealed class Trainer
             double squaredNorm = 0;
             foreach (Tensor p in _parameters)
                 if (p.Grad is { } g) squaredNorm += TensorPrimitives.SumOfSquares(g.AsSpan(0, p.Length));
-            if (!double.IsFinite(squaredNorm))
-                throw Diverged("a gradient is not finite", epoch, step, steps);
-            if (_options.ClipNorm > 0) GradientClipping.ClipNorm(_parameters, _options.ClipNorm);
-            _optimizer.Step();
+            ClipAndStep(squaredNorm, epoch, step, steps);
             return value;
         }
+    }
+
+    /// <summary>A non-finite gradient (squared norm <paramref name="squaredNorm"/>) stops training; otherwise the gradients are clipped and the optimizer steps.</summary>
+    private void ClipAndStep(double squaredNorm, int epoch, int step, int steps)
+    {
+        if (!double.IsFinite(squaredNorm))
+            throw Diverged("a gradient is not finite", epoch, step, steps);
+        if (_options.ClipNorm > 0) GradientClipping.ClipNorm(_parameters, _options.ClipNorm);
+        _optimizer.Step();
     }
 
     /// <summary>
@@ -276,9 +282,8 @@ public sealed class Trainer
     {
         var (first, rows) = Communicator.Shard(batch.Size, ranks.Rank, ranks.Size);
         float weight = rows / (float)batch.Size;   // the shard's part of the global batch mean
-        long total = 0;
-        foreach (Tensor p in _parameters) total += p.Length;
-        float[] packed = _packed ??= new float[total + _parameters.Length + 1];   // gradients, a has-gradient flag per parameter, the loss
+        float[] packed = _packed ??= new float[_parameters.Sum(p => (long)p.Length) + _parameters.Length + 1];   // gradients, a has-gradient flag per parameter, the loss
+        long total = packed.Length - _parameters.Length - 1;
         Array.Clear(packed);
         using (_arena.Scope())
         {
@@ -321,10 +326,7 @@ public sealed class Trainer
             }
             offset += p.Length;
         }
-        if (!double.IsFinite(squaredNorm))
-            throw Diverged("a gradient is not finite", epoch + 1, step, steps);
-        if (_options.ClipNorm > 0) GradientClipping.ClipNorm(_parameters, _options.ClipNorm);
-        _optimizer.Step();
+        ClipAndStep(squaredNorm, epoch + 1, step, steps);
         return value;
     }
 
