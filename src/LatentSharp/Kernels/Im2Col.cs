@@ -85,6 +85,13 @@ internal static class Im2Col
                             .CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref dst, rowLo * wo), count));
                     continue;
                 }
+                if (s == 2 && Stride2Vectorized && Avx2.IsSupported)
+                {
+                    UnfoldRowsStride2(ref Unsafe.Add(ref plane, (rowLo * 2 + i - g.Padding) * width), ref Unsafe.Add(ref dst, rowLo * wo),
+                        rowHi - rowLo, width, offset, wo, (ho - rowLo) * wo);
+                    Clear(ref Unsafe.Add(ref dst, rowHi * wo), (ho - rowHi) * wo);   // again: the last line's store may have run into it
+                    continue;
+                }
                 for (int oy = rowLo; oy < rowHi; oy++)
                 {
                     ref float line = ref Unsafe.Add(ref dst, oy * wo);
@@ -107,6 +114,50 @@ internal static class Im2Col
         }
     }
 
+    /// <summary>Off in tests, to compare the vector stride-2 paths with the scalar loops they replace.</summary>
+    internal static bool Stride2Vectorized { get; set; } = true;
+
+    // Lanes 0..7, for the masks of the row bounds.
+    private static readonly Vector256<int> Lanes = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7);
+
+    /// <summary>
+    /// <paramref name="rows"/> output rows of one stride-2 tap: line[ox] = row[2·ox + offset] (0 where that falls outside
+    /// [0, width)), for image rows 2·width apart and output lines wo apart. Eight outputs at a time: two masked loads of 16
+    /// consecutive inputs (the lanes outside the row read as 0, so the padding needs no extra pass) and a shuffle that keeps
+    /// the even ones. A store of 8 may run past its line into the next one, which is written later; a line whose store would
+    /// pass <paramref name="writable"/> floats from the first line (the image's own block of this row) is written element by element.
+    /// </summary>
+    private static unsafe void UnfoldRowsStride2(ref float row, ref float line, int rows, int width, int offset, int wo, int writable)
+    {
+        Vector256<uint> limit = Vector256.Create((uint)width);
+        fixed (float* firstRow = &row, firstLine = &line)
+        {
+            for (int r = 0; r < rows; r++)
+            {
+                float* src = firstRow + (nint)r * 2 * width, dst = firstLine + (nint)r * wo;
+                int ox = 0;
+                for (; ox < wo && r * wo + ox + 8 <= writable; ox += 8)
+                {
+                    int at = 2 * ox + offset;
+                    Vector256<float> low = Avx.MaskLoad(src + at, InRow(at, limit)), high = Avx.MaskLoad(src + at + 8, InRow(at + 8, limit));
+                    // [l0 l2 h0 h2 | l4 l6 h4 h6] → [l0 l2 l4 l6 h0 h2 h4 h6]
+                    Vector256<float> even = Avx.Shuffle(low, high, 0b10_00_10_00);
+                    Avx.Store(dst + ox, Avx2.Permute4x64(even.AsDouble(), 0b11_01_10_00).AsSingle());
+                }
+                for (; ox < wo; ox++)
+                {
+                    int x = 2 * ox + offset;
+                    dst[ox] = (uint)x < (uint)width ? src[x] : 0f;
+                }
+            }
+        }
+    }
+
+    /// <summary>The load mask of the 8 inputs from <paramref name="at"/>: all bits set where 0 ≤ at + lane &lt; width.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> InRow(int at, Vector256<uint> width) =>
+        Vector256.LessThan((Vector256.Create(at) + Lanes).AsUInt32(), width).AsSingle();
+
     /// <summary>image[...] += cols[r, q]: the adjoint of <see cref="Unfold"/>; overlapping windows add up, padding is dropped.</summary>
     public static void FoldAdd(in Im2ColGeometry g, ReadOnlySpan<float> cols, int ldCols, Span<float> image)
     {
@@ -127,7 +178,10 @@ internal static class Im2Col
                 if (s == 2 && j + 1 < g.Kw && t + 1 < taps && g.Tap(t + 1) == tap + 1)
                 {
                     // Taps j and j + 1 of a stride-2 window fill the even and odd columns of one run: add them interleaved.
-                    if (rowHi > rowLo)
+                    if (rowHi > rowLo && Stride2Vectorized && Avx2.IsSupported)
+                        FoldPairRowsStride2(ref Unsafe.Add(ref src, rowLo * wo), ref Unsafe.Add(ref src, ldCols + rowLo * wo),
+                            ref Unsafe.Add(ref plane, (rowLo * 2 + i - g.Padding) * width), rowHi - rowLo, wo, width, offset, image);
+                    else if (rowHi > rowLo)
                         FoldPairStride2(ref Unsafe.Add(ref src, rowLo * wo), ref Unsafe.Add(ref src, ldCols + rowLo * wo),
                             ref Unsafe.Add(ref plane, (rowLo * 2 + i - g.Padding) * width), rowHi - rowLo, wo, width, offset);
                     t++;
@@ -215,6 +269,57 @@ internal static class Im2Col
             }
         }
     }
+
+    /// <summary>
+    /// <see cref="FoldPairStride2"/> eight output columns at a time, whole rows included: a and b are loaded masked (0 in the
+    /// lanes whose pixel falls outside the row or past wo), interleaved, and added to the 16 pixels of the run, each pixel
+    /// outside the row written back unchanged (a blend, not + 0, so that a −0 stays −0). That read and rewrite of a
+    /// neighbouring row's pixels stays inside <paramref name="image"/> (this image, handled by one thread); a run that would
+    /// leave it is added element by element. Every pixel gets the same additions in the same order as in FoldPairStride2.
+    /// </summary>
+    private static unsafe void FoldPairRowsStride2(ref float a, ref float b, ref float row, int rows, int wo, int width, int offset, Span<float> image)
+    {
+        Vector256<uint> limit = Vector256.Create((uint)width);
+        fixed (float* firstA = &a, firstB = &b, firstRow = &row, imageStart = image)
+        {
+            float* imageEnd = imageStart + image.Length;
+            for (int r = 0; r < rows; r++)
+            {
+                float* ra = firstA + (nint)r * wo, rb = firstB + (nint)r * wo, line = firstRow + (nint)r * 2 * width;
+                for (int ox = 0; ox < wo; ox += 8)
+                {
+                    int at = 2 * ox + offset, lanes = Math.Min(8, wo - ox);
+                    float* run = line + at;
+                    if (run < imageStart || run + 16 > imageEnd)
+                    {
+                        for (int l = 0; l < lanes; l++)
+                        {
+                            int x = at + 2 * l;
+                            if ((uint)x < (uint)width) line[x] += ra[ox + l];
+                            if ((uint)(x + 1) < (uint)width) line[x + 1] += rb[ox + l];
+                        }
+                        continue;
+                    }
+                    Vector256<uint> used = Vector256.LessThan(Lanes.AsUInt32(), Vector256.Create((uint)lanes));
+                    Vector256<float> va = Avx.MaskLoad(ra + ox, (used & Stride2Pixels(at, limit)).AsSingle());
+                    Vector256<float> vb = Avx.MaskLoad(rb + ox, (used & Stride2Pixels(at + 1, limit)).AsSingle());
+                    Vector256<float> low = Avx.UnpackLow(va, vb), high = Avx.UnpackHigh(va, vb);   // a0 b0 a1 b1 | a4 b4 a5 b5, a2 b2 a3 b3 | a6 b6 a7 b7
+                    Vector256<uint> pairs = Vector256.LessThan(Lanes.AsUInt32(), Vector256.Create((uint)(2 * lanes)));
+                    Vector256<uint> pairsHigh = Vector256.LessThan((Lanes + Vector256.Create(8)).AsUInt32(), Vector256.Create((uint)(2 * lanes)));
+                    Vector256<float> mask0 = (pairs & InRow(at, limit).AsUInt32()).AsSingle();
+                    Vector256<float> mask1 = (pairsHigh & InRow(at + 8, limit).AsUInt32()).AsSingle();
+                    Vector256<float> old0 = Avx.LoadVector256(run), old1 = Avx.LoadVector256(run + 8);
+                    Avx.Store(run, Avx.BlendVariable(old0, old0 + Avx.Permute2x128(low, high, 0x20), mask0));
+                    Avx.Store(run + 8, Avx.BlendVariable(old1, old1 + Avx.Permute2x128(low, high, 0x31), mask1));
+                }
+            }
+        }
+    }
+
+    /// <summary>All bits set in lane l where pixel at + 2·l lies in [0, width): which of 8 stride-2 outputs read inside the row.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<uint> Stride2Pixels(int at, Vector256<uint> width) =>
+        Vector256.LessThan((Vector256.Create(at) + Lanes + Lanes).AsUInt32(), width);
 
     /// <summary>The loops above index through refs without bounds checks, so the spans are checked once here.</summary>
     private static void CheckLengths(in Im2ColGeometry g, int imageLength, int colsLength, int ldCols)
