@@ -13,7 +13,8 @@ namespace LatentSharp.Bench;
 /// times are not: "steps" trains the conv-vae of <see cref="VaeEpochBenchmark"/> (channels [32, 64], batch 128) with the
 /// Trainer and reports the CPU milliseconds per step after a warm-up; "ops" times each of its four convolutions alone
 /// (forward, backward for the input gradient, backward for the weight gradient) on batch 128 of random data.
-/// Usage: conv-profile [steps|ops] [--steps 60] [--warmup 10] [--threads 1] [--repeats 5] [--data fashion-mnist]
+/// "im2col" times the stride-2 unfold and fold of those layers, one image at a time (the unfold with its vector path on and off).
+/// Usage: conv-profile [steps|ops|im2col] [--steps 60] [--warmup 10] [--threads 1] [--repeats 5] [--data fashion-mnist]
 /// </summary>
 public static class ConvProfileBenchmark
 {
@@ -26,9 +27,10 @@ public static class ConvProfileBenchmark
         Threading.MaxThreads = Int(args, "--threads", 1);
         int repeats = Int(args, "--repeats", 5);
         if (mode == "ops") return Ops(repeats);
+        if (mode == "im2col") return Im2ColKernels(repeats);
         if (mode != "steps")
         {
-            Console.Error.WriteLine($"conv-profile: the mode is \"steps\" or \"ops\", not \"{mode}\".");
+            Console.Error.WriteLine($"conv-profile: the mode is \"steps\", \"ops\" or \"im2col\", not \"{mode}\".");
             return 2;
         }
         return Steps(Arg(args, "--data", "fashion-mnist"), Int(args, "--steps", 60), Int(args, "--warmup", 10), repeats);
@@ -130,6 +132,44 @@ public static class ConvProfileBenchmark
                 Forward().Sum().Backward();
             });
             Console.WriteLine($"| {layer.Name} | {forward:F2} | {both - weightOnly:F2} | {weightOnly - forward:F2} |");
+        }
+        return 0;
+    }
+
+    private static int Im2ColKernels(int repeats)
+    {
+        // (name, channels, input size) of the unfolded (or folded-into) maps, all k4 s2 p1
+        (string Name, int Channels, int Size)[] maps = [("1×28×28 → 14×14", 1, 28), ("32×14×14 → 7×7", 32, 14)];
+        Console.WriteLine($"µs per image (median of {repeats} x 200 calls over 128 images), unfold: scalar loop → vector stride-2 path");
+        Console.WriteLine("| map | unfold | fold |");
+        Console.WriteLine("|---|---|---|");
+        foreach (var map in maps)
+        {
+            int o = Im2ColGeometry.OutputSize(map.Size, 4, 2, 1);
+            var g = new Im2ColGeometry(map.Channels, map.Size, map.Size, 4, 4, 2, 1, o, o);
+            var images = new float[BatchSize * g.ImageLength];
+            new Rng(1).FillUniform(images, -1f, 1f);
+            var cols = new float[g.Rows * BatchSize * g.Positions];
+            new Rng(2).FillUniform(cols, -1f, 1f);
+            int ld = BatchSize * g.Positions;
+            double Time(bool vectorized, bool fold)
+            {
+                Im2Col.Stride2Vectorized = vectorized;
+                var times = new List<double>();
+                for (int r = 0; r < repeats * 200; r++)
+                {
+                    int b = r % BatchSize;
+                    long start = Stopwatch.GetTimestamp();
+                    if (fold) Im2Col.FoldAdd(g, cols.AsSpan(b * g.Positions), ld, images.AsSpan(b * g.ImageLength, g.ImageLength));
+                    else Im2Col.Unfold(g, images.AsSpan(b * g.ImageLength, g.ImageLength), cols.AsSpan(b * g.Positions), ld);
+                    times.Add(Stopwatch.GetElapsedTime(start).TotalMicroseconds);
+                }
+                Im2Col.Stride2Vectorized = true;
+                times.Sort();
+                return times[times.Count / 2];
+            }
+            for (int warm = 0; warm < 3; warm++) { Time(false, false); Time(true, false); Time(true, true); }
+            Console.WriteLine($"| {map.Name} | {Time(false, false):F2} → {Time(true, false):F2} | {Time(true, true):F2} |");
         }
         return 0;
     }

@@ -114,7 +114,7 @@ internal static class Im2Col
         }
     }
 
-    /// <summary>Off in tests, to compare the vector stride-2 paths with the scalar loops they replace.</summary>
+    /// <summary>Off in tests, to compare the vector stride-2 unfold with the scalar loop it replaces.</summary>
     internal static bool Stride2Vectorized { get; set; } = true;
 
     // Lanes 0..7, for the masks of the row bounds.
@@ -178,10 +178,7 @@ internal static class Im2Col
                 if (s == 2 && j + 1 < g.Kw && t + 1 < taps && g.Tap(t + 1) == tap + 1)
                 {
                     // Taps j and j + 1 of a stride-2 window fill the even and odd columns of one run: add them interleaved.
-                    if (rowHi > rowLo && Stride2Vectorized && Avx2.IsSupported)
-                        FoldPairRowsStride2(ref Unsafe.Add(ref src, rowLo * wo), ref Unsafe.Add(ref src, ldCols + rowLo * wo),
-                            ref Unsafe.Add(ref plane, (rowLo * 2 + i - g.Padding) * width), rowHi - rowLo, wo, width, offset, image);
-                    else if (rowHi > rowLo)
+                    if (rowHi > rowLo)
                         FoldPairStride2(ref Unsafe.Add(ref src, rowLo * wo), ref Unsafe.Add(ref src, ldCols + rowLo * wo),
                             ref Unsafe.Add(ref plane, (rowLo * 2 + i - g.Padding) * width), rowHi - rowLo, wo, width, offset);
                     t++;
@@ -269,57 +266,6 @@ internal static class Im2Col
             }
         }
     }
-
-    /// <summary>
-    /// <see cref="FoldPairStride2"/> eight output columns at a time, whole rows included: a and b are loaded masked (0 in the
-    /// lanes whose pixel falls outside the row or past wo), interleaved, and added to the 16 pixels of the run, each pixel
-    /// outside the row written back unchanged (a blend, not + 0, so that a −0 stays −0). That read and rewrite of a
-    /// neighbouring row's pixels stays inside <paramref name="image"/> (this image, handled by one thread); a run that would
-    /// leave it is added element by element. Every pixel gets the same additions in the same order as in FoldPairStride2.
-    /// </summary>
-    private static unsafe void FoldPairRowsStride2(ref float a, ref float b, ref float row, int rows, int wo, int width, int offset, Span<float> image)
-    {
-        Vector256<uint> limit = Vector256.Create((uint)width);
-        fixed (float* firstA = &a, firstB = &b, firstRow = &row, imageStart = image)
-        {
-            float* imageEnd = imageStart + image.Length;
-            for (int r = 0; r < rows; r++)
-            {
-                float* ra = firstA + (nint)r * wo, rb = firstB + (nint)r * wo, line = firstRow + (nint)r * 2 * width;
-                for (int ox = 0; ox < wo; ox += 8)
-                {
-                    int at = 2 * ox + offset, lanes = Math.Min(8, wo - ox);
-                    float* run = line + at;
-                    if (run < imageStart || run + 16 > imageEnd)
-                    {
-                        for (int l = 0; l < lanes; l++)
-                        {
-                            int x = at + 2 * l;
-                            if ((uint)x < (uint)width) line[x] += ra[ox + l];
-                            if ((uint)(x + 1) < (uint)width) line[x + 1] += rb[ox + l];
-                        }
-                        continue;
-                    }
-                    Vector256<uint> used = Vector256.LessThan(Lanes.AsUInt32(), Vector256.Create((uint)lanes));
-                    Vector256<float> va = Avx.MaskLoad(ra + ox, (used & Stride2Pixels(at, limit)).AsSingle());
-                    Vector256<float> vb = Avx.MaskLoad(rb + ox, (used & Stride2Pixels(at + 1, limit)).AsSingle());
-                    Vector256<float> low = Avx.UnpackLow(va, vb), high = Avx.UnpackHigh(va, vb);   // a0 b0 a1 b1 | a4 b4 a5 b5, a2 b2 a3 b3 | a6 b6 a7 b7
-                    Vector256<uint> pairs = Vector256.LessThan(Lanes.AsUInt32(), Vector256.Create((uint)(2 * lanes)));
-                    Vector256<uint> pairsHigh = Vector256.LessThan((Lanes + Vector256.Create(8)).AsUInt32(), Vector256.Create((uint)(2 * lanes)));
-                    Vector256<float> mask0 = (pairs & InRow(at, limit).AsUInt32()).AsSingle();
-                    Vector256<float> mask1 = (pairsHigh & InRow(at + 8, limit).AsUInt32()).AsSingle();
-                    Vector256<float> old0 = Avx.LoadVector256(run), old1 = Avx.LoadVector256(run + 8);
-                    Avx.Store(run, Avx.BlendVariable(old0, old0 + Avx.Permute2x128(low, high, 0x20), mask0));
-                    Avx.Store(run + 8, Avx.BlendVariable(old1, old1 + Avx.Permute2x128(low, high, 0x31), mask1));
-                }
-            }
-        }
-    }
-
-    /// <summary>All bits set in lane l where pixel at + 2·l lies in [0, width): which of 8 stride-2 outputs read inside the row.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<uint> Stride2Pixels(int at, Vector256<uint> width) =>
-        Vector256.LessThan((Vector256.Create(at) + Lanes + Lanes).AsUInt32(), width);
 
     /// <summary>The loops above index through refs without bounds checks, so the spans are checked once here.</summary>
     private static void CheckLengths(in Im2ColGeometry g, int imageLength, int colsLength, int ldCols)
