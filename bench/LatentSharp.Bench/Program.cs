@@ -8,6 +8,7 @@ var benchmarks = new Dictionary<string, Func<string[], int>>(StringComparer.Ordi
     ["serve-latency"] = ServeLatencyBenchmark.Run,
     ["autoregressive-speed"] = AutoregressiveSpeedBenchmark.Run,
     ["data-parallel"] = DataParallelBenchmark.Run,
+    ["conv-profile"] = ConvProfileBenchmark.Run,
 };
 
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))

@@ -1,0 +1,211 @@
+using System.Diagnostics;
+using System.Globalization;
+using LatentSharp.Data;
+using LatentSharp.Kernels;
+using LatentSharp.Models;
+using LatentSharp.Tensors;
+using LatentSharp.Training;
+
+namespace LatentSharp.Bench;
+
+/// <summary>
+/// Process CPU time (user + system) of the conv VAE's training, made to be read on a loaded machine where wall-clock
+/// times are not: "steps" trains the conv-vae of <see cref="VaeEpochBenchmark"/> (channels [32, 64], batch 128) with the
+/// Trainer and reports the CPU milliseconds per step after a warm-up; "ops" times each of its four convolutions alone
+/// (forward, backward for the input gradient, backward for the weight gradient) on batch 128 of random data.
+/// "im2col" times the stride-2 unfold and fold of those layers, one image at a time (the unfold with its vector path on and off).
+/// Usage: conv-profile [steps|ops|im2col] [--steps 60] [--warmup 10] [--threads 1] [--repeats 5] [--data fashion-mnist]
+/// </summary>
+public static class ConvProfileBenchmark
+{
+    private const int BatchSize = 128;
+
+    /// <summary>Runs the benchmark with command-line <paramref name="args"/>; returns the exit code.</summary>
+    public static int Run(string[] args)
+    {
+        string mode = args.Length > 0 && !args[0].StartsWith("--", StringComparison.Ordinal) ? args[0] : "steps";
+        Threading.MaxThreads = Int(args, "--threads", 1);
+        int repeats = Int(args, "--repeats", 5);
+        if (mode == "ops") return Ops(repeats);
+        if (mode == "im2col") return Im2ColKernels(repeats);
+        if (mode != "steps")
+        {
+            Console.Error.WriteLine($"conv-profile: the mode is \"steps\", \"ops\" or \"im2col\", not \"{mode}\".");
+            return 2;
+        }
+        return Steps(Arg(args, "--data", "fashion-mnist"), Int(args, "--steps", 60), Int(args, "--warmup", 10), repeats);
+    }
+
+    private static int Steps(string data, int steps, int warmup, int repeats)
+    {
+        DataSplits all = new DatasetResolver().Load(data);
+        int images = Math.Min(all.Train.Count / BatchSize, warmup + steps) * BatchSize;
+        var train = new Dataset(all.Train.Name, images, all.Train.Rows, all.Train.Cols, all.Train.Pixels.AsSpan(0, images * all.Train.Dimensions).ToArray());
+        var test = new Dataset(all.Test.Name, BatchSize, all.Test.Rows, all.Test.Cols, all.Test.Pixels.AsSpan(0, BatchSize * all.Test.Dimensions).ToArray());
+        var splits = new DataSplits(train, test);
+        var spec = new ModelSpec { Kind = "conv-vae", LatentSize = 20, ConvChannels = [32, 64], Activation = "relu", Likelihood = "bernoulli" };
+        var timed = new List<double>();
+        for (int repeat = 0; repeat < repeats; repeat++)
+        {
+            LatentModel model = ModelCatalog.Build(spec, new Rng(1));
+            var options = new TrainingOptions
+            {
+                Epochs = 1, BatchSize = BatchSize, Optimizer = "adam", LearningRate = 1e-3f, Seed = 1, ValidationImages = 0,
+            };
+            var clock = new StepClock(warmup);
+            TrainingState state = new Trainer(model, options).Fit(splits, observer: clock);
+            double ms = clock.CpuMilliseconds / clock.TimedSteps;
+            timed.Add(ms);
+            Console.WriteLine($"repeat {repeat + 1}: {clock.TimedSteps} steps, {ms:F2} CPU ms/step, {clock.WallMilliseconds / clock.TimedSteps:F2} wall ms/step, " +
+                $"train loss {state.History[^1].Train[TermSums.Elbo].ToString("R", CultureInfo.InvariantCulture)}");
+        }
+        timed.Sort();
+        Console.WriteLine($"median {timed[timed.Count / 2]:F2} CPU ms/step over {repeats} repeats ({Threading.MaxThreads} thread(s), path {Gemm.Resolve()})");
+        return 0;
+    }
+
+    /// <summary>Process CPU time between the end of step <c>warmup</c> and the end of the epoch's last step.</summary>
+    private sealed class StepClock(int warmup) : ITrainingObserver
+    {
+        private TimeSpan _cpuStart;
+        private readonly Stopwatch _wall = new();
+        private int _last;
+
+        public int TimedSteps => _last - warmup;
+        public double CpuMilliseconds { get; private set; }
+        public double WallMilliseconds => _wall.Elapsed.TotalMilliseconds;
+
+        public void EpochStarted(int epoch, int epochs, int steps) { }
+
+        public void StepCompleted(int epoch, int step, int steps, double loss, double examplesPerSecond)
+        {
+            if (step == warmup)
+            {
+                _cpuStart = Process.GetCurrentProcess().TotalProcessorTime;
+                _wall.Restart();
+            }
+            if (step == steps)
+            {
+                CpuMilliseconds = (Process.GetCurrentProcess().TotalProcessorTime - _cpuStart).TotalMilliseconds;
+                _wall.Stop();
+                _last = step;
+            }
+        }
+
+        public void EpochCompleted(EpochReport report) { }
+    }
+
+    private static int Ops(int repeats)
+    {
+        // (name, transposed, in channels, out channels, input size) of the conv VAE's convolutions, all k4 s2 p1
+        (string Name, bool Transposed, int In, int Out, int Size)[] layers =
+        [
+            ("conv 1→32, 28→14", false, 1, 32, 28),
+            ("conv 32→64, 14→7", false, 32, 64, 14),
+            ("convT 64→32, 7→14", true, 64, 32, 7),
+            ("convT 32→1, 14→28", true, 32, 1, 14),
+        ];
+        Console.WriteLine($"CPU ms per call, batch {BatchSize}, {Threading.MaxThreads} thread(s), path {Gemm.Resolve()}, median of {repeats} x 20 calls");
+        Console.WriteLine("| layer | forward | backward dx | backward dW + db |");
+        Console.WriteLine("|---|---:|---:|---:|");
+        var rng = new Rng(1);
+        foreach (var layer in layers)
+        {
+            Tensor x = Random(rng, BatchSize, layer.In, layer.Size, layer.Size);
+            Tensor w = layer.Transposed ? Random(rng, layer.In, layer.Out, 4, 4) : Random(rng, layer.Out, layer.In, 4, 4);
+            Tensor b = Random(rng, layer.Out);
+            Tensor Forward() => layer.Transposed ? Tensor.ConvTranspose2d(x, w, b, 2, 1) : Tensor.Conv2d(x, w, b, 2, 1);
+            double forward = Median(repeats, () =>
+            {
+                using (Tensor.NoGrad()) Forward();
+            });
+            double both = Median(repeats, () =>
+            {
+                x.AsParameter();
+                w.AsParameter();
+                b.AsParameter();
+                Forward().Sum().Backward();
+            });
+            double weightOnly = Median(repeats, () =>
+            {
+                using (Tensor.NoGrad()) x = x.Detach();
+                Forward().Sum().Backward();
+            });
+            Console.WriteLine($"| {layer.Name} | {forward:F2} | {both - weightOnly:F2} | {weightOnly - forward:F2} |");
+        }
+        return 0;
+    }
+
+    private static int Im2ColKernels(int repeats)
+    {
+        // (name, channels, input size) of the unfolded (or folded-into) maps, all k4 s2 p1
+        (string Name, int Channels, int Size)[] maps = [("1×28×28 → 14×14", 1, 28), ("32×14×14 → 7×7", 32, 14)];
+        Console.WriteLine($"µs per image (median of {repeats} x 200 calls over 128 images), unfold: scalar loop → vector stride-2 path");
+        Console.WriteLine("| map | unfold | fold |");
+        Console.WriteLine("|---|---|---|");
+        foreach (var map in maps)
+        {
+            int o = Im2ColGeometry.OutputSize(map.Size, 4, 2, 1);
+            var g = new Im2ColGeometry(map.Channels, map.Size, map.Size, 4, 4, 2, 1, o, o);
+            var images = new float[BatchSize * g.ImageLength];
+            new Rng(1).FillUniform(images, -1f, 1f);
+            var cols = new float[g.Rows * BatchSize * g.Positions];
+            new Rng(2).FillUniform(cols, -1f, 1f);
+            int ld = BatchSize * g.Positions;
+            double Time(bool vectorized, bool fold)
+            {
+                Im2Col.Stride2Vectorized = vectorized;
+                var times = new List<double>();
+                for (int r = 0; r < repeats * 200; r++)
+                {
+                    int b = r % BatchSize;
+                    long start = Stopwatch.GetTimestamp();
+                    if (fold) Im2Col.FoldAdd(g, cols.AsSpan(b * g.Positions), ld, images.AsSpan(b * g.ImageLength, g.ImageLength));
+                    else Im2Col.Unfold(g, images.AsSpan(b * g.ImageLength, g.ImageLength), cols.AsSpan(b * g.Positions), ld);
+                    times.Add(Stopwatch.GetElapsedTime(start).TotalMicroseconds);
+                }
+                Im2Col.Stride2Vectorized = true;
+                times.Sort();
+                return times[times.Count / 2];
+            }
+            for (int warm = 0; warm < 3; warm++) { Time(false, false); Time(true, false); Time(true, true); }
+            Console.WriteLine($"| {map.Name} | {Time(false, false):F2} → {Time(true, false):F2} | {Time(true, true):F2} |");
+        }
+        return 0;
+    }
+
+    private static Tensor Random(Rng rng, params int[] shape)
+    {
+        Tensor t = Tensor.Zeros(shape);
+        for (int i = 0; i < t.Length; i++) t.Data[i] = rng.NextFloat() - 0.5f;
+        return t;
+    }
+
+    /// <summary>Median over <paramref name="repeats"/> of the process CPU milliseconds per call of 20 calls (after 3 warm-up calls).</summary>
+    private static double Median(int repeats, Action call)
+    {
+        var arena = new Arena();
+        void Scoped()
+        {
+            using (arena.Scope()) call();
+        }
+        for (int i = 0; i < 3; i++) Scoped();
+        var times = new List<double>();
+        for (int r = 0; r < repeats; r++)
+        {
+            TimeSpan start = Process.GetCurrentProcess().TotalProcessorTime;
+            for (int i = 0; i < 20; i++) Scoped();
+            times.Add((Process.GetCurrentProcess().TotalProcessorTime - start).TotalMilliseconds / 20);
+        }
+        times.Sort();
+        return times[times.Count / 2];
+    }
+
+    private static int Int(string[] args, string name, int fallback) => int.Parse(Arg(args, name, fallback.ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture);
+
+    private static string Arg(string[] args, string name, string fallback)
+    {
+        int i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
+    }
+}
