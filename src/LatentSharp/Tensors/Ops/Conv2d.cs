@@ -36,12 +36,18 @@ public sealed partial class Tensor
         int chunk = ConvBatch.ImagesPerChunk(n, (long)k * p);
 
         Tensor y = Empty([n, o, ho, wo]);
+        bool direct = DirectConv.Applies(g);
+        // The weight gradient multiplies by the same columns as the forward: when it will be needed, the forward unfolds
+        // its first chunks (those within ConvBatch.KeptColumnBudget) into a buffer that lives as long as the graph, and the
+        // backward reads them instead of unfolding again. The direct path unfolds nothing, so it keeps nothing.
+        int keptImages = !direct && IsGradEnabled && w.RequiresGrad ? ConvBatch.KeptImages(n, chunk, (long)k * p) : 0;
+        float[]? kept = keptImages == 0 ? null : Empty([keptImages * k * p])._data;   // chunk after chunk, each [K, count·P]
         float[]? compact = tapMask == 0 ? null : CompactWeight(g, w._data, o);
         try
         {
             float[] wk = compact ?? w._data;
-            if (DirectConv.Applies(g)) DirectConv.Forward(new DirectConvLayer(g, o, wk, bias is null ? default : bias._data), x._data, y._data, n);
-            else ForwardByColumns(g, n, o, chunk, x._data, wk, bias?._data, y._data);
+            if (direct) DirectConv.Forward(new DirectConvLayer(g, o, wk, bias is null ? default : bias._data), x._data, y._data, n);
+            else ForwardByColumns(g, n, o, chunk, x._data, wk, bias?._data, y._data, kept, keptImages);
         }
         finally
         {
@@ -58,7 +64,8 @@ public sealed partial class Tensor
             float[]? gx = x.GradToAccumulate();
             if (gw is null && gx is null) return;
 
-            float[] cols = ConvBatch.Rent((long)k * chunk * p);
+            // Scratch columns: for the chunks not kept, and for dcols.
+            float[]? cols = gx is null && keptImages == n ? null : ConvBatch.Rent((long)k * chunk * p);
             float[] gt = ConvBatch.Rent((long)o * chunk * p);
             // With a tap mask the products run on the compact weight [O, K]; its gradient is gathered there, then added
             // to the used taps of gw.
@@ -81,15 +88,16 @@ public sealed partial class Tensor
                     }
                     if (gw is not null)
                     {
-                        // forward: y = W · cols  =>  dW [O, K] += gt [O, count·P] · colsᵀ (columns recomputed, not stored)
-                        ConvBatch.UnfoldChunk(g, x._data, first, count, cols);
-                        Gemm.Multiply(false, true, o, k, ld, 1f, gtChunk, ld, cols, ld, 1f, gwk!, k);
+                        // forward: y = W · cols  =>  dW [O, K] += gt [O, count·P] · colsᵀ (the forward's columns if kept)
+                        ReadOnlySpan<float> colsChunk = first < keptImages ? kept.AsSpan(first * k * p, k * ld) : cols;
+                        if (first >= keptImages) ConvBatch.UnfoldChunk(g, x._data, first, count, cols);
+                        Gemm.Multiply(false, true, o, k, ld, 1f, gtChunk, ld, colsChunk, ld, 1f, gwk!, k);
                     }
                     if (gx is not null)
                     {
                         // dcols [K, count·P] = Wᵀ · gt, then col2im adds each window back to the input pixels it read
-                        Gemm.Multiply(true, false, k, ld, o, 1f, wk, k, gtChunk, ld, 0f, cols, ld);
-                        ConvBatch.FoldChunk(g, cols, first, count, gx);
+                        Gemm.Multiply(true, false, k, ld, o, 1f, wk, k, gtChunk, ld, 0f, cols!, ld);
+                        ConvBatch.FoldChunk(g, cols!, first, count, gx);
                     }
                 }
                 if (gw is not null && tapMask != 0) AddCompactWeightGrad(g, gwk!, o, gw);
@@ -99,22 +107,26 @@ public sealed partial class Tensor
                 if (gwk is not null && tapMask != 0) ConvBatch.Return(gwk);
                 if (compact is not null) ConvBatch.Return(compact);
                 ConvBatch.Return(gt);
-                ConvBatch.Return(cols);
+                if (cols is not null) ConvBatch.Return(cols);
             }
         }, inputs);
     }
 
-    /// <summary>y [N, O, P] (+ bias) = W [O, K] · columns of each image, chunk by chunk: unfold, one GEMM, scatter back.</summary>
-    private static void ForwardByColumns(in Im2ColGeometry g, int n, int o, int chunk, float[] x, float[] wk, float[]? bias, float[] y)
+    /// <summary>
+    /// y [N, O, P] (+ bias) = W [O, K] · columns of each image, chunk by chunk: unfold, one GEMM, scatter back. The first
+    /// <paramref name="keptImages"/> images' chunks are unfolded into <paramref name="kept"/>, one after the other, and left there.
+    /// </summary>
+    private static void ForwardByColumns(in Im2ColGeometry g, int n, int o, int chunk, float[] x, float[] wk, float[]? bias, float[] y, float[]? kept, int keptImages)
     {
         int k = g.Rows, p = g.Positions, outLength = o * p;
-        float[] cols = ConvBatch.Rent((long)k * chunk * p);
+        float[]? scratch = keptImages == n ? null : ConvBatch.Rent((long)k * chunk * p);
         float[] tmp = ConvBatch.Rent((long)o * chunk * p);
         try
         {
             for (int first = 0; first < n; first += chunk)
             {
                 int count = Math.Min(chunk, n - first), ld = count * p;
+                Span<float> cols = first < keptImages ? kept.AsSpan(first * k * p, k * ld) : scratch;
                 ConvBatch.UnfoldChunk(g, x, first, count, cols);                   // cols [K, count·P]
                 if (count == 1)
                 {
@@ -134,7 +146,7 @@ public sealed partial class Tensor
         finally
         {
             ConvBatch.Return(tmp);
-            ConvBatch.Return(cols);
+            if (scratch is not null) ConvBatch.Return(scratch);
         }
     }
 

@@ -18,6 +18,24 @@ internal static class ConvBatch
     /// </summary>
     internal static long ColumnBudget { get; set; } = 1 << 21;
 
+    /// <summary>
+    /// Most floats of column matrices one Conv2d keeps from its forward for its weight gradient (4M floats, 16 MB), whole
+    /// chunks only: a conv VAE's 32→64 layer at batch 128 keeps all of its 12.8 MB; a layer whose columns are larger keeps
+    /// its first chunks and unfolds the others again in the backward pass.
+    /// </summary>
+    internal static long KeptColumnBudget { get; set; } = 1 << 22;
+
+    /// <summary>
+    /// How many of <paramref name="images"/> images, in whole chunks of <paramref name="chunk"/> from the first, fit in
+    /// <see cref="KeptColumnBudget"/> at <paramref name="columnsPerImage"/> floats each (0 when not even one chunk does).
+    /// </summary>
+    public static int KeptImages(int images, int chunk, long columnsPerImage)
+    {
+        if (columnsPerImage <= 0) return 0;
+        long chunks = KeptColumnBudget / ((long)chunk * columnsPerImage);
+        return (int)Math.Min(images, chunks * chunk);
+    }
+
     /// <summary>Images per chunk for a column matrix of <paramref name="columnsPerImage"/> floats per image.</summary>
     public static int ImagesPerChunk(int images, long columnsPerImage)
     {
@@ -86,7 +104,7 @@ internal static class ConvBatch
     /// block and the result does not depend on the thread count). Without it im2col ran on one core while the other waited
     /// for the next GEMM.
     /// </remarks>
-    public static unsafe void UnfoldChunk(in Im2ColGeometry g, float[] images, int first, int count, float[] cols)
+    public static unsafe void UnfoldChunk(in Im2ColGeometry g, float[] images, int first, int count, Span<float> cols)
     {
         fixed (float* pImages = images)
         fixed (float* pCols = cols)
