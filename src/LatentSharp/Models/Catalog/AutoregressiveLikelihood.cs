@@ -31,8 +31,8 @@ public static class AutoregressiveLikelihood
         ArgumentNullException.ThrowIfNull(spec);
         string images = $"{spec.Channels}x{spec.Height}x{spec.Width}";
         if (spec.Likelihood == "bernoulli" && spec.Channels != 1)
-            throw new InvalidSettingException(nameof(ModelSpec.Likelihood),
-                $"The {kind}'s bernoulli likelihood needs single-channel binarized images; these are {images}. Use the categorical or logistic-mixture likelihood on 8-bit colour images.");
+            throw new InvalidSettingException(nameof(ModelSpec.Kind),
+                $"The {kind} needs single-channel binarized images; these are {images}. Its categorical and logistic-mixture likelihoods model 8-bit colour images.");
         if (spec.Likelihood != "categorical" || spec.Channels == 1) return;
         if (singleChannelCategorical)
             throw new InvalidSettingException(nameof(ModelSpec.Likelihood),
