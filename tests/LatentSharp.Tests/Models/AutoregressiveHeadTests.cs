@@ -46,7 +46,7 @@ public sealed class AutoregressiveHeadTests : IDisposable
         foreach (string kind in new[] { "pixelcnn", "gated-pixelcnn", "row-lstm", "diagonal-bilstm" })
         foreach (string likelihood in new[] { "categorical", "logistic-mixture" })
         foreach (int channels in new[] { 1, 3 })
-            if (!(kind is "row-lstm" or "diagonal-bilstm" && likelihood == "categorical" && channels == 3))
+            if (!(kind is "row-lstm" or "diagonal-bilstm" or "gated-pixelcnn" && likelihood == "categorical" && channels == 3))
                 data.Add(kind, likelihood, channels);
         return data;
     }
@@ -102,7 +102,6 @@ public sealed class AutoregressiveHeadTests : IDisposable
     [Theory]
     [InlineData("pixelcnn", "categorical", 2)]
     [InlineData("pixelcnn", "categorical", 1)]
-    [InlineData("gated-pixelcnn", "categorical", 2)]
     [InlineData("pixelcnn", "logistic-mixture", 2)]
     [InlineData("pixelcnn", "logistic-mixture", 1)]
     [InlineData("gated-pixelcnn", "logistic-mixture", 2)]
@@ -152,7 +151,6 @@ public sealed class AutoregressiveHeadTests : IDisposable
 
     [Theory]
     [InlineData("pixelcnn", "categorical")]
-    [InlineData("gated-pixelcnn", "categorical")]
     [InlineData("gated-pixelcnn", "logistic-mixture")]
     public void ParameterGradients_MatchFiniteDifferences_OnColourImages(string kind, string likelihood)
     {
@@ -174,8 +172,8 @@ public sealed class AutoregressiveHeadTests : IDisposable
     }
 
     [Theory]
-    [InlineData("gated-pixelcnn", "categorical")]
-    [InlineData("pixelcnn", "logistic-mixture")]
+    [InlineData("pixelcnn", "categorical")]
+    [InlineData("gated-pixelcnn", "logistic-mixture")]
     public void Checkpoint_RoundTrip_KeepsTheLikelihoodAndTheSamples(string kind, string likelihood)
     {
         AutoregressiveImageModel model = Build(Spec(kind, likelihood, 3, 3, 3));
@@ -224,7 +222,7 @@ public sealed class AutoregressiveHeadTests : IDisposable
     {
         Assert.Throws<InvalidSettingException>(() => ModelCatalog.Build(Spec("pixelcnn", "bernoulli", 3, 4, 4), new Rng(1)));
         Assert.Throws<InvalidSettingException>(() => ModelCatalog.Build(Spec("row-lstm", "categorical", 3, 4, 4), new Rng(1)));
-        Assert.Throws<InvalidSettingException>(() => ModelCatalog.Build(Spec("gated-pixelcnn", "categorical", 3, 4, 4) with { PixelCnnChannels = 4 }, new Rng(1)));
+        Assert.Throws<InvalidSettingException>(() => ModelCatalog.Build(Spec("gated-pixelcnn", "categorical", 3, 4, 4), new Rng(1)));
         Assert.Throws<InvalidSettingException>(() => ModelCatalog.Build(Spec("pixelcnn", "gaussian", 1, 4, 4), new Rng(1)));
         foreach (var (kind, likelihood, channels) in new[] { ("pixelcnn", "categorical", 3), ("gated-pixelcnn", "logistic-mixture", 3), ("row-lstm", "logistic-mixture", 3), ("diagonal-bilstm", "categorical", 1) })
         {

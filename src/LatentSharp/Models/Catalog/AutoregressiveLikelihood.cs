@@ -36,7 +36,7 @@ public static class AutoregressiveLikelihood
         if (spec.Likelihood != "categorical" || spec.Channels == 1) return;
         if (singleChannelCategorical)
             throw new InvalidSettingException(nameof(ModelSpec.Likelihood),
-                $"The {kind}'s categorical likelihood needs single-channel images (its LSTMs have no channel-group masks); these are {images}. Use the logistic-mixture likelihood on colour images.");
+                $"The {kind}'s categorical likelihood needs single-channel images; these are {images}. Use the logistic-mixture likelihood on colour images.");
         if (channelsMultipleOf && spec.PixelCnnChannels % spec.Channels != 0)
             throw new InvalidSettingException(nameof(ModelSpec.PixelCnnChannels),
                 $"The {kind}'s categorical likelihood on {spec.Channels}-channel images orders its feature channels in {spec.Channels} groups: use a multiple of {spec.Channels} channels, not {spec.PixelCnnChannels}.");
