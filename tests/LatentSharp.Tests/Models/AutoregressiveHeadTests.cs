@@ -150,13 +150,17 @@ public sealed class AutoregressiveHeadTests : IDisposable
     }
 
     [Theory]
-    [InlineData("pixelcnn", "categorical")]
-    [InlineData("gated-pixelcnn", "logistic-mixture")]
-    public void ParameterGradients_MatchFiniteDifferences_OnColourImages(string kind, string likelihood)
+    [InlineData("pixelcnn", "categorical", 3)]
+    [InlineData("gated-pixelcnn", "logistic-mixture", 3)]
+    [InlineData("pixelcnn", "logistic-mixture", 3)]
+    [InlineData("row-lstm", "logistic-mixture", 3)]
+    [InlineData("gated-pixelcnn", "logistic-mixture", 1)]
+    [InlineData("gated-pixelcnn", "categorical", 1)]
+    public void ParameterGradients_MatchFiniteDifferences_OnEightBitImages(string kind, string likelihood, int channels)
     {
-        ModelSpec spec = Spec(kind, likelihood, 3, 2, 2) with { PixelCnnChannels = kind == "pixelcnn" ? 6 : 3, PixelCnnBlocks = 1 };
+        ModelSpec spec = Spec(kind, likelihood, channels, 2, 2) with { PixelCnnChannels = kind == "pixelcnn" ? 6 : 3, PixelCnnBlocks = 1 };
         AutoregressiveImageModel model = Build(spec);
-        Tensor x = EightBitImages(2, 12, 7);
+        Tensor x = EightBitImages(2, 4 * channels, 7);
         GradCheck.CheckParameters(model, () => model.LogLikelihood(x, null), minimumWithGradient: 50, label: $"{kind} {likelihood}");
     }
 
