@@ -154,6 +154,10 @@ public sealed class AutoregressiveHeadTests : IDisposable
     [InlineData("gated-pixelcnn", "logistic-mixture", 3)]
     [InlineData("pixelcnn", "logistic-mixture", 3)]
     [InlineData("row-lstm", "logistic-mixture", 3)]
+    [InlineData("pixelcnn", "logistic-mixture", 1)]
+    [InlineData("pixelcnn", "categorical", 1)]
+    [InlineData("diagonal-bilstm", "logistic-mixture", 3)]
+    [InlineData("diagonal-bilstm", "categorical", 1)]
     [InlineData("gated-pixelcnn", "logistic-mixture", 1)]
     [InlineData("gated-pixelcnn", "categorical", 1)]
     public void ParameterGradients_MatchFiniteDifferences_OnEightBitImages(string kind, string likelihood, int channels)
