@@ -5,31 +5,36 @@ using LatentSharp.Tensors;
 namespace LatentSharp.Models;
 
 /// <summary>
-/// Gated PixelCNN (van den Oord et al. 2016, "Conditional Image Generation with PixelCNN Decoders") for binarized
-/// single-channel images: p(x | c) = Π_i Bernoulli(x_i | σ(logit_i(x_&lt;i, c))), pixels in raster order, optionally
-/// conditioned on a class c. Shapes: B rows, D = H·W pixels, p = <see cref="ModelSpec.PixelCnnChannels"/>, N =
-/// <see cref="ModelSpec.PixelCnnBlocks"/> gated layers after the first, C classes.
+/// Gated PixelCNN (van den Oord et al. 2016, "Conditional Image Generation with PixelCNN Decoders"):
+/// p(x | c) = Π_i p(x_i | x_&lt;i, c), pixels in raster order, optionally conditioned on a class c, the pixel's distribution
+/// given by the <see cref="AutoregressiveImageModel.Head"/> (Bernoulli on binarized single-channel images; 256-way softmax
+/// per sub-pixel or PixelCNN++'s logistic mixture on 8-bit images). Shapes: B rows, D = C_img·H·W, p =
+/// <see cref="ModelSpec.PixelCnnChannels"/>, N = <see cref="ModelSpec.PixelCnnBlocks"/> gated layers after the first, C
+/// classes, P outputs per pixel.
 /// <code>
-/// v = h = x [B, 1, H, W]
+/// v = h = x [B, C_img, H, W]
 /// layer l (the first 7×7 type A, then N × 3×3 type B), with the class bias b_l(c) = Linear(C → 2p)(c) when conditional:
 ///   v' = Vertical(v) + b_l^v(c)                                    [B, 2p, H, W]  rows above (type B: and its own row)
 ///   h' = Horizontal(h) + Conv1×1(2p → 2p)(v') + b_l^h(c)           [B, 2p, H, W]  left in its row (type B: and itself)
 ///   v ← tanh(v'_f) ⊙ σ(v'_g)                                       [B, p, H, W]
 ///   g = tanh(h'_f) ⊙ σ(h'_g);  skip_l = Conv1×1(g);  h ← h + Conv1×1(g)  (the first layer: h ← g; the last: no new v, h)
-/// logits = Conv1×1(p → 1)(ReLU(Conv1×1(p → p)(ReLU(Σ_l skip_l))))  [B, D]
+/// outputs = Conv1×1(p → P)(ReLU(Conv1×1(p → p)(ReLU(Σ_l skip_l))))  [B, P·H·W]
 /// </code>
+/// With the categorical head on C_img &gt; 1 channels, the horizontal stack and every 1×1 after it are masked by channel
+/// group (f mod C_img; p must be a multiple of C_img so that both halves of a gate are of one group): output group c sees
+/// sub-pixels &lt; c of its own pixel. The vertical stack needs no such mask: it never sees its own row.
 /// The vertical stack's first layer sees only the rows above, and its type-B layers widen that field by one row and one
 /// column to each side per layer, so that (unlike the simple <see cref="PixelCnn"/>'s stacked masked 3×3 convolutions) the
 /// triangle above-right of a pixel is no blind spot; the horizontal stack sees its own row up to the pixel, itself only
 /// from the second layer on. Logit i therefore depends on x_&lt;i alone, and on every one of them once the layers reach.
 /// <para>
-/// Like <see cref="PixelCnn"/>: <see cref="AutoregressiveBernoulliModel.Terms"/> are <see cref="TermsKind.Exact"/> (the exact log p(x | c), no KL);
-/// <see cref="AutoregressiveBernoulliModel.LogImportanceWeights"/> repeats it in all K columns; no latent space; <see cref="AutoregressiveBernoulliModel.Sample"/> draws pixel by
+/// Like <see cref="PixelCnn"/>: <see cref="AutoregressiveImageModel.Terms"/> are <see cref="TermsKind.Exact"/> (the exact log p(x | c), no KL);
+/// <see cref="AutoregressiveImageModel.LogImportanceWeights"/> repeats it in all K columns; no latent space; <see cref="AutoregressiveImageModel.Sample"/> draws pixel by
 /// pixel. Built with classes (<see cref="ModelSpec.Classes"/> &gt; 0) it is an <see cref="IConditional"/>: every call takes
-/// the one-hot labels, and <see cref="AutoregressiveBernoulliModel.Sample"/> draws row i from class i mod C.
+/// the one-hot labels, and <see cref="AutoregressiveImageModel.Sample"/> draws row i from class i mod C.
 /// </para>
 /// </summary>
-public sealed class GatedPixelCnn : AutoregressiveBernoulliModel
+public sealed class GatedPixelCnn : AutoregressiveImageModel
 {
     /// <summary>The kernel of the first (type A) layer.</summary>
     public const int FirstKernel = 7;
@@ -38,30 +43,28 @@ public sealed class GatedPixelCnn : AutoregressiveBernoulliModel
     public const int Kernel = 3;
 
     private readonly GatedLayer[] _layers;
-    private readonly Conv2d _hidden, _output;
-    private readonly int _width;
+    private readonly Layer _hidden, _output;
     private readonly ConditionalFacet? _conditional;
 
-    /// <summary>A freshly initialised gated PixelCNN of <paramref name="spec"/>; throws <see cref="ArgumentException"/> for colour images, fewer than 1 channel or a negative layer count.</summary>
-    public GatedPixelCnn(ModelSpec spec, Rng rng)
+    /// <summary>A freshly initialised gated PixelCNN of <paramref name="spec"/>; throws <see cref="ArgumentException"/> for a likelihood it has no head for (Bernoulli on colour images), fewer than 1 channel, channels not a multiple of the channel groups, or a negative layer count.</summary>
+    public GatedPixelCnn(ModelSpec spec, Rng rng) : base(HeadOf(spec))
     {
-        ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(rng);
-        if (spec.Channels != 1) throw new ArgumentException($"The {spec.Kind} models single-channel binarized images; these have {spec.Channels} channels.", nameof(spec));
-        int p = spec.PixelCnnChannels;
+        int p = spec.PixelCnnChannels, groups = Head.ChannelGroups;
         if (p < 1) throw new ArgumentException($"The {spec.Kind} needs at least 1 feature channel, not {p}.", nameof(spec));
+        if (p % groups != 0) throw new ArgumentException($"The {spec.Kind}'s {p} channels per stack must be a multiple of the {groups} sub-pixels its {spec.Likelihood} head orders.", nameof(spec));
         if (spec.PixelCnnBlocks < 0) throw new ArgumentException($"The number of gated layers must not be negative, not {spec.PixelCnnBlocks}.", nameof(spec));
         Spec = spec;
-        _width = spec.Width;
         _layers = new GatedLayer[1 + spec.PixelCnnBlocks];
         for (int l = 0; l < _layers.Length; l++)
         {
             bool last = l == _layers.Length - 1;
-            var layer = l == 0 ? new GatedLayer(1, p, FirstKernel, MaskType.A, spec.Classes, last, rng) : new GatedLayer(p, p, Kernel, MaskType.B, spec.Classes, last, rng);
+            var layer = l == 0 ? new GatedLayer(spec.Channels, p, FirstKernel, MaskType.A, spec.Classes, last, groups, rng)
+                : new GatedLayer(p, p, Kernel, MaskType.B, spec.Classes, last, groups, rng);
             _layers[l] = RegisterModule($"layer{l + 1}", layer);
         }
-        _hidden = RegisterModule("hidden", new Conv2d(p, p, 1, rng));
-        _output = RegisterModule("output", new Conv2d(p, 1, 1, rng));
+        _hidden = RegisterModule("hidden", MaskedResidualBlock.Pointwise(p, p, groups, rng));
+        _output = RegisterModule("output", MaskedResidualBlock.Pointwise(p, Head.OutputsPerPixel, groups, rng));
         _conditional = spec.Classes > 0 ? new ConditionalFacet(this) : null;
     }
 
@@ -73,10 +76,9 @@ public sealed class GatedPixelCnn : AutoregressiveBernoulliModel
         typeof(T) == typeof(IConditional) ? _conditional as T : base.As<T>();
 
     /// <inheritdoc/>
-    protected override Tensor FirstRowLogits(Tensor x, int rows, Tensor? condition)
+    protected override Tensor FirstRowOutputs(Tensor x, int rows, Tensor? condition)
     {
-        int b = x.Dim(0);
-        Tensor vertical = x.Reshape(b, 1, rows, _width), horizontal = vertical;   // [B, 1, rows, W]
+        Tensor vertical = x, horizontal = x;                                      // [B, C_img, rows, W]
         Tensor? skips = null;
         foreach (GatedLayer layer in _layers)
         {
@@ -84,7 +86,7 @@ public sealed class GatedPixelCnn : AutoregressiveBernoulliModel
             skips = skips is null ? skip : skips + skip;                          // [B, p, rows, W]
         }
         Tensor h = _hidden.Forward(skips!.Relu()).Relu();
-        return _output.Forward(h).Reshape(b, rows * _width);                      // [B, 1, rows, W] → [B, rows·W]
+        return _output.Forward(h);                                                // [B, P, rows, W]
     }
 
     /// <summary>
@@ -96,20 +98,21 @@ public sealed class GatedPixelCnn : AutoregressiveBernoulliModel
         private readonly int _channels;
         private readonly bool _residual, _last;
         private readonly StackConv2d _vertical, _horizontal;
-        private readonly Conv2d _verticalToHorizontal, _skip;
-        private readonly Conv2d? _residualProjection;
+        private readonly Conv2d _verticalToHorizontal;
+        private readonly Layer _skip;
+        private readonly Layer? _residualProjection;
         private readonly Linear? _verticalClass, _horizontalClass;
 
-        public GatedLayer(int inChannels, int channels, int kernel, MaskType type, int classes, bool last, Rng rng)
+        public GatedLayer(int inChannels, int channels, int kernel, MaskType type, int classes, bool last, int groups, Rng rng)
         {
             _channels = channels;
             _last = last;
             _residual = type == MaskType.B && !last;
             _vertical = RegisterModule("vertical", new StackConv2d(inChannels, 2 * channels, kernel, PixelStack.Vertical, type, rng));
-            _horizontal = RegisterModule("horizontal", new StackConv2d(inChannels, 2 * channels, kernel, PixelStack.Horizontal, type, rng));
+            _horizontal = RegisterModule("horizontal", new StackConv2d(inChannels, 2 * channels, kernel, PixelStack.Horizontal, type, rng, groups));
             _verticalToHorizontal = RegisterModule("vertical_to_horizontal", new Conv2d(2 * channels, 2 * channels, 1, rng));
-            _skip = RegisterModule("skip", new Conv2d(channels, channels, 1, rng));
-            if (_residual) _residualProjection = RegisterModule("residual", new Conv2d(channels, channels, 1, rng));
+            _skip = RegisterModule("skip", MaskedResidualBlock.Pointwise(channels, channels, groups, rng));
+            if (_residual) _residualProjection = RegisterModule("residual", MaskedResidualBlock.Pointwise(channels, channels, groups, rng));
             if (classes > 0)
             {
                 _verticalClass = RegisterModule("vertical_class", new Linear(classes, 2 * channels, rng, bias: false));

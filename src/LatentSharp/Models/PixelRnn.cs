@@ -4,20 +4,22 @@ using LatentSharp.Tensors;
 namespace LatentSharp.Models;
 
 /// <summary>
-/// What the two PixelRNNs (van den Oord et al. 2016, "Pixel Recurrent Neural Networks") share, for binarized
-/// single-channel images: p(x) = Π_i Bernoulli(x_i | σ(logit_i(x_&lt;i))), pixels in raster order. Shapes: B rows,
-/// D = H·W pixels, h = <see cref="ModelSpec.PixelCnnChannels"/> feature maps and LSTM state channels, N =
-/// <see cref="ModelSpec.PixelCnnBlocks"/> LSTM layers.
+/// What the two PixelRNNs (van den Oord et al. 2016, "Pixel Recurrent Neural Networks") share: p(x) = Π_i p(x_i | x_&lt;i),
+/// pixels in raster order, the pixel's distribution given by the <see cref="AutoregressiveImageModel.Head"/>: Bernoulli on
+/// binarized single-channel images, on 8-bit images the 256-way softmax (single-channel only: the LSTMs have no channel-group
+/// masks) or PixelCNN++'s logistic mixture (any channels: its outputs of a pixel see the pixels before it only). Shapes: B
+/// rows, D = C·H·W, h = <see cref="ModelSpec.PixelCnnChannels"/> feature maps and LSTM state channels, N =
+/// <see cref="ModelSpec.PixelCnnBlocks"/> LSTM layers, P outputs per pixel.
 /// <code>
-/// x [B, D] → [B, 1, H, W] → MaskedConv 7×7 type A (1 → h) = F_0
+/// x [B, D] → [B, C, H, W] → MaskedConv 7×7 type A (C → h) = F_0
 ///   → N × LSTM layer with a residual connection: F_l = F_{l−1} + Conv1×1(h → h)(LSTM_l(F_{l−1}))
-///   → ReLU → Conv1×1 (h → h) → ReLU → Conv1×1 (h → 1) (type B: with one channel a 1×1 keeps every connection) → logits [B, D]
+///   → ReLU → Conv1×1 (h → h) → ReLU → Conv1×1 (h → P) (type B with one channel group) → outputs [B, P·H·W]
 /// </code>
-/// F_0 at pixel i depends on x_&lt;i only; each LSTM layer keeps that (a subclass says how), so logit i depends on x_&lt;i alone.
-/// Every layer is causal row-wise too (no output sees a row below its own), which <see cref="AutoregressiveBernoulliModel.LogitsOfFirstRows"/>
+/// F_0 at pixel i depends on x_&lt;i only; each LSTM layer keeps that (a subclass says how), so the outputs of pixel i depend on x_&lt;i alone.
+/// Every layer is causal row-wise too (no output sees a row below its own), which <see cref="AutoregressiveImageModel.LogitsOfFirstRows"/>
 /// relies on. Like the PixelCNNs: exact terms, no latent space, sampling pixel by pixel.
 /// </summary>
-public abstract class PixelRnn : AutoregressiveBernoulliModel
+public abstract class PixelRnn : AutoregressiveImageModel
 {
     /// <summary>The kernel of the first (type A) convolution.</summary>
     public const int FirstKernel = 7;
@@ -27,21 +29,21 @@ public abstract class PixelRnn : AutoregressiveBernoulliModel
     private readonly Conv2d _hidden, _output;
 
     /// <summary>Builds the first convolution, the residual 1×1s of the N layers and the head; a subclass adds its LSTM layers.</summary>
-    protected PixelRnn(ModelSpec spec, Rng rng)
+    protected PixelRnn(ModelSpec spec, Rng rng) : base(HeadOf(spec))
     {
-        ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(rng);
-        if (spec.Channels != 1) throw new ArgumentException($"The {spec.Kind} models single-channel binarized images; these have {spec.Channels} channels.", nameof(spec));
+        if (Head.ChannelGroups != 1)
+            throw new ArgumentException($"The {spec.Kind}'s LSTMs have no channel-group masks: its {spec.Likelihood} head takes single-channel images, not {spec.Channels} channels.", nameof(spec));
         int h = spec.PixelCnnChannels;
         if (h < 1) throw new ArgumentException($"The {spec.Kind} needs at least 1 hidden channel, not {h}.", nameof(spec));
         if (spec.PixelCnnBlocks < 0) throw new ArgumentException($"The number of LSTM layers must not be negative, not {spec.PixelCnnBlocks}.", nameof(spec));
         Spec = spec;
         Hidden = h;
-        _input = RegisterModule("input", new MaskedConv2d(1, h, FirstKernel, MaskType.A, rng));
+        _input = RegisterModule("input", new MaskedConv2d(spec.Channels, h, FirstKernel, MaskType.A, rng));
         _residual = new Conv2d[spec.PixelCnnBlocks];
         for (int l = 0; l < _residual.Length; l++) _residual[l] = RegisterModule($"residual{l + 1}", new Conv2d(h, h, 1, rng));
         _hidden = RegisterModule("hidden", new Conv2d(h, h, 1, rng));
-        _output = RegisterModule("output", new Conv2d(h, 1, 1, rng));
+        _output = RegisterModule("output", new Conv2d(h, Head.OutputsPerPixel, 1, rng));
     }
 
     /// <inheritdoc/>
@@ -54,13 +56,12 @@ public abstract class PixelRnn : AutoregressiveBernoulliModel
     protected abstract Tensor LstmLayer(int layer, Tensor features);
 
     /// <inheritdoc/>
-    protected override Tensor FirstRowLogits(Tensor x, int rows, Tensor? condition)
+    protected override Tensor FirstRowOutputs(Tensor x, int rows, Tensor? condition)
     {
-        int b = x.Dim(0), width = Spec.Width;
-        Tensor features = _input.Forward(x.Reshape(b, 1, rows, width));               // [B, h, rows, W]
+        Tensor features = _input.Forward(x);                                          // [B, h, rows, W]
         for (int l = 0; l < _residual.Length; l++) features += _residual[l].Forward(LstmLayer(l, features));
         Tensor h = _hidden.Forward(features.Relu()).Relu();
-        return _output.Forward(h).Reshape(b, rows * width);                           // [B, 1, rows, W] → [B, rows·W]
+        return _output.Forward(h);                                                    // [B, P, rows, W]
     }
 
     /// <summary>

@@ -23,17 +23,31 @@ public enum PixelStack
 /// </list>
 /// Like <see cref="MaskedConv2d"/> it runs over the kept taps only, so the others are never read and get no gradient. Every
 /// layer is causal row-wise: no output sees a row below its own. Initialised as <see cref="Conv2d"/> (U(±1/√(C·k·k))).
+/// <para>
+/// With G &gt; 1 channel groups (horizontal stack only: the vertical one never sees its own row's pixels), the centre tap
+/// links channel pairs as <see cref="MaskedConv2d.SeesOwnPixel"/> says, through W ⊙ M, so that a sub-pixel's features
+/// see the earlier sub-pixels of its own pixel (type A), or those and its own (type B).
+/// </para>
 /// </summary>
 public sealed class StackConv2d : Layer
 {
     private readonly ulong _taps;    // bit i·k + j set for each kept tap
+    private readonly Tensor? _mask;  // [O, C, k, k], channel groups only
 
-    /// <summary>A stack convolution from <paramref name="inChannels"/> to <paramref name="outChannels"/> channels, drawing its weights from <paramref name="rng"/>; throws <see cref="ArgumentOutOfRangeException"/> for an even kernel, one above 7, or a 1×1 kernel of type A.</summary>
-    public StackConv2d(int inChannels, int outChannels, int kernelSize, PixelStack stack, MaskType type, Rng rng)
+    /// <summary>
+    /// A stack convolution from <paramref name="inChannels"/> to <paramref name="outChannels"/> channels (in
+    /// <paramref name="channelGroups"/> groups: horizontal stack only), drawing its weights from <paramref name="rng"/>;
+    /// throws <see cref="ArgumentOutOfRangeException"/> for an even kernel, one above 7, a 1×1 kernel of type A, or channel
+    /// groups on the vertical stack.
+    /// </summary>
+    public StackConv2d(int inChannels, int outChannels, int kernelSize, PixelStack stack, MaskType type, Rng rng, int channelGroups = 1)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inChannels);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(outChannels);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(channelGroups);
         ArgumentNullException.ThrowIfNull(rng);
+        if (channelGroups > 1 && stack == PixelStack.Vertical)
+            throw new ArgumentOutOfRangeException(nameof(channelGroups), channelGroups, "The vertical stack never sees its own row's pixels, so it has no channel groups to mask.");
         if (kernelSize < 1 || kernelSize % 2 == 0 || kernelSize > 7)
             throw new ArgumentOutOfRangeException(nameof(kernelSize), kernelSize, "A stack convolution needs an odd kernel size of at most 7, so that it has a centre pixel and its taps fit a 64-bit mask.");
         // An empty tap mask means "every tap" to Conv2d: a 1×1 type A kernel of either stack would see its own pixel.
@@ -54,8 +68,17 @@ public sealed class StackConv2d : Layer
         {
             bool kept = stack == PixelStack.Vertical
                 ? r < centre || (r == centre && type == MaskType.B)
-                : r == centre && (c < centre || (c == centre && type == MaskType.B));
+                : r == centre && (c < centre || (c == centre && (type == MaskType.B || channelGroups > 1)));
             if (kept) _taps |= 1UL << (r * k + c);
+        }
+        if (channelGroups > 1)
+        {
+            var mask = new float[outChannels * inChannels * k * k];
+            for (int i = 0; i < outChannels * inChannels; i++)
+            for (int t = 0; t < k * k; t++)
+                mask[i * k * k + t] = (_taps >> t & 1) == 1 ? 1f : 0f;
+            MaskedConv2d.SetCentreByGroup(mask, outChannels, inChannels, k, channelGroups, type);
+            _mask = Tensor.FromArray(mask, outChannels, inChannels, k, k);
         }
     }
 
@@ -80,7 +103,7 @@ public sealed class StackConv2d : Layer
     public int KeptTaps => System.Numerics.BitOperations.PopCount(_taps);
 
     /// <summary>x [B, C, H, W] → [B, O, H, W].</summary>
-    public override Tensor Forward(Tensor x) => Tensor.Conv2d(x, Weight, Bias, stride: 1, padding: KernelSize / 2, tapMask: _taps);
+    public override Tensor Forward(Tensor x) => Tensor.Conv2d(x, _mask is null ? Weight : Weight * _mask, Bias, stride: 1, padding: KernelSize / 2, tapMask: _taps);
 
     /// <summary>The layer and its sizes, e.g. <c>StackConv2d(64, 64, kernel: 3, Vertical type B)</c>.</summary>
     public override string ToString() => $"StackConv2d({InChannels}, {OutChannels}, kernel: {KernelSize}, {Stack} type {Type})";

@@ -3,7 +3,7 @@ using LatentSharp.Tensors;
 namespace LatentSharp.Models.Catalog;
 
 /// <summary>
-/// "gated-pixelcnn" and "cgated-pixelcnn": the <see cref="GatedPixelCnn"/>, an exact Bernoulli likelihood of binarized
+/// "gated-pixelcnn" and "cgated-pixelcnn": the <see cref="GatedPixelCnn"/>, an exact likelihood of binarized or 8-bit
 /// images without a latent space, unconditional or conditioned on the class label (its classes come from the data).
 /// Its two settings are the pixelcnn's fields of <see cref="ModelSpec"/> under names of its own: the channels p of each
 /// stack and the number of gated type-B layers after the first.
@@ -36,11 +36,11 @@ public sealed class GatedPixelCnnKind : ModelKind
 
     /// <inheritdoc/>
     public override string Description => _conditional
-        ? "gated PixelCNN conditioned on the class: vertical and horizontal stacks (no blind spot), tanh ⊙ sigmoid gates with a class bias, exact Bernoulli likelihood of binarized images"
-        : "gated PixelCNN: vertical and horizontal stacks (no blind spot), tanh ⊙ sigmoid gates, residual and skip connections, exact Bernoulli likelihood of binarized images";
+        ? "gated PixelCNN conditioned on the class: vertical and horizontal stacks (no blind spot), tanh ⊙ sigmoid gates with a class bias, exact likelihood of binarized or 8-bit images"
+        : "gated PixelCNN: vertical and horizontal stacks (no blind spot), tanh ⊙ sigmoid gates, residual and skip connections, exact likelihood of binarized or 8-bit images";
 
     /// <inheritdoc/>
-    public override IReadOnlyList<ModelOption> Options { get; } = [GatedChannels, GatedLayers];
+    public override IReadOnlyList<ModelOption> Options { get; } = [GatedChannels, GatedLayers, AutoregressiveLikelihood.Option, ModelOptions.MixtureComponents];
 
     /// <inheritdoc/>
     public override ModelSpec Defaults => base.Defaults with { PixelCnnChannels = 32, PixelCnnBlocks = 5 };
@@ -48,7 +48,7 @@ public sealed class GatedPixelCnnKind : ModelKind
     /// <inheritdoc/>
     public override void Validate(ModelSpec spec)
     {
-        if (spec.Likelihood != "bernoulli") throw new InvalidSettingException(nameof(ModelSpec.Likelihood), $"The {Name} has a Bernoulli likelihood per pixel (binarized images), not \"{spec.Likelihood}\".");
+        AutoregressiveLikelihood.Validate(Name, spec);
         if (spec.Prior != "standard-normal") throw new InvalidSettingException(nameof(ModelSpec.Prior), $"The {Name} has no latent space, so no \"{spec.Prior}\" prior.");
         if (spec.PixelCnnChannels < 1) throw new InvalidSettingException(nameof(ModelSpec.PixelCnnChannels), $"The {Name} needs at least 1 channel per stack, not {spec.PixelCnnChannels}.");
         if (spec.PixelCnnBlocks < 0) throw new InvalidSettingException(nameof(ModelSpec.PixelCnnBlocks), $"The number of gated layers must not be negative, not {spec.PixelCnnBlocks}.");
@@ -57,9 +57,7 @@ public sealed class GatedPixelCnnKind : ModelKind
     /// <inheritdoc/>
     public override void ValidateImages(ModelSpec spec)
     {
-        if (spec.Channels != 1)
-            throw new InvalidSettingException(nameof(ModelSpec.Kind),
-                $"The {Name} needs single-channel binarized images; these are {spec.Channels}x{spec.Height}x{spec.Width}. Use a kind with a latent space (vae, conv-vae) for colour images.");
+        AutoregressiveLikelihood.ValidateImages(Name, spec, channelsMultipleOf: true, singleChannelCategorical: true);
     }
 
     /// <inheritdoc/>
@@ -76,10 +74,11 @@ public sealed class GatedPixelCnnKind : ModelKind
         double perLayer = 4 * p * p + p * p + 4 * p * spec.Classes;
         double firstLayer = 2 * first * 2 * p + perLayer;
         double laterLayer = 2 * later * p * 2 * p + perLayer + p * p;
-        return firstLayer + spec.PixelCnnBlocks * laterLayer - (spec.PixelCnnBlocks > 0 ? p * p : 0) + p * p + p;
+        return firstLayer + spec.PixelCnnBlocks * laterLayer - (spec.PixelCnnBlocks > 0 ? p * p : 0) + p * p + p
+            + AutoregressiveLikelihood.ExtraParameters(spec, 2 * first * 2 * p, p);
     }
 
     /// <inheritdoc/>
     public override string Describe(ModelSpec spec) =>
-        $"{spec.Kind} {spec.Channels}x{spec.Height}x{spec.Width} → gated stacks {spec.PixelCnnChannels} channels, 7x7 type A + {spec.PixelCnnBlocks} gated 3x3 type B{(spec.Classes > 0 ? $", class bias ({spec.Classes} classes)" : "")} → Bernoulli logits per pixel";
+        $"{spec.Kind} {spec.Channels}x{spec.Height}x{spec.Width} → gated stacks {spec.PixelCnnChannels} channels, 7x7 type A + {spec.PixelCnnBlocks} gated 3x3 type B{(spec.Classes > 0 ? $", class bias ({spec.Classes} classes)" : "")} → {AutoregressiveLikelihood.Describe(spec)}";
 }

@@ -37,7 +37,7 @@ public static class ModelOptions
 
     /// <summary>The decoder likelihood (an autoencoder's reconstruction loss), with the values a kind accepts.</summary>
     public static ModelOption<string> Likelihood(IReadOnlyList<string> choices) => new("likelihood", nameof(ModelSpec.Likelihood),
-        "Decoder likelihood p(x|z): bernoulli, gaussian (fixed variance), gaussian-learned; on 8-bit images categorical (a softmax over the 256 values of each sub-pixel), logistic-mixture (PixelCNN++'s discretized logistic mixture, channels independent) or discretized-gaussian, scored in exact bits/dim; or pixelcnn (each pixel given the decoder's feature maps and the pixels before it; binarized single-channel images). An autoencoder's reconstruction loss: bce (binary cross-entropy) or mse.",
+        "Decoder likelihood p(x|z): bernoulli, gaussian (fixed variance), gaussian-learned; on 8-bit images categorical (a softmax over the 256 values of each sub-pixel), logistic-mixture (PixelCNN++'s discretized logistic mixture; channels independent in the VAEs, one mixture per pixel with G linear in R and B in R, G in the autoregressive kinds) or discretized-gaussian, scored in exact bits/dim; or pixelcnn (each pixel given the decoder's feature maps and the pixels before it; binarized single-channel images). An autoencoder's reconstruction loss: bce (binary cross-entropy) or mse.",
         s => s.Likelihood, (s, v) => s with { Likelihood = v }, choices);
 
     /// <summary>"variance": the Gaussian decoder's fixed or starting variance (<see cref="ModelSpec.Variance"/>).</summary>

@@ -4,7 +4,7 @@ namespace LatentSharp.Models.Catalog;
 
 /// <summary>
 /// "row-lstm" and "diagonal-bilstm": the two <see cref="PixelRnn"/>s, <see cref="RowLstm"/> and <see cref="DiagonalBiLstm"/>,
-/// exact Bernoulli likelihoods of binarized images without a latent space. Their two settings are the pixelcnn's fields
+/// exact likelihoods of binarized or 8-bit images without a latent space. Their two settings are the pixelcnn's fields
 /// of <see cref="ModelSpec"/> under names of their own: the hidden channels h and the number of LSTM layers.
 /// </summary>
 public sealed class PixelRnnKind : ModelKind
@@ -32,11 +32,11 @@ public sealed class PixelRnnKind : ModelKind
 
     /// <inheritdoc/>
     public override string Description => _diagonal
-        ? "PixelRNN Diagonal BiLSTM: two LSTMs along the diagonals of the skewed image (the right one shifted down a row), residual, exact Bernoulli likelihood of binarized images"
-        : "PixelRNN Row LSTM: an LSTM down the image row by row (masked 1-D input-to-state convolution), residual, exact Bernoulli likelihood of binarized images";
+        ? "PixelRNN Diagonal BiLSTM: two LSTMs along the diagonals of the skewed image (the right one shifted down a row), residual, exact likelihood of binarized images (Bernoulli) or 8-bit images (256-way softmax, single-channel; discretized logistic mixture)"
+        : "PixelRNN Row LSTM: an LSTM down the image row by row (masked 1-D input-to-state convolution), residual, exact likelihood of binarized images (Bernoulli) or 8-bit images (256-way softmax, single-channel; discretized logistic mixture)";
 
     /// <inheritdoc/>
-    public override IReadOnlyList<ModelOption> Options { get; } = [LstmHidden, LstmLayers];
+    public override IReadOnlyList<ModelOption> Options { get; } = [LstmHidden, LstmLayers, AutoregressiveLikelihood.Option, ModelOptions.MixtureComponents];
 
     /// <inheritdoc/>
     public override ModelSpec Defaults => base.Defaults with { PixelCnnChannels = 16, PixelCnnBlocks = 2 };
@@ -44,7 +44,7 @@ public sealed class PixelRnnKind : ModelKind
     /// <inheritdoc/>
     public override void Validate(ModelSpec spec)
     {
-        if (spec.Likelihood != "bernoulli") throw new InvalidSettingException(nameof(ModelSpec.Likelihood), $"The {Name} has a Bernoulli likelihood per pixel (binarized images), not \"{spec.Likelihood}\".");
+        AutoregressiveLikelihood.Validate(Name, spec);
         if (spec.Prior != "standard-normal") throw new InvalidSettingException(nameof(ModelSpec.Prior), $"The {Name} has no latent space, so no \"{spec.Prior}\" prior.");
         if (spec.PixelCnnChannels < 1) throw new InvalidSettingException(nameof(ModelSpec.PixelCnnChannels), $"The {Name} needs at least 1 hidden channel, not {spec.PixelCnnChannels}.");
         if (spec.PixelCnnBlocks < 0) throw new InvalidSettingException(nameof(ModelSpec.PixelCnnBlocks), $"The number of LSTM layers must not be negative, not {spec.PixelCnnBlocks}.");
@@ -53,9 +53,7 @@ public sealed class PixelRnnKind : ModelKind
     /// <inheritdoc/>
     public override void ValidateImages(ModelSpec spec)
     {
-        if (spec.Channels != 1)
-            throw new InvalidSettingException(nameof(ModelSpec.Kind),
-                $"The {Name} needs single-channel binarized images; these are {spec.Channels}x{spec.Height}x{spec.Width}. Use a kind with a latent space (vae, conv-vae) for colour images.");
+        AutoregressiveLikelihood.ValidateImages(Name, spec, channelsMultipleOf: false, singleChannelCategorical: true);
     }
 
     /// <inheritdoc/>
@@ -69,10 +67,11 @@ public sealed class PixelRnnKind : ModelKind
     {
         double h = spec.PixelCnnChannels;
         double lstm = _diagonal ? 2 * (4 * h * h + 4 * h + 8 * h * h) : 8 * h * h + 4 * h + 12 * h * h;
-        return PixelRnn.FirstKernel * PixelRnn.FirstKernel * h + h + spec.PixelCnnBlocks * (lstm + h * h + h) + h * h + h + h + 1;
+        return PixelRnn.FirstKernel * PixelRnn.FirstKernel * h + h + spec.PixelCnnBlocks * (lstm + h * h + h) + h * h + h + h + 1
+            + AutoregressiveLikelihood.ExtraParameters(spec, PixelRnn.FirstKernel * PixelRnn.FirstKernel * h, h);
     }
 
     /// <inheritdoc/>
     public override string Describe(ModelSpec spec) =>
-        $"{spec.Kind} {spec.Channels}x{spec.Height}x{spec.Width} → 7x7 type A {spec.PixelCnnChannels} channels + {spec.PixelCnnBlocks} {(_diagonal ? "diagonal BiLSTM" : "row LSTM")} layers (residual) → Bernoulli logits per pixel";
+        $"{spec.Kind} {spec.Channels}x{spec.Height}x{spec.Width} → 7x7 type A {spec.PixelCnnChannels} channels + {spec.PixelCnnBlocks} {(_diagonal ? "diagonal BiLSTM" : "row LSTM")} layers (residual) → {AutoregressiveLikelihood.Describe(spec)}";
 }
