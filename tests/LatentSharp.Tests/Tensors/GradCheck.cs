@@ -66,51 +66,37 @@ public static class GradCheck
     }
 
     /// <summary>
-    /// <see cref="CheckParameters"/> for models with ReLUs, whose whole-model objective has kinks that a step of
-    /// <paramref name="h"/> can cross: an element whose one-sided differences disagree (by more than the tolerance) has
-    /// a kink within h and is not compared; every other element must match (within 3%: the step is large next to the
-    /// curvature of an 8-bit likelihood), and at least
-    /// <paramref name="minimumChecked"/> elements with a non-zero gradient must have been compared.
-    /// </summary>
-    public static void CheckParametersAwayFromKinks(LatentSharp.Nn.Module model, Func<Tensor> logLikelihoods, int minimumChecked, string label = "", double h = 1e-2)
-    {
-        model.ZeroGrad();
-        logLikelihoods().Sum().Backward();
-        double Objective()
-        {
-            using var _ = Tensor.NoGrad();
-            return logLikelihoods().Data.Sum(v => (double)v);
-        }
-
-        double centre = Objective();
-        int compared = 0;
-        foreach (Tensor p in model.Parameters())
-        for (int i = 0; i < p.Length; i++)
-        {
-            float original = p.Data[i];
-            p.Data[i] = (float)(original + h);
-            double plus = Objective();
-            p.Data[i] = (float)(original - h);
-            double minus = Objective();
-            p.Data[i] = original;
-            Assert.True(p.Grad is not null, $"{label} {p} has no gradient");
-            double right = (plus - centre) / h, left = (centre - minus) / h;
-            if (Math.Abs(right - left) > 2e-3 + 5e-2 * Math.Max(Math.Abs(right), Math.Abs(left))) continue;
-            double numeric = (plus - minus) / (2 * h), analytic = p.Grad![i];
-            Assert.True(Math.Abs(numeric - analytic) <= 2e-3 + 3e-2 * Math.Abs(numeric), $"{label} {p} element {i}: analytic {analytic:G6} vs numeric {numeric:G6}");
-            if (analytic != 0) compared++;
-        }
-        Assert.True(compared > minimumChecked, $"{label}: only {compared} weights with a gradient were away from kinks");
-    }
-
-    /// <summary>A parameter filled with seeded uniform values in [low, high).</summary>
-    /// <summary>
     /// Central differences (step h) of every weight of <paramref name="model"/> against the gradient backpropagated from
     /// the sum of <paramref name="logLikelihoods"/>; at least <paramref name="minimumWithGradient"/> weights must have a
     /// non-zero one, so a model whose gradients are all lost cannot pass.
     /// </summary>
     public static void CheckParameters(LatentSharp.Nn.Module model, Func<Tensor> logLikelihoods, int minimumWithGradient, string label = "", double h = 1e-2)
     {
+        int withGradient = CompareParameters(model, logLikelihoods, label, h, relTol: 1e-2, skipKinks: false);
+        Assert.True(withGradient > minimumWithGradient, $"{label}: only {withGradient} weights have a gradient");
+    }
+
+    /// <summary>
+    /// <see cref="CheckParameters"/> for models with ReLUs, whose whole-model objective has kinks that a step of
+    /// <paramref name="h"/> can cross: an element whose one-sided differences disagree (by more than the tolerance) has
+    /// a kink within h and is not compared; every other element must match (within 3%: the step is large next to the
+    /// curvature of an 8-bit likelihood), and at least <paramref name="minimumChecked"/> elements with a non-zero
+    /// gradient must have been compared.
+    /// </summary>
+    public static void CheckParametersAwayFromKinks(LatentSharp.Nn.Module model, Func<Tensor> logLikelihoods, int minimumChecked, string label = "", double h = 1e-2)
+    {
+        int compared = CompareParameters(model, logLikelihoods, label, h, relTol: 3e-2, skipKinks: true);
+        Assert.True(compared > minimumChecked, $"{label}: only {compared} weights with a gradient were away from kinks");
+    }
+
+    /// <summary>
+    /// Backpropagates the summed log-likelihoods, then compares each weight's gradient with its central difference
+    /// (absolute tolerance 2e-3 plus <paramref name="relTol"/> of the difference), leaving out, when
+    /// <paramref name="skipKinks"/>, the elements whose one-sided differences disagree; returns how many compared
+    /// elements have a non-zero gradient.
+    /// </summary>
+    private static int CompareParameters(LatentSharp.Nn.Module model, Func<Tensor> logLikelihoods, string label, double h, double relTol, bool skipKinks)
+    {
         model.ZeroGrad();
         logLikelihoods().Sum().Backward();
         double Objective()
@@ -119,6 +105,7 @@ public static class GradCheck
             return logLikelihoods().Data.Sum(v => (double)v);
         }
 
+        double centre = skipKinks ? Objective() : 0;
         int withGradient = 0;
         foreach (Tensor p in model.Parameters())
         for (int i = 0; i < p.Length; i++)
@@ -130,13 +117,19 @@ public static class GradCheck
             double minus = Objective();
             p.Data[i] = original;
             Assert.True(p.Grad is not null, $"{label} {p} has no gradient");
+            if (skipKinks)
+            {
+                double right = (plus - centre) / h, left = (centre - minus) / h;
+                if (Math.Abs(right - left) > 2e-3 + 5e-2 * Math.Max(Math.Abs(right), Math.Abs(left))) continue;
+            }
             double numeric = (plus - minus) / (2 * h), analytic = p.Grad![i];
-            Assert.True(Math.Abs(numeric - analytic) <= 2e-3 + 1e-2 * Math.Abs(numeric), $"{label} {p} element {i}: analytic {analytic:G6} vs numeric {numeric:G6}");
+            Assert.True(Math.Abs(numeric - analytic) <= 2e-3 + relTol * Math.Abs(numeric), $"{label} {p} element {i}: analytic {analytic:G6} vs numeric {numeric:G6}");
             if (analytic != 0) withGradient++;
         }
-        Assert.True(withGradient > minimumWithGradient, $"{label}: only {withGradient} weights have a gradient");
+        return withGradient;
     }
 
+    /// <summary>A parameter filled with seeded uniform values in [low, high).</summary>
     public static Tensor Param(ulong seed, float low, float high, params int[] shape)
     {
         Tensor t = Tensor.Parameter(shape);
