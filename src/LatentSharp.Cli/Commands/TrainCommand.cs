@@ -40,7 +40,7 @@ public static class TrainCommand
         var schedule = new Option<string>("--schedule") { Description = "Learning-rate schedule: constant, step, exponential or cosine.", DefaultValueFactory = _ => "constant" };
         schedule.AcceptOnlyFromAmong(OptimizerFactory.ScheduleNames.ToArray());
         var batchSize = new Option<int>("--batch-size") { Description = "Minibatch size.", DefaultValueFactory = _ => 128 };
-        var epochs = new Option<int>("--epochs") { Description = "Epochs to train (in total, when resuming).", DefaultValueFactory = _ => 10 };
+        var epochs = new Option<int>("--epochs") { Description = "Epochs to train (in total, when resuming; a resumed run without it goes on to the count it was started with).", DefaultValueFactory = _ => 10 };
         var seed = new Option<ulong>("--seed") { Description = "Seed of every random draw.", DefaultValueFactory = _ => 1UL };
         var beta = new Option<float>("--beta") { Description = "Weight of the KL term (β-VAE).", DefaultValueFactory = _ => 1f };
         var warmup = new Option<int>("--warmup") { Description = "KL warm-up: epochs over which β ramps linearly from 0.", DefaultValueFactory = _ => 0 };
@@ -83,10 +83,17 @@ public static class TrainCommand
                 throw new UsageException($"A resumed run continues with the model saved in {resumePath}; leave out {string.Join(", ", modelFlags)}.");
             if (resumePath is not null && parse.GetResult(validation) is { Implicit: false })
                 throw new UsageException($"A resumed run keeps the validation split saved in {resumePath}; leave out --validation.");
+            // Its training settings too: a new learning rate or batch size given here would be silently dropped.
+            string[] savedSettings = [.. new Option[] { binarize, optimizer, lr, schedule, batchSize, seed, beta, warmup, freeBits, noiseSamples, importanceSamples, clipNorm, patience }
+                .Where(o => RenamedOption.GivenUnderAnyName(parse, o, command)).Select(o => o.Name)];
+            if (resumePath is not null && savedSettings.Length > 0)
+                throw new UsageException($"A resumed run keeps the training settings saved in {resumePath}; leave out {string.Join(", ", savedSettings)} (--epochs may change).");
+            // Resumed without --epochs, a run goes on to the count it was started with.
+            int? epochCount = resumePath is not null && parse.GetResult(epochs) is not { Implicit: false } ? null : parse.GetValue(epochs);
             ModelSpec spec = resumePath is null ? Configure(kindName, modelOptions, parse) : new ModelSpec();
             var options = new TrainingOptions
             {
-                Epochs = parse.GetValue(epochs),
+                Epochs = epochCount ?? parse.GetValue(epochs),
                 BatchSize = parse.GetValue(batchSize),
                 Optimizer = parse.GetValue(optimizer)!,
                 LearningRate = parse.GetValue(lr),
@@ -104,7 +111,8 @@ public static class TrainCommand
             };
             using ICommunicator? ranks = MpiJob.Join(parse, threads);
             return Run(parse.GetValue(data), parse.GetValue(dataDir), spec, options, parse.GetValue(output), resumePath,
-                MpiJob.Console(ranks, commandLine.InvocationConfiguration.Output), TimeSpan.FromSeconds(parse.GetValue(heartbeat)), ranks);
+                MpiJob.Console(ranks, commandLine.InvocationConfiguration.Output), TimeSpan.FromSeconds(parse.GetValue(heartbeat)), ranks,
+                resumeEpochs: epochCount);
         });
         return command;
     }
@@ -123,15 +131,16 @@ public static class TrainCommand
     }
 
     /// <summary>A new run on <paramref name="dataName"/> (default: the shipped sample), or the continuation of the run saved in
-    /// <paramref name="resumePath"/>, on the data it was trained on. A redirected <paramref name="output"/> gets a progress line every
+    /// <paramref name="resumePath"/>, on the data it was trained on, up to <paramref name="resumeEpochs"/> in total (default: the
+    /// count it was started with). A redirected <paramref name="output"/> gets a progress line every
     /// <paramref name="heartbeat"/> (default <see cref="ProgressDisplay.DefaultHeartbeat"/>; zero: none); as one rank of a
     /// data-parallel job when <paramref name="ranks"/> is given (rank 0 writes the files).</summary>
     public static int Run(string? dataName, string? dataDir, ModelSpec spec, TrainingOptions options, string? outputDir, string? resumePath, TextWriter output,
-        TimeSpan? heartbeat = null, ICommunicator? ranks = null)
+        TimeSpan? heartbeat = null, ICommunicator? ranks = null, int? resumeEpochs = null)
     {
         TrainingRun run = resumePath is null
             ? TrainingRun.New(spec, options, dataName, dataDir, outputDir)
-            : TrainingRun.Resume(resumePath, options.Epochs, dataName, dataDir, outputDir);
+            : TrainingRun.Resume(resumePath, resumeEpochs, dataName, dataDir, outputDir);
         LatentModel model = run.Model;
         DataSplits splits = run.Data;
         options = run.Options;

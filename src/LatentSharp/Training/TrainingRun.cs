@@ -72,17 +72,17 @@ public sealed class TrainingRun
 
     /// <summary>
     /// The continuation of the run saved in <paramref name="checkpointPath"/> (its latest checkpoint) up to
-    /// <paramref name="epochs"/> in total, on the data it was trained on (<paramref name="dataName"/>, when given, must be
+    /// <paramref name="epochs"/> in total (default: the count it was started with), on the data it was trained on (<paramref name="dataName"/>, when given, must be
     /// that one), in <paramref name="directory"/> (default: the checkpoint's folder).
     /// </summary>
-    public static TrainingRun Resume(string checkpointPath, int epochs, string? dataName = null, string? dataDir = null, string? directory = null)
+    public static TrainingRun Resume(string checkpointPath, int? epochs = null, string? dataName = null, string? dataDir = null, string? directory = null)
     {
         ResumePoint point = Checkpoint.LoadForResume(checkpointPath);
         // Epochs on other data would silently continue the run on something else.
         if (dataName is not null && dataName != point.TrainingData)
             throw new InvalidSettingException(nameof(TrainingOptions.Data),
                 $"{Path.GetFileName(checkpointPath)} was trained on {point.TrainingData}, not {dataName}: a resumed run continues on its own data; leave the data out.");
-        TrainingOptions options = point.Training.Options with { Epochs = epochs };   // the same validation split: the run's stored count and seed
+        TrainingOptions options = point.Training.Options with { Epochs = epochs ?? point.Training.Options.Epochs };   // the same validation split: the run's stored count and seed
         options.Validate();
         DataSplits splits = new DatasetResolver().Load(point.TrainingData, dataDir);
         string folder = directory ?? Path.GetDirectoryName(Path.GetFullPath(checkpointPath))!;

@@ -181,6 +181,24 @@ public sealed class TrainCommandTests : IDisposable
     }
 
     [Fact]
+    public void Train_ResumeWithoutEpochs_KeepsTheRunsOwnCount()
+    {
+        Assert.Equal(0, Run("train", "--epochs", "2", "--hidden", "16", "--latent", "2", "-o", _dir).Code);
+        var (code, output, error) = Run("train", "--resume", Path.Combine(_dir, Trainer.LatestCheckpoint));
+        Assert.True(code == 0, error);   // not "more than the 10 asked for"
+        Assert.Contains("after epoch 2 of 2", output);
+    }
+
+    [Fact]
+    public void Train_ResumeWithTrainingSettings_IsRefusedNamingThem()
+    {
+        var (code, _, error) = Run("train", "--resume", Path.Combine(_dir, "missing.safetensors"), "--lr", "0.1", "--batch-size", "8", "--epochs", "5");
+        Assert.Equal(CommandRunner.UsageError, code);
+        Assert.Contains("keeps the training settings", error);
+        Assert.Contains("leave out --lr, --batch-size (--epochs may change)", error);
+    }
+
+    [Fact]
     public void Train_ResumeWithModelSettings_IsRefusedNamingThem()
     {
         var (code, _, error) = Run("train", "--resume", Path.Combine(_dir, "missing.safetensors"), "--hidden", "8", "--kind", "vae");

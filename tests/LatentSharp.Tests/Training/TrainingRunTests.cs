@@ -39,6 +39,25 @@ public sealed class TrainingRunTests : IDisposable
         Assert.Equal(uninterrupted.Test!.Metrics, continued.Test!.Metrics);
     }
 
+    private sealed class CancelAfterFirstEpoch(CancellationTokenSource source) : ITrainingObserver
+    {
+        public void EpochStarted(int epoch, int epochs, int steps) { }
+        public void StepCompleted(int epoch, int step, int steps, double loss, double examplesPerSecond) { }
+        public void EpochCompleted(EpochReport report) => source.Cancel();
+    }
+
+    [Fact]
+    public void Resume_WithoutEpochs_GoesOnToTheCountTheRunWasStartedWith()
+    {
+        string run = Path.Combine(_folder, "stopped");
+        using var stop = new CancellationTokenSource();
+        Assert.ThrowsAny<OperationCanceledException>(() => TrainingRun.New(Small, Options(3), directory: run).Fit(new CancelAfterFirstEpoch(stop), stop.Token));
+        TrainingRun resumed = TrainingRun.Resume(Path.Combine(run, Trainer.LatestCheckpoint));
+        Assert.Equal(3, resumed.Options.Epochs);
+        Assert.Equal(1, resumed.ResumeFrom!.CompletedEpochs);
+        Assert.Equal(3, resumed.Fit().CompletedEpochs);
+    }
+
     [Fact]
     public void Resume_OnOtherData_IsRefusedNamingTheData()
     {
