@@ -40,6 +40,9 @@ internal sealed class EvaluatedLatentModel : EvaluatedModel
 
     public override bool IsConditional => _model.Has<IConditional>();
 
+    /// <inheritdoc/>
+    public override bool HasExactLikelihood => _model.Has<IExactLikelihood>();
+
     public override EvaluationReport MeasureTerms(EvaluationReport report, EvaluationInputs inputs, EvaluationOptions options, Rng rng,
         PartTimer parts, List<string> notes) =>
         Likelihood is not null

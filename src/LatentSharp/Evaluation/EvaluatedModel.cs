@@ -25,6 +25,9 @@ internal abstract class EvaluatedModel
     /// <summary>Whether the likelihood is of x given a label, which out-of-distribution images do not have.</summary>
     public abstract bool IsConditional { get; }
 
+    /// <summary>Its likelihood is exact (autoregressive, or pPCA's exact posterior): the NLL involves no importance sampling.</summary>
+    public abstract bool HasExactLikelihood { get; }
+
     /// <summary>
     /// The model's first pass over the evaluated images (ELBO terms and latent statistics, or what of them the model has),
     /// timed in <paramref name="parts"/>; draws from <paramref name="rng"/>.

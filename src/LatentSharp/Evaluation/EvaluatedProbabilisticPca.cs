@@ -32,6 +32,9 @@ internal sealed class EvaluatedProbabilisticPca : EvaluatedModel
 
     public override bool IsConditional => false;
 
+    /// <inheritdoc/>
+    public override bool HasExactLikelihood => true;
+
     public override Pca ProbePca { get; }
 
     /// <summary>The active units of the posterior means (its ELBO with the exact posterior is its log-likelihood: no separate pass).</summary>

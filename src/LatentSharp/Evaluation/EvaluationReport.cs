@@ -49,6 +49,9 @@ public sealed record EvaluationReport
     /// <summary>K, importance samples per image.</summary>
     public int? NllSamples { get; init; }
 
+    /// <summary>The NLL is the model's exact likelihood (an autoregressive model, pPCA): <see cref="NllSamples"/> does not enter it.</summary>
+    public bool NllExact { get; init; }
+
     /// <summary>
     /// −log p̂(x_i) of every evaluated image, in nats, in the order of the split (either convention): what
     /// <see cref="NllComparison"/> pairs image by image to compare two models on the same images.

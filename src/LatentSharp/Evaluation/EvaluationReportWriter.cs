@@ -59,7 +59,7 @@ public static class EvaluationReportWriter
             ("ELBO (nats)", Number(report.Elbo, "F2")),
             ("  reconstruction", Number(report.Reconstruction, "F2")),
             ("  KL", Number(report.Kl, "F2")),
-            ($"NLL, K = {Integer(report.NllSamples)} (nats)", Number(report.NllNats, "F2") + StandardError(report.NllNats, report.NllStandardError)),
+            (report.NllExact ? "NLL, exact (nats)" : $"NLL, K = {Integer(report.NllSamples)} (nats)", Number(report.NllNats, "F2") + StandardError(report.NllNats, report.NllStandardError)),
             ("  bits/dim", Number(report.NllBitsPerDim, "F4")),
             ("dequantized 8-bit bits/dim", Number(report.DequantizedBitsPerDim, "F4") + StandardError(report.DequantizedBitsPerDim, BitsPerDimError(report), "F4")),
             ("8-bit bits/dim", Number(report.EightBitBitsPerDim, "F4") + StandardError(report.EightBitBitsPerDim, BitsPerDimError(report), "F4")),

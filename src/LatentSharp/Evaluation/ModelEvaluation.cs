@@ -93,7 +93,7 @@ public static partial class ModelEvaluation
         {
             var rng = new Rng(StreamSeed(options.Seed, 2));
             NllEstimate nll = parts.Time("nll", () => likelihood.Nll(options.Split, inputs.Evaluated, inputs.Count, rng));
-            report = report.WithNll(nll);
+            report = report.WithNll(nll) with { NllExact = model.HasExactLikelihood };
             notes.AddRange(model.LikelihoodNotes(options));
             if (!model.IsConditional)
             {

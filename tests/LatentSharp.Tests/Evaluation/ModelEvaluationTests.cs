@@ -61,6 +61,8 @@ public sealed class ModelEvaluationTests(SmallTrainedVae trained) : IClassFixtur
         Assert.True(report.NllNats < -report.Elbo, $"NLL {report.NllNats} should be below −ELBO {-report.Elbo}");
         Assert.Null(report.DequantizedBitsPerDim);
         Assert.Equal(20, report.NllSamples);
+        Assert.False(report.NllExact);
+        Assert.Contains("NLL, K = 20 (nats)", EvaluationReportWriter.FormatTable(report));
         Assert.Equal(4, report.KlPerDimension!.Length);
         Assert.Equal(report.KlPerDimension.OrderDescending(), report.KlPerDimension);
         Assert.Equal(report.Kl!.Value, report.KlPerDimension.Sum(), 3);
@@ -127,6 +129,17 @@ public sealed class ModelEvaluationTests(SmallTrainedVae trained) : IClassFixtur
         Assert.True(report.NllNats > 0 && double.IsFinite(report.NllNats.Value));
         Assert.Null(report.DequantizedBitsPerDim);
         Assert.DoesNotContain(report.Notes ?? [], n => n.Contains("Gaussian", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Run_AutoregressiveModel_ReportsItsNllAsExact_NotImportanceSampled()
+    {
+        var spec = new ModelSpec { Kind = "pixelcnn", Height = 14, Width = 14, PixelCnnChannels = 4, PixelCnnBlocks = 1 };
+        EvaluationReport report = ModelEvaluation.Run(ModelCatalog.Build(spec, new Rng(1)), trained.Data, Options() with { Samples = 4, Images = 40 });
+        Assert.True(report.NllExact);
+        string table = EvaluationReportWriter.FormatTable(report);
+        Assert.Contains("NLL, exact (nats)", table);
+        Assert.DoesNotContain("K = 4", table);
     }
 
     [Fact]
@@ -198,6 +211,7 @@ public sealed class ModelEvaluationTests(SmallTrainedVae trained) : IClassFixtur
         Assert.Equal(4, report.LatentDimensions);
         Assert.InRange(report.ActiveUnits!.Value, 1, 4);
         Assert.Equal(1, report.NllSamples);
+        Assert.True(report.NllExact);
         Assert.Equal(50, report.NllPerImage!.Length);
         Assert.InRange(report.AurocLikelihood!.Value, 0.4, 0.6);   // the test images against themselves, other dequantization draws
         Assert.Null(report.Elbo);
