@@ -89,11 +89,11 @@ public static class TrainCommand
             if (resumePath is not null && savedSettings.Length > 0)
                 throw new UsageException($"A resumed run keeps the training settings saved in {resumePath}; leave out {string.Join(", ", savedSettings)} (--epochs may change).");
             // Resumed without --epochs, a run goes on to the count it was started with.
-            int? epochCount = resumePath is not null && parse.GetResult(epochs) is not { Implicit: false } ? null : parse.GetValue(epochs);
+            int? resumeEpochs = parse.GetResult(epochs) is { Implicit: false } ? parse.GetValue(epochs) : null;
             ModelSpec spec = resumePath is null ? Configure(kindName, modelOptions, parse) : new ModelSpec();
             var options = new TrainingOptions
             {
-                Epochs = epochCount ?? parse.GetValue(epochs),
+                Epochs = parse.GetValue(epochs),
                 BatchSize = parse.GetValue(batchSize),
                 Optimizer = parse.GetValue(optimizer)!,
                 LearningRate = parse.GetValue(lr),
@@ -112,7 +112,7 @@ public static class TrainCommand
             using ICommunicator? ranks = MpiJob.Join(parse, threads);
             return Run(parse.GetValue(data), parse.GetValue(dataDir), spec, options, parse.GetValue(output), resumePath,
                 MpiJob.Console(ranks, commandLine.InvocationConfiguration.Output), TimeSpan.FromSeconds(parse.GetValue(heartbeat)), ranks,
-                resumeEpochs: epochCount);
+                resumeEpochs: resumeEpochs);
         });
         return command;
     }
