@@ -4,8 +4,8 @@ using LatentSharp.Tensors;
 namespace LatentSharp.Models;
 
 /// <summary>
-/// The Diagonal BiLSTM PixelRNN (van den Oord et al. 2016) for binarized single-channel images (the shared layout is in
-/// <see cref="PixelRnn"/>). Each layer runs two LSTMs along the diagonals of the image, one diagonal at a time:
+/// The Diagonal BiLSTM PixelRNN (van den Oord et al. 2016; the shared layout and heads are in <see cref="PixelRnn"/>).
+/// Each layer runs two LSTMs along the diagonals of the image, one diagonal at a time:
 /// <code>
 /// S = Skew(Conv1×1(h → 4h)(F))                     [B, 4h, H, W + H − 1]  row r shifted right by r: diagonals become columns
 /// gates_c = S[column c] + K_ss ⊛ h_{c−1}          [B, 4h, H, 1]   K_ss: a 2×1 convolution over the previous column: rows r − 1, r
@@ -13,28 +13,32 @@ namespace LatentSharp.Models;
 /// right = Mirror(the same on Mirror(F), with weights of its own), shifted down one row (row 0: zeros)
 /// LSTM_l(F) = left + right
 /// </code>
-/// The input-to-state 1×1 is mask B (with one channel it keeps every connection). Unskewed, the left LSTM's cell (r, j)
-/// reads (r, j − 1) and (r − 1, j): it sees F at rows ≤ r and columns ≤ j, that is pixels before (r, j). The right one,
+/// The left LSTM's input-to-state 1×1 is mask B (with one channel group it keeps every connection; with C &gt; 1, group g of
+/// the gates sees groups ≤ g of F at the pixel itself). The right LSTM's is not masked: after the shift, all it gives
+/// output (r, j) comes from rows ≤ r − 1, earlier pixels all, sub-pixels included. Neither state-to-state is masked: both
+/// read cells of earlier pixels only. Unskewed, the left LSTM's cell (r, j) reads (r, j − 1) and (r − 1, j): it sees F at
+/// rows ≤ r and columns ≤ j, that is pixels before (r, j). The right one,
 /// run on the mirrored image, reads (r, j + 1) and (r − 1, j), so it sees F to the right in its own row, pixels after
 /// (r, j); shifted down one row, output (r, j) gets the state of (r − 1, j), which sees rows ≤ r − 1 only. Together they
 /// see every pixel above and to the left: no blind spot. W + H − 1 sequential steps per direction and layer.
 /// </summary>
 public sealed class DiagonalBiLstm : PixelRnn
 {
-    private readonly Conv2d[] _leftInput, _rightInput;
+    private readonly Layer[] _leftInput;
+    private readonly Conv2d[] _rightInput;
     private readonly WindowConv[] _leftState, _rightState;
 
     /// <summary>A Diagonal BiLSTM for <paramref name="spec"/>'s images, initialised from <paramref name="rng"/>.</summary>
     public DiagonalBiLstm(ModelSpec spec, Rng rng) : base(spec, rng)
     {
         int h = Hidden, layers = spec.PixelCnnBlocks;
-        _leftInput = new Conv2d[layers];
+        _leftInput = new Layer[layers];
         _rightInput = new Conv2d[layers];
         _leftState = new WindowConv[layers];
         _rightState = new WindowConv[layers];
         for (int l = 0; l < layers; l++)
         {
-            _leftInput[l] = RegisterModule($"lstm{l + 1}_left_input_to_state", new Conv2d(h, 4 * h, 1, rng));
+            _leftInput[l] = RegisterModule($"lstm{l + 1}_left_input_to_state", MaskedResidualBlock.Pointwise(h, 4 * h, ChannelGroups, rng));
             _leftState[l] = RegisterModule($"lstm{l + 1}_left_state_to_state", new WindowConv(h, 4 * h, 2, 1, top: 0, left: 1, bias: false, rng));
             _rightInput[l] = RegisterModule($"lstm{l + 1}_right_input_to_state", new Conv2d(h, 4 * h, 1, rng));
             _rightState[l] = RegisterModule($"lstm{l + 1}_right_state_to_state", new WindowConv(h, 4 * h, 2, 1, top: 0, left: 1, bias: false, rng));

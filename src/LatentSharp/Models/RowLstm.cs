@@ -3,8 +3,7 @@ using LatentSharp.Tensors;
 namespace LatentSharp.Models;
 
 /// <summary>
-/// The Row LSTM PixelRNN (van den Oord et al. 2016) for binarized single-channel images (the shared layout is in
-/// <see cref="PixelRnn"/>). Each layer runs an LSTM down the image one row at a time, every cell of a row at once:
+/// The Row LSTM PixelRNN (van den Oord et al. 2016; the shared layout and heads are in <see cref="PixelRnn"/>). Each layer runs an LSTM down the image one row at a time, every cell of a row at once:
 /// <code>
 /// gates_r = K_is ⊛ F[row r] + K_ss ⊛ h_{r−1}      [B, 4h, 1, W]   (h_{−1} = 0, c_{−1} = 0)
 ///   K_is: input-to-state, a 1-D convolution of width 3 along the row under mask B: taps j − 1 and j (j + 1 hidden)
@@ -15,6 +14,8 @@ namespace LatentSharp.Models;
 /// states of the row above, which depend on rows above: pixel (r, j) is never seen by its own logit, nor any later pixel.
 /// The field above is a triangle widening by one column to each side per row up, so the Row LSTM, like the simple
 /// PixelCNN, is blind to part of the context (the far right of the rows just above). H sequential steps per layer.
+/// With C &gt; 1 channel groups, K_is's tap j is mask B by group (group g of the gates sees groups ≤ g of F at the pixel
+/// itself); K_ss reads only the row above, earlier pixels all, so it is not masked.
 /// </summary>
 public sealed class RowLstm : PixelRnn
 {
@@ -28,7 +29,7 @@ public sealed class RowLstm : PixelRnn
         _stateToState = new WindowConv[layers];
         for (int l = 0; l < layers; l++)
         {
-            _inputToState[l] = RegisterModule($"lstm{l + 1}_input_to_state", new WindowConv(h, 4 * h, 1, 2, top: 1, left: 0, bias: true, rng));
+            _inputToState[l] = RegisterModule($"lstm{l + 1}_input_to_state", new WindowConv(h, 4 * h, 1, 2, top: 1, left: 0, bias: true, rng, ChannelGroups));
             _stateToState[l] = RegisterModule($"lstm{l + 1}_state_to_state", new WindowConv(h, 4 * h, 1, 3, top: 1, left: 0, bias: false, rng));
         }
     }

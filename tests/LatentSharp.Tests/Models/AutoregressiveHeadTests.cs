@@ -19,8 +19,13 @@ public sealed class AutoregressiveHeadTests : IDisposable
     private static ModelSpec Spec(string kind, string likelihood, int channels, int height, int width) => new()
     {
         Kind = kind, Likelihood = likelihood, Channels = channels, Height = height, Width = width,
-        PixelCnnChannels = kind is "pixelcnn" or "gated-pixelcnn" ? 12 : 6, PixelCnnBlocks = 2, MixtureComponents = 2,
+        PixelCnnChannels = kind is "pixelcnn" or "gated-pixelcnn" or "cgated-pixelcnn" ? 12 : 6, PixelCnnBlocks = 2, MixtureComponents = 2,
+        Classes = kind == "cgated-pixelcnn" ? 3 : 0,
     };
+
+    /// <summary>One-hot labels 0, 1, 2, … of <paramref name="n"/> rows for a conditional model, null for the others.</summary>
+    private static Tensor? Condition(AutoregressiveImageModel model, int n) =>
+        model.As<IConditional>()?.Condition([.. Enumerable.Range(0, n).Select(i => i % model.Spec.Classes)]);
 
     private static AutoregressiveImageModel Build(ModelSpec spec, ulong seed = 1)
     {
@@ -46,8 +51,8 @@ public sealed class AutoregressiveHeadTests : IDisposable
         foreach (string kind in new[] { "pixelcnn", "gated-pixelcnn", "row-lstm", "diagonal-bilstm" })
         foreach (string likelihood in new[] { "categorical", "logistic-mixture" })
         foreach (int channels in new[] { 1, 3 })
-            if (!(kind is "row-lstm" or "diagonal-bilstm" or "gated-pixelcnn" && likelihood == "categorical" && channels == 3))
-                data.Add(kind, likelihood, channels);
+            data.Add(kind, likelihood, channels);
+        data.Add("cgated-pixelcnn", "categorical", 3);
         return data;
     }
 
@@ -64,8 +69,9 @@ public sealed class AutoregressiveHeadTests : IDisposable
         AutoregressiveImageModel model = Build(Spec(kind, likelihood, channels, height, width));
         int p = model.Head.OutputsPerPixel, groups = model.Head.ChannelGroups, d = channels * plane;
         Tensor x = EightBitImages(2, d, 3);
+        Tensor? condition = Condition(model, 2);
         using var _ = Tensor.NoGrad();
-        float[] reference = model.Logits(x).Data;
+        float[] reference = model.Logits(x, condition).Data;
         var ownPixelSeen = new bool[channels, channels];   // [input channel, output group]
         bool previousPixelSeen = false;
         for (int c = 0; c < channels; c++)
@@ -73,7 +79,7 @@ public sealed class AutoregressiveHeadTests : IDisposable
         {
             var changed = (float[])x.Data.Clone();
             for (int r = 0; r < 2; r++) changed[r * d + c * plane + i] = (MathF.Round(changed[r * d + c * plane + i] * 255f) + 97) % 256 / 255f;
-            float[] moved = model.Logits(Tensor.FromArray(changed, 2, d)).Data;
+            float[] moved = model.Logits(Tensor.FromArray(changed, 2, d), condition).Data;
             for (int r = 0; r < 2; r++)
             for (int o = 0; o < p; o++)
             for (int j = 0; j < plane; j++)
@@ -105,13 +111,18 @@ public sealed class AutoregressiveHeadTests : IDisposable
     [InlineData("pixelcnn", "logistic-mixture", 2)]
     [InlineData("pixelcnn", "logistic-mixture", 1)]
     [InlineData("gated-pixelcnn", "logistic-mixture", 2)]
+    [InlineData("gated-pixelcnn", "categorical", 2)]
+    [InlineData("cgated-pixelcnn", "categorical", 2)]
     [InlineData("row-lstm", "logistic-mixture", 2)]
     [InlineData("row-lstm", "categorical", 1)]
+    [InlineData("row-lstm", "categorical", 2)]
+    [InlineData("diagonal-bilstm", "categorical", 2)]
     public void Probabilities_OfAllTwoSubPixelImages_SumToOne(string kind, string likelihood, int channels)
     {
         AutoregressiveImageModel model = Build(Spec(kind, likelihood, channels, 1, 3 - channels));
         const int count = 256 * 256, chunk = 8192;
         double total = 0;
+        Tensor? condition = model.As<IConditional>()?.Condition(new int[chunk]);   // class 0
         using var _ = Tensor.NoGrad();
         for (int first = 0; first < count; first += chunk)
         {
@@ -121,7 +132,7 @@ public sealed class AutoregressiveHeadTests : IDisposable
                 x[2 * n] = (first + n) / 256 / 255f;
                 x[2 * n + 1] = (first + n) % 256 / 255f;
             }
-            total += model.LogLikelihood(Tensor.FromArray(x, chunk, 2), null).Data.Sum(v => Math.Exp(v));
+            total += model.LogLikelihood(Tensor.FromArray(x, chunk, 2), condition).Data.Sum(v => Math.Exp(v));
         }
         Assert.Equal(1.0, total, 3);
     }
@@ -160,6 +171,10 @@ public sealed class AutoregressiveHeadTests : IDisposable
     [InlineData("diagonal-bilstm", "categorical", 1)]
     [InlineData("gated-pixelcnn", "logistic-mixture", 1)]
     [InlineData("gated-pixelcnn", "categorical", 1)]
+    [InlineData("gated-pixelcnn", "categorical", 3)]
+    [InlineData("cgated-pixelcnn", "categorical", 3)]
+    [InlineData("row-lstm", "categorical", 3)]
+    [InlineData("diagonal-bilstm", "categorical", 3)]
     public void ParameterGradients_MatchFiniteDifferences_OnEightBitImages(string kind, string likelihood, int channels)
     {
         ModelSpec spec = Spec(kind, likelihood, channels, 2, 2) with { PixelCnnChannels = kind == "pixelcnn" ? 6 : 3, PixelCnnBlocks = 1 };
@@ -167,7 +182,8 @@ public sealed class AutoregressiveHeadTests : IDisposable
         {
             AutoregressiveImageModel model = Build(spec, seed);
             Tensor x = EightBitImages(2, 4 * channels, 7 + seed);
-            GradCheck.CheckParametersAwayFromKinks(model, () => model.LogLikelihood(x, null), minimumChecked: 15, label: $"{kind} {likelihood} seed {seed}");
+            Tensor? condition = Condition(model, 2);
+            GradCheck.CheckParametersAwayFromKinks(model, () => model.LogLikelihood(x, condition), minimumChecked: 15, label: $"{kind} {likelihood} seed {seed}");
         }
     }
 
@@ -185,6 +201,9 @@ public sealed class AutoregressiveHeadTests : IDisposable
     [Theory]
     [InlineData("pixelcnn", "categorical")]
     [InlineData("gated-pixelcnn", "logistic-mixture")]
+    [InlineData("gated-pixelcnn", "categorical")]
+    [InlineData("row-lstm", "categorical")]
+    [InlineData("diagonal-bilstm", "categorical")]
     public void Checkpoint_RoundTrip_KeepsTheLikelihoodAndTheSamples(string kind, string likelihood)
     {
         AutoregressiveImageModel model = Build(Spec(kind, likelihood, 3, 3, 3));
@@ -209,19 +228,24 @@ public sealed class AutoregressiveHeadTests : IDisposable
     [Theory]
     [InlineData("pixelcnn", "categorical")]
     [InlineData("pixelcnn", "logistic-mixture")]
+    [InlineData("gated-pixelcnn", "categorical")]
+    [InlineData("cgated-pixelcnn", "categorical")]
+    [InlineData("row-lstm", "categorical")]
+    [InlineData("diagonal-bilstm", "categorical")]
     public void Samples_FollowTheModelsJointDistribution(string kind, string likelihood)
     {
         AutoregressiveImageModel model = Build(Spec(kind, likelihood, 2, 1, 1));
+        IConditional? conditional = model.As<IConditional>();   // class 1 throughout
         var expected = new double[16 * 16];
         using (Tensor.NoGrad())
         {
             var x = new float[65536 * 2];
             for (int n = 0; n < 65536; n++) { x[2 * n] = n / 256 / 255f; x[2 * n + 1] = n % 256 / 255f; }
-            float[] logP = model.LogLikelihood(Tensor.FromArray(x, 65536, 2), null).Data;
+            float[] logP = model.LogLikelihood(Tensor.FromArray(x, 65536, 2), conditional?.Condition([.. Enumerable.Repeat(1, 65536)])).Data;
             for (int n = 0; n < 65536; n++) expected[n / 256 / 16 * 16 + n % 256 / 16] += Math.Exp(logP[n]);
         }
         const int draws = 4000;
-        float[] samples = model.Sample(draws, new Rng(11)).Data;
+        float[] samples = (conditional is null ? model.Sample(draws, new Rng(11)) : conditional.SampleConditional([.. Enumerable.Repeat(1, draws)], new Rng(11))).Data;
         var observed = new double[16 * 16];
         for (int n = 0; n < draws; n++) observed[(int)MathF.Round(samples[2 * n] * 255f) / 16 * 16 + (int)MathF.Round(samples[2 * n + 1] * 255f) / 16] += 1.0 / draws;
         double totalVariation = 0.5 * expected.Zip(observed, (e, o) => Math.Abs(e - o)).Sum();
@@ -232,10 +256,12 @@ public sealed class AutoregressiveHeadTests : IDisposable
     public void Catalog_RefusesWhatTheHeadsCannotModel()
     {
         Assert.Throws<InvalidSettingException>(() => ModelCatalog.Build(Spec("pixelcnn", "bernoulli", 3, 4, 4), new Rng(1)));
-        Assert.Throws<InvalidSettingException>(() => ModelCatalog.Build(Spec("row-lstm", "categorical", 3, 4, 4), new Rng(1)));
-        Assert.Throws<InvalidSettingException>(() => ModelCatalog.Build(Spec("gated-pixelcnn", "categorical", 3, 4, 4), new Rng(1)));
+        Assert.Throws<InvalidSettingException>(() => ModelCatalog.Build(Spec("row-lstm", "categorical", 3, 4, 4) with { PixelCnnChannels = 8 }, new Rng(1)));
+        Assert.Throws<InvalidSettingException>(() => ModelCatalog.Build(Spec("diagonal-bilstm", "categorical", 3, 4, 4) with { PixelCnnChannels = 4 }, new Rng(1)));
+        Assert.Throws<InvalidSettingException>(() => ModelCatalog.Build(Spec("gated-pixelcnn", "categorical", 3, 4, 4) with { PixelCnnChannels = 10 }, new Rng(1)));
         Assert.Throws<InvalidSettingException>(() => ModelCatalog.Build(Spec("pixelcnn", "gaussian", 1, 4, 4), new Rng(1)));
-        foreach (var (kind, likelihood, channels) in new[] { ("pixelcnn", "categorical", 3), ("gated-pixelcnn", "logistic-mixture", 3), ("row-lstm", "logistic-mixture", 3), ("diagonal-bilstm", "categorical", 1) })
+        foreach (var (kind, likelihood, channels) in new[] { ("pixelcnn", "categorical", 3), ("gated-pixelcnn", "logistic-mixture", 3), ("row-lstm", "logistic-mixture", 3), ("diagonal-bilstm", "categorical", 1),
+                     ("gated-pixelcnn", "categorical", 3), ("row-lstm", "categorical", 3), ("diagonal-bilstm", "categorical", 3) })
         {
             ModelSpec spec = Spec(kind, likelihood, channels, 4, 4);
             LatentModel model = ModelCatalog.Build(spec, new Rng(1));

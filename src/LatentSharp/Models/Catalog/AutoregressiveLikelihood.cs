@@ -23,10 +23,11 @@ public static class AutoregressiveLikelihood
 
     /// <summary>
     /// Refuses images the head cannot model: the Bernoulli head takes single-channel binarized images only; the categorical
-    /// head on C &gt; 1 channels needs feature channels that are a multiple of C when <paramref name="channelsMultipleOf"/>, and
-    /// is refused when <paramref name="singleChannelCategorical"/>.
+    /// head on C &gt; 1 channels orders the feature channels in C groups (f mod C), so that when
+    /// <paramref name="channelsMultipleOf"/> (a gate's or an LSTM state's channels must stay one group) it needs feature
+    /// channels that are a multiple of C.
     /// </summary>
-    public static void ValidateImages(string kind, ModelSpec spec, bool channelsMultipleOf, bool singleChannelCategorical)
+    public static void ValidateImages(string kind, ModelSpec spec, bool channelsMultipleOf)
     {
         ArgumentNullException.ThrowIfNull(spec);
         string images = $"{spec.Channels}x{spec.Height}x{spec.Width}";
@@ -34,9 +35,6 @@ public static class AutoregressiveLikelihood
             throw new InvalidSettingException(nameof(ModelSpec.Kind),
                 $"The {kind} needs single-channel binarized images; these are {images}. Its categorical and logistic-mixture likelihoods model 8-bit colour images.");
         if (spec.Likelihood != "categorical" || spec.Channels == 1) return;
-        if (singleChannelCategorical)
-            throw new InvalidSettingException(nameof(ModelSpec.Likelihood),
-                $"The {kind}'s categorical likelihood needs single-channel images; these are {images}. Use the logistic-mixture likelihood on colour images.");
         if (channelsMultipleOf && spec.PixelCnnChannels % spec.Channels != 0)
             throw new InvalidSettingException(nameof(ModelSpec.PixelCnnChannels),
                 $"The {kind}'s categorical likelihood on {spec.Channels}-channel images orders its feature channels in {spec.Channels} groups: use a multiple of {spec.Channels} channels, not {spec.PixelCnnChannels}.");

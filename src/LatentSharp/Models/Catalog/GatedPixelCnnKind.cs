@@ -57,7 +57,7 @@ public sealed class GatedPixelCnnKind : ModelKind
     /// <inheritdoc/>
     public override void ValidateImages(ModelSpec spec)
     {
-        AutoregressiveLikelihood.ValidateImages(Name, spec, channelsMultipleOf: true, singleChannelCategorical: true);
+        AutoregressiveLikelihood.ValidateImages(Name, spec, channelsMultipleOf: true);
     }
 
     /// <inheritdoc/>

@@ -29,7 +29,7 @@ public sealed class PixelCnnKind : ModelKind
     /// <inheritdoc/>
     public override void ValidateImages(ModelSpec spec)
     {
-        AutoregressiveLikelihood.ValidateImages(Name, spec, channelsMultipleOf: false, singleChannelCategorical: false);
+        AutoregressiveLikelihood.ValidateImages(Name, spec, channelsMultipleOf: false);
     }
 
     /// <inheritdoc/>

@@ -32,8 +32,8 @@ public sealed class PixelRnnKind : ModelKind
 
     /// <inheritdoc/>
     public override string Description => _diagonal
-        ? "PixelRNN Diagonal BiLSTM: two LSTMs along the diagonals of the skewed image (the right one shifted down a row), residual, exact likelihood of binarized images (Bernoulli) or 8-bit images (256-way softmax, single-channel; discretized logistic mixture)"
-        : "PixelRNN Row LSTM: an LSTM down the image row by row (masked 1-D input-to-state convolution), residual, exact likelihood of binarized images (Bernoulli) or 8-bit images (256-way softmax, single-channel; discretized logistic mixture)";
+        ? "PixelRNN Diagonal BiLSTM: two LSTMs along the diagonals of the skewed image (the right one shifted down a row), residual, exact likelihood of binarized images (Bernoulli) or 8-bit images (256-way softmax per sub-pixel, R → G → B masks; discretized logistic mixture)"
+        : "PixelRNN Row LSTM: an LSTM down the image row by row (masked 1-D input-to-state convolution), residual, exact likelihood of binarized images (Bernoulli) or 8-bit images (256-way softmax per sub-pixel, R → G → B masks; discretized logistic mixture)";
 
     /// <inheritdoc/>
     public override IReadOnlyList<ModelOption> Options { get; } = [LstmHidden, LstmLayers, AutoregressiveLikelihood.Option, ModelOptions.MixtureComponents];
@@ -53,7 +53,7 @@ public sealed class PixelRnnKind : ModelKind
     /// <inheritdoc/>
     public override void ValidateImages(ModelSpec spec)
     {
-        AutoregressiveLikelihood.ValidateImages(Name, spec, channelsMultipleOf: false, singleChannelCategorical: true);
+        AutoregressiveLikelihood.ValidateImages(Name, spec, channelsMultipleOf: true);
     }
 
     /// <inheritdoc/>
