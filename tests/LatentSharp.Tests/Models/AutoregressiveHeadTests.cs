@@ -19,7 +19,9 @@ public sealed class AutoregressiveHeadTests : IDisposable
     private static ModelSpec Spec(string kind, string likelihood, int channels, int height, int width) => new()
     {
         Kind = kind, Likelihood = likelihood, Channels = channels, Height = height, Width = width,
-        PixelCnnChannels = kind is "pixelcnn" or "gated-pixelcnn" or "cgated-pixelcnn" ? 12 : 6, PixelCnnBlocks = 2, MixtureComponents = 2,
+        // The PixelRNNs' colour groups get 4 channels each, as the PixelCNNs' do: with 2, a group's few ReLUs can all be off.
+        PixelCnnChannels = kind is "pixelcnn" or "gated-pixelcnn" or "cgated-pixelcnn" || (likelihood == "categorical" && channels == 3) ? 12 : 6,
+        PixelCnnBlocks = 2, MixtureComponents = 2,
         Classes = kind == "cgated-pixelcnn" ? 3 : 0,
     };
 
