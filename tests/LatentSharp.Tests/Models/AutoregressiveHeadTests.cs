@@ -233,7 +233,8 @@ public sealed class AutoregressiveHeadTests : IDisposable
 
     /// <summary>
     /// Sampling sub-pixel by sub-pixel draws from the model's joint distribution: on one pixel of two channels, the
-    /// frequency of the drawn (R, G) pairs in 16 value bins matches p(R, G) summed over each bin.
+    /// frequency of the drawn (R, G) pairs in 16 value bins matches p(R, G) summed over each bin. With 20,000 draws the
+    /// sampling noise alone gives a total variation of about 0.045 on a flat p(R, G) (0.1 with 4,000 draws, the bound).
     /// </summary>
     [Theory]
     [InlineData("pixelcnn", "categorical")]
@@ -254,7 +255,7 @@ public sealed class AutoregressiveHeadTests : IDisposable
             float[] logP = model.LogLikelihood(Tensor.FromArray(x, 65536, 2), conditional?.Condition([.. Enumerable.Repeat(1, 65536)])).Data;
             for (int n = 0; n < 65536; n++) expected[n / 256 / 16 * 16 + n % 256 / 16] += Math.Exp(logP[n]);
         }
-        const int draws = 4000;
+        const int draws = 20000;
         float[] samples = (conditional is null ? model.Sample(draws, new Rng(11)) : conditional.SampleConditional([.. Enumerable.Repeat(1, draws)], new Rng(11))).Data;
         var observed = new double[16 * 16];
         for (int n = 0; n < draws; n++) observed[(int)MathF.Round(samples[2 * n] * 255f) / 16 * 16 + (int)MathF.Round(samples[2 * n + 1] * 255f) / 16] += 1.0 / draws;
