@@ -61,6 +61,17 @@ public sealed record ModelSpec
     /// <summary>The values of <see cref="PixelCnnConditioning"/>.</summary>
     public static IReadOnlyList<string> PixelCnnConditionings { get; } = ["head", "blocks"];
 
+    /// <summary>
+    /// The "pixelcnn" likelihood: what its masked layers give each pixel. "bernoulli" (the default, and what a checkpoint
+    /// without the field was trained with): one logit of a binarized single-channel pixel. "categorical": a 256-way softmax
+    /// per sub-pixel of 8-bit grey or colour images, the channels in R → G → B groups. "logistic-mixture": PixelCNN++'s
+    /// discretized logistic mixture of <see cref="MixtureComponents"/> per pixel of 8-bit images.
+    /// </summary>
+    public string PixelCnnHead { get; init; } = "bernoulli";
+
+    /// <summary>The values of <see cref="PixelCnnHead"/>.</summary>
+    public static IReadOnlyList<string> PixelCnnHeads { get; } = ["bernoulli", "categorical", "logistic-mixture"];
+
     /// <summary>p(z): "standard-normal", "mog" (learnable mixture of Gaussians), "vamp" (VampPrior) or "realnvp" (a RealNVP flow over z).</summary>
     public string Prior { get; init; } = "standard-normal";
 
@@ -98,8 +109,8 @@ public sealed record ModelSpec
     /// <summary>
     /// VAE: "bernoulli", "gaussian" (fixed variance), "gaussian-learned", the 8-bit likelihoods "categorical" (256-way
     /// softmax per sub-pixel), "logistic-mixture" (discretized logistic mixture) and "discretized-gaussian", or, for
-    /// conv-vae and conv-hvae on binarized images, "pixelcnn" (autoregressive Bernoulli pixels given the decoder's feature
-    /// maps); autoencoder: "bce" or "mse".
+    /// conv-vae and conv-hvae, "pixelcnn" (autoregressive pixels given the decoder's feature maps, with the
+    /// <see cref="PixelCnnHead"/>: Bernoulli on binarized images, or an 8-bit head); autoencoder: "bce" or "mse".
     /// </summary>
     public string Likelihood { get; init; } = "bernoulli";
 
@@ -122,13 +133,16 @@ public sealed record ModelSpec
     [JsonIgnore]
     public int Dimensions => Channels * Height * Width;
 
-    /// <summary>True when the likelihood is a distribution over binary pixels ("bernoulli", "pixelcnn"): its NLL is in nats of binarized images.</summary>
+    /// <summary>True when the likelihood is a distribution over binary pixels ("bernoulli", "pixelcnn" with the Bernoulli head): its NLL is in nats of binarized images.</summary>
     [JsonIgnore]
-    public bool HasBinaryLikelihood => Likelihood is "bernoulli" or "pixelcnn";
+    public bool HasBinaryLikelihood => Likelihood == "bernoulli" || (Likelihood == "pixelcnn" && PixelCnnHead == "bernoulli");
 
-    /// <summary>True when the likelihood is a distribution over the 8-bit values themselves (<see cref="EightBitLikelihoods"/>): its NLL is exact bits/dim of 8-bit images.</summary>
+    /// <summary>
+    /// True when the likelihood is a distribution over the 8-bit values themselves (<see cref="EightBitLikelihoods"/>, or
+    /// "pixelcnn" with an 8-bit <see cref="PixelCnnHead"/>): its NLL is exact bits/dim of 8-bit images.
+    /// </summary>
     [JsonIgnore]
-    public bool HasEightBitLikelihood => EightBitLikelihoods.Contains(Likelihood);
+    public bool HasEightBitLikelihood => EightBitLikelihoods.Contains(Likelihood) || (Likelihood == "pixelcnn" && EightBitLikelihoods.Contains(PixelCnnHead));
 
     private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 

@@ -16,8 +16,11 @@ public static class ObjectiveSettings
         ArgumentNullException.ThrowIfNull(options);
         Validate(ModelCatalog.Find(spec.Kind)?.Terms ?? TermsKind.Bound, options);
         if (spec.HasEightBitLikelihood && options.Binarization != Binarization.None)
+        {
+            bool head = spec.Likelihood == "pixelcnn";
             throw new InvalidSettingException(nameof(options.Binarization),
-                $"The \"{spec.Likelihood}\" likelihood models the 256 levels of 8-bit images, not binarized pixels: train it without binarization, or use the bernoulli likelihood on binarized images.");
+                $"The \"{(head ? spec.PixelCnnHead : spec.Likelihood)}\" {(head ? "pixelcnn head" : "likelihood")} models the 256 levels of 8-bit images, not binarized pixels: train it without binarization, or use the bernoulli {(head ? "head" : "likelihood")} on binarized images.");
+        }
     }
 
     /// <summary>

@@ -14,9 +14,9 @@ public sealed class ConvVaeKind : ModelKind
     /// <inheritdoc/>
     public override IReadOnlyList<ModelOption> Options { get; } =
     [
-        ModelOptions.Latent, ModelOptions.ConvChannels, ModelOptions.Activation, ModelOptions.Likelihood(ModelOptions.ConvolutionalLikelihoods), ModelOptions.Variance, ModelOptions.MixtureComponents,
+        ModelOptions.Latent, ModelOptions.ConvChannels, ModelOptions.Activation, ModelOptions.Likelihood(ModelOptions.ConvolutionalLikelihoods), ModelOptions.Variance, VaeParts.MixtureComponentsWithPixelHead,
         ModelOptions.Prior([.. ModelCatalog.Priors.Select(p => p.Name)]), ModelOptions.PriorComponents, .. ModelOptions.Flows,
-        ModelOptions.PixelCnnChannels with { InUse = s => s.Likelihood == "pixelcnn" }, ModelOptions.PixelCnnBlocks, ModelOptions.PixelCnnConditioning,
+        ModelOptions.PixelCnnChannels with { InUse = s => s.Likelihood == "pixelcnn" }, ModelOptions.PixelCnnBlocks, ModelOptions.PixelCnnConditioning, ModelOptions.PixelCnnHead,
     ];
 
     /// <inheritdoc/>
@@ -26,6 +26,7 @@ public sealed class ConvVaeKind : ModelKind
         VaeParts.ValidatePrior(spec);
         VaeParts.ValidateFlows(spec);
         VaeParts.ValidatePixelCnnLikelihood(spec);
+        VaeParts.ValidatePixelCnnHead(spec);
         VaeParts.ValidateEightBitLikelihood(spec);
     }
 

@@ -19,8 +19,8 @@ public sealed class HierarchicalVaeKind : ModelKind
             ?
             [
                 ModelOptions.LatentSizes, ModelOptions.Hidden, ModelOptions.ConvChannels, ModelOptions.Activation,
-                ModelOptions.Likelihood(ModelOptions.ConvolutionalLikelihoods), ModelOptions.Variance, ModelOptions.MixtureComponents,
-                ModelOptions.PixelCnnChannels with { InUse = s => s.Likelihood == "pixelcnn" }, ModelOptions.PixelCnnBlocks, ModelOptions.PixelCnnConditioning,
+                ModelOptions.Likelihood(ModelOptions.ConvolutionalLikelihoods), ModelOptions.Variance, VaeParts.MixtureComponentsWithPixelHead,
+                ModelOptions.PixelCnnChannels with { InUse = s => s.Likelihood == "pixelcnn" }, ModelOptions.PixelCnnBlocks, ModelOptions.PixelCnnConditioning, ModelOptions.PixelCnnHead,
             ]
             : [ModelOptions.LatentSizes, ModelOptions.Hidden, ModelOptions.Activation, ModelOptions.Likelihood(ModelOptions.VaeLikelihoods), ModelOptions.Variance, ModelOptions.MixtureComponents];
     }
@@ -53,6 +53,7 @@ public sealed class HierarchicalVaeKind : ModelKind
         {
             VaeParts.ValidateConvolutions(spec);
             VaeParts.ValidatePixelCnnLikelihood(spec);
+            VaeParts.ValidatePixelCnnHead(spec);
         }
     }
 

@@ -37,7 +37,7 @@ public static class ModelOptions
 
     /// <summary>The decoder likelihood (an autoencoder's reconstruction loss), with the values a kind accepts.</summary>
     public static ModelOption<string> Likelihood(IReadOnlyList<string> choices) => new("likelihood", nameof(ModelSpec.Likelihood),
-        "Decoder likelihood p(x|z): bernoulli, gaussian (fixed variance), gaussian-learned; on 8-bit images categorical (a softmax over the 256 values of each sub-pixel), logistic-mixture (PixelCNN++'s discretized logistic mixture; channels independent in the VAEs, one mixture per pixel with G linear in R and B in R, G in the autoregressive kinds) or discretized-gaussian, scored in exact bits/dim; or pixelcnn (each pixel given the decoder's feature maps and the pixels before it; binarized single-channel images). An autoencoder's reconstruction loss: bce (binary cross-entropy) or mse.",
+        "Decoder likelihood p(x|z): bernoulli, gaussian (fixed variance), gaussian-learned; on 8-bit images categorical (a softmax over the 256 values of each sub-pixel), logistic-mixture (PixelCNN++'s discretized logistic mixture; channels independent in the VAEs, one mixture per pixel with G linear in R and B in R, G in the autoregressive kinds) or discretized-gaussian, scored in exact bits/dim; or pixelcnn (each pixel given the decoder's feature maps and the pixels before it: binarized single-channel images, or 8-bit grey or colour images with the categorical or logistic-mixture pixelcnn head). An autoencoder's reconstruction loss: bce (binary cross-entropy) or mse.",
         s => s.Likelihood, (s, v) => s with { Likelihood = v }, choices);
 
     /// <summary>"variance": the Gaussian decoder's fixed or starting variance (<see cref="ModelSpec.Variance"/>).</summary>
@@ -102,6 +102,11 @@ public static class ModelOptions
     public static ModelOption<int> PixelCnnBlocks { get; } = new("pixelcnn-blocks", nameof(ModelSpec.PixelCnnBlocks),
         "Residual blocks of masked 3x3 convolutions after the 7x7 type-A layer.",
         s => s.PixelCnnBlocks, (s, v) => s with { PixelCnnBlocks = v });
+
+    /// <summary>"pixelcnn-head": what the pixelcnn likelihood gives each pixel, "bernoulli", "categorical" or "logistic-mixture" (<see cref="ModelSpec.PixelCnnHead"/>).</summary>
+    public static ModelOption<string> PixelCnnHead { get; } = new("pixelcnn-head", nameof(ModelSpec.PixelCnnHead),
+        "What the pixelcnn likelihood gives each pixel: bernoulli (one logit; binarized single-channel images, the default), categorical (8-bit grey or colour images: a 256-way softmax per sub-pixel, R then G given R then B given R and G, by channel-group masks) or logistic-mixture (8-bit grey or colour images: PixelCNN++'s discretized logistic mixture of the mixture components per pixel, G's mean linear in R, B's in R and G). The 8-bit heads are scored in exact bits/dim and sampled sub-pixel by sub-pixel given z.",
+        s => s.PixelCnnHead, (s, v) => s with { PixelCnnHead = v }, ModelSpec.PixelCnnHeads) { InUse = s => s.Likelihood == "pixelcnn" };
 
     /// <summary>"pixelcnn-conditioning": where the decoder's feature maps enter the masked layers, "head" or "blocks" (<see cref="ModelSpec.PixelCnnConditioning"/>).</summary>
     public static ModelOption<string> PixelCnnConditioning { get; } = new("pixelcnn-conditioning", nameof(ModelSpec.PixelCnnConditioning),

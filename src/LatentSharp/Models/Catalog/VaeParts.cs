@@ -85,6 +85,21 @@ internal static class VaeParts
             throw new InvalidSettingException(nameof(ModelSpec.PixelCnnConditioning), $"The pixelcnn likelihood's conditioning is {string.Join(" or ", ModelSpec.PixelCnnConditionings.Select(c => $"\"{c}\""))}, not \"{spec.PixelCnnConditioning}\".");
     }
 
+    /// <summary>
+    /// The checks of the pixel head that need no data: one of <see cref="ModelSpec.PixelCnnHeads"/>, a mixture of 1 to 64 for
+    /// the logistic mixture, and an 8-bit head only with the "pixelcnn" likelihood, which is the one that has a head.
+    /// </summary>
+    public static void ValidatePixelCnnHead(ModelSpec spec)
+    {
+        if (!ModelSpec.PixelCnnHeads.Contains(spec.PixelCnnHead))
+            throw new InvalidSettingException(nameof(ModelSpec.PixelCnnHead), $"The pixelcnn likelihood's pixel head is {string.Join(", ", ModelSpec.PixelCnnHeads.Select(h => $"\"{h}\""))}, not \"{spec.PixelCnnHead}\".");
+        if (spec.PixelCnnHead == "bernoulli") return;
+        if (spec.Likelihood != "pixelcnn")
+            throw new InvalidSettingException(nameof(ModelSpec.PixelCnnHead), $"The \"{spec.PixelCnnHead}\" pixel head belongs to the pixelcnn likelihood, not to the \"{spec.Likelihood}\" one: choose the pixelcnn likelihood, or leave the head at bernoulli.");
+        if (spec.PixelCnnHead == "logistic-mixture" && spec.MixtureComponents is < 1 or > MaxMixtureComponents)
+            throw new InvalidSettingException(nameof(ModelSpec.MixtureComponents), $"The pixelcnn likelihood's logistic-mixture head mixes 1 to {MaxMixtureComponents} components per pixel, not {spec.MixtureComponents}.");
+    }
+
     /// <summary>The decoder likelihood the spec names.</summary>
     private static IObservationModel Observation(ModelSpec spec, Rng rng) => spec.Likelihood switch
     {
@@ -106,6 +121,12 @@ internal static class VaeParts
     }
 
     private const int MaxMixtureComponents = 64;
+
+    /// <summary>"mixture-components" of the convolutional kinds, in use with the logistic-mixture likelihood or pixel head.</summary>
+    public static ModelOption<int> MixtureComponentsWithPixelHead { get; } = ModelOptions.MixtureComponents with
+    {
+        InUse = s => s.Likelihood == "logistic-mixture" || (s.Likelihood == "pixelcnn" && s.PixelCnnHead == "logistic-mixture"),
+    };
 
     /// <summary>
     /// The decoder outputs per sub-pixel the likelihood reads: 1 (a logit or a mean), 256 logits (categorical), 3·K
@@ -135,8 +156,17 @@ internal static class VaeParts
     {
         ValidateConvolutionalImages(spec);
         ValidatePixelCnnLikelihood(spec);
-        return new PixelCnnObservation(spec.PixelCnnChannels, spec.PixelCnnBlocks, spec.Height, spec.Width, rng, codeIntoBlocks: spec.PixelCnnConditioning == "blocks");
+        ValidatePixelCnnHead(spec);
+        return new PixelCnnObservation(spec.PixelCnnChannels, spec.PixelCnnBlocks, spec.Height, spec.Width, rng, codeIntoBlocks: spec.PixelCnnConditioning == "blocks", PixelHeadOf(spec));
     }
+
+    /// <summary>The <see cref="ModelSpec.PixelCnnHead"/> of the pixelcnn likelihood, after its checks.</summary>
+    private static PixelHead PixelHeadOf(ModelSpec spec) => spec.PixelCnnHead switch
+    {
+        "categorical" => new CategoricalPixelHead(spec.Channels),
+        "logistic-mixture" => new LogisticMixturePixelHead(spec.Channels, spec.MixtureComponents),
+        _ => new BernoulliPixelHead(),
+    };
 
     /// <summary>
     /// Output channels of a convolutional decoder: <see cref="OutputsPerValue"/> per image channel, or the pixelcnn
@@ -146,14 +176,15 @@ internal static class VaeParts
 
     /// <summary>
     /// The image checks of the convolutional kinds: their stride-2 convolutions take any number of channels but only heights
-    /// and widths divisible by 2^(number of convolutions); the "pixelcnn" likelihood takes single-channel images only.
+    /// and widths divisible by 2^(number of convolutions); the "pixelcnn" likelihood with the Bernoulli head takes
+    /// single-channel images only (its 8-bit heads take grey and colour images).
     /// </summary>
     public static void ValidateConvolutionalImages(ModelSpec spec)
     {
         CheckStrides(spec);
-        if (spec.Likelihood == "pixelcnn" && spec.Channels != 1)
+        if (spec.Likelihood == "pixelcnn" && spec.PixelCnnHead == "bernoulli" && spec.Channels != 1)
             throw new InvalidSettingException(nameof(ModelSpec.Likelihood),
-                $"The \"pixelcnn\" likelihood needs single-channel binarized images; these are {spec.Channels}x{spec.Height}x{spec.Width}. Use the bernoulli or a gaussian likelihood.");
+                $"The \"pixelcnn\" likelihood needs single-channel binarized images with its bernoulli pixel head; these are {spec.Channels}x{spec.Height}x{spec.Width}. Give it the categorical or logistic-mixture pixel head for 8-bit images.");
     }
 
     /// <summary>
@@ -208,9 +239,11 @@ internal static class VaeParts
     public static double EightBitHead(ModelSpec spec) =>
         spec.ConvChannels.Length == 0 ? 0 : 16.0 * spec.ConvChannels[0] * (OutputsPerValue(spec) - 1) * spec.Channels;
 
-    /// <summary>The likelihood's own parameters.</summary>
+    /// <summary>The likelihood's own parameters; an 8-bit pixel head adds the 7×7 layer's extra input channels and its P outputs per pixel.</summary>
     public static double Likelihood(ModelSpec spec) =>
-        spec.Likelihood == "pixelcnn" ? PixelCnn(spec) : spec.Likelihood == "gaussian-learned" ? spec.Dimensions : 0;
+        spec.Likelihood == "pixelcnn"
+            ? PixelCnn(spec) + AutoregressiveLikelihood.ExtraParameters(spec with { Likelihood = spec.PixelCnnHead }, 49.0 * spec.PixelCnnChannels, spec.PixelCnnChannels)
+            : spec.Likelihood == "gaussian-learned" ? spec.Dimensions : 0;
 
     /// <summary>The prior's own parameters.</summary>
     public static double Prior(ModelSpec spec) =>
@@ -235,7 +268,8 @@ internal static class VaeParts
         string conditioning = spec.PixelCnnConditioning == "head" ? "" : $", code into the {spec.PixelCnnConditioning}";
         string likelihood = spec.Likelihood switch
         {
-            "pixelcnn" => $"pixelcnn {spec.PixelCnnChannels} channels + {spec.PixelCnnBlocks} residual 3x3 type B{conditioning}",
+            "pixelcnn" => $"pixelcnn {spec.PixelCnnChannels} channels + {spec.PixelCnnBlocks} residual 3x3 type B{conditioning}"
+                + (spec.PixelCnnHead == "bernoulli" ? "" : $" → {AutoregressiveLikelihood.Describe(spec with { Likelihood = spec.PixelCnnHead })}"),
             "logistic-mixture" => $"logistic-mixture K={spec.MixtureComponents}",
             _ => spec.Likelihood,
         };
