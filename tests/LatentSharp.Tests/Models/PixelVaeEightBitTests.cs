@@ -30,10 +30,10 @@ public sealed class PixelVaeEightBitTests : IDisposable
     };
 
     /// <summary>p(x | z) on its own, with its biases drawn away from their small initial range so that no output is zero by accident.</summary>
-    private static PixelCnnObservation Observation(string head, int channels, int height, int width, bool codeIntoBlocks = false, int blocks = 2)
+    private static PixelCnnObservation Observation(string head, int channels, int height, int width, bool codeIntoBlocks = false, int blocks = 2, ulong seed = 1)
     {
-        var observation = new PixelCnnObservation(Features, blocks, height, width, new Rng(1), codeIntoBlocks, HeadOf(head, channels));
-        var rng = new Rng(101);
+        var observation = new PixelCnnObservation(Features, blocks, height, width, new Rng(seed), codeIntoBlocks, HeadOf(head, channels));
+        var rng = new Rng(seed + 100);
         foreach (var (name, p) in observation.NamedParameters())
             if (name.EndsWith("bias", StringComparison.Ordinal)) rng.FillUniform(p.Data.AsSpan(0, p.Length), -0.5f, 0.5f);
         return observation;
@@ -78,54 +78,60 @@ public sealed class PixelVaeEightBitTests : IDisposable
 
     /// <summary>
     /// With z fixed, every input sub-pixel (c, i) of two images changed in turn: output o of pixel j may move only when i &lt; j,
-    /// or, for the categorical head (output group o mod C), when i = j and c &lt; o mod C. Some output must move with the
-    /// pixel before it, and each colour group with the earlier sub-pixels of its own pixel; and the code reaches every
-    /// output group of its pixel (only the image is masked).
+    /// or, for the categorical head (output group o mod C), when i = j and c &lt; o mod C; checked for two draws of the weights.
+    /// Some output must move with the pixel before it, and each colour group with the earlier sub-pixels of its own pixel, in
+    /// one draw at least (with biases in ±0.5 a group's few ReLUs can all be off for one draw: only group B's features carry
+    /// its own pixel's G); and the code reaches every output group of its pixel (only the image is masked).
     /// </summary>
     [Theory]
     [MemberData(nameof(EveryHead))]
     public void Outputs_GivenZ_MoveOnlyWithEarlierPixelsAndEarlierSubPixels(string head, int channels, bool codeIntoBlocks)
     {
         const int height = 4, width = 4, plane = height * width;
-        PixelCnnObservation observation = Observation(head, channels, height, width, codeIntoBlocks);
-        int p = observation.Head.OutputsPerPixel, groups = observation.Head.ChannelGroups, d = channels * plane;
-        Tensor x = EightBitImages(2, d, 3), code = FixedCode(2, plane, 4);
-        using var _ = Tensor.NoGrad();
-        float[] reference = observation.Outputs(x, code).Data;
         var ownPixelSeen = new bool[channels, channels];   // [input channel, output group]
         bool previousPixelSeen = false;
-        for (int c = 0; c < channels; c++)
-        for (int i = 0; i < plane; i++)
+        int groups = 1;
+        foreach (ulong seed in new ulong[] { 1, 2 })
         {
-            var changed = (float[])x.Data.Clone();
-            for (int r = 0; r < 2; r++) changed[r * d + c * plane + i] = (MathF.Round(changed[r * d + c * plane + i] * 255f) + 97) % 256 / 255f;
-            float[] moved = observation.Outputs(Tensor.FromArray(changed, 2, d), code).Data;
-            for (int r = 0; r < 2; r++)
-            for (int o = 0; o < p; o++)
-            for (int j = 0; j < plane; j++)
+            PixelCnnObservation observation = Observation(head, channels, height, width, codeIntoBlocks, seed: seed);
+            int p = observation.Head.OutputsPerPixel, d = channels * plane;
+            groups = observation.Head.ChannelGroups;
+            Tensor x = EightBitImages(2, d, 3), code = FixedCode(2, plane, 4);
+            using var _ = Tensor.NoGrad();
+            float[] reference = observation.Outputs(x, code).Data;
+            for (int c = 0; c < channels; c++)
+            for (int i = 0; i < plane; i++)
             {
-                int at = (r * p + o) * plane + j;
-                if (moved[at] == reference[at]) continue;
-                int group = o % groups;
-                bool allowed = i < j || (i == j && groups > 1 && c < group);
-                Assert.True(allowed, $"{head} C={channels}: output {o} of pixel {j} moves with sub-pixel {c} of pixel {i}");
-                if (i == j) ownPixelSeen[c, group] = true;
-                if (j == i + 1) previousPixelSeen = true;
+                var changed = (float[])x.Data.Clone();
+                for (int r = 0; r < 2; r++) changed[r * d + c * plane + i] = (MathF.Round(changed[r * d + c * plane + i] * 255f) + 97) % 256 / 255f;
+                float[] moved = observation.Outputs(Tensor.FromArray(changed, 2, d), code).Data;
+                for (int r = 0; r < 2; r++)
+                for (int o = 0; o < p; o++)
+                for (int j = 0; j < plane; j++)
+                {
+                    int at = (r * p + o) * plane + j;
+                    if (moved[at] == reference[at]) continue;
+                    int group = o % groups;
+                    bool allowed = i < j || (i == j && groups > 1 && c < group);
+                    Assert.True(allowed, $"{head} C={channels} seed {seed}: output {o} of pixel {j} moves with sub-pixel {c} of pixel {i}");
+                    if (i == j) ownPixelSeen[c, group] = true;
+                    if (j == i + 1) previousPixelSeen = true;
+                }
             }
+
+            // The code: one feature of the last pixel changed moves the outputs of every group there.
+            var shifted = (float[])code.Data.Clone();
+            for (int r = 0; r < 2; r++) shifted[r * Features * plane + plane - 1] += 1f;
+            float[] byCode = observation.Outputs(x, Tensor.FromArray(shifted, 2, Features * plane)).Data;
+            for (int g = 0; g < groups; g++)
+                Assert.True(Enumerable.Range(0, p / groups).Any(k => byCode[(k * groups + g) * plane + plane - 1] != reference[(k * groups + g) * plane + plane - 1]),
+                    $"seed {seed}: output group {g} does not see the code");
         }
         Assert.True(previousPixelSeen, "no output sees the pixel before it");
         if (groups > 1)
             for (int g = 1; g < channels; g++)
             for (int c = 0; c < g; c++)
                 Assert.True(ownPixelSeen[c, g], $"output group {g} never sees sub-pixel {c} of its own pixel");
-
-        // The code: one feature of the last pixel changed moves the outputs of every group there.
-        var shifted = (float[])code.Data.Clone();
-        for (int r = 0; r < 2; r++) shifted[r * Features * plane + plane - 1] += 1f;
-        float[] byCode = observation.Outputs(x, Tensor.FromArray(shifted, 2, Features * plane)).Data;
-        for (int g = 0; g < groups; g++)
-            Assert.True(Enumerable.Range(0, p / groups).Any(k => byCode[(k * groups + g) * plane + plane - 1] != reference[(k * groups + g) * plane + plane - 1]),
-                $"output group {g} does not see the code");
     }
 
     /// <summary>
