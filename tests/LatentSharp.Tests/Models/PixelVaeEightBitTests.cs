@@ -182,7 +182,7 @@ public sealed class PixelVaeEightBitTests : IDisposable
             float[] logP = observation.LogProb(Tensor.FromArray(x, 65536, 2), FixedCode(65536, 1, 6)).Data;
             for (int n = 0; n < 65536; n++) expected[n / 256 / 16 * 16 + n % 256 / 16] += Math.Exp(logP[n]);
         }
-        const int draws = 4000;
+        const int draws = 20000;
         float[] samples = observation.Sample(FixedCode(draws, 1, 6), new Rng(11)).Data;
         var observed = new double[16 * 16];
         for (int n = 0; n < draws; n++) observed[(int)MathF.Round(samples[2 * n] * 255f) / 16 * 16 + (int)MathF.Round(samples[2 * n + 1] * 255f) / 16] += 1.0 / draws;

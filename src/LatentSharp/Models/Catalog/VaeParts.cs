@@ -239,10 +239,14 @@ internal static class VaeParts
     public static double EightBitHead(ModelSpec spec) =>
         spec.ConvChannels.Length == 0 ? 0 : 16.0 * spec.ConvChannels[0] * (OutputsPerValue(spec) - 1) * spec.Channels;
 
-    /// <summary>The likelihood's own parameters; an 8-bit pixel head adds the 7×7 layer's extra input channels and its P outputs per pixel.</summary>
+    /// <summary>
+    /// The likelihood's own parameters; an 8-bit pixel head adds the 7×7 layer's extra input channels and its P outputs per
+    /// pixel. The pixelcnn likelihood also widens a convolutional decoder's last layer from C images to its h feature maps.
+    /// </summary>
     public static double Likelihood(ModelSpec spec) =>
         spec.Likelihood == "pixelcnn"
             ? PixelCnn(spec) + AutoregressiveLikelihood.ExtraParameters(spec with { Likelihood = spec.PixelCnnHead }, 49.0 * spec.PixelCnnChannels, spec.PixelCnnChannels)
+              + (spec.ConvChannels.Length == 0 ? 0 : 16.0 * spec.ConvChannels[0] * (spec.PixelCnnChannels - spec.Channels))
             : spec.Likelihood == "gaussian-learned" ? spec.Dimensions : 0;
 
     /// <summary>The prior's own parameters.</summary>
