@@ -9,14 +9,19 @@ namespace LatentSharp.Distributions;
 /// paper (so they stay images) and start at N(0.05, 0.01²) like the paper's code, or at training images
 /// (<see cref="InitializeFrom"/>). The encoder is not owned here: the prior holds a function x → q(z|x) of the model
 /// it belongs to, and only the pseudo-inputs are its parameters. No closed-form KL: the VAE uses log q − log p.
+/// While the model's parameters are fixed (<see cref="Module.FixParameters"/>, as in evaluation) the K posteriors are
+/// computed once and kept: otherwise every no-gradient batch would encode all K pseudo-inputs again.
 /// </summary>
-public sealed class VampPrior : Module, IPrior
+public sealed class VampPrior : Module, IPrior, IKeepsWhileFixed
 {
     /// <summary>The pseudo-inputs' starting distribution N(0.05, 0.01²), as in the paper's code.</summary>
     public const float InitialMean = 0.05f, InitialStd = 0.01f;
 
     private readonly Func<Tensor, DiagonalNormal> _posterior;
     private readonly Tensor _pseudoInputs;   // [K, D], before the hard tanh
+    private readonly Lock _keptLock = new();
+    private int _fixedScopes;
+    private (float[] Means, float[] LogVariances)? _kept;   // q(z | u_k) [K, L] each, while fixed
 
     /// <summary>
     /// K pseudo-inputs of D pixels for L latent dimensions; <paramref name="posterior"/> is the encoder of the model
@@ -81,9 +86,57 @@ public sealed class VampPrior : Module, IPrior
     /// <inheritdoc/>
     public Tensor LogProb(Tensor z)
     {
-        DiagonalNormal q = _posterior(PseudoInputs());   // [K, L] each
-        Tensor perComponent = Tensor.GaussianComponentLogDensities(z, q.Mean, q.LogVariance);   // [B, K]
+        ArgumentNullException.ThrowIfNull(z);
+        Tensor mean, logVariance;   // [K, L] each
+        if (!Tensor.IsGradEnabled && Kept() is var (means, logVariances))
+            (mean, logVariance) = (Tensor.FromArray(means, Components, LatentSize), Tensor.FromArray(logVariances, Components, LatentSize));
+        else
+        {
+            DiagonalNormal q = _posterior(PseudoInputs());
+            (mean, logVariance) = (q.Mean, q.LogVariance);
+        }
+        Tensor perComponent = Tensor.GaussianComponentLogDensities(z, mean, logVariance);   // [B, K]
         return perComponent.LogSumExp(1) - MathF.Log(Components);   // [B]
+    }
+
+    /// <inheritdoc/>
+    void IKeepsWhileFixed.Fix()
+    {
+        lock (_keptLock) _fixedScopes++;
+    }
+
+    /// <inheritdoc/>
+    void IKeepsWhileFixed.Release()
+    {
+        lock (_keptLock)
+        {
+            if (_fixedScopes == 0) throw new InvalidOperationException("The VampPrior was released more often than fixed.");
+            if (--_fixedScopes == 0) _kept = null;
+        }
+    }
+
+    /// <summary>
+    /// The K posteriors kept while the parameters are fixed, computed on first use (called without gradients; the
+    /// arrays are the prior's own, not an arena's); null when not fixed.
+    /// </summary>
+    private (float[] Means, float[] LogVariances)? Kept()
+    {
+        lock (_keptLock)
+        {
+            if (_fixedScopes == 0) return null;
+            return _kept ??= Posteriors();
+        }
+    }
+
+    /// <summary>q(z | u_k) for the K pseudo-inputs, copied out of any arena. [K, L] each</summary>
+    private (float[] Means, float[] LogVariances) Posteriors()
+    {
+        using (Tensor.NoGrad())
+        {
+            DiagonalNormal q = _posterior(PseudoInputs());
+            int n = Components * LatentSize;
+            return (q.Mean.Data.AsSpan(0, n).ToArray(), q.LogVariance.Data.AsSpan(0, n).ToArray());
+        }
     }
 
     /// <summary>n draws: a pseudo-input k uniformly per row, then z ~ q(z | u_k). A constant (no gradient). [n, L]</summary>
@@ -92,13 +145,7 @@ public sealed class VampPrior : Module, IPrior
         ArgumentOutOfRangeException.ThrowIfNegative(n);
         ArgumentNullException.ThrowIfNull(rng);
         int l = LatentSize;
-        float[] means, logVariances;
-        using (Tensor.NoGrad())
-        {
-            DiagonalNormal q = _posterior(PseudoInputs());
-            means = q.Mean.Data.AsSpan(0, Components * l).ToArray();
-            logVariances = q.LogVariance.Data.AsSpan(0, Components * l).ToArray();
-        }
+        var (means, logVariances) = Kept() ?? Posteriors();
         Tensor z = Noise.StandardNormal(rng, n, l);
         float[] zd = z.Data;
         for (int i = 0; i < n; i++)

@@ -44,7 +44,8 @@ public static partial class ModelEvaluation
         var notes = new List<string>();
         var inputs = EvaluationInputs.Prepare(data, options, model.Spec.Dimensions, notes);
         model.Eval();
-        return Measure(new EvaluatedLatentModel(model, modelName, options, progress, ranks), inputs, options, clock, parts, notes);
+        using (model.FixParameters())
+            return Measure(new EvaluatedLatentModel(model, modelName, options, progress, ranks), inputs, options, clock, parts, notes);
     }
 
     /// <summary>

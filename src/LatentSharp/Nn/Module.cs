@@ -45,6 +45,39 @@ public abstract class Module
         }
     }
 
+    /// <summary>
+    /// Declares the parameters of this module and of all its descendants fixed until the returned scope is disposed (scopes
+    /// nest). Descendants that are <see cref="IKeepsWhileFixed"/> may then keep what they compute from parameters alone across
+    /// no-gradient calls: the VampPrior its pseudo-inputs' posteriors. Call it on the whole model, and change no parameter
+    /// inside the scope.
+    /// </summary>
+    public IDisposable FixParameters()
+    {
+        IKeepsWhileFixed[] keepers = [.. Descendants().OfType<IKeepsWhileFixed>()];
+        foreach (IKeepsWhileFixed keeper in keepers) keeper.Fix();
+        return new FixedScope(keepers);
+    }
+
+    private sealed class FixedScope(IKeepsWhileFixed[] keepers) : IDisposable
+    {
+        private bool _disposed;
+
+        public void Dispose()
+        {
+            if (_disposed) return;
+            _disposed = true;
+            foreach (IKeepsWhileFixed keeper in keepers) keeper.Release();
+        }
+    }
+
+    /// <summary>This module, then its descendants depth first in registration order.</summary>
+    private IEnumerable<Module> Descendants()
+    {
+        yield return this;
+        foreach (var (_, child) in _children)
+            foreach (Module module in child.Descendants()) yield return module;
+    }
+
     /// <summary>Every parameter of this module and its children, in the order of <see cref="NamedParameters"/>.</summary>
     public IEnumerable<Tensor> Parameters() => NamedParameters().Select(np => np.Parameter);
 

@@ -232,12 +232,15 @@ public sealed class Trainer
         var noise = new Rng(StreamSeed(_options.Seed, 0, stream: 2));   // the same draws every epoch: epochs compare fairly
         ILatentSpace? space = _model.As<ILatentSpace>();
         var activity = space is null ? null : new ActiveUnits(space.LatentSize);   // none without a latent space (the PixelCNN)
-        ModelEvaluation.ForEachBatch(_model, data, data.Count, _options.EvaluationBatchSize, (x, start, b) =>
+        using (_model.FixParameters())
         {
-            Tensor? condition = ModelEvaluation.ConditionOf(_model, data, start, b);
-            metrics.Add(_model.Terms(x, noise, condition: condition));
-            activity?.Add(space!.Encode(x, condition));
-        });
+            ModelEvaluation.ForEachBatch(_model, data, data.Count, _options.EvaluationBatchSize, (x, start, b) =>
+            {
+                Tensor? condition = ModelEvaluation.ConditionOf(_model, data, start, b);
+                metrics.Add(_model.Terms(x, noise, condition: condition));
+                activity?.Add(space!.Encode(x, condition));
+            });
+        }
         _model.Train();
         return (metrics.Means(), activity?.Count() ?? 0);
     }

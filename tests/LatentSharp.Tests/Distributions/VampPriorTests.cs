@@ -14,11 +14,20 @@ public class VampPriorTests
     {
         public Linear Layer { get; } = new(D, 2 * latentSize, new Rng(seed));
 
+        /// <summary>The rows encoded so far.</summary>
+        public int Encoded { get; private set; }
+
         public DiagonalNormal Posterior(Tensor x)
         {
+            Encoded += x.Dim(0);
             Tensor h = Layer.Forward(x);
             return new DiagonalNormal(h.Slice(1, 0, latentSize), h.Slice(1, latentSize, latentSize));
         }
+    }
+
+    private sealed class Parent : Module
+    {
+        public Parent(Module child) => RegisterModule("prior", child);
     }
 
     private static (VampPrior Prior, Encoder Encoder) Build(int k, int l, ulong seed)
@@ -131,5 +140,37 @@ public class VampPriorTests
             double actual = Enumerable.Range(0, n).Average(i => (double)z[i * 2 + j]);
             Assert.InRange(actual, expected - 0.03, expected + 0.03);
         }
+    }
+
+    /// <summary>
+    /// While the model's parameters are fixed, no-gradient calls encode the K pseudo-inputs once and give the same bits as
+    /// before; with gradients they still encode (the tape needs them); after the scope a changed pseudo-input counts again.
+    /// </summary>
+    [Fact]
+    public void FixedParameters_EncodeThePseudoInputsOnce_WithTheSameLogDensities()
+    {
+        var (prior, encoder) = Build(5, 3, 21);
+        var model = new Parent(prior);   // the prior is a child of the model, as in the VAE
+        Tensor z = Points(7, 3, 22);
+        float[] expected;
+        using (Tensor.NoGrad()) expected = prior.LogProb(z).Data;
+        int before = encoder.Encoded;
+        using (model.FixParameters())
+        {
+            using (model.FixParameters())
+            using (Tensor.NoGrad())
+                for (int i = 0; i < 3; i++) Assert.Equal(expected, prior.LogProb(z).Data);
+            using (Tensor.NoGrad())
+            {
+                Assert.Equal(expected, prior.LogProb(z).Data);   // still kept in the outer scope
+                prior.Sample(4, new Rng(1));
+            }
+            Assert.Equal(before + 5, encoder.Encoded);
+            Assert.Equal(expected, prior.LogProb(z).Data);
+            Assert.Equal(before + 10, encoder.Encoded);   // with gradients: encoded again
+        }
+        prior.PseudoInputParameter.Data[0] = 0.5f * (prior.PseudoInputParameter.Data[0] + 1f);
+        using (Tensor.NoGrad())
+            Assert.NotEqual(expected, prior.LogProb(z).Data);
     }
 }
