@@ -65,6 +65,11 @@ public sealed class GatedPixelCnn : AutoregressiveImageModel
         }
         _hidden = RegisterModule("hidden", MaskedResidualBlock.Pointwise(p, p, groups, rng));
         _output = RegisterModule("output", MaskedResidualBlock.Pointwise(p, Head.OutputsPerPixel, groups, rng));
+        // 256 logits per sub-pixel behind p ReLUs: with random output weights the first steps fit the marginal by switching
+        // those ReLUs off for good (an 8-channel model stayed at the marginal); from zero the biases fit it instead.
+        if (Head is CategoricalPixelHead)
+            foreach (var (name, parameter) in _output.NamedParameters())
+                if (name == "weight") Array.Clear(parameter.Data, 0, parameter.Length);
         _conditional = spec.Classes > 0 ? new ConditionalFacet(this) : null;
     }
 

@@ -55,6 +55,37 @@ public sealed class GatedPixelCnnTests : IDisposable
         return (seesLater, blind);
     }
 
+    /// <summary>
+    /// The categorical head's output layer starts at zero weights: a fresh model gives every pixel of every image the same
+    /// logits (its biases), and one training step makes them depend on the image, through gradients that reach the
+    /// layers below. The Bernoulli head keeps its random start.
+    /// </summary>
+    [Fact]
+    public void CategoricalHead_StartsAtItsBiases_AndLearnsFromTheImageAfterOneStep()
+    {
+        ModelSpec spec = Spec(4, 4) with { Likelihood = "categorical" };
+        GatedPixelCnn model = Build(spec);
+        var x = Tensor.Zeros(2, 16);
+        var rng = new Rng(3);
+        for (int i = 0; i < x.Length; i++) x.Data[i] = MathF.Floor(rng.NextFloat() * 256f) / 255f;
+        float[] before;
+        using (Tensor.NoGrad()) before = model.Logits(x, null).Data;
+        int perImage = before.Length / 2;
+        for (int i = 0; i < before.Length; i++) Assert.Equal(before[i - i % 16], before[i]);   // [B, 256, 4, 4]: one value per plane
+        Assert.Equal(before.AsSpan(0, perImage).ToArray(), before.AsSpan(perImage, perImage).ToArray());
+        Assert.All(model.NamedParameters().Where(p => p.Name == "output.weight"), p => Assert.All(p.Parameter.Data.AsSpan(0, p.Parameter.Length).ToArray(), v => Assert.Equal(0f, v)));
+
+        model.ZeroGrad();
+        model.LogLikelihood(x, null).Sum().Backward();
+        var adam = new LatentSharp.Optim.Adam(model.Parameters(), 1e-2f);
+        adam.Step();
+        float[] after;
+        using (Tensor.NoGrad()) after = model.Logits(x, null).Data;
+        Assert.NotEqual(after.AsSpan(0, perImage).ToArray(), after.AsSpan(perImage, perImage).ToArray());
+
+        Assert.Contains(Build(Spec(4, 4)).NamedParameters(), p => p.Name == "output.weight" && p.Parameter.Data.AsSpan(0, p.Parameter.Length).IndexOfAnyExcept(0f) >= 0);
+    }
+
     [Fact]
     public void Logits_MoveOnlyWithEarlierPixels_AndWithEveryOneOfThem()
     {
