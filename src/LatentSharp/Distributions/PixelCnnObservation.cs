@@ -163,46 +163,9 @@ public sealed class PixelCnnObservation : Module, IObservationModel
                     (top, rows) => OutputsOf(top.Reshape(count, 1, rows, _width), FeaturesOf(rows), 1).Reshape(count, rows * _width),
                     rng, probabilities.IsEmpty ? default : probabilities.Slice(first * d, count * d));
             else
-                FillByHead(images.AsSpan(first * d, count * d), count, FeaturesOf, rng);
+                Head.Fill(images.AsSpan(first * d, count * d), count, _height, _width, (top, rows) => OutputsOf(top, FeaturesOf(rows), 1), rng);
         }
         return images;
-    }
-
-    /// <summary>
-    /// Fills n channel-planar images [n, C, H, W] pixel by pixel and, within a pixel, pass by pass of the head (one per
-    /// sub-pixel for the categorical head), each pass from the outputs of the rows down to the pixel's own. No gradients.
-    /// </summary>
-    private void FillByHead(Span<float> images, int n, Func<int, Tensor> featuresOf, Rng rng)
-    {
-        int c = Head.Channels, plane = _height * _width, d = c * plane, p = Head.OutputsPerPixel;
-        var arena = new Arena();
-        using var _ = Tensor.NoGrad();
-        var outputs = new float[p];
-        var pixel = new float[c];
-        for (int row = 0; row < _height; row++)
-        {
-            int top = (row + 1) * _width;
-            for (int column = 0; column < _width; column++)
-            for (int pass = 0; pass < Head.PassesPerPixel; pass++)
-            {
-                int i = row * _width + column;
-                using (arena.Scope())
-                {
-                    var first = new float[n * c * top];                                   // [n, C, row + 1, W]
-                    for (int r = 0; r < n; r++)
-                    for (int ch = 0; ch < c; ch++)
-                        images.Slice(r * d + ch * plane, top).CopyTo(first.AsSpan((r * c + ch) * top));
-                    float[] all = OutputsOf(Tensor.FromArray(first, n, c, row + 1, _width), featuresOf(row + 1), 1).Data;   // [n, P, row + 1, W]
-                    for (int r = 0; r < n; r++)
-                    {
-                        for (int o = 0; o < p; o++) outputs[o] = all[(r * p + o) * top + i];
-                        for (int ch = 0; ch < c; ch++) pixel[ch] = images[r * d + ch * plane + i];
-                        Head.Draw(outputs, pixel, pass, rng);
-                        for (int ch = 0; ch < c; ch++) images[r * d + ch * plane + i] = pixel[ch];
-                    }
-                }
-            }
-        }
     }
 
     /// <summary>The number of decoder outputs; throws unless they are rows of h·H·W features.</summary>

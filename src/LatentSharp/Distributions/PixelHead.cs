@@ -41,6 +41,47 @@ public abstract class PixelHead
     /// </summary>
     public abstract void Draw(ReadOnlySpan<float> outputs, Span<float> pixel, int pass, Rng rng);
 
+    /// <summary>
+    /// Fills n channel-planar images [n, C, H, W] pixel by pixel in raster order and, within a pixel, pass by pass
+    /// (<see cref="PassesPerPixel"/>), each pass drawn from the outputs <paramref name="outputsOfFirstRows"/> gives for the
+    /// rows down to the pixel's own: (images [n, C, rows, W], rows) → [n, P, rows, W]. No gradients.
+    /// </summary>
+    public void Fill(Span<float> images, int n, int height, int width, Func<Tensor, int, Tensor> outputsOfFirstRows, Rng rng)
+    {
+        ArgumentNullException.ThrowIfNull(outputsOfFirstRows);
+        ArgumentNullException.ThrowIfNull(rng);
+        int c = Channels, plane = height * width, d = c * plane, p = OutputsPerPixel;
+        if (images.Length != n * d) throw new ArgumentException($"{n} images of {c}x{height}x{width} need {n * d} values, got {images.Length}.", nameof(images));
+        var arena = new Arena();
+        using var _ = Tensor.NoGrad();
+        var outputs = new float[p];
+        var pixel = new float[c];
+        for (int row = 0; row < height; row++)
+        {
+            int top = (row + 1) * width;
+            for (int column = 0; column < width; column++)
+            for (int pass = 0; pass < PassesPerPixel; pass++)
+            {
+                int i = row * width + column;
+                using (arena.Scope())
+                {
+                    var first = new float[n * c * top];                                   // [n, C, row + 1, W]
+                    for (int r = 0; r < n; r++)
+                    for (int ch = 0; ch < c; ch++)
+                        images.Slice(r * d + ch * plane, top).CopyTo(first.AsSpan((r * c + ch) * top));
+                    float[] all = outputsOfFirstRows(Tensor.FromArray(first, n, c, row + 1, width), row + 1).Data;   // [n, P, row + 1, W]
+                    for (int r = 0; r < n; r++)
+                    {
+                        for (int o = 0; o < p; o++) outputs[o] = all[(r * p + o) * top + i];
+                        for (int ch = 0; ch < c; ch++) pixel[ch] = images[r * d + ch * plane + i];
+                        Draw(outputs, pixel, pass, rng);
+                        for (int ch = 0; ch < c; ch++) images[r * d + ch * plane + i] = pixel[ch];
+                    }
+                }
+            }
+        }
+    }
+
     /// <summary>Checks x [B, C·H·W] against outputs [B, P·H·W]; returns H·W.</summary>
     protected int Positions(Tensor x, Tensor outputs)
     {

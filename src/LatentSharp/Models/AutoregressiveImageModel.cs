@@ -160,42 +160,8 @@ public abstract class AutoregressiveImageModel : LatentModel, IExactLikelihood, 
         {
             int count = Math.Min(group, n - first);
             Tensor? condition = labels is null ? null : Condition(labels[first..(first + count)]);
-            Fill(image.AsSpan(first * d, count * d), count, condition, rng);
+            Head.Fill(image.AsSpan(first * d, count * d), count, Spec.Height, Spec.Width, (top, rows) => FirstRowOutputs(top, rows, condition), rng);
         }
         return Tensor.FromArray(image, n, d);
-    }
-
-    /// <summary>Fills n channel-planar images [n, C, H, W] pixel by pixel, pass by pass, from the outputs of the rows down to each pixel's own.</summary>
-    private void Fill(Span<float> images, int n, Tensor? condition, Rng rng)
-    {
-        int c = Spec.Channels, height = Spec.Height, width = Spec.Width, plane = height * width, d = c * plane, p = Head.OutputsPerPixel;
-        var arena = new Arena();
-        using var _ = Tensor.NoGrad();
-        var outputs = new float[p];
-        var pixel = new float[c];
-        for (int row = 0; row < height; row++)
-        {
-            int top = (row + 1) * width;
-            for (int column = 0; column < width; column++)
-            for (int pass = 0; pass < Head.PassesPerPixel; pass++)
-            {
-                int i = row * width + column;
-                using (arena.Scope())
-                {
-                    var first = new float[n * c * top];                                   // [n, C, row + 1, W]
-                    for (int r = 0; r < n; r++)
-                    for (int ch = 0; ch < c; ch++)
-                        images.Slice(r * d + ch * plane, top).CopyTo(first.AsSpan((r * c + ch) * top));
-                    float[] all = FirstRowOutputs(Tensor.FromArray(first, n, c, row + 1, width), row + 1, condition).Data;   // [n, P, row + 1, W]
-                    for (int r = 0; r < n; r++)
-                    {
-                        for (int o = 0; o < p; o++) outputs[o] = all[(r * p + o) * top + i];
-                        for (int ch = 0; ch < c; ch++) pixel[ch] = images[r * d + ch * plane + i];
-                        Head.Draw(outputs, pixel, pass, rng);
-                        for (int ch = 0; ch < c; ch++) images[r * d + ch * plane + i] = pixel[ch];
-                    }
-                }
-            }
-        }
     }
 }
