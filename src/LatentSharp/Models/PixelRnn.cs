@@ -117,10 +117,7 @@ public abstract class PixelRnn : AutoregressiveImageModel
             {
                 var mask = new float[outChannels * inChannels * kernelHeight * kernelWidth];
                 Array.Fill(mask, 1f);
-                for (int o = 0; o < outChannels; o++)
-                for (int c = 0; c < inChannels; c++)
-                    if (!MaskedConv2d.SeesOwnPixel(o, c, channelGroups, MaskType.B))
-                        mask[((o * inChannels + c) * kernelHeight + centreRow) * kernelWidth + centreColumn] = 0f;
+                MaskedConv2d.SetOwnPixelTapByGroup(mask, outChannels, inChannels, kernelHeight, kernelWidth, centreRow, centreColumn, channelGroups, MaskType.B);
                 _mask = Tensor.FromArray(mask, outChannels, inChannels, kernelHeight, kernelWidth);
             }
         }

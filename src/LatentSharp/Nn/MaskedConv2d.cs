@@ -64,7 +64,7 @@ public sealed class MaskedConv2d : Layer
         for (int t = 0; t < k * k; t++) if (kernel[t] == 1f) _taps |= 1UL << t;
         var mask = new float[outChannels * inChannels * k * k];
         for (int i = 0; i < outChannels * inChannels; i++) kernel.CopyTo(mask, i * k * k);
-        if (channelGroups > 1) SetCentreByGroup(mask, outChannels, inChannels, k, channelGroups, type);
+        if (channelGroups > 1) SetOwnPixelTapByGroup(mask, outChannels, inChannels, k, k, k / 2, k / 2, channelGroups, type);
         _mask = Tensor.FromArray(mask, outChannels, inChannels, k, k);
     }
 
@@ -78,13 +78,16 @@ public sealed class MaskedConv2d : Layer
         return type == MaskType.A ? inGroup < outGroup : inGroup <= outGroup;
     }
 
-    /// <summary>Sets the centre tap of every channel pair of <paramref name="mask"/> [O, C, k, k] by <see cref="SeesOwnPixel"/>.</summary>
-    internal static void SetCentreByGroup(float[] mask, int outChannels, int inChannels, int k, int channelGroups, MaskType type)
+    /// <summary>
+    /// Sets tap (<paramref name="row"/>, <paramref name="column"/>), the one over the pixel itself, of every channel pair of
+    /// <paramref name="mask"/> [O, C, kh, kw] by <see cref="SeesOwnPixel"/>.
+    /// </summary>
+    internal static void SetOwnPixelTapByGroup(float[] mask, int outChannels, int inChannels, int kernelHeight, int kernelWidth, int row, int column, int channelGroups, MaskType type)
     {
-        int centre = k / 2 * k + k / 2;
+        int tap = row * kernelWidth + column, taps = kernelHeight * kernelWidth;
         for (int o = 0; o < outChannels; o++)
         for (int c = 0; c < inChannels; c++)
-            mask[(o * inChannels + c) * k * k + centre] = SeesOwnPixel(o, c, channelGroups, type) ? 1f : 0f;
+            mask[(o * inChannels + c) * taps + tap] = SeesOwnPixel(o, c, channelGroups, type) ? 1f : 0f;
     }
 
     /// <summary>C, the channels of the input.</summary>

@@ -77,7 +77,7 @@ public sealed class StackConv2d : Layer
             for (int i = 0; i < outChannels * inChannels; i++)
             for (int t = 0; t < k * k; t++)
                 mask[i * k * k + t] = (_taps >> t & 1) == 1 ? 1f : 0f;
-            MaskedConv2d.SetCentreByGroup(mask, outChannels, inChannels, k, channelGroups, type);
+            MaskedConv2d.SetOwnPixelTapByGroup(mask, outChannels, inChannels, k, k, k / 2, k / 2, channelGroups, type);
             _mask = Tensor.FromArray(mask, outChannels, inChannels, k, k);
         }
     }
