@@ -73,43 +73,16 @@ public sealed class AutoregressiveHeadTests : IDisposable
     public void Outputs_MoveOnlyWithEarlierPixelsAndEarlierSubPixels(string kind, string likelihood, int channels)
     {
         const int height = 4, width = 4, plane = height * width;
-        var ownPixelSeen = new bool[channels, channels];   // [input channel, output group]
-        bool previousPixelSeen = false;
-        int groups = 1;
+        var field = new SubPixelReceptiveField(channels);
         foreach (ulong seed in new ulong[] { 1, 2 })
         {
             AutoregressiveImageModel model = Build(Spec(kind, likelihood, channels, height, width), seed);
-            int p = model.Head.OutputsPerPixel, d = channels * plane;
-            groups = model.Head.ChannelGroups;
-            Tensor x = EightBitImages(2, d, 3);
             Tensor? condition = Condition(model, 2);
             using var _ = Tensor.NoGrad();
-            float[] reference = model.Logits(x, condition).Data;
-            for (int c = 0; c < channels; c++)
-            for (int i = 0; i < plane; i++)
-            {
-                var changed = (float[])x.Data.Clone();
-                for (int r = 0; r < 2; r++) changed[r * d + c * plane + i] = (MathF.Round(changed[r * d + c * plane + i] * 255f) + 97) % 256 / 255f;
-                float[] moved = model.Logits(Tensor.FromArray(changed, 2, d), condition).Data;
-                for (int r = 0; r < 2; r++)
-                for (int o = 0; o < p; o++)
-                for (int j = 0; j < plane; j++)
-                {
-                    int at = (r * p + o) * plane + j;
-                    if (moved[at] == reference[at]) continue;
-                    int group = o % groups;
-                    bool allowed = i < j || (i == j && groups > 1 && c < group);
-                    Assert.True(allowed, $"{kind} {likelihood} C={channels} seed {seed}: output {o} of pixel {j} moves with sub-pixel {c} of pixel {i}");
-                    if (i == j) ownPixelSeen[c, group] = true;
-                    if (j == i + 1) previousPixelSeen = true;
-                }
-            }
+            field.Probe(x => model.Logits(x, condition).Data, EightBitImages(2, channels * plane, 3), plane, model.Head.OutputsPerPixel,
+                model.Head.ChannelGroups, $"{kind} {likelihood} C={channels} seed {seed}");
         }
-        Assert.True(previousPixelSeen, "no output sees the pixel before it");
-        if (groups > 1)
-            for (int g = 1; g < channels; g++)
-            for (int c = 0; c < g; c++)
-                Assert.True(ownPixelSeen[c, g], $"output group {g} never sees sub-pixel {c} of its own pixel");
+        field.AssertLive();
     }
 
     /// <summary>
