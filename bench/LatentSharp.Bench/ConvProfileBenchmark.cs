@@ -57,6 +57,7 @@ public static class ConvProfileBenchmark
             double ms = clock.CpuMilliseconds / clock.TimedSteps;
             timed.Add(ms);
             Console.WriteLine($"repeat {repeat + 1}: {clock.TimedSteps} steps, {ms:F2} CPU ms/step, {clock.WallMilliseconds / clock.TimedSteps:F2} wall ms/step, " +
+                $"{clock.AllocatedBytes / clock.TimedSteps / 1024.0:F0} KB allocated/step, GCs gen0/1/2 {clock.Collections}, " +
                 $"train loss {state.History[^1].Train[TermSums.Elbo].ToString("R", CultureInfo.InvariantCulture)}");
         }
         timed.Sort();
@@ -68,12 +69,18 @@ public static class ConvProfileBenchmark
     private sealed class StepClock(int warmup) : ITrainingObserver
     {
         private TimeSpan _cpuStart;
+        private long _allocatedStart;
+        private (int, int, int) _collectionsStart;
         private readonly Stopwatch _wall = new();
         private int _last;
 
         public int TimedSteps => _last - warmup;
         public double CpuMilliseconds { get; private set; }
         public double WallMilliseconds => _wall.Elapsed.TotalMilliseconds;
+        /// <summary>Managed bytes allocated over the timed steps (all threads).</summary>
+        public long AllocatedBytes { get; private set; }
+        /// <summary>Garbage collections of generations 0, 1 and 2 over the timed steps.</summary>
+        public string Collections { get; private set; } = "";
 
         public void EpochStarted(int epoch, int epochs, int steps) { }
 
@@ -82,11 +89,15 @@ public static class ConvProfileBenchmark
             if (step == warmup)
             {
                 _cpuStart = Process.GetCurrentProcess().TotalProcessorTime;
+                _allocatedStart = GC.GetTotalAllocatedBytes(precise: true);
+                _collectionsStart = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
                 _wall.Restart();
             }
             if (step == steps)
             {
                 CpuMilliseconds = (Process.GetCurrentProcess().TotalProcessorTime - _cpuStart).TotalMilliseconds;
+                AllocatedBytes = GC.GetTotalAllocatedBytes(precise: true) - _allocatedStart;
+                Collections = $"{GC.CollectionCount(0) - _collectionsStart.Item1}/{GC.CollectionCount(1) - _collectionsStart.Item2}/{GC.CollectionCount(2) - _collectionsStart.Item3}";
                 _wall.Stop();
                 _last = step;
             }
