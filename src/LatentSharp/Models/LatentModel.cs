@@ -57,11 +57,8 @@ public abstract class LatentModel : Module
     public Tensor Loss(Tensor x, Rng rng, Objective objective, Tensor? condition = null) =>
         objective.Loss(Terms(x, rng, objective.Samples, objective.ImportanceSamples, condition));
 
-    /// <summary>
-    /// Floats of intermediate tensors one gradient-free batch may hold: 16 Mi floats, 64 MB. Larger batches are no faster
-    /// (a conv VAE's batch of 250 images already keeps the products busy) and raised the process's peak memory by their size.
-    /// </summary>
-    public const long EvaluationBudgetFloats = 16L << 20;
+    /// <summary>Floats of intermediate tensors one gradient-free batch may hold: 64 Mi floats, 256 MB.</summary>
+    public const long EvaluationBudgetFloats = 64L << 20;
 
     private long _evaluationFloatsPerImage;   // measured on first use
 
