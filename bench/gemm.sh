@@ -3,6 +3,8 @@
 # Usage: bench/gemm.sh [--rounds N | --quick]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/blas.sh
+require_openblas
 
 # Give the peer its best kernels: OpenBLAS's AVX-512 (SkylakeX) ones where the CPU has AVX-512F.
 # Forcing SkylakeX on a CPU without AVX-512 dies with SIGILL, so there OpenBLAS picks its own (e.g. Zen).

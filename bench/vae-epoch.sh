@@ -6,22 +6,24 @@
 #   pixelcnn  LatentSharp's pixelcnn, 64 channels, 5 residual blocks, dynamically binarized images, batch 64
 # Data: --data fashion-mnist (the full set, default for the VAEs) or sample (the shipped 6,000 images, default for the
 # pixelcnn, whose full epoch takes minutes here).
-# Prints the parameter count of both (and stops if they differ), every epoch of both, then the median epoch time
-# of each (epoch 1 excluded: warm-up; all epochs if there is only one), the ratio, the first-epoch test loss of
-# each, and peak memory (maximum resident set) of each process from /usr/bin/time -v.
+# Prints the parameter count of both (and stops if they differ), every epoch of both, then the quartiles of each
+# side's epoch times (epoch 1 excluded: warm-up; all epochs if there is only one; two-thread times are bimodal on
+# these hosts, so a median of two says little), the ratio of the medians, the first-epoch test loss of each, and peak
+# memory (maximum resident set) of each process from /usr/bin/time -v. The peer must multiply through OpenBLAS
+# (bench/blas.sh: installed if missing, and the library PyTorch mapped is printed); the reference BLAS is refused.
 # Usage: bench/vae-epoch.sh [--model vae|conv-vae|pixelcnn] [--data fashion-mnist|sample] [--epochs N, default 3]
-#                           [--rounds N, default 2]
+#                           [--rounds N, default 5]
 #        bench/vae-epoch.sh [epochs] [rounds]     (the older positional form, MLP VAE)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-model=vae data= epochs=3 rounds=2 positional=()
+model=vae data= epochs=3 rounds=5 positional=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --model) model=$2; shift 2 ;;
     --data) data=$2; shift 2 ;;
     --epochs) epochs=$2; shift 2 ;;
     --rounds) rounds=$2; shift 2 ;;
-    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
     -*) echo "vae-epoch.sh: unknown option $1" >&2; exit 2 ;;
     *) positional+=("$1"); shift ;;
   esac
@@ -40,6 +42,8 @@ case "$data" in
   sample) peer_data=data/sample ;;
   *) echo "vae-epoch.sh: --data is fashion-mnist or sample, not $data" >&2; exit 2 ;;
 esac
+. bench/blas.sh
+require_openblas
 export OMP_WAIT_POLICY=PASSIVE OPENBLAS_NUM_THREADS=2 OMP_NUM_THREADS=2
 if grep -qw avx512f /proc/cpuinfo; then export OPENBLAS_CORETYPE=SkylakeX; fi
 out=$(mktemp -d)
@@ -47,7 +51,12 @@ trap 'rm -rf "$out"' EXIT
 
 echo "# $(date -u +%Y-%m-%dT%H:%MZ)  $(lscpu | grep 'Model name' | sed 's/  */ /g')  cores: $(nproc)  load: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "# model: LatentSharp $model, PyTorch --model $peer_model; data: $data; $epochs epochs x $rounds rounds"
-echo "# torch $(/usr/bin/python3 -c 'import torch; print(torch.__version__)'), 2 threads, OMP_WAIT_POLICY=PASSIVE, OpenBLAS 2 threads, core type ${OPENBLAS_CORETYPE:-auto}"
+peer_blas=$(blas_of_python_torch)
+case "$peer_blas" in
+  *openblas*) ;;
+  *) echo "vae-epoch.sh: PyTorch multiplies through $peer_blas, not OpenBLAS; refusing to compare against it (update-alternatives --config libblas.so.3-x86_64-linux-gnu)" >&2; exit 3 ;;
+esac
+echo "# torch $(/usr/bin/python3 -c 'import torch; print(torch.__version__)'), 2 threads, OMP_WAIT_POLICY=PASSIVE, OpenBLAS 2 threads, core type ${OPENBLAS_CORETYPE:-auto}; BLAS loaded: $peer_blas"
 dotnet build bench/LatentSharp.Bench -c Release -v quiet -nologo > /dev/null
 for r in $(seq "$rounds"); do
   /usr/bin/time -v -o "$out/ls-time-$r" dotnet run -c Release --no-build --project bench/LatentSharp.Bench -- vae-epoch --model "$model" --data "$data" --epochs "$epochs" --threads 2 | tee "$out/ls-$r" | sed 's/^/latentsharp /'
@@ -72,7 +81,10 @@ pls, ppt = parameters("ls"), parameters("pt")
 print(f"parameters: LatentSharp {sorted(pls)}, PyTorch {sorted(ppt)}")
 if pls != ppt or len(pls) != 1:
     sys.exit("parameter counts differ: not the same architecture")
-ls, pt = statistics.median(epochs("ls")), statistics.median(epochs("pt"))
+def quartiles(xs):
+    return statistics.quantiles(xs, n=4, method="inclusive") if len(xs) > 1 else [xs[0]] * 3
+(lq1, ls, lq3), (pq1, pt, pq3) = quartiles(epochs("ls")), quartiles(epochs("pt"))
+print(f"s/epoch Q1 / median / Q3: LatentSharp {lq1:.3f} / {ls:.3f} / {lq3:.3f} (n={len(epochs('ls'))}), PyTorch {pq1:.3f} / {pt:.3f} / {pq3:.3f} (n={len(epochs('pt'))})")
 print(f"epoch-1 test loss per image: LatentSharp {first_loss('ls'):.2f}, PyTorch {first_loss('pt'):.2f}")
 print(f"median s/epoch: LatentSharp {ls:.3f}, PyTorch {pt:.3f}; speed-up {pt / ls:.2f}x; peak RSS MiB: LatentSharp {peak('ls'):.0f}, PyTorch {peak('pt'):.0f}")
 PY

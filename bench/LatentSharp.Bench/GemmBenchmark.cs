@@ -37,7 +37,17 @@ internal static unsafe class GemmBenchmark
         }
 
         Console.WriteLine($"GEMM benchmark: {Environment.ProcessorCount} cores, Vector512 accelerated: {Vector512.IsHardwareAccelerated}, Vector256: {Vector256.IsHardwareAccelerated}");
-        Console.WriteLine($"OpenBLAS: {OpenBlas.Config}; core {OpenBlas.CoreName}; OPENBLAS_CORETYPE={Environment.GetEnvironmentVariable("OPENBLAS_CORETYPE") ?? "(unset)"}");
+        string peerLine;
+        try
+        {
+            peerLine = $"OpenBLAS: {OpenBlas.Config}; core {OpenBlas.CoreName}; OPENBLAS_CORETYPE={Environment.GetEnvironmentVariable("OPENBLAS_CORETYPE") ?? "(unset)"}";
+        }
+        catch (DllNotFoundException)
+        {
+            Console.Error.WriteLine("gemm: the peer, OpenBLAS (libopenblas.so.0), is not installed: run bench/gemm.sh, which installs it, or apt-get install libopenblas0-pthread.");
+            return 3;
+        }
+        Console.WriteLine(peerLine);
         Console.WriteLine($"median of {rounds} rounds, ratio = median over rounds of LatentSharp/OpenBLAS");
         Console.WriteLine();
         Console.WriteLine("| shape (M,K,N) | op | threads | path | LatentSharp GFLOP/s | OpenBLAS GFLOP/s | ratio |");
