@@ -61,6 +61,63 @@ public static class ConvVae
         return new Sequential([.. layers]);
     }
 
+    // The parts of a conv-hvae whose z_1 is feature maps at the first convolution's resolution (ModelSpec.LatentMaps):
+    // the encoder and the decoder above cut after their first and before their last convolution.
+
+    /// <summary>x [B, D] → the first convolution's activated maps, flat: [B, c_1·(H/2)·(W/2)].</summary>
+    public static Sequential FirstConvolution(ModelSpec spec, Rng rng) => new(
+        new Unflatten(spec.Channels, spec.Height, spec.Width),
+        new Conv2d(spec.Channels, spec.ConvChannels[0], Kernel, rng, Stride, Padding),
+        ActivationFactory.Create(ActivationFactory.Parse(spec.Activation)),
+        new Flatten());
+
+    /// <summary>The first convolution's maps [B, c_1·(H/2)·(W/2)] → the remaining convolutions → flatten → Linear → [B, outputs].</summary>
+    public static Sequential EncoderAfterFirstConvolution(ModelSpec spec, int outputs, Rng rng)
+    {
+        var (height, width) = InnermostSize(spec);
+        Activation activation = ActivationFactory.Parse(spec.Activation);
+        int[] widths = spec.ConvChannels;
+        var layers = new List<Layer> { new Unflatten(widths[0], spec.Height / 2, spec.Width / 2) };
+        for (int i = 1; i < widths.Length; i++)
+        {
+            layers.Add(new Conv2d(widths[i - 1], widths[i], Kernel, rng, Stride, Padding));
+            layers.Add(ActivationFactory.Create(activation));
+        }
+        layers.Add(new Flatten());
+        layers.Add(new Linear(widths[^1] * height * width, outputs, rng));
+        return new Sequential([.. layers]);
+    }
+
+    /// <summary>
+    /// [B, inputs] → Linear → act → the transposed convolutions up to the first convolution's resolution, each followed by
+    /// the activation → [B, c_1·(H/2)·(W/2)]: the decoder without its last transposed convolution.
+    /// </summary>
+    public static Sequential DecoderToFirstMaps(ModelSpec spec, int inputs, Rng rng)
+    {
+        var (height, width) = InnermostSize(spec);
+        Activation activation = ActivationFactory.Parse(spec.Activation);
+        int[] widths = spec.ConvChannels;
+        var layers = new List<Layer>
+        {
+            new Linear(inputs, widths[^1] * height * width, rng),
+            ActivationFactory.Create(activation),
+            new Unflatten(widths[^1], height, width),
+        };
+        for (int i = widths.Length - 2; i >= 0; i--)
+        {
+            layers.Add(new ConvTranspose2d(widths[i + 1], widths[i], Kernel, rng, Stride, Padding));
+            layers.Add(ActivationFactory.Create(activation));
+        }
+        layers.Add(new Flatten());
+        return new Sequential([.. layers]);
+    }
+
+    /// <summary>Maps [B, c·(H/2)·(W/2)] → the last transposed convolution → [B, outputs·H·W] (no activation: the likelihood's parameters).</summary>
+    public static Sequential LastTransposedConvolution(ModelSpec spec, int channels, int outputs, Rng rng) => new(
+        new Unflatten(channels, spec.Height / 2, spec.Width / 2),
+        new ConvTranspose2d(channels, outputs, Kernel, rng, Stride, Padding),
+        new Flatten());
+
     /// <summary>Height and width after the encoder's stride-2 convolutions.</summary>
     private static (int Height, int Width) InnermostSize(ModelSpec spec)
     {

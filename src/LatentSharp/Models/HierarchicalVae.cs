@@ -46,13 +46,14 @@ public sealed class HierarchicalVae : LatentModel, ILayeredLatents, IHasPrior, I
     /// <summary>
     /// Injected blocks, index 0 for layer 1: <paramref name="bottomUp"/> and <paramref name="posteriorHeads"/> have N entries,
     /// <paramref name="topDown"/> N − 1 (entry i computes p(z_{i+1} | z_{i+2})). <paramref name="spec"/>'s
-    /// <see cref="ModelSpec.LatentSizes"/> gives L_i and its <see cref="ModelSpec.LatentSize"/> must be their sum.
+    /// <see cref="ModelSpec.LatentSizes"/> gives L_i, unless <paramref name="layerSizes"/> does (when z_1 is maps, the spec lists
+    /// only the layers above it), and its <see cref="ModelSpec.LatentSize"/> must be their sum.
     /// </summary>
     public HierarchicalVae(ModelSpec spec, IReadOnlyList<Layer> bottomUp, IReadOnlyList<Layer> posteriorHeads,
-        IReadOnlyList<Layer> topDown, Layer decoder, IObservationModel observation)
+        IReadOnlyList<Layer> topDown, Layer decoder, IObservationModel observation, IReadOnlyList<int>? layerSizes = null)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        _sizes = [.. spec.LatentSizes];
+        _sizes = [.. layerSizes ?? spec.LatentSizes];
         int n = _sizes.Length;
         if (n < 2) throw new ArgumentException($"A hierarchical VAE needs at least two stochastic layers; LatentSizes is [{string.Join(", ", _sizes)}].", nameof(spec));
         if (_sizes.Any(l => l < 1)) throw new ArgumentException($"Every stochastic layer needs at least one dimension; LatentSizes is [{string.Join(", ", _sizes)}].", nameof(spec));

@@ -39,6 +39,15 @@ public sealed record ModelSpec
     public int[] LatentSizes { get; init; } = [];
 
     /// <summary>
+    /// "conv-hvae": above 0, the lowest stochastic layer z_1 is this many feature maps at the resolution of the first
+    /// convolution (H/2 × W/2) instead of a vector, as in Havtorn et al.'s (2021) hierarchical VAE: q(z_1 | x) and
+    /// p(z_1 | z_2) come from 3×3 convolutions and the decoder starts from the maps. z_1 then has LatentMaps·(H/2)·(W/2)
+    /// values and <see cref="LatentSizes"/> lists the layers above it (z_2 first); <see cref="LatentSize"/> counts all.
+    /// 0 (the default, and what a checkpoint without the field was trained with): z_1 is a vector, the first of LatentSizes.
+    /// </summary>
+    public int LatentMaps { get; init; }
+
+    /// <summary>
     /// "pixelcnn", and the "pixelcnn" likelihood of the conv kinds: feature channels h of the masked convolutions (the
     /// residual blocks narrow to h/2 inside).
     /// </summary>

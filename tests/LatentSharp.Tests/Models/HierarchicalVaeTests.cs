@@ -4,6 +4,7 @@ using LatentSharp.Imaging;
 using LatentSharp.Models;
 using LatentSharp.Reports;
 using LatentSharp.Tensors;
+using LatentSharp.Tests.Tensors;
 using LatentSharp.Training;
 
 namespace LatentSharp.Tests.Models;
@@ -199,5 +200,78 @@ public sealed class HierarchicalVaeTests : IDisposable
         Assert.True(after > before + 50, $"test ELBO {before:F1} → {after:F1} after two epochs");
         Assert.True(last.Validation["elbo"] > state.History[0].Validation["elbo"], "the second epoch should improve on the first");
         Assert.True(last.Validation.ContainsKey("kl1") && last.Validation.ContainsKey("kl2"));
+    }
+    // conv-hvae on 8×8 images with z_1 as 2 maps of 4×4 (32 values) and z_2 of 3; tanh keeps the objective smooth.
+    private static readonly ModelSpec Maps = new()
+    {
+        Kind = "conv-hvae", Height = 8, Width = 8, ConvChannels = [4, 6], Hidden = [8], Activation = "tanh",
+        LatentMaps = 2, LatentSizes = [3], LatentSize = 35,
+    };
+
+    [Fact]
+    public void LatentMaps_GradientsMatchFiniteDifferences_AndReachEveryParameter()
+    {
+        HierarchicalVae model = Build(Maps with { LatentSizes = [3, 2], LatentSize = 37 });
+        Assert.Equal((37, 3), (model.LatentSize, model.Layers));
+        Assert.Equal("conv-hvae 1x8x8 → conv [4, 6] + [8] → z [2x4x4, 3, 2] (tanh, bernoulli)", model.Spec.ToString());
+        Assert.Equal(ModelCatalog.Get("conv-hvae").EstimatedParameters(model.Spec), model.ParameterCount, 0.2 * model.ParameterCount);
+        Tensor x = ModelTestData.Images(3, 64, 7);
+        GradCheck.CheckParameters(model, () => model.Terms(x, new Rng(5)).Elbo, minimumWithGradient: model.ParameterCount / 2, label: "latent maps");
+        model.ZeroGrad();
+        model.Loss(x, new Rng(3), Objective.Elbo).Backward();
+        foreach (var (name, p) in model.NamedParameters())
+            Assert.True(p.Grad!.Take(p.Length).Any(g => g != 0f), $"{name}: the gradient is zero");
+    }
+
+    [Fact]
+    public void LatentMaps_AreMaps_OneValueOfZ1MovesOnlyThePixelsAroundIt()
+    {
+        HierarchicalVae model = Build(Maps);
+        using var _ = Tensor.NoGrad();
+        var z = new float[2 * 35];
+        z[35] = 3f;   // image 1: map 0, position (0, 0) of z_1
+        float[] decoded = model.Decode(Tensor.FromArray(z, 2, 35)).Data;
+        // A 3×3 convolution on the 4×4 maps, then a kernel-4 stride-2 transposed convolution: position (0, 0) reaches
+        // map positions (0..1, 0..1) and from them pixel rows and columns 0..4 only.
+        for (int r = 0; r < 8; r++)
+        for (int c = 0; c < 8; c++)
+        {
+            float before = decoded[r * 8 + c], after = decoded[64 + r * 8 + c];
+            if (r > 4 || c > 4) Assert.Equal(before, after);
+        }
+        Assert.NotEqual(decoded[0], decoded[64]);
+    }
+
+    [Fact]
+    public void LatentMaps_RoundTripThroughACheckpoint_AndScoreLlr()
+    {
+        HierarchicalVae model = Build(Maps);
+        string path = Path.Combine(_dir, "maps.safetensors");
+        Checkpoint.Save(path, model);
+        var loaded = (HierarchicalVae)Checkpoint.Load(path).Model;
+        Assert.Equal(model.Spec.ToJson(), loaded.Spec.ToJson());
+        Tensor x = ModelTestData.Images(4, 64, 12);
+        using var _ = Tensor.NoGrad();
+        Assert.Equal(model.LogImportanceWeights(x, 5, new Rng(4)).Data, loaded.LogImportanceWeights(x, 5, new Rng(4)).Data);
+        Tensor withPrior = loaded.LogImportanceWeightsWithPriorBelow(x, 5, 1, new Rng(4));
+        Assert.Equal([4, 5], withPrior.ShapeArray);
+        Assert.All(withPrior.Data, v => Assert.True(float.IsFinite(v)));
+        Assert.Equal(0, ModelSpec.FromJson("""{"kind":"conv-hvae"}""").LatentMaps);   // older checkpoints: z_1 a vector
+    }
+
+    [Fact]
+    public void LatentMaps_OnTheWrongKindOrNegative_AreRefused_AndTheSizesListTheLayersAbove()
+    {
+        Assert.Equal(nameof(ModelSpec.LatentMaps), Assert.Throws<InvalidSettingException>(() => Build(Maps with { LatentMaps = -1 })).Setting);
+        var mlp = Assert.Throws<InvalidSettingException>(() => Build(Tiny with { LatentMaps = 2 }));
+        Assert.Contains("conv-hvae", mlp.Message);
+        Assert.Throws<InvalidSettingException>(() => ModelCatalog.Configure("hvae", [new("latent-maps", 2)]));
+
+        // The latent sizes list the layers above the maps: the defaults add two.
+        ModelSpec configured = ModelCatalog.Configure("conv-hvae", [new("latent-maps", 8)]);
+        var built = (HierarchicalVae)ModelCatalog.Build(ModelCatalog.ForData(configured with { Hidden = [16], ConvChannels = [4, 8] }, 1, 28, 28, 0), new Rng(1));
+        Assert.Equal(ModelSpec.DefaultLatentSizes, built.Spec.LatentSizes);
+        Assert.Equal((8 * 14 * 14 + ModelSpec.DefaultLatentSizes.Sum(), 3), (built.LatentSize, built.Layers));
+        Assert.Contains("z [8x14x14, 64, 32]", built.Spec.ToString());
     }
 }

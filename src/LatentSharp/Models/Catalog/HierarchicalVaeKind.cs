@@ -18,7 +18,7 @@ public sealed class HierarchicalVaeKind : ModelKind
         Options = convolutional
             ?
             [
-                ModelOptions.LatentSizes, ModelOptions.Hidden, ModelOptions.ConvChannels, ModelOptions.Activation,
+                ModelOptions.LatentSizes, ModelOptions.LatentMaps, ModelOptions.Hidden, ModelOptions.ConvChannels, ModelOptions.Activation,
                 ModelOptions.Likelihood(ModelOptions.ConvolutionalLikelihoods), ModelOptions.Variance, VaeParts.MixtureComponentsWithPixelHead,
                 ModelOptions.PixelCnnChannels with { InUse = s => s.Likelihood == "pixelcnn" }, ModelOptions.PixelCnnBlocks, ModelOptions.PixelCnnConditioning, ModelOptions.PixelCnnHead,
             ]
@@ -42,9 +42,15 @@ public sealed class HierarchicalVaeKind : ModelKind
     /// <inheritdoc/>
     public override void Validate(ModelSpec spec)
     {
+        if (spec.LatentMaps < 0)
+            throw new InvalidSettingException(nameof(ModelSpec.LatentMaps), $"The number of latent maps is 0 (z_1 a vector) or more, not {spec.LatentMaps}.");
+        if (spec.LatentMaps > 0 && !_convolutional)
+            throw new InvalidSettingException(nameof(ModelSpec.LatentMaps), "Latent maps need the convolutional encoder and decoder of a conv-hvae; an hvae's z_1 is a vector (LatentMaps = 0).");
         int[] sizes = Sizes(spec);
-        if (sizes.Length < 2 || sizes.Any(l => l < 1))
-            throw new InvalidSettingException(nameof(ModelSpec.LatentSizes), $"An hvae needs at least two stochastic layers of positive size (z_1 first), e.g. 64,32; got [{string.Join(", ", sizes)}].");
+        if (sizes.Length < (spec.LatentMaps > 0 ? 1 : 2) || sizes.Any(l => l < 1))
+            throw new InvalidSettingException(nameof(ModelSpec.LatentSizes), spec.LatentMaps > 0
+                ? $"With latent maps as z_1, the latent sizes are the layers above it (z_2 first), at least one of positive size, e.g. 16,8; got [{string.Join(", ", sizes)}]."
+                : $"An hvae needs at least two stochastic layers of positive size (z_1 first), e.g. 64,32; got [{string.Join(", ", sizes)}].");
         if (spec.Prior != "standard-normal")
             throw new InvalidSettingException(nameof(ModelSpec.Prior), $"An hvae's top layer has the standard-normal prior; the lower layers' priors are learned top-down. The \"{spec.Prior}\" prior is for the one-layer kinds.");
         if (spec.Hidden.Length == 0) throw new InvalidSettingException(nameof(ModelSpec.Hidden), "An hvae needs at least one hidden width for its deterministic blocks.");
@@ -63,6 +69,9 @@ public sealed class HierarchicalVaeKind : ModelKind
         if (_convolutional) VaeParts.ValidateConvolutionalImages(spec);
     }
 
+    /// <summary>z_1's size when it is <see cref="ModelSpec.LatentMaps"/> maps at the first convolution's resolution.</summary>
+    private static int MapValues(ModelSpec spec) => spec.LatentMaps * (spec.Height / 2) * (spec.Width / 2);
+
     /// <summary>
     /// MLP blocks, with H = the last of <see cref="ModelSpec.Hidden"/>: up_1 D → Hidden (activation after each layer),
     /// up_i (i &gt; 1) H → Hidden, head_i Linear H → 2L_i, down_i MLP L_{i+1} → Hidden → 2L_i, decoder MLP L_1 → reversed
@@ -74,8 +83,9 @@ public sealed class HierarchicalVaeKind : ModelKind
     public override LatentModel Build(ModelSpec spec, Rng rng)
     {
         int[] sizes = Sizes(spec);
-        spec = spec with { LatentSizes = sizes, LatentSize = sizes.Sum() };
+        spec = spec with { LatentSizes = sizes, LatentSize = LayerSizes(spec).Sum() };
         Activation activation = ActivationFactory.Parse(spec.Activation);
+        if (spec.LatentMaps > 0) return BuildWithLatentMaps(spec, activation, rng);
         int d = spec.Dimensions, h = spec.Hidden[^1], n = sizes.Length;
         var up = new Layer[n];
         var heads = new Layer[n];
@@ -94,6 +104,40 @@ public sealed class HierarchicalVaeKind : ModelKind
         return new HierarchicalVae(spec, up, heads, down, decoder, VaeParts.HierarchicalObservation(spec, rng));
     }
 
+    /// <summary>
+    /// The conv-hvae whose z_1 is C = <see cref="ModelSpec.LatentMaps"/> maps of (H/2)×(W/2), with c_1 the first convolution
+    /// width: up_1 is the first convolution, head_1 a 3×3 convolution c_1 → 2C (μ̂ maps, then log σ̂² maps: flat, the
+    /// [B, 2L_1] layout of every head); up_2 the remaining convolutions, Linear → H and the activation; down_1 the decoder up
+    /// to the first convolution's maps, then a 3×3 convolution c_1 → 2C; the decoder a 3×3 convolution C → c_1, the
+    /// activation and the last transposed convolution. The layers above z_2 are as in <see cref="Build"/>.
+    /// </summary>
+    private static HierarchicalVae BuildWithLatentMaps(ModelSpec spec, Activation activation, Rng rng)
+    {
+        int[] sizes = LayerSizes(spec);
+        int n = sizes.Length, h = spec.Hidden[^1], first = spec.ConvChannels[0], maps = spec.LatentMaps;
+        int mapHeight = spec.Height / 2, mapWidth = spec.Width / 2;
+        Sequential MapHead() => new(new Unflatten(first, mapHeight, mapWidth), new Conv2d(first, 2 * maps, 3, rng, 1, 1), new Flatten());
+
+        var up = new Layer[n];
+        var heads = new Layer[n];
+        var down = new Layer[n - 1];
+        up[0] = ConvVae.FirstConvolution(spec, rng);
+        heads[0] = MapHead();
+        down[0] = new Sequential(ConvVae.DecoderToFirstMaps(spec, sizes[1], rng), MapHead());
+        for (int i = 1; i < n; i++)
+        {
+            up[i] = i == 1
+                ? new Sequential(ConvVae.EncoderAfterFirstConvolution(spec, h, rng), ActivationFactory.Create(activation))
+                : DeterministicBlock(h, spec.Hidden, activation, rng);
+            heads[i] = new Linear(h, 2 * sizes[i], rng);
+            if (i < n - 1) down[i] = Mlp.Build(sizes[i + 1], spec.Hidden, 2 * sizes[i], activation, rng);
+        }
+        Layer decoder = new Sequential(
+            new Unflatten(maps, mapHeight, mapWidth), new Conv2d(maps, first, 3, rng, 1, 1), ActivationFactory.Create(activation), new Flatten(),
+            ConvVae.LastTransposedConvolution(spec, first, VaeParts.DecoderChannels(spec), rng));
+        return new HierarchicalVae(spec, up, heads, down, decoder, VaeParts.HierarchicalObservation(spec, rng), sizes);
+    }
+
     /// <summary>Both bodies are counted whichever is built: an upper bound is what the memory check needs.</summary>
     public override double EstimatedParameters(ModelSpec spec)
     {
@@ -101,6 +145,15 @@ public sealed class HierarchicalVaeKind : ModelKind
         var (convolutions, innermost) = VaeParts.Convolutions(spec);
         double last = spec.Hidden.Length == 0 ? 1 : spec.Hidden[^1];
         double d = spec.Dimensions;
+        if (_convolutional && spec.LatentMaps > 0 && sizes.Length > 0 && spec.ConvChannels.Length > 0)
+        {
+            sizes = LayerSizes(spec);
+            // The map layer's 3x3 convolutions (head, prior, decoder) in place of its dense blocks; the layers above as below.
+            double first = spec.ConvChannels[0], maps = spec.LatentMaps;
+            double above = sizes.Skip(1).Select((size, i) => VaeParts.Mlp(last, spec.Hidden, 2 * size) + (i + 2 < sizes.Length ? VaeParts.Mlp(sizes[i + 2], spec.Hidden, 2 * size) : 0)).Sum();
+            return 2 * (convolutions + innermost * last) + innermost * sizes[1] + 3 * 9 * first * 2 * maps
+                + VaeParts.Mlp(last, spec.Hidden, 1) * (sizes.Length - 2) + above + VaeParts.EightBitHead(spec) + VaeParts.Likelihood(spec);
+        }
         return 2 * VaeParts.Mlp(d, spec.Hidden, 1) + 2 * (convolutions + innermost * last)
             + sizes.Select((size, i) => VaeParts.Mlp(last, spec.Hidden, 2 * size) + (i + 1 < sizes.Length ? VaeParts.Mlp(sizes[i + 1], spec.Hidden, 2 * size) : 0)).Sum()
             + VaeParts.Mlp(sizes[0], spec.Hidden, VaeParts.DecoderOutputs(spec)) + VaeParts.EightBitHead(spec) + VaeParts.Likelihood(spec);
@@ -110,11 +163,16 @@ public sealed class HierarchicalVaeKind : ModelKind
     public override string Describe(ModelSpec spec)
     {
         string body = _convolutional ? $"conv {VaeParts.List(spec.ConvChannels)} + {VaeParts.List(spec.Hidden)}" : VaeParts.List(spec.Hidden);
-        string latent = spec.LatentSizes.Length > 0 ? $"z {VaeParts.List(spec.LatentSizes)}" : $"{spec.LatentSize}";
+        string latent = spec.LatentSizes.Length == 0 ? $"{spec.LatentSize}"
+            : spec.LatentMaps > 0 ? $"z [{spec.LatentMaps}x{spec.Height / 2}x{spec.Width / 2}, {string.Join(", ", spec.LatentSizes)}]"
+            : $"z {VaeParts.List(spec.LatentSizes)}";
         return VaeParts.Describe(spec, body, latent);
     }
 
     private static int[] Sizes(ModelSpec spec) => spec.LatentSizes.Length == 0 ? [.. ModelSpec.DefaultLatentSizes] : spec.LatentSizes;
+
+    /// <summary>L_1 … L_N: the listed sizes, after z_1's maps' values when z_1 is maps (<see cref="ModelSpec.LatentMaps"/>).</summary>
+    private static int[] LayerSizes(ModelSpec spec) => spec.LatentMaps > 0 ? [MapValues(spec), .. Sizes(spec)] : Sizes(spec);
 
     /// <summary>input → hidden[0] → … → hidden[^1], each Linear followed by the activation. [B, input] → [B, hidden[^1]]</summary>
     private static Sequential DeterministicBlock(int input, int[] hidden, Activation activation, Rng rng)

@@ -93,6 +93,11 @@ public static class ModelOptions
         "Sizes of the stochastic layers z_1,…,z_N (z_1 next to the image), comma-separated; the latent size is their sum.",
         s => s.LatentSizes, (s, v) => s with { LatentSizes = v }) { IsSize = true };
 
+    /// <summary>"latent-maps": z_1 as feature maps at the first convolution's resolution (<see cref="ModelSpec.LatentMaps"/>).</summary>
+    public static ModelOption<int> LatentMaps { get; } = new("latent-maps", nameof(ModelSpec.LatentMaps),
+        "Make z_1 this many feature maps at half the image's height and width (3x3 convolutions give q(z_1|x) and p(z_1|z_2); the decoder starts from them); the latent sizes then list the layers above it, z_2 first. 0: z_1 is a vector, the first of the latent sizes.",
+        s => s.LatentMaps, (s, v) => s with { LatentMaps = v });
+
     /// <summary>"pixelcnn-channels": the channels of the pixelcnn likelihood's masked convolutions (<see cref="ModelSpec.PixelCnnChannels"/>).</summary>
     public static ModelOption<int> PixelCnnChannels { get; } = new("pixelcnn-channels", nameof(ModelSpec.PixelCnnChannels),
         "Channels of the masked convolutions (at least 2).",
