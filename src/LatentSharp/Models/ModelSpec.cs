@@ -34,7 +34,7 @@ public sealed record ModelSpec
     /// <summary>
     /// "hvae" and "conv-hvae": the sizes of the stochastic layers z_1 (next to x) … z_L (the top), at least two. Empty (the default)
     /// means <see cref="DefaultLatentSizes"/>. The model's <see cref="LatentSize"/> is their sum (Encode returns the
-    /// concatenated posterior means [μ_1 | … | μ_L]). Not used by the other kinds.
+    /// concatenated posterior means [μ_1 | … | μ_L]). With <see cref="LatentMaps"/>, the layers above z_1. Not used by the other kinds.
     /// </summary>
     public int[] LatentSizes { get; init; } = [];
 

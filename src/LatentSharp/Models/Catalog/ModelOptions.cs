@@ -90,7 +90,7 @@ public static class ModelOptions
 
     /// <summary>"latent-sizes": the sizes of the stochastic layers z_1 … z_N (<see cref="ModelSpec.LatentSizes"/>).</summary>
     public static ModelOption<int[]> LatentSizes { get; } = new("latent-sizes", nameof(ModelSpec.LatentSizes),
-        "Sizes of the stochastic layers z_1,…,z_N (z_1 next to the image), comma-separated; the latent size is their sum.",
+        "Sizes of the stochastic layers z_1,…,z_N (z_1 next to the image), comma-separated; the latent size is their sum. With latent maps, the sizes of the layers above z_1.",
         s => s.LatentSizes, (s, v) => s with { LatentSizes = v }) { IsSize = true };
 
     /// <summary>"latent-maps": z_1 as feature maps at the first convolution's resolution (<see cref="ModelSpec.LatentMaps"/>).</summary>
