@@ -19,6 +19,17 @@ public sealed class ShippedModelsTests : IDisposable
     }
 
     [Fact]
+    public void ShippedFiles_EachModelHasItsReport_AndAllFitIn15MB()
+    {
+        // The models ship inside the tool package: models/README.md keeps them to 15 MB in all.
+        var assembly = typeof(ShippedModels).Assembly;
+        long total = assembly.GetManifestResourceNames().Where(r => r.StartsWith("LatentSharp.Cli.Models/", StringComparison.Ordinal))
+            .Sum(r => assembly.GetManifestResourceStream(r)!.Length);
+        Assert.InRange(total, 1, 15_000_000);
+        Assert.All(ShippedModels.Names, name => Assert.NotNull(ShippedModels.EvaluationJson(name)));
+    }
+
+    [Fact]
     public void Resolve_ShippedName_UnpacksAWeightsOnlyCheckpointWithItsEvalJson()
     {
         string path = ShippedModels.Resolve("sample-vae", _dir);
@@ -59,11 +70,13 @@ public sealed class ShippedModelsTests : IDisposable
         Assert.True(new FileInfo(png).Length > 0);
     }
 
-    [Fact]
-    public void Sample_FashionVae_WritesAGridFromTheShippedWeights()
+    [Theory]
+    [InlineData("fashion-vae")]
+    [InlineData("fashion-conv-hvae")]
+    public void Sample_FashionModels_WriteAGridFromTheShippedWeights(string name)
     {
-        string png = Path.Combine(_dir, "fashion.png");
-        var (code, output, error) = Latent.Run("sample", "-m", "fashion-vae", "-o", png, "--threads", "1");
+        string png = Path.Combine(_dir, $"{name}.png");
+        var (code, output, error) = Latent.Run("sample", "-m", name, "-o", png, "--threads", "1");
         Assert.True(code == 0, error);
         Assert.Contains(png, output);
         Assert.True(new FileInfo(png).Length > 0);
@@ -74,7 +87,7 @@ public sealed class ShippedModelsTests : IDisposable
     {
         var (code, _, error) = Latent.Run("sample", "-m", "fashion-vea", "-o", Path.Combine(_dir, "x.png"));
         Assert.NotEqual(0, code);
-        Assert.Contains("shipped models are: fashion-vae, sample-vae", error);
+        Assert.Contains("shipped models are: fashion-conv-hvae, fashion-vae, sample-vae", error);
     }
 
     [Fact]
