@@ -20,17 +20,10 @@ public static class ConvVae
     public static Sequential Encoder(ModelSpec spec, int outputs, Rng rng)
     {
         var (height, width) = InnermostSize(spec);
-        Activation activation = ActivationFactory.Parse(spec.Activation);
         var layers = new List<Layer> { new Unflatten(spec.Channels, spec.Height, spec.Width) };
-        int channels = spec.Channels;
-        foreach (int c in spec.ConvChannels)
-        {
-            layers.Add(new Conv2d(channels, c, Kernel, rng, Stride, Padding));
-            layers.Add(ActivationFactory.Create(activation));
-            channels = c;
-        }
+        AddConvolutions(layers, spec, 0, spec.ConvChannels.Length, rng);
         layers.Add(new Flatten());
-        layers.Add(new Linear(channels * height * width, outputs, rng));
+        layers.Add(new Linear(spec.ConvChannels[^1] * height * width, outputs, rng));
         return new Sequential([.. layers]);
     }
 
@@ -40,23 +33,8 @@ public static class ConvVae
     /// </summary>
     public static Sequential Decoder(ModelSpec spec, int inputs, Rng rng, int? outputs = null)
     {
-        var (height, width) = InnermostSize(spec);
-        Activation activation = ActivationFactory.Parse(spec.Activation);
-        int[] widths = spec.ConvChannels;
-        int channels = widths[^1];
-        var layers = new List<Layer>
-        {
-            new Linear(inputs, channels * height * width, rng),
-            ActivationFactory.Create(activation),
-            new Unflatten(channels, height, width),
-        };
-        for (int i = widths.Length - 2; i >= 0; i--)
-        {
-            layers.Add(new ConvTranspose2d(channels, widths[i], Kernel, rng, Stride, Padding));
-            layers.Add(ActivationFactory.Create(activation));
-            channels = widths[i];
-        }
-        layers.Add(new ConvTranspose2d(channels, outputs ?? spec.Channels, Kernel, rng, Stride, Padding));   // no activation: the likelihood's output
+        List<Layer> layers = DecoderToFirstMapsLayers(spec, inputs, rng);
+        layers.Add(new ConvTranspose2d(spec.ConvChannels[0], outputs ?? spec.Channels, Kernel, rng, Stride, Padding));   // no activation: the likelihood's output
         layers.Add(new Flatten());
         return new Sequential([.. layers]);
     }
@@ -65,34 +43,59 @@ public static class ConvVae
     // the encoder and the decoder above cut after their first and before their last convolution.
 
     /// <summary>x [B, D] → the first convolution's activated maps, flat: [B, c_1·(H/2)·(W/2)].</summary>
-    public static Sequential FirstConvolution(ModelSpec spec, Rng rng) => new(
-        new Unflatten(spec.Channels, spec.Height, spec.Width),
-        new Conv2d(spec.Channels, spec.ConvChannels[0], Kernel, rng, Stride, Padding),
-        ActivationFactory.Create(ActivationFactory.Parse(spec.Activation)),
-        new Flatten());
+    public static Sequential FirstConvolution(ModelSpec spec, Rng rng)
+    {
+        var layers = new List<Layer> { new Unflatten(spec.Channels, spec.Height, spec.Width) };
+        AddConvolutions(layers, spec, 0, 1, rng);
+        layers.Add(new Flatten());
+        return new Sequential([.. layers]);
+    }
 
     /// <summary>The first convolution's maps [B, c_1·(H/2)·(W/2)] → the remaining convolutions → flatten → Linear → [B, outputs].</summary>
     public static Sequential EncoderAfterFirstConvolution(ModelSpec spec, int outputs, Rng rng)
     {
         var (height, width) = InnermostSize(spec);
-        Activation activation = ActivationFactory.Parse(spec.Activation);
-        int[] widths = spec.ConvChannels;
-        var layers = new List<Layer> { new Unflatten(widths[0], spec.Height / 2, spec.Width / 2) };
-        for (int i = 1; i < widths.Length; i++)
-        {
-            layers.Add(new Conv2d(widths[i - 1], widths[i], Kernel, rng, Stride, Padding));
-            layers.Add(ActivationFactory.Create(activation));
-        }
+        var layers = new List<Layer> { new Unflatten(spec.ConvChannels[0], spec.Height / 2, spec.Width / 2) };
+        AddConvolutions(layers, spec, 1, spec.ConvChannels.Length, rng);
         layers.Add(new Flatten());
-        layers.Add(new Linear(widths[^1] * height * width, outputs, rng));
+        layers.Add(new Linear(spec.ConvChannels[^1] * height * width, outputs, rng));
         return new Sequential([.. layers]);
     }
 
-    /// <summary>
-    /// [B, inputs] → Linear → act → the transposed convolutions up to the first convolution's resolution, each followed by
-    /// the activation → [B, c_1·(H/2)·(W/2)]: the decoder without its last transposed convolution.
-    /// </summary>
+    /// <summary>[B, inputs] → <see cref="Decoder"/> without its last transposed convolution → [B, c_1·(H/2)·(W/2)].</summary>
     public static Sequential DecoderToFirstMaps(ModelSpec spec, int inputs, Rng rng)
+    {
+        List<Layer> layers = DecoderToFirstMapsLayers(spec, inputs, rng);
+        layers.Add(new Flatten());
+        return new Sequential([.. layers]);
+    }
+
+    /// <summary>Maps [B, c·(H/2)·(W/2)] → the last transposed convolution → [B, outputs·H·W] (no activation: the likelihood's parameters).</summary>
+    public static Sequential LastTransposedConvolution(ModelSpec spec, int channels, int outputs, Rng rng) => new(
+        new Unflatten(channels, spec.Height / 2, spec.Width / 2),
+        new ConvTranspose2d(channels, outputs, Kernel, rng, Stride, Padding),
+        new Flatten());
+
+    /// <summary>
+    /// Adds the stride-2 convolutions <paramref name="first"/> … <paramref name="end"/> − 1 of <see cref="ModelSpec.ConvChannels"/>
+    /// (the first takes the image's channels), each followed by the activation.
+    /// </summary>
+    private static void AddConvolutions(List<Layer> layers, ModelSpec spec, int first, int end, Rng rng)
+    {
+        Activation activation = ActivationFactory.Parse(spec.Activation);
+        int[] widths = spec.ConvChannels;
+        for (int i = first; i < end; i++)
+        {
+            layers.Add(new Conv2d(i == 0 ? spec.Channels : widths[i - 1], widths[i], Kernel, rng, Stride, Padding));
+            layers.Add(ActivationFactory.Create(activation));
+        }
+    }
+
+    /// <summary>
+    /// z [B, inputs] → Linear → act → [c_n, H/2ⁿ, W/2ⁿ] → the transposed convolutions back to c_1 maps of (H/2)×(W/2), each
+    /// followed by the activation: the decoder's layers up to its last transposed convolution.
+    /// </summary>
+    private static List<Layer> DecoderToFirstMapsLayers(ModelSpec spec, int inputs, Rng rng)
     {
         var (height, width) = InnermostSize(spec);
         Activation activation = ActivationFactory.Parse(spec.Activation);
@@ -108,15 +111,8 @@ public static class ConvVae
             layers.Add(new ConvTranspose2d(widths[i + 1], widths[i], Kernel, rng, Stride, Padding));
             layers.Add(ActivationFactory.Create(activation));
         }
-        layers.Add(new Flatten());
-        return new Sequential([.. layers]);
+        return layers;
     }
-
-    /// <summary>Maps [B, c·(H/2)·(W/2)] → the last transposed convolution → [B, outputs·H·W] (no activation: the likelihood's parameters).</summary>
-    public static Sequential LastTransposedConvolution(ModelSpec spec, int channels, int outputs, Rng rng) => new(
-        new Unflatten(channels, spec.Height / 2, spec.Width / 2),
-        new ConvTranspose2d(channels, outputs, Kernel, rng, Stride, Padding),
-        new Flatten());
 
     /// <summary>Height and width after the encoder's stride-2 convolutions.</summary>
     private static (int Height, int Width) InnermostSize(ModelSpec spec)

@@ -82,10 +82,10 @@ public sealed class HierarchicalVaeKind : ModelKind
     /// </summary>
     public override LatentModel Build(ModelSpec spec, Rng rng)
     {
-        int[] sizes = Sizes(spec);
-        spec = spec with { LatentSizes = sizes, LatentSize = LayerSizes(spec).Sum() };
+        int[] sizes = Sizes(spec), layerSizes = LayerSizes(spec);
+        spec = spec with { LatentSizes = sizes, LatentSize = layerSizes.Sum() };
         Activation activation = ActivationFactory.Parse(spec.Activation);
-        if (spec.LatentMaps > 0) return BuildWithLatentMaps(spec, activation, rng);
+        if (spec.LatentMaps > 0) return BuildWithLatentMaps(spec, layerSizes, activation, rng);
         int d = spec.Dimensions, h = spec.Hidden[^1], n = sizes.Length;
         var up = new Layer[n];
         var heads = new Layer[n];
@@ -111,9 +111,8 @@ public sealed class HierarchicalVaeKind : ModelKind
     /// to the first convolution's maps, then a 3×3 convolution c_1 → 2C; the decoder a 3×3 convolution C → c_1, the
     /// activation and the last transposed convolution. The layers above z_2 are as in <see cref="Build"/>.
     /// </summary>
-    private static HierarchicalVae BuildWithLatentMaps(ModelSpec spec, Activation activation, Rng rng)
+    private static HierarchicalVae BuildWithLatentMaps(ModelSpec spec, int[] sizes, Activation activation, Rng rng)
     {
-        int[] sizes = LayerSizes(spec);
         int n = sizes.Length, h = spec.Hidden[^1], first = spec.ConvChannels[0], maps = spec.LatentMaps;
         int mapHeight = spec.Height / 2, mapWidth = spec.Width / 2;
         Sequential MapHead() => new(new Unflatten(first, mapHeight, mapWidth), new Conv2d(first, 2 * maps, 3, rng, 1, 1), new Flatten());
