@@ -39,6 +39,7 @@ public static class CommonOptions
         ["TrainImages"] = "--train-images",
         ["LlrPriorLayers"] = "--llr-k",
         ["LlrSamples"] = "--llr-samples",
+        ["LlrPriorMean"] = "--llr-prior-mean",
     };
 
     /// <summary>Where a command's option sets a setting of the same name as another command's: eval's Samples is K (<see cref="Evaluation.EvaluationOptions.Samples"/>).</summary>

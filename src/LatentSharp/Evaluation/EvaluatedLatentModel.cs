@@ -72,7 +72,7 @@ internal sealed class EvaluatedLatentModel : EvaluatedModel
         {
             // A density scores dequantized images, as its NLL does; both bounds see the same ones.
             float[] x = density ? ImportanceSampledNll.Dequantize(data.Pixels, data.Count, data.Dimensions, dequantization) : data.Pixels;
-            return LayeredLikelihoodRatio.Scores(_model, x, data.Count, options.LlrPriorLayers, options.LlrSamples, seed);
+            return LayeredLikelihoodRatio.Scores(_model, x, data.Count, options.LlrPriorLayers, options.LlrSamples, seed, options.LlrPriorMean);
         };
     }
 

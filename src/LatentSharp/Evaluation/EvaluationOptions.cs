@@ -48,6 +48,9 @@ public sealed record EvaluationOptions
     /// <summary>K, importance samples per image of each of the two bounds of LLR&gt;k.</summary>
     public int LlrSamples { get; init; } = LayeredLikelihoodRatio.DefaultSamples;
 
+    /// <summary>Whether the second bound of LLR&gt;k sets its lowest k layers to the prior's means instead of drawing them.</summary>
+    public bool LlrPriorMean { get; init; }
+
     /// <summary>Seed of the evaluation's own draws (ELBO noise, importance samples, dequantization).</summary>
     public ulong Seed { get; init; } = 1;
 

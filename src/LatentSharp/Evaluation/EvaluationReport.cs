@@ -126,6 +126,9 @@ public sealed record EvaluationReport
     /// <summary>K, importance samples per image of each bound of LLR&gt;k.</summary>
     public int? LlrSamples { get; init; }
 
+    /// <summary>Whether the second bound of LLR&gt;k set its lowest k layers to the prior's means (true) or drew them (false).</summary>
+    public bool? LlrPriorMean { get; init; }
+
     /// <summary>AUROC of LLR&gt;k = L(x) − L&gt;k(x) (Havtorn et al. 2021), for models with several latent layers.</summary>
     public double? AurocLlr { get; init; }
 

@@ -101,7 +101,9 @@ public static class EvaluationReportWriter
         report.OutlierBackground is string background ? $"  likelihood ratio ({background})" : "  likelihood ratio";
 
     private static string LlrLabel(EvaluationReport report) =>
-        report.LlrPriorLayers is int k ? $"  LLR>{k.ToString(CultureInfo.InvariantCulture)}, K = {Integer(report.LlrSamples)}" : "  LLR>k";
+        report.LlrPriorLayers is int k
+            ? $"  LLR>{k.ToString(CultureInfo.InvariantCulture)}{(report.LlrPriorMean == true ? " (prior means)" : "")}, K = {Integer(report.LlrSamples)}"
+            : "  LLR>k";
 
     private static string Percent(double? value) => value is double v ? (100 * v).ToString("F1", CultureInfo.InvariantCulture) + " %" : "–";
 

@@ -9,6 +9,8 @@ namespace LatentSharp.Evaluation;
 /// conditional prior p(z_i | z_{i+1}) instead of the posterior. Both bounds are importance-sampled with K draws and the
 /// same random numbers, so for k = 0 the score is exactly 0. Higher = more anomalous: the low layers explain the pixel
 /// statistics of any image, so taking them from the prior costs little on images whose high-level code the model knows.
+/// The lowest layers can also be set to the prior's means instead of drawn from it, as the paper's published code does:
+/// the second bound then carries no noise from them.
 /// </summary>
 public static class LayeredLikelihoodRatio
 {
@@ -20,10 +22,11 @@ public static class LayeredLikelihoodRatio
 
     /// <summary>
     /// LLR&gt;k of every row of <paramref name="x"/> [n, D] (the images as the model scores them: binary for a Bernoulli
-    /// decoder, already dequantized for a density), in nats: [n]. The draws come from a stream seeded by <paramref name="seed"/>.
+    /// decoder, already dequantized for a density), in nats: [n]. The draws come from a stream seeded by <paramref name="seed"/>;
+    /// with <paramref name="priorMean"/>, the lowest k layers of the second bound are the prior's means, not draws.
     /// </summary>
     /// <exception cref="InvalidSettingException">k outside 0 … N − 1 for the model's N layers.</exception>
-    public static double[] Scores(LatentModel model, float[] x, int n, int priorLayers, int samples, ulong seed)
+    public static double[] Scores(LatentModel model, float[] x, int n, int priorLayers, int samples, ulong seed, bool priorMean = false)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(x);
@@ -33,7 +36,7 @@ public static class LayeredLikelihoodRatio
         int d = model.Spec.Dimensions;
         ImportanceSampledNll estimator = NllPasses.EstimatorFor(model, samples);
         double[] full = estimator.LogMarginals(ModelLogWeights.For(layered, d), x, n, d, new Rng(seed));
-        double[] priorBelow = estimator.LogMarginals(ModelLogWeights.WithPriorBelow(layered, d, priorLayers), x, n, d, new Rng(seed));
+        double[] priorBelow = estimator.LogMarginals(ModelLogWeights.WithPriorBelow(layered, d, priorLayers, priorMean), x, n, d, new Rng(seed));
         var scores = new double[n];
         for (int i = 0; i < n; i++) scores[i] = full[i] - priorBelow[i];
         return scores;

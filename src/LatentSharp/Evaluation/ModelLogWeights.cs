@@ -26,13 +26,14 @@ public static class ModelLogWeights
 
     /// <summary>
     /// The log importance weights of <paramref name="model"/>'s bound with its lowest <paramref name="priorLayers"/> layers
-    /// drawn from the prior (<see cref="ILayeredLikelihood.LogImportanceWeightsWithPriorBelow"/>), on images of
-    /// <paramref name="dimensions"/> values; the same arena and checks as <see cref="For(ILikelihood, int, Func{int, Tensor?}?)"/>.
+    /// drawn from the prior, or set to its means with <paramref name="priorMean"/>
+    /// (<see cref="ILayeredLikelihood.LogImportanceWeightsWithPriorBelow"/>), on images of <paramref name="dimensions"/>
+    /// values; the same arena and checks as <see cref="For(ILikelihood, int, Func{int, Tensor?}?)"/>.
     /// </summary>
-    public static LogWeightsSource WithPriorBelow(ILayeredLikelihood model, int dimensions, int priorLayers)
+    public static LogWeightsSource WithPriorBelow(ILayeredLikelihood model, int dimensions, int priorLayers, bool priorMean = false)
     {
         ArgumentNullException.ThrowIfNull(model);
-        return From((x, k, rng, _) => model.LogImportanceWeightsWithPriorBelow(x, k, priorLayers, rng), dimensions);
+        return From((x, k, rng, _) => model.LogImportanceWeightsWithPriorBelow(x, k, priorLayers, rng, priorMean), dimensions);
     }
 
     /// <summary>A source from <paramref name="logWeightsOf"/> (x [B, D], K, rng, B) → [B, K], run without gradients in an arena of its own.</summary>

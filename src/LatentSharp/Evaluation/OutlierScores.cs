@@ -83,13 +83,15 @@ internal static class OutlierScores
         Func<Dataset, double[]> layeredRatioOf, List<string> notes)
     {
         double[] llrIn = layeredRatioOf(inputs.Evaluated), llrOut = layeredRatioOf(ood);
+        string fromPrior = options.LlrPriorMean ? "set to the prior's means" : "drawn from the prior";
         notes.Add($"LLR>{options.LlrPriorLayers} = L(x) − L>{options.LlrPriorLayers}(x) (Havtorn et al. 2021): the bound with the lowest "
-            + $"{options.LlrPriorLayers} latent layer(s) drawn from the prior subtracted from the full bound, each with K = {options.LlrSamples} "
+            + $"{options.LlrPriorLayers} latent layer(s) {fromPrior} subtracted from the full bound, each with K = {options.LlrSamples} "
             + "importance samples and the same draws; higher = more anomalous.");
         return report with
         {
             LlrPriorLayers = options.LlrPriorLayers,
             LlrSamples = options.LlrSamples,
+            LlrPriorMean = options.LlrPriorMean,
             AurocLlr = OutlierDetection.Auroc(llrIn, llrOut),
             FprAt95Llr = OutlierDetection.FalsePositiveRateAtTruePositiveRate(llrIn, llrOut),
         };

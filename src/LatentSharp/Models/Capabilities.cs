@@ -115,9 +115,10 @@ public interface ILayeredLikelihood : ILikelihood, ILayeredLatents
     /// <summary>
     /// log importance weights with z_1 … z_m (m = <paramref name="priorLayers"/>, 0 … N − 1) drawn from p(z_i | z_{i+1})
     /// and the layers above from q; equal to <see cref="ILikelihood.LogImportanceWeights"/> for m = 0 and the same
-    /// <paramref name="rng"/> state. [B, D] → [B, K]
+    /// <paramref name="rng"/> state. With <paramref name="priorMean"/>, z_1 … z_m are the means of p(z_i | z_{i+1}) instead
+    /// of draws. [B, D] → [B, K]
     /// </summary>
-    Tensor LogImportanceWeightsWithPriorBelow(Tensor x, int k, int priorLayers, Rng rng);
+    Tensor LogImportanceWeightsWithPriorBelow(Tensor x, int k, int priorLayers, Rng rng, bool priorMean = false);
 }
 
 /// <summary>An exact log p(x) (the PixelCNN); its log importance weights are log p(x) in every column.</summary>

@@ -176,12 +176,12 @@ public sealed class HierarchicalVae : LatentModel, ILayeredLatents, IHasPrior, I
     /// the prior and proposal terms of the lowest m layers cancelling. The same draws as
     /// <see cref="LogImportanceWeights"/> from the same <paramref name="rng"/> state, which it equals for m = 0. [B, D] → [B, K]
     /// </summary>
-    public Tensor LogImportanceWeightsWithPriorBelow(Tensor x, int k, int priorLayers, Rng rng)
+    public Tensor LogImportanceWeightsWithPriorBelow(Tensor x, int k, int priorLayers, Rng rng, bool priorMean = false)
     {
         if (priorLayers < 0 || priorLayers >= Layers)
             throw new ArgumentOutOfRangeException(nameof(priorLayers), priorLayers, $"The lowest 0 to {Layers - 1} of the {Layers} layers can come from the prior.");
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(k);
-        Pass weighted = Run(x, k, rng, withLogRatio: true, priorLayers);
+        Pass weighted = Run(x, k, rng, withLogRatio: true, priorLayers, priorMean);
         return new ImportanceWeights(weighted.LogLikelihood, weighted.LogRatio!, k).LogWeights;   // [B, K]
     }
 
@@ -225,10 +225,11 @@ public sealed class HierarchicalVae : LatentModel, ILayeredLatents, IHasPrior, I
     private readonly record struct Pass(Tensor LogLikelihood, Tensor[] KlPerDimension, Tensor? LogRatio);
 
     /// <remarks>
-    /// The lowest <paramref name="priorLayers"/> layers draw z_i from p(z_i | z_{i+1}) instead of q, with the same noise:
-    /// their KL is then 0 and they add nothing to the log ratio (log p − log q = 0 at a draw from q = p).
+    /// The lowest <paramref name="priorLayers"/> layers draw z_i from p(z_i | z_{i+1}) instead of q, with the same noise, or
+    /// take its mean with <paramref name="priorMean"/>: their KL is then 0 and they add nothing to the log ratio (log p − log q
+    /// = 0 where q = p).
     /// </remarks>
-    private Pass Run(Tensor x, int draws, Rng rng, bool withLogRatio, int priorLayers = 0)
+    private Pass Run(Tensor x, int draws, Rng rng, bool withLogRatio, int priorLayers = 0, bool priorMean = false)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(draws);
         int n = Layers;
@@ -247,7 +248,7 @@ public sealed class HierarchicalVae : LatentModel, ILayeredLatents, IHasPrior, I
             if (i < priorLayers)
             {
                 var prior = new DiagonalNormal(muP, logVarP);
-                z = prior.Rsample(rng);
+                z = priorMean ? muP : prior.Rsample(rng);
                 kl[i] = KlPerDimension(prior, muP, logVarP);                               // 0: the layer is its prior
                 continue;
             }

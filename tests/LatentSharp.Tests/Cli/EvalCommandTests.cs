@@ -153,6 +153,22 @@ public sealed class EvalCommandTests(TinyTrainedRun run) : IClassFixture<TinyTra
     }
 
     [Fact]
+    public void Eval_HierarchicalModelWithLlrPriorMean_PrintsAndRecordsIt()
+    {
+        string folder = Path.Combine(run.Folder, "hvae");
+        var (trained, _, trainError) = Run("train", "--kind", "hvae", "--latent-sizes", "4,2", "--hidden", "16", "--epochs", "1", "--binarize", "dynamic", "-o", folder);
+        Assert.True(trained == 0, trainError);
+        string json = Path.Combine(folder, "prior-mean.json");
+        var (code, output, error) = Run("eval", "--model", Path.Combine(folder, Trainer.LatestCheckpoint), "--ood", "sample", "--images", "40",
+            "--importance-samples", "5", "--llr-samples", "5", "--llr-prior-mean", "--no-probe", "-o", json);
+        Assert.True(code == 0, error);
+        Assert.Contains("LLR>1 (prior means), K = 5", output);
+        EvaluationReport report = EvaluationReportWriter.Read(json);
+        Assert.Equal(true, report.LlrPriorMean);
+        Assert.Equal(0.5, report.AurocLlr);   // the sample against itself
+    }
+
+    [Fact]
     public void Eval_NeitherModelNorBaseline_SaysWhatToGive()
     {
         var (code, _, error) = Run("eval");

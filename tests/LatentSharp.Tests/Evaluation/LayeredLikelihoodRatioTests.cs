@@ -53,6 +53,18 @@ public class LayeredLikelihoodRatioTests : IClassFixture<TinyTrainedHierarchical
     }
 
     [Fact]
+    public void Scores_PriorMean_AreFiniteAndDifferFromTheDrawnPriorLayer()
+    {
+        double[] drawn = LayeredLikelihoodRatio.Scores(_trained.Model, _trained.Test.Pixels, 20, priorLayers: 1, samples: 10, seed: 5);
+        double[] means = LayeredLikelihoodRatio.Scores(_trained.Model, _trained.Test.Pixels, 20, priorLayers: 1, samples: 10, seed: 5, priorMean: true);
+        Assert.All(means, s => Assert.True(double.IsFinite(s), $"LLR>1 = {s}"));
+        Assert.NotEqual(drawn, means);
+        // k = 0 takes nothing from the prior, so the means change nothing.
+        Assert.All(LayeredLikelihoodRatio.Scores(_trained.Model, _trained.Test.Pixels, 20, priorLayers: 0, samples: 10, seed: 5, priorMean: true),
+            s => Assert.Equal(0.0, s));
+    }
+
+    [Fact]
     public void Scores_AsManyPriorLayersAsTheModelHas_NameTheSetting()
     {
         var e = Assert.Throws<InvalidSettingException>(() =>
@@ -69,7 +81,7 @@ public class LayeredLikelihoodRatioTests : IClassFixture<TinyTrainedHierarchical
             OutOfDistribution = OutOfDistributionSet.Found("itself", _trained.Data.Test),
         };
         EvaluationReport report = ModelEvaluation.Run(_trained.Model, _trained.Data, options);
-        Assert.Equal((1, 5), (report.LlrPriorLayers, report.LlrSamples));
+        Assert.Equal((1, 5, false), (report.LlrPriorLayers, report.LlrSamples, report.LlrPriorMean));
         // The same images on both sides: each score ranks at chance.
         Assert.Equal(0.5, report.AurocLlr);
         Assert.Equal(0.5, report.AurocPixelBaseline);
@@ -128,5 +140,17 @@ public class PriorBelowHandMadeTests
 
         float[] posterior = model.LogImportanceWeightsWithPriorBelow(x, k, priorLayers: 0, new Rng(7)).Data;
         Assert.Equal(model.LogImportanceWeights(x, k, new Rng(7)).Data, posterior);
+    }
+
+    [Fact]
+    public void LogImportanceWeightsWithPriorBelow_PriorMean_SetsZ1ToThePriorsMeanInEveryDraw()
+    {
+        HierarchicalVae model = Build();
+        using var _ = Tensor.NoGrad();
+        Tensor x = Tensor.FromArray([1f], 1, 1);
+        float[] weights = model.LogImportanceWeightsWithPriorBelow(x, 50, priorLayers: 1, new Rng(7), priorMean: true).Data;
+        // z_1 = −5 whatever z_2 is, and q(z_2) = p(z_2): every weight is log σ(−5).
+        double expected = -Math.Log(1 + Math.Exp(5));
+        Assert.All(weights, w => Assert.Equal(expected, w, 4));
     }
 }
