@@ -44,7 +44,7 @@ public static class EvalCommand
         var background = new Option<OutlierBackground>("--background") { Description = "Background model of the likelihood-ratio outlier score: pixels (independent Bernoulli pixels fitted on the training split) or compression (PNG-compressed length, Serrà et al. 2020).", DefaultValueFactory = _ => new EvaluationOptions().Background };
         var llrK = new Option<int>("--llr-k") { Description = "k of the hierarchical outlier score LLR>k (Havtorn et al. 2021) of a model with several latent layers: how many of the lowest layers its second bound draws from the prior.", DefaultValueFactory = _ => LayeredLikelihoodRatio.DefaultPriorLayers };
         var llrSamples = new Option<int>("--llr-samples") { Description = "K, importance samples per image of each bound of LLR>k.", DefaultValueFactory = _ => LayeredLikelihoodRatio.DefaultSamples };
-        var llrPriorMean = new Option<bool>("--llr-prior-mean") { Description = "Set the lowest k layers of LLR>k's second bound to the prior's means instead of drawing them (as Havtorn et al.'s code does)." };
+        var llrPriorMean = new Option<bool>("--llr-prior-mean") { Description = "Whether LLR>k's second bound sets its lowest k layers to the prior's means (true, as Havtorn et al.'s code does) or draws them from the prior (false).", DefaultValueFactory = _ => new EvaluationOptions().LlrPriorMean };
         var noProbe = new Option<bool>("--no-probe") { Description = "Skip the linear probes." };
         var seed = new Option<ulong>("--seed") { Description = "Seed of the evaluation's draws.", DefaultValueFactory = _ => 1UL };
         var threads = CommonOptions.Threads();

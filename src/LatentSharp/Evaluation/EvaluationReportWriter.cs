@@ -102,7 +102,7 @@ public static class EvaluationReportWriter
 
     private static string LlrLabel(EvaluationReport report) =>
         report.LlrPriorLayers is int k
-            ? $"  LLR>{k.ToString(CultureInfo.InvariantCulture)}{(report.LlrPriorMean == true ? " (prior means)" : "")}, K = {Integer(report.LlrSamples)}"
+            ? $"  LLR>{k.ToString(CultureInfo.InvariantCulture)}{(report.LlrPriorMean == true ? " (prior means)" : " (prior draws)")}, K = {Integer(report.LlrSamples)}"
             : "  LLR>k";
 
     private static string Percent(double? value) => value is double v ? (100 * v).ToString("F1", CultureInfo.InvariantCulture) + " %" : "–";

@@ -9,8 +9,8 @@ namespace LatentSharp.Evaluation;
 /// conditional prior p(z_i | z_{i+1}) instead of the posterior. Both bounds are importance-sampled with K draws and the
 /// same random numbers, so for k = 0 the score is exactly 0. Higher = more anomalous: the low layers explain the pixel
 /// statistics of any image, so taking them from the prior costs little on images whose high-level code the model knows.
-/// The lowest layers can also be set to the prior's means instead of drawn from it, as the paper's published code does:
-/// the second bound then carries no noise from them.
+/// By default the lowest layers are set to the prior's means instead of drawn from it, as the paper's published code does:
+/// the second bound then carries no noise from them and ranks outliers far better (it is then a score, not a bound).
 /// </summary>
 public static class LayeredLikelihoodRatio
 {
@@ -26,7 +26,7 @@ public static class LayeredLikelihoodRatio
     /// with <paramref name="priorMean"/>, the lowest k layers of the second bound are the prior's means, not draws.
     /// </summary>
     /// <exception cref="InvalidSettingException">k outside 0 … N − 1 for the model's N layers.</exception>
-    public static double[] Scores(LatentModel model, float[] x, int n, int priorLayers, int samples, ulong seed, bool priorMean = false)
+    public static double[] Scores(LatentModel model, float[] x, int n, int priorLayers, int samples, ulong seed, bool priorMean = true)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(x);

@@ -152,19 +152,22 @@ public sealed class EvalCommandTests(TinyTrainedRun run) : IClassFixture<TinyTra
         Assert.Contains(expected, error);
     }
 
-    [Fact]
-    public void Eval_HierarchicalModelWithLlrPriorMean_PrintsAndRecordsIt()
+    [Theory]
+    [InlineData(null, true, "LLR>1 (prior means), K = 5")]
+    [InlineData("false", false, "LLR>1 (prior draws), K = 5")]
+    public void Eval_HierarchicalModel_LlrPriorMeanByDefault_PrintsAndRecordsWhichBound(string? priorMean, bool recorded, string expected)
     {
-        string folder = Path.Combine(run.Folder, "hvae");
+        string folder = Path.Combine(run.Folder, "hvae-" + (priorMean ?? "default"));
         var (trained, _, trainError) = Run("train", "--kind", "hvae", "--latent-sizes", "4,2", "--hidden", "16", "--epochs", "1", "--binarize", "dynamic", "-o", folder);
         Assert.True(trained == 0, trainError);
-        string json = Path.Combine(folder, "prior-mean.json");
-        var (code, output, error) = Run("eval", "--model", Path.Combine(folder, Trainer.LatestCheckpoint), "--ood", "sample", "--images", "40",
-            "--importance-samples", "5", "--llr-samples", "5", "--llr-prior-mean", "--no-probe", "-o", json);
+        string json = Path.Combine(folder, "llr.json");
+        string[] choice = priorMean is null ? [] : ["--llr-prior-mean", priorMean];
+        var (code, output, error) = Run(["eval", "--model", Path.Combine(folder, Trainer.LatestCheckpoint), "--ood", "sample", "--images", "40",
+            "--importance-samples", "5", "--llr-samples", "5", "--no-probe", "-o", json, .. choice]);
         Assert.True(code == 0, error);
-        Assert.Contains("LLR>1 (prior means), K = 5", output);
+        Assert.Contains(expected, output);
         EvaluationReport report = EvaluationReportWriter.Read(json);
-        Assert.Equal(true, report.LlrPriorMean);
+        Assert.Equal(recorded, report.LlrPriorMean);
         Assert.Equal(0.5, report.AurocLlr);   // the sample against itself
     }
 

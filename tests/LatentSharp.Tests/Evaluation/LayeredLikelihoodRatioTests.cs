@@ -53,10 +53,10 @@ public class LayeredLikelihoodRatioTests : IClassFixture<TinyTrainedHierarchical
     }
 
     [Fact]
-    public void Scores_PriorMean_AreFiniteAndDifferFromTheDrawnPriorLayer()
+    public void Scores_PriorMeanByDefault_AreFiniteAndDifferFromTheDrawnPriorLayer()
     {
-        double[] drawn = LayeredLikelihoodRatio.Scores(_trained.Model, _trained.Test.Pixels, 20, priorLayers: 1, samples: 10, seed: 5);
-        double[] means = LayeredLikelihoodRatio.Scores(_trained.Model, _trained.Test.Pixels, 20, priorLayers: 1, samples: 10, seed: 5, priorMean: true);
+        double[] drawn = LayeredLikelihoodRatio.Scores(_trained.Model, _trained.Test.Pixels, 20, priorLayers: 1, samples: 10, seed: 5, priorMean: false);
+        double[] means = LayeredLikelihoodRatio.Scores(_trained.Model, _trained.Test.Pixels, 20, priorLayers: 1, samples: 10, seed: 5);
         Assert.All(means, s => Assert.True(double.IsFinite(s), $"LLR>1 = {s}"));
         Assert.NotEqual(drawn, means);
         // k = 0 takes nothing from the prior, so the means change nothing.
@@ -81,7 +81,7 @@ public class LayeredLikelihoodRatioTests : IClassFixture<TinyTrainedHierarchical
             OutOfDistribution = OutOfDistributionSet.Found("itself", _trained.Data.Test),
         };
         EvaluationReport report = ModelEvaluation.Run(_trained.Model, _trained.Data, options);
-        Assert.Equal((1, 5, false), (report.LlrPriorLayers, report.LlrSamples, report.LlrPriorMean));
+        Assert.Equal((1, 5, true), (report.LlrPriorLayers, report.LlrSamples, report.LlrPriorMean));
         // The same images on both sides: each score ranks at chance.
         Assert.Equal(0.5, report.AurocLlr);
         Assert.Equal(0.5, report.AurocPixelBaseline);
