@@ -30,7 +30,7 @@ public static class ModelLogWeights
     /// (<see cref="ILayeredLikelihood.LogImportanceWeightsWithPriorBelow"/>), on images of <paramref name="dimensions"/>
     /// values; the same arena and checks as <see cref="For(ILikelihood, int, Func{int, Tensor?}?)"/>.
     /// </summary>
-    public static LogWeightsSource WithPriorBelow(ILayeredLikelihood model, int dimensions, int priorLayers, bool priorMean = false)
+    public static LogWeightsSource WithPriorBelow(ILayeredLikelihood model, int dimensions, int priorLayers, bool priorMean)
     {
         ArgumentNullException.ThrowIfNull(model);
         return From((x, k, rng, _) => model.LogImportanceWeightsWithPriorBelow(x, k, priorLayers, rng, priorMean), dimensions);

@@ -173,8 +173,9 @@ public sealed class HierarchicalVae : LatentModel, ILayeredLatents, IHasPrior, I
     /// <summary>
     /// The log importance weights of the bound with z_1 … z_m (m = <paramref name="priorLayers"/>) drawn from the prior
     /// p(z_i | z_{i+1}) and z_{m+1} … z_N from q: log p(x | z_1) + Σ_{i&gt;m} [log p(z_i | z_{i+1}) − log q(z_i | z_{i+1}, x)],
-    /// the prior and proposal terms of the lowest m layers cancelling. The same draws as
-    /// <see cref="LogImportanceWeights"/> from the same <paramref name="rng"/> state, which it equals for m = 0. [B, D] → [B, K]
+    /// the prior and proposal terms of the lowest m layers cancelling; with <paramref name="priorMean"/>, z_1 … z_m are the
+    /// prior's means instead. The same draws as <see cref="LogImportanceWeights"/> from the same <paramref name="rng"/> state
+    /// (which it equals for m = 0), and it leaves <paramref name="rng"/> where that does. [B, D] → [B, K]
     /// </summary>
     public Tensor LogImportanceWeightsWithPriorBelow(Tensor x, int k, int priorLayers, Rng rng, bool priorMean = false)
     {
@@ -248,7 +249,10 @@ public sealed class HierarchicalVae : LatentModel, ILayeredLatents, IHasPrior, I
             if (i < priorLayers)
             {
                 var prior = new DiagonalNormal(muP, logVarP);
-                z = priorMean ? muP : prior.Rsample(rng);
+                // Drawn even when the mean is used: the stream then moves as in the full bound, so the layers above get the
+                // same noise as there in every later call, and the difference of the two bounds stays low in variance.
+                Tensor drawn = prior.Rsample(rng);
+                z = priorMean ? muP : drawn;
                 kl[i] = KlPerDimension(prior, muP, logVarP);                               // 0: the layer is its prior
                 continue;
             }

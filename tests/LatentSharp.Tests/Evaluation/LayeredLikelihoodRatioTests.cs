@@ -153,4 +153,17 @@ public class PriorBelowHandMadeTests
         double expected = -Math.Log(1 + Math.Exp(5));
         Assert.All(weights, w => Assert.Equal(expected, w, 4));
     }
+
+    [Fact]
+    public void LogImportanceWeightsWithPriorBelow_PriorMean_LeavesTheStreamWhereTheFullBoundDoes()
+    {
+        // So that in a pass of several calls the layers above z_1 get the same noise in both bounds of LLR>k.
+        HierarchicalVae model = Build();
+        using var _ = Tensor.NoGrad();
+        Tensor x = Tensor.FromArray([1f], 1, 1);
+        Rng full = new(7), means = new(7);
+        model.LogImportanceWeights(x, 30, full);
+        model.LogImportanceWeightsWithPriorBelow(x, 30, priorLayers: 1, means, priorMean: true);
+        Assert.Equal(full.NextUInt64(), means.NextUInt64());
+    }
 }
