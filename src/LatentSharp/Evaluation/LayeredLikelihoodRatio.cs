@@ -10,7 +10,8 @@ namespace LatentSharp.Evaluation;
 /// same random numbers, so for k = 0 the score is exactly 0. Higher = more anomalous: the low layers explain the pixel
 /// statistics of any image, so taking them from the prior costs little on images whose high-level code the model knows.
 /// By default the lowest layers are set to the prior's means instead of drawn from it, as the paper's published code does:
-/// the second bound then carries no noise from them and ranks outliers far better (it is then a score, not a bound).
+/// the second bound then carries no noise from them, which ranks outliers far better where those layers are large (it is
+/// then a score, not a bound).
 /// </summary>
 public static class LayeredLikelihoodRatio
 {
