@@ -145,6 +145,7 @@ public sealed class EvalCommandTests(TinyTrainedRun run) : IClassFixture<TinyTra
     [InlineData("--images", "0", "--images")]
     [InlineData("--llr-samples", "0", "--llr-samples")]
     [InlineData("--llr-k", "-1", "--llr-k")]
+    [InlineData("--llr-prior-mean", "maybe", "maybe")]
     public void Eval_BadArguments_FailWithAMessageNamingTheOption(string option, string value, string expected)
     {
         var (code, _, error) = Run("eval", "--model", run.Checkpoint, option, value);
