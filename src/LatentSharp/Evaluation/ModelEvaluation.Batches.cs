@@ -10,12 +10,14 @@ public static partial class ModelEvaluation
     /// <summary>
     /// Runs <paramref name="body"/>(x [b, D], start, b) over the first <paramref name="n"/> images, without gradients,
     /// buffers recycled, in batches of <paramref name="batchSize"/> or fewer (<see cref="LatentModel.EvaluationBatchSize"/>).
+    /// A caller that evaluates again and again (the trainer, every epoch) passes its own <paramref name="arena"/>, so that
+    /// each pass reuses the last one's buffers instead of leaving them to the collector.
     /// </summary>
-    internal static void ForEachBatch(LatentModel model, Dataset data, int n, int batchSize, Action<Tensor, int, int> body)
+    internal static void ForEachBatch(LatentModel model, Dataset data, int n, int batchSize, Action<Tensor, int, int> body, Arena? arena = null)
     {
         int d = data.Dimensions;
         batchSize = model.EvaluationBatchSize(batchSize);
-        var arena = new Arena();
+        arena ??= new Arena();
         using (Tensor.NoGrad())
         {
             for (int start = 0; start < n; start += batchSize)

@@ -32,6 +32,7 @@ public sealed class Trainer
     private readonly ILearningRateSchedule _schedule;
     private readonly Tensor[] _parameters;
     private readonly Arena _arena = new();
+    private readonly Arena _evaluationArena = new();   // kept across epochs: each evaluation reuses the last one's buffers
     private readonly ICommunicator? _ranks;
     private float[]? _packed;
 
@@ -239,7 +240,7 @@ public sealed class Trainer
                 Tensor? condition = ModelEvaluation.ConditionOf(_model, data, start, b);
                 metrics.Add(_model.Terms(x, noise, condition: condition));
                 activity?.Add(space!.Encode(x, condition));
-            });
+            }, _evaluationArena);
         }
         _model.Train();
         return (metrics.Means(), activity?.Count() ?? 0);

@@ -57,6 +57,26 @@ public sealed class TrainerTests : IDisposable
     }
 
     [Fact]
+    public void Evaluate_Again_ReusesTheLastEvaluationsBuffers()
+    {
+        DataSplits data = SmallSample();
+        var trainer = new Trainer(ModelCatalog.Build(Spec, new Rng(3)), Options(1));
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var first = trainer.Evaluate(data.Test);
+        long firstBytes = GC.GetAllocatedBytesForCurrentThread() - before;
+        before = GC.GetAllocatedBytesForCurrentThread();
+        var second = trainer.Evaluate(data.Test);
+        long secondBytes = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(first.Metrics, second.Metrics);   // the same draws every time
+        // The first call allocates the batch's tensors; the second only small objects, less than one [100, 784] tensor
+        // (a new arena each time allocated them all again: a batch's worth of garbage for the collector every epoch).
+        const long batchTensorBytes = 100 * 784 * sizeof(float);
+        Assert.True(firstBytes > 3 * batchTensorBytes, $"the first evaluation allocated only {firstBytes} bytes");
+        Assert.True(secondBytes < batchTensorBytes, $"the second evaluation allocated {secondBytes} bytes, the first {firstBytes}");
+    }
+
+    [Fact]
     public void Fit_NonFiniteLoss_NamesEpochAndStep_AndKeepsTheLastGoodCheckpoint()
     {
         DataSplits data = SmallSample();
