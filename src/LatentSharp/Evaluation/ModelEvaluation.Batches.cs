@@ -11,7 +11,8 @@ public static partial class ModelEvaluation
     /// Runs <paramref name="body"/>(x [b, D], start, b) over the first <paramref name="n"/> images, without gradients,
     /// buffers recycled, in batches of <paramref name="batchSize"/> or fewer (<see cref="LatentModel.EvaluationBatchSize"/>).
     /// A caller that evaluates again and again (the trainer, every epoch) passes its own <paramref name="arena"/>, so that
-    /// each pass reuses the last one's buffers instead of leaving them to the collector.
+    /// each pass reuses the last one's buffers instead of leaving them to the collector (all of them when n is a multiple
+    /// of the batch size; after a smaller last batch the arena keeps only that batch's sizes).
     /// </summary>
     internal static void ForEachBatch(LatentModel model, Dataset data, int n, int batchSize, Action<Tensor, int, int> body, Arena? arena = null)
     {
