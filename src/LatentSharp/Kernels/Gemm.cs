@@ -85,6 +85,9 @@ internal static unsafe partial class Gemm
     private struct Job
     {
         public float* A, B, C;
+        public ImplicitColumns* Implicit; // op(B) packed from phase planes instead of B (then null)
+        public LanePlan* Plans;           // and the lane plans of its packers
+        public int PlansPerSlice;
         public int Lda, Ldb, Ldc, M, N, K;
         public bool TransposeA, TransposeB;
         public float Alpha, Beta;
@@ -98,6 +101,9 @@ internal static unsafe partial class Gemm
         public int SharedPanels;          // its micro-panels (of MR rows or NR columns) per K slice
         public long SharedSliceStride;    // floats per K slice
     }
+
+    // Column panels per block packed from phase planes (8 × 32 columns × KC 256 = 256 KB).
+    internal static int ImplicitChunkTiles { get; set; } = 8;
 
     // Largest operand packed once and shared by the threads (64 MB); beyond it each thread packs its own.
     private const long MaxSharedFloats = 16L << 20;
@@ -117,7 +123,10 @@ internal static unsafe partial class Gemm
         int splitLength = splitN ? n : m;
         int tiles = (splitLength + unit - 1) / unit;
         int parts = Math.Min(threads, tiles);
-        if (parts <= 1)
+        // Columns packed from phase planes go through the shared path even on one thread: A packed once, and B a few
+        // panels at a time, so that each packed block is still in L2 when the kernels read it.
+        bool smallBlocks = job->Implicit is not null && splitN;
+        if (parts <= 1 && !smallBlocks)
         {
             Compute<TKernel>(job, 0, m, 0, n);
             return;
@@ -145,6 +154,7 @@ internal static unsafe partial class Gemm
         // About four chunks per thread, so a thread slowed by a busy core takes fewer.
         int chunkTiles = Math.Max(1, tiles / (4 * parts));
         chunkTiles = Math.Min(chunkTiles, (splitN ? TKernel.NC : TKernel.MC) / unit);
+        if (smallBlocks) chunkTiles = Math.Min(chunkTiles, ImplicitChunkTiles);
         job->Chunk = chunkTiles * unit;
         job->Chunks = (splitLength + job->Chunk - 1) / job->Chunk;
         job->NextChunk = 0;
@@ -173,7 +183,7 @@ internal static unsafe partial class Gemm
             {
                 int j0 = first * TKernel.NR;
                 int cols = Math.Min(job->N, last * TKernel.NR) - j0;
-                PackB(job->TransposeB, job->B, job->Ldb, pc, kc, j0, cols, TKernel.NR, slice + (nint)j0 * kc);
+                PackBOf(job, pc, kc, j0, cols, TKernel.NR, slice + (nint)j0 * kc);
             }
         }
     }
@@ -197,7 +207,7 @@ internal static unsafe partial class Gemm
                 if (job->SplitN)
                 {
                     int nc = Math.Min(job->Chunk, job->N - start);
-                    PackB(job->TransposeB, job->B, job->Ldb, pc, kc, start, nc, TKernel.NR, packB);
+                    PackBOf(job, pc, kc, start, nc, TKernel.NR, packB);
                     Macro<TKernel>(job, slice, packB, 0, job->M, start, nc, kc, beta, edge);
                 }
                 else
@@ -234,7 +244,7 @@ internal static unsafe partial class Gemm
             {
                 int kc = Math.Min(kcStep, k - pc);
                 float beta = pc == 0 ? job->Beta : 1f;
-                PackB(job->TransposeB, job->B, job->Ldb, pc, kc, jc, nc, TKernel.NR, packB);
+                PackBOf(job, pc, kc, jc, nc, TKernel.NR, packB);
                 for (int ic = i0; ic < i1; ic += mcStep)
                 {
                     int mc = Math.Min(mcStep, i1 - ic);

@@ -188,62 +188,6 @@ public class ConvTests
         }
     }
 
-    // ---- columns kept from the forward for the weight gradient ----------------------------------------------------
-
-    [Theory]
-    [InlineData(29, 3, 3, 1, 1, 0UL)]           // stride 1, depth 29·9 = 261: beyond the direct path, so im2col + GEMM
-    [InlineData(3, 3, 2, 2, 1, 0UL)]
-    [InlineData(3, 3, 3, 2, 0, 0b110_011_101UL)]
-    public void Conv2d_KeptColumns_GiveTheSameGradientsAsUnfoldingAgain(int c, int kh, int kw, int stride, int padding, ulong tapMask)
-    {
-        // 5 images, 2 per chunk (2 + 2 + 1): keep none, the first chunk only, or all of them.
-        Tensor x = GradCheck.Param(41, 5, c, 9, 7);
-        Tensor w = GradCheck.Param(42, 3, c, kh, kw);
-        Tensor b = GradCheck.Param(43, 3);
-        int taps = tapMask == 0 ? kh * kw : BitOperations.PopCount(tapMask);
-        long columnsPerImage = (long)c * taps * ((9 + 2 * padding - kh) / stride + 1) * ((7 + 2 * padding - kw) / stride + 1);
-        long chunkBudget = ConvBatch.ColumnBudget, keptBudget = ConvBatch.KeptColumnBudget;
-        try
-        {
-            ConvBatch.ColumnBudget = 2 * columnsPerImage;
-            float[]? reference = null;
-            foreach (long kept in new[] { 0, 2 * columnsPerImage, 1L << 40 })
-            {
-                ConvBatch.KeptColumnBudget = kept;
-                foreach (Tensor t in new[] { x, w, b }) t.ZeroGrad();
-                Tensor y = Tensor.Conv2d(x, w, b, stride, padding, tapMask);
-                y.Multiply(y).Sum().Backward();
-                float[] values = [.. y.Data, .. w.Grad!, .. x.Grad!, .. b.Grad!];
-                reference ??= values;
-                Assert.Equal(reference, values);
-            }
-        }
-        finally
-        {
-            ConvBatch.ColumnBudget = chunkBudget;
-            ConvBatch.KeptColumnBudget = keptBudget;
-        }
-    }
-
-    [Fact]
-    public void Conv2d_KeepsColumnsOnlyWhenTheWeightGradientIsRecorded()
-    {
-        // The kept columns come from the step's arena: compare what a forward rents with and without recording.
-        Tensor x = GradCheck.Param(44, 4, 3, 9, 8);
-        Tensor w = GradCheck.Param(45, 5, 3, 3, 3);
-        Tensor plainWeight = w.Detach();
-        var arena = new Arena();
-        long Rented(Func<Tensor> forward)
-        {
-            using (arena.Scope()) forward();
-            return arena.RentedFloats;
-        }
-        long output = 4 * 5 * 5 * 4, columns = 4 * (3 * 9) * (5 * 4);   // y [4, 5, 5, 4]; columns [27, 20] per image
-        using (Tensor.NoGrad()) Assert.Equal(output, Rented(() => Tensor.Conv2d(x, w, null, 2, 1)));
-        Assert.Equal(output, Rented(() => Tensor.Conv2d(x, plainWeight, null, 2, 1)));   // only dx wanted: nothing kept
-        Assert.Equal(output + columns, Rented(() => Tensor.Conv2d(x, w, null, 2, 1)));
-    }
-
     // ---- gradients ----------------------------------------------------------------------------------------------
 
     [Theory]

@@ -37,16 +37,30 @@ public sealed partial class Tensor
 
         Tensor y = Empty([n, o, ho, wo]);
         bool direct = DirectConv.Applies(g);
-        // The weight gradient multiplies by the same columns as the forward: when it will be needed, the forward unfolds
-        // its first chunks (those within ConvBatch.KeptColumnBudget) into a buffer that lives as long as the graph, and the
-        // backward reads them instead of unfolding again. The direct path unfolds nothing, so it keeps nothing.
-        int keptImages = !direct && IsGradEnabled && w.RequiresGrad ? ConvBatch.KeptImages(n, chunk, (long)k * p) : 0;
+        bool fromPlanes = !direct && ConvBatch.ReadsPhasePlanes;
+        bool keep = !direct && IsGradEnabled && w.RequiresGrad;
+        // The weight gradient multiplies by the same columns as the forward: when it will be needed, the forward keeps
+        // them for the backward in a buffer that lives as long as the graph: as phase planes (about the input's size), or
+        // else its first unfolded chunks (those within ConvBatch.KeptColumnBudget). The direct path unfolds nothing, so it
+        // keeps nothing.
+        int keptImages = keep && !fromPlanes ? ConvBatch.KeptImages(n, chunk, (long)k * p) : 0;
         float[]? kept = keptImages == 0 ? null : Empty([keptImages * k * p])._data;   // chunk after chunk, each [K, count·P]
+        PhasePlanes? planes = null;
         float[]? compact = tapMask == 0 ? null : CompactWeight(g, w._data, o);
         try
         {
             float[] wk = compact ?? w._data;
             if (direct) DirectConv.Forward(new DirectConvLayer(g, o, wk, bias is null ? default : bias._data), x._data, y._data, n);
+            else if (fromPlanes)
+            {
+                planes = new PhasePlanes(g, x._data, n, keep ? Empty([checked((int)ImplicitColumns.PlanesLength(g, n))])._data : null);
+                ForwardFromPlanes(planes, n, o, x._data, wk, bias?._data, y._data, g);
+                if (!keep)
+                {
+                    planes.Return();
+                    planes = null;
+                }
+            }
             else ForwardByColumns(g, n, o, chunk, x._data, wk, bias?._data, y._data, kept, keptImages);
         }
         finally
@@ -62,11 +76,16 @@ public sealed partial class Tensor
                 ConvBatch.AccumulateBiasGrad(gy, n, p, gb.AsSpan(0, o));   // dBias[o] += Σ_{n,p} g[n, o, p]
             float[]? gw = w.GradToAccumulate();
             float[]? gx = x.GradToAccumulate();
-            if (gw is null && gx is null) return;
+            if (gw is null && gx is null)
+            {
+                planes?.Return();
+                return;
+            }
 
-            // Scratch columns: for the chunks not kept, and for dcols.
-            float[]? cols = gx is null && keptImages == n ? null : ConvBatch.Rent((long)k * chunk * p);
-            float[] gt = ConvBatch.Rent((long)o * chunk * p);
+            // Scratch columns: for the chunks not kept, and for dcols. From phase planes the output gradient is gathered
+            // once for the whole batch: the weight gradient is one product.
+            float[]? cols = gx is null && (keptImages == n || planes is not null) ? null : ConvBatch.Rent((long)k * chunk * p);
+            float[] gt = ConvBatch.Rent((long)o * (planes is null ? chunk : n) * p);
             // With a tap mask the products run on the compact weight [O, K]; its gradient is gathered there, then added
             // to the used taps of gw.
             float[]? compact = tapMask == 0 ? null : CompactWeight(g, w._data, o);
@@ -75,6 +94,8 @@ public sealed partial class Tensor
             if (gwk is not null && tapMask != 0) Array.Clear(gwk, 0, o * k);
             try
             {
+                if (planes is not null) BackwardFromPlanes(g, planes, n, o, chunk, gy, wk, gt, cols, gwk, gx);
+                else
                 for (int first = 0; first < n; first += chunk)
                 {
                     int count = Math.Min(chunk, n - first), ld = count * p;
@@ -108,8 +129,55 @@ public sealed partial class Tensor
                 if (compact is not null) ConvBatch.Return(compact);
                 ConvBatch.Return(gt);
                 if (cols is not null) ConvBatch.Return(cols);
+                planes?.Return();
             }
         }, inputs);
+    }
+
+    /// <summary>y [N, O, P] (+ bias) = W [O, K] · cols of the whole batch, packed from its phase planes: one GEMM, then back to NCHW.</summary>
+    private static void ForwardFromPlanes(PhasePlanes planes, int n, int o, float[] x, float[] wk, float[]? bias, float[] y, in Im2ColGeometry g)
+    {
+        int k = g.Rows, p = g.Positions, ld = n * p;
+        if (n == 1)
+        {
+            planes.Multiply(false, o, p, k, 1f, wk, k, false, 0f, y.AsSpan(0, o * p), p);
+            if (bias is not null) ConvBatch.AddBias(y.AsSpan(0, o * p), 1, bias, p);
+            return;
+        }
+        float[] tmp = ConvBatch.Rent((long)o * ld);
+        try
+        {
+            planes.Multiply(false, o, ld, k, 1f, wk, k, false, 0f, tmp, ld);
+            ConvBatch.Scatter(tmp, n, o, p, y.AsSpan(0, n * o * p), false, bias is null ? default : bias);
+        }
+        finally
+        {
+            ConvBatch.Return(tmp);
+        }
+    }
+
+    /// <summary>
+    /// The backward of <see cref="ForwardFromPlanes"/>: gt [O, N·P] gathered once, dW [O, K] += gt · colsᵀ as one GEMM packing
+    /// colsᵀ from the planes, and dx chunk by chunk: dcols = Wᵀ · gt (into <paramref name="cols"/>), folded back.
+    /// </summary>
+    private static void BackwardFromPlanes(in Im2ColGeometry g, PhasePlanes planes, int n, int o, int chunk, float[] gy, float[] wk,
+        float[] gt, float[]? cols, float[]? gwk, float[]? gx)
+    {
+        int k = g.Rows, p = g.Positions, ld = n * p;
+        ReadOnlySpan<float> gtAll = gy.AsSpan(0, o * ld);
+        if (n > 1)
+        {
+            ConvBatch.Gather(gtAll, n, o, p, gt);
+            gtAll = gt.AsSpan(0, o * ld);
+        }
+        if (gwk is not null) planes.Multiply(false, o, k, ld, 1f, gtAll, ld, true, 1f, gwk, k);
+        if (gx is null) return;
+        for (int first = 0; first < n; first += chunk)
+        {
+            int count = Math.Min(chunk, n - first);
+            Gemm.Multiply(true, false, k, count * p, o, 1f, wk, k, gtAll.Slice(first * p), ld, 0f, cols!, count * p);
+            ConvBatch.FoldChunk(g, cols!, first, count, gx);
+        }
     }
 
     /// <summary>

@@ -48,55 +48,119 @@ internal static class ConvBatch
 
     public static void Return(float[] buffer) => ArrayPool<float>.Shared.Return(buffer);
 
-    /// <summary>dst[r, b·P + p] = src[b, r, p] for b &lt; count: [count, R, P] → [R, count·P].</summary>
-    public static void Gather(ReadOnlySpan<float> src, int count, int rows, int positions, Span<float> dst)
+    // Below this many floats a copy runs on the calling thread: waking a worker costs more.
+    private const int ParallelCopyFloats = 1 << 16;
+
+    /// <summary>dst[r, b·P + p] = src[b, r, p] for b &lt; count: [count, R, P] → [R, count·P], the images shared out over the cores.</summary>
+    public static unsafe void Gather(ReadOnlySpan<float> src, int count, int rows, int positions, Span<float> dst)
     {
-        int ld = count * positions;
-        for (int b = 0; b < count; b++)
-        for (int r = 0; r < rows; r++)
-            src.Slice((b * rows + r) * positions, positions).CopyTo(dst.Slice(r * ld + b * positions, positions));
+        long length = (long)count * rows * positions;
+        if (src.Length < length || dst.Length < length) throw new ArgumentException($"Operands too short for [{count}, {rows}, {positions}].");
+        fixed (float* pSrc = src, pDst = dst)
+        {
+            var job = new CopyJob(pSrc, pDst, null, count, rows, positions, CopyKind.Gather);
+            WorkerPool.RunRanges(count, MinimumImages(rows, positions), &CopyImages, &job);
+        }
     }
 
     /// <summary>
-    /// dst[b, r, p] (+)= src[r, b·P + p] (+ bias[r]): [R, count·P] → [count, R, P], overwriting unless <paramref name="accumulate"/>.
+    /// dst[b, r, p] (+)= src[r, b·P + p] (+ bias[r]): [R, count·P] → [count, R, P], overwriting unless <paramref name="accumulate"/>;
+    /// the images shared out over the cores.
     /// </summary>
-    public static void Scatter(ReadOnlySpan<float> src, int count, int rows, int positions, Span<float> dst, bool accumulate, ReadOnlySpan<float> bias = default)
+    public static unsafe void Scatter(ReadOnlySpan<float> src, int count, int rows, int positions, Span<float> dst, bool accumulate, ReadOnlySpan<float> bias = default)
     {
-        int ld = count * positions;
-        for (int b = 0; b < count; b++)
-        for (int r = 0; r < rows; r++)
+        long length = (long)count * rows * positions;
+        if (src.Length < length || dst.Length < length || (!bias.IsEmpty && bias.Length < rows))
+            throw new ArgumentException($"Operands too short for [{count}, {rows}, {positions}].");
+        fixed (float* pSrc = src, pDst = dst, pBias = bias)
         {
-            ReadOnlySpan<float> from = src.Slice(r * ld + b * positions, positions);
-            Span<float> to = dst.Slice((b * rows + r) * positions, positions);
-            if (accumulate) TensorPrimitives.Add(to, from, to);
-            else if (!bias.IsEmpty) TensorPrimitives.Add(from, bias[r], to);
-            else from.CopyTo(to);
+            CopyKind kind = accumulate ? CopyKind.ScatterAdd : bias.IsEmpty ? CopyKind.Scatter : CopyKind.ScatterBias;
+            var job = new CopyJob(pSrc, pDst, pBias, count, rows, positions, kind);
+            WorkerPool.RunRanges(count, MinimumImages(rows, positions), &CopyImages, &job);
         }
     }
 
-    /// <summary>data[b, r, p] += bias[r] for every image b of [images, R, P].</summary>
-    public static void AddBias(Span<float> data, int images, ReadOnlySpan<float> bias, int positions)
+    private static int MinimumImages(int rows, int positions) => (int)Math.Max(1, ParallelCopyFloats / Math.Max(1L, (long)rows * positions));
+
+    private enum CopyKind { Gather, Scatter, ScatterAdd, ScatterBias, AddBias, BiasGrad }
+
+    /// <summary>One Gather or Scatter call: raw pointers, because the state lives on the caller's stack while the workers run.</summary>
+    private readonly unsafe struct CopyJob(float* src, float* dst, float* bias, int count, int rows, int positions, CopyKind kind)
+    {
+        public readonly float* Src = src, Dst = dst, Bias = bias;
+        public readonly int Count = count, Rows = rows, Positions = positions;
+        public readonly CopyKind Kind = kind;
+    }
+
+    private static unsafe void CopyImages(void* state, int begin, int end)
+    {
+        ref readonly CopyJob job = ref *(CopyJob*)state;
+        int rows = job.Rows, positions = job.Positions;
+        long ld = (long)job.Count * positions;
+        for (int b = begin; b < end; b++)
+        for (int r = 0; r < rows; r++)
+        {
+            var image = new Span<float>(job.Kind == CopyKind.Gather ? job.Src + ((long)b * rows + r) * positions : job.Dst + ((long)b * rows + r) * positions, positions);
+            var channel = new Span<float>(job.Kind == CopyKind.Gather ? job.Dst + r * ld + (long)b * positions : job.Src + r * ld + (long)b * positions, positions);
+            switch (job.Kind)
+            {
+                case CopyKind.Gather: image.CopyTo(channel); break;
+                case CopyKind.Scatter: channel.CopyTo(image); break;
+                case CopyKind.ScatterAdd: TensorPrimitives.Add(image, channel, image); break;
+                case CopyKind.ScatterBias: TensorPrimitives.Add(channel, job.Bias[r], image); break;
+                default: TensorPrimitives.Add(image, job.Bias[r], image); break;   // AddBias: in place on [images, R, P]
+            }
+        }
+    }
+
+    /// <summary>data[b, r, p] += bias[r] for every image b of [images, R, P], the images shared out over the cores.</summary>
+    public static unsafe void AddBias(Span<float> data, int images, ReadOnlySpan<float> bias, int positions)
     {
         int rows = bias.Length;
-        for (int b = 0; b < images; b++)
-        for (int r = 0; r < rows; r++)
+        if (data.Length < (long)images * rows * positions) throw new ArgumentException($"Operand too short for [{images}, {rows}, {positions}].");
+        fixed (float* pData = data, pBias = bias)
         {
-            Span<float> plane = data.Slice((b * rows + r) * positions, positions);
-            TensorPrimitives.Add(plane, bias[r], plane);
+            var job = new CopyJob(pData, pData, pBias, images, rows, positions, CopyKind.AddBias);
+            WorkerPool.RunRanges(images, MinimumImages(rows, positions), &CopyImages, &job);
         }
     }
 
-    /// <summary>dBias[r] += Σ_b Σ_p g[b, r, p] for g [images, R, P] (a plane sum per row, accumulated in double across images).</summary>
-    public static void AccumulateBiasGrad(ReadOnlySpan<float> g, int images, int positions, Span<float> gradBias)
+    /// <summary>
+    /// dBias[r] += Σ_b Σ_p g[b, r, p] for g [images, R, P] (a plane sum per row, accumulated in double across images; the
+    /// rows shared out over the cores, so the sums do not depend on their number).
+    /// </summary>
+    public static unsafe void AccumulateBiasGrad(ReadOnlySpan<float> g, int images, int positions, Span<float> gradBias)
     {
         int rows = gradBias.Length;
-        for (int r = 0; r < rows; r++)
+        if (g.Length < (long)images * rows * positions) throw new ArgumentException($"Operand too short for [{images}, {rows}, {positions}].");
+        fixed (float* pG = g, pGrad = gradBias)
         {
-            double total = 0;
-            for (int b = 0; b < images; b++) total += TensorPrimitives.Sum(g.Slice((b * rows + r) * positions, positions));
-            gradBias[r] += (float)total;
+            var job = new CopyJob(pG, pGrad, null, images, rows, positions, CopyKind.BiasGrad);
+            int minimumRows = (int)Math.Max(1, ParallelCopyFloats / Math.Max(1L, (long)images * positions));
+            WorkerPool.RunRanges(rows, minimumRows, &BiasGradRows, &job);
         }
     }
+
+    private static unsafe void BiasGradRows(void* state, int begin, int end)
+    {
+        ref readonly CopyJob job = ref *(CopyJob*)state;
+        int rows = job.Rows, positions = job.Positions;
+        for (int r = begin; r < end; r++)
+        {
+            double total = 0;
+            for (int b = 0; b < job.Count; b++) total += TensorPrimitives.Sum(new ReadOnlySpan<float>(job.Src + ((long)b * rows + r) * positions, positions));
+            job.Dst[r] += (float)total;
+        }
+    }
+
+    /// <summary>
+    /// Whether the convolutions read their column matrices straight from phase planes (<see cref="PhasePlanes"/>) instead
+    /// of unfolding them: on the AVX-512 GEMM path, for every geometry the direct path does not take.
+    /// </summary>
+    public static bool ReadsPhasePlanes => PhasePlanesEnabled && ImplicitColumns.Supported;
+
+    /// <summary>Off in tests, to compare the phase-plane GEMMs with the unfolded columns they replace.</summary>
+    internal static bool PhasePlanesEnabled { get; set; } = true;
 
     /// <summary>Unfolds images [first, first + count) of <paramref name="images"/> into the chunk's column matrix [Rows, count·P].</summary>
     /// <remarks>
@@ -163,5 +227,86 @@ internal static class ConvBatch
         (int begin, int end) = job.Range(part);
         for (int b = begin; b < end; b++)
             Im2Col.FoldAdd(job.G, cols.Slice(b * job.G.Positions), ld, images.Slice((job.First + b) * imageLength, imageLength));
+    }
+}
+
+/// <summary>
+/// The column matrix [Rows, count·P] of a batch of images, as phase planes (<see cref="ImplicitColumns"/>): the GEMMs that
+/// multiply by it, or by its transpose, pack their panels from the planes, so it is never unfolded. The planes take about
+/// the images' own size (a quarter of the columns of a 4×4 stride-2 window); the offsets are pooled until <see cref="Return"/>.
+/// </summary>
+internal sealed class PhasePlanes
+{
+    private readonly Im2ColGeometry _geometry;
+    private readonly int _count;
+    private readonly float[] _planes;
+    private readonly bool _rented;
+    private int[]? _rowOffsets, _positionOffsets;
+
+    /// <summary>
+    /// The planes of images [0, count) of <paramref name="images"/>, written into <paramref name="buffer"/> when given (at least
+    /// <see cref="ImplicitColumns.PlanesLength"/> floats, e.g. of the step's arena, to keep them for the backward pass), else
+    /// into a pooled one.
+    /// </summary>
+    public PhasePlanes(in Im2ColGeometry g, ReadOnlySpan<float> images, int count, float[]? buffer = null)
+    {
+        _geometry = g;
+        _count = count;
+        _rented = buffer is null;
+        _planes = buffer ?? ConvBatch.Rent(ImplicitColumns.PlanesLength(g, count));
+        FillOverCores(g, images, count, _planes);
+        _rowOffsets = ArrayPool<int>.Shared.Rent(g.Rows);
+        _positionOffsets = ArrayPool<int>.Shared.Rent(g.Positions);
+        ImplicitColumns.Offsets(g, _rowOffsets, _positionOffsets);
+    }
+
+    /// <summary>C = alpha · op(A) · cols + beta · C, or · colsᵀ when <paramref name="transposeB"/> (see <see cref="Gemm"/>).</summary>
+    public unsafe void Multiply(bool transposeA, int m, int n, int k, float alpha, ReadOnlySpan<float> a, int lda, bool transposeB, float beta, Span<float> c, int ldc)
+    {
+        if (_rowOffsets is null || _positionOffsets is null) throw new ObjectDisposedException(nameof(PhasePlanes));
+        fixed (float* planes = _planes)
+        fixed (int* rows = _rowOffsets, positions = _positionOffsets)
+        {
+            var columns = new ImplicitColumns(_geometry, _count, planes, rows, positions);
+            Gemm.Multiply(transposeA, m, n, k, alpha, a, lda, columns, transposeB, beta, c, ldc);
+        }
+    }
+
+    /// <summary>The images' planes, the images shared out over the kernel worker pool (each image's planes are its own).</summary>
+    private static unsafe void FillOverCores(in Im2ColGeometry g, ReadOnlySpan<float> images, int count, float[] planes)
+    {
+        int parts = Math.Max(1, Math.Min(Threading.MaxThreads, count));
+        fixed (float* pImages = images, pPlanes = planes)
+        {
+            var job = new FillJob(g, pImages, pPlanes, count, parts);
+            WorkerPool.Run(parts, &FillPart, &job);
+        }
+    }
+
+    private readonly unsafe struct FillJob(Im2ColGeometry g, float* images, float* planes, int count, int parts)
+    {
+        public readonly Im2ColGeometry G = g;
+        public readonly float* Images = images, Planes = planes;
+        public readonly int Count = count, Parts = parts;
+    }
+
+    private static unsafe void FillPart(void* state, int part)
+    {
+        ref readonly FillJob job = ref *(FillJob*)state;
+        int begin = job.Count * part / job.Parts, end = job.Count * (part + 1) / job.Parts;
+        if (begin == end) return;
+        long imageStride = ImplicitColumns.PlanesLength(job.G, 1) - ImplicitColumns.Slack;
+        int count = end - begin;
+        ImplicitColumns.Fill(job.G, new ReadOnlySpan<float>(job.Images + (long)begin * job.G.ImageLength, count * job.G.ImageLength), count,
+            new Span<float>(job.Planes + begin * imageStride, checked((int)ImplicitColumns.PlanesLength(job.G, count))));
+    }
+
+    /// <summary>Gives the pooled buffers back; the planes may not be multiplied by afterwards.</summary>
+    public void Return()
+    {
+        if (_rowOffsets is not null) ArrayPool<int>.Shared.Return(_rowOffsets);
+        if (_positionOffsets is not null) ArrayPool<int>.Shared.Return(_positionOffsets);
+        _rowOffsets = _positionOffsets = null;
+        if (_rented) ConvBatch.Return(_planes);
     }
 }

@@ -63,6 +63,11 @@ public sealed partial class Tensor
             float[]? gw = w.GradToAccumulate();
             float[]? gx = x.GradToAccumulate(out bool overwrite);
             if (gw is null && gx is null) return;
+            if (ConvBatch.ReadsPhasePlanes)
+            {
+                BackwardFromPlanes(g, gy, x._data, w._data, n, c, gw, gx, overwrite);
+                return;
+            }
 
             float[] cols = ConvBatch.Rent((long)k * chunk * p);
             float[] xt = ConvBatch.Rent((long)c * chunk * p);
@@ -107,5 +112,46 @@ public sealed partial class Tensor
                 ConvBatch.Return(cols);
             }
         }, inputs);
+    }
+
+    /// <summary>
+    /// The backward pass with im2col(g) read from the phase planes of g instead of unfolded, the whole batch at once:
+    /// dW [C, K] += xt [C, N·P] · im2col(g)ᵀ and dxt [C, N·P] = W [C, K] · im2col(g), each one GEMM.
+    /// </summary>
+    private static void BackwardFromPlanes(in Im2ColGeometry g, float[] gy, float[] x, float[] w, int n, int c, float[]? gw, float[]? gx, bool overwrite)
+    {
+        int k = g.Rows, p = g.Positions, ld = n * p, inLength = c * p;
+        var planes = new PhasePlanes(g, gy, n);
+        float[] xt = ConvBatch.Rent((long)c * ld);   // the input gathered channel-major, then dx before it goes back to NCHW
+        try
+        {
+            if (gw is not null)
+            {
+                ReadOnlySpan<float> xtAll = x.AsSpan(0, n * inLength);
+                if (n > 1)
+                {
+                    ConvBatch.Gather(xtAll, n, c, p, xt);
+                    xtAll = xt.AsSpan(0, c * ld);
+                }
+                planes.Multiply(false, c, k, ld, 1f, xtAll, ld, true, 1f, gw, k);
+            }
+            if (gx is not null)
+            {
+                if (n == 1)
+                {
+                    planes.Multiply(false, c, p, k, 1f, w, k, false, overwrite ? 0f : 1f, gx.AsSpan(0, inLength), p);
+                }
+                else
+                {
+                    planes.Multiply(false, c, ld, k, 1f, w, k, false, 0f, xt, ld);
+                    ConvBatch.Scatter(xt, n, c, p, gx.AsSpan(0, n * inLength), accumulate: !overwrite);
+                }
+            }
+        }
+        finally
+        {
+            ConvBatch.Return(xt);
+            planes.Return();
+        }
     }
 }
