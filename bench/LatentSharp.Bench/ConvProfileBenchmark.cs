@@ -14,7 +14,7 @@ namespace LatentSharp.Bench;
 /// Trainer and reports the CPU milliseconds per step after a warm-up; "ops" times each of its four convolutions alone
 /// (forward, backward for the input gradient, backward for the weight gradient) on batch 128 of random data.
 /// "im2col" times the stride-2 unfold and fold of those layers, one image at a time (the unfold with its vector path on and off).
-/// Usage: conv-profile [steps|ops|im2col] [--steps 60] [--warmup 10] [--threads 1] [--repeats 5] [--data fashion-mnist]
+/// Usage: conv-profile [steps|ops|im2col] [--steps 60] [--warmup 10] [--threads 1] [--repeats 5] [--clock cpu|wall] [--data fashion-mnist]
 /// </summary>
 public static class ConvProfileBenchmark
 {
@@ -25,6 +25,7 @@ public static class ConvProfileBenchmark
     {
         string mode = args.Length > 0 && !args[0].StartsWith("--", StringComparison.Ordinal) ? args[0] : "steps";
         Threading.MaxThreads = Int(args, "--threads", 1);
+        WallClock = Arg(args, "--clock", "cpu") == "wall";
         int repeats = Int(args, "--repeats", 5);
         if (mode == "ops") return Ops(repeats);
         if (mode == "im2col") return Im2ColKernels(repeats);
@@ -116,7 +117,7 @@ public static class ConvProfileBenchmark
             ("convT 64→32, 7→14", true, 64, 32, 7),
             ("convT 32→1, 14→28", true, 32, 1, 14),
         ];
-        Console.WriteLine($"CPU ms per call, batch {BatchSize}, {Threading.MaxThreads} thread(s), path {Gemm.Resolve()}, median of {repeats} x 20 calls");
+        Console.WriteLine($"{(WallClock ? "Wall-clock" : "CPU")} ms per call, batch {BatchSize}, {Threading.MaxThreads} thread(s), path {Gemm.Resolve()}, median of {repeats} x 20 calls");
         Console.WriteLine("| layer | forward | backward dx | backward dW + db |");
         Console.WriteLine("|---|---:|---:|---:|");
         var rng = new Rng(1);
@@ -193,6 +194,9 @@ public static class ConvProfileBenchmark
     }
 
     /// <summary>Median over <paramref name="repeats"/> of the process CPU milliseconds per call of 20 calls (after 3 warm-up calls).</summary>
+    // --clock wall: the ops table in wall-clock ms (on several threads CPU time counts the workers' waiting too).
+    private static bool WallClock;
+
     private static double Median(int repeats, Action call)
     {
         var arena = new Arena();
@@ -205,8 +209,11 @@ public static class ConvProfileBenchmark
         for (int r = 0; r < repeats; r++)
         {
             TimeSpan start = Process.GetCurrentProcess().TotalProcessorTime;
+            long wallStart = Stopwatch.GetTimestamp();
             for (int i = 0; i < 20; i++) Scoped();
-            times.Add((Process.GetCurrentProcess().TotalProcessorTime - start).TotalMilliseconds / 20);
+            times.Add(WallClock
+                ? Stopwatch.GetElapsedTime(wallStart).TotalMilliseconds / 20
+                : (Process.GetCurrentProcess().TotalProcessorTime - start).TotalMilliseconds / 20);
         }
         times.Sort();
         return times[times.Count / 2];
