@@ -33,24 +33,11 @@ internal static unsafe partial class Gemm
                 ScaleC(pc, m, n, ldc, beta);
                 return;
             }
-            // The lane plans of every 16 columns the packers will read, made once here: a panel's plans serve every K
-            // slice (PackPlanes), a slice's serve every panel of rows (PackPlanesTransposed). The slicing is Run's.
+            // The lane plans of every 16 columns the packers will read: a panel's plans serve every K slice (PackPlanes), a
+            // slice's serve every panel of rows (PackPlanesTransposed). The slicing is Run's.
             int kSlices = (k + Kernel8x32.KC - 1) / Kernel8x32.KC, kcStep = (k + kSlices - 1) / kSlices;
             int plansPerSlice = (kcStep + 15) / 16;
-            int planCount = transposeB ? kSlices * plansPerSlice : (n + 15) / 16;
-            LanePlan* plans = PlanBuffer.Get(planCount);
-            if (transposeB)
-            {
-                for (int s = 0; s < kSlices; s++)
-                {
-                    int p0 = s * kcStep, kc = Math.Min(kcStep, k - p0);
-                    for (int g = 0; g < kc; g += 16) plans[s * plansPerSlice + g / 16] = new LanePlan(&columns, p0 + g, Math.Min(16, kc - g));
-                }
-            }
-            else
-            {
-                for (int j = 0; j < n; j += 16) plans[j / 16] = new LanePlan(&columns, j, Math.Min(16, n - j));
-            }
+            LanePlan* plans = PlanCache.Get(&columns, transposeB, k, n, kSlices, kcStep, plansPerSlice);
             var job = new Job
             {
                 A = pa, C = pc, Lda = lda, Ldc = ldc, Implicit = &columns, Plans = plans, PlansPerSlice = plansPerSlice,
@@ -71,15 +58,64 @@ internal static unsafe partial class Gemm
         else PackPlanes(job->Implicit, job->Plans, p0, kc, j0, nc, dst);
     }
 
-    /// <summary>The calling thread's buffer of lane plans; grows, never shrinks.</summary>
-    private static class PlanBuffer
+    /// <summary>
+    /// The lane plans of the calling thread's recent column matrices. A training step multiplies by the same shapes in
+    /// every step, and building their plans (some 8,000 for a conv VAE's step, on the calling core, before the GEMM is
+    /// shared out) took about 1.3 ms a step; so each table is made once and kept, up to <see cref="MaxCachedPlans"/> plans
+    /// in all. A larger table is made for its call only.
+    /// </summary>
+    /// <remarks>A plan depends on the geometry and the number of images only, through the position offsets of
+    /// <see cref="ImplicitColumns.Offsets"/>, which every <see cref="ImplicitColumns"/> carries.</remarks>
+    private static class PlanCache
     {
-        [ThreadStatic] private static LanePlan[]? _array;
+        internal const int MaxCachedPlans = 1 << 14;
 
-        public static LanePlan* Get(int count)
+        private readonly record struct Key(Im2ColGeometry Geometry, int Images, bool Transposed, int K, int N);
+
+        [ThreadStatic] private static Dictionary<Key, LanePlan[]>? _tables;
+        [ThreadStatic] private static int _cachedPlans;
+        [ThreadStatic] private static LanePlan[]? _uncached;
+
+        public static LanePlan* Get(ImplicitColumns* columns, bool transposeB, int k, int n, int kSlices, int kcStep, int plansPerSlice)
         {
-            if (_array is null || _array.Length < count) _array = GC.AllocateUninitializedArray<LanePlan>(Math.Max(count, 512), pinned: true);
-            return (LanePlan*)Unsafe.AsPointer(ref _array[0]);
+            var key = new Key(columns->Geometry, columns->Images, transposeB, k, n);
+            _tables ??= [];
+            if (!_tables.TryGetValue(key, out LanePlan[]? table))
+            {
+                int count = transposeB ? kSlices * plansPerSlice : (n + 15) / 16;
+                if (count <= MaxCachedPlans)
+                {
+                    if (_cachedPlans + count > MaxCachedPlans)
+                    {
+                        _tables.Clear();
+                        _cachedPlans = 0;
+                    }
+                    table = GC.AllocateUninitializedArray<LanePlan>(count, pinned: true);
+                    _tables[key] = table;
+                    _cachedPlans += count;
+                }
+                else
+                {
+                    if (_uncached is null || _uncached.Length < count) _uncached = GC.AllocateUninitializedArray<LanePlan>(count, pinned: true);
+                    table = _uncached;
+                }
+                fixed (LanePlan* plans = table)
+                {
+                    if (transposeB)
+                    {
+                        for (int s = 0; s < kSlices; s++)
+                        {
+                            int p0 = s * kcStep, kc = Math.Min(kcStep, k - p0);
+                            for (int g = 0; g < kc; g += 16) plans[s * plansPerSlice + g / 16] = new LanePlan(columns, p0 + g, Math.Min(16, kc - g));
+                        }
+                    }
+                    else
+                    {
+                        for (int j = 0; j < n; j += 16) plans[j / 16] = new LanePlan(columns, j, Math.Min(16, n - j));
+                    }
+                }
+            }
+            return (LanePlan*)Unsafe.AsPointer(ref table[0]);
         }
     }
 

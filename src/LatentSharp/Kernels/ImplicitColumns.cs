@@ -21,6 +21,10 @@ internal readonly unsafe struct ImplicitColumns
     /// <summary>Floats read past the last plane by the packers' whole-vector loads; the planes' buffer must have them (any values).</summary>
     public const int Slack = 32;
 
+    /// <summary>
+    /// The column matrix of <paramref name="images"/> images of <paramref name="geometry"/> in <paramref name="planes"/>
+    /// (<see cref="Fill"/>), with the offsets of <see cref="Offsets"/>: the GEMM keeps what it derives from them per geometry.
+    /// </summary>
     public ImplicitColumns(in Im2ColGeometry geometry, int images, float* planes, int* rowOffsets, int* positionOffsets)
     {
         Geometry = geometry;
