@@ -76,6 +76,42 @@ public class ConvColumnsTests
         }
     }
 
+    [Theory]
+    [InlineData(2, 1)]
+    [InlineData(1, 1)]
+    public void Conv2d_FromPhasePlanes_InChunks_SameBitsAsOneChunk(int stride, int padding)
+    {
+        if (!ConvBatch.ReadsPhasePlanes) return;   // without AVX-512 the unfolding path's own chunk tests hold
+        // 5 images in chunks: the products of the kept path (recorded: planes kept for the backward pass) and the planes and
+        // products of the inference path (not recorded: planes made chunk by chunk).
+        Tensor x = GradCheck.Param(81, 5, 29, 9, 7);
+        Tensor w = GradCheck.Param(82, 6, 29, 3, 3);
+        Tensor b = GradCheck.Param(83, 6);
+        float[] Run(long budget)
+        {
+            long saved = ConvBatch.ColumnBudget;
+            ConvBatch.ColumnBudget = budget;
+            try
+            {
+                foreach (Tensor t in new[] { x, w, b }) t.ZeroGrad();
+                float[] inference;
+                using (Tensor.NoGrad()) inference = [.. Tensor.Conv2d(x, w, b, stride, padding).Data];
+                Tensor y = Tensor.Conv2d(x, w, b, stride, padding);
+                y.Multiply(y).Sum().Backward();
+                return [.. inference, .. y.Data, .. x.Grad!, .. w.Grad!, .. b.Grad!];
+            }
+            finally
+            {
+                ConvBatch.ColumnBudget = saved;
+            }
+        }
+        int positions = Im2ColGeometry.OutputSize(9, 3, stride, padding) * Im2ColGeometry.OutputSize(7, 3, stride, padding);
+        long planesPerImage = ImplicitColumns.PlanesLength(new Im2ColGeometry(29, 9, 7, 3, 3, stride, padding, 1, 1), 1);
+        float[] whole = Run(1L << 40);
+        Assert.Equal(whole, Run(2 * 6L * positions));   // the kept path's products 2 + 2 + 1 images; inference one image at a time
+        Assert.Equal(whole, Run(2 * planesPerImage));   // inference 2 + 2 + 1 images
+    }
+
     // ---- columns kept from the forward for the weight gradient ----------------------------------------------------
 
     [Theory]

@@ -51,14 +51,28 @@ public sealed partial class Tensor
         {
             float[] wk = compact ?? w._data;
             if (direct) DirectConv.Forward(new DirectConvLayer(g, o, wk, bias is null ? default : bias._data), x._data, y._data, n);
+            else if (fromPlanes && keep)
+            {
+                planes = new PhasePlanes(g, x._data, n, Empty([checked((int)ImplicitColumns.PlanesLength(g, n))])._data);
+                ForwardFromPlanes(planes, n, o, wk, bias?._data, y._data, g);
+            }
             else if (fromPlanes)
             {
-                planes = new PhasePlanes(g, x._data, n, keep ? Empty([checked((int)ImplicitColumns.PlanesLength(g, n))])._data : null);
-                ForwardFromPlanes(planes, n, o, x._data, wk, bias?._data, y._data, g);
-                if (!keep)
+                // Nothing kept: the planes too are made chunk by chunk (an evaluation's batch of 1,000 images would
+                // otherwise take them whole).
+                int images = ConvBatch.ImagesPerChunk(n, Math.Max((long)o * p, ImplicitColumns.PlanesLength(g, 1)));
+                for (int first = 0; first < n; first += images)
                 {
-                    planes.Return();
-                    planes = null;
+                    int count = Math.Min(images, n - first);
+                    var part = new PhasePlanes(g, x._data.AsSpan(first * g.ImageLength, count * g.ImageLength), count);
+                    try
+                    {
+                        ForwardFromPlanes(part, count, o, wk, bias?._data, y._data.AsSpan(first * o * p, count * o * p), g);
+                    }
+                    finally
+                    {
+                        part.Return();
+                    }
                 }
             }
             else ForwardByColumns(g, n, o, chunk, x._data, wk, bias?._data, y._data, kept, keptImages);
@@ -134,21 +148,29 @@ public sealed partial class Tensor
         }, inputs);
     }
 
-    /// <summary>y [N, O, P] (+ bias) = W [O, K] · cols of the whole batch, packed from its phase planes: one GEMM, then back to NCHW.</summary>
-    private static void ForwardFromPlanes(PhasePlanes planes, int n, int o, float[] x, float[] wk, float[]? bias, float[] y, in Im2ColGeometry g)
+    /// <summary>
+    /// y [N, O, P] (+ bias) = W [O, K] · cols, packed from the phase planes: one GEMM per chunk of images (the product
+    /// [O, count·P] within <see cref="ConvBatch.ColumnBudget"/>), then back to NCHW.
+    /// </summary>
+    private static void ForwardFromPlanes(PhasePlanes planes, int n, int o, float[] wk, float[]? bias, Span<float> y, in Im2ColGeometry g)
     {
-        int k = g.Rows, p = g.Positions, ld = n * p;
+        int k = g.Rows, p = g.Positions;
         if (n == 1)
         {
-            planes.Multiply(false, o, p, k, 1f, wk, k, false, 0f, y.AsSpan(0, o * p), p);
-            if (bias is not null) ConvBatch.AddBias(y.AsSpan(0, o * p), 1, bias, p);
+            planes.Multiply(false, o, p, k, 1f, wk, k, false, 0f, y[..(o * p)], p);
+            if (bias is not null) ConvBatch.AddBias(y[..(o * p)], 1, bias, p);
             return;
         }
-        float[] tmp = ConvBatch.Rent((long)o * ld);
+        int chunk = ConvBatch.ImagesPerChunk(n, (long)o * p);
+        float[] tmp = ConvBatch.Rent((long)o * chunk * p);
         try
         {
-            planes.Multiply(false, o, ld, k, 1f, wk, k, false, 0f, tmp, ld);
-            ConvBatch.Scatter(tmp, n, o, p, y.AsSpan(0, n * o * p), false, bias is null ? default : bias);
+            for (int first = 0; first < n; first += chunk)
+            {
+                int count = Math.Min(chunk, n - first), ld = count * p;
+                planes.Multiply(first, count, false, o, ld, k, 1f, wk, k, false, 0f, tmp, ld);
+                ConvBatch.Scatter(tmp, count, o, p, y.Slice(first * o * p, count * o * p), false, bias is null ? default : bias);
+            }
         }
         finally
         {

@@ -261,13 +261,19 @@ internal sealed class PhasePlanes
     }
 
     /// <summary>C = alpha · op(A) · cols + beta · C, or · colsᵀ when <paramref name="transposeB"/> (see <see cref="Gemm"/>).</summary>
-    public unsafe void Multiply(bool transposeA, int m, int n, int k, float alpha, ReadOnlySpan<float> a, int lda, bool transposeB, float beta, Span<float> c, int ldc)
+    public void Multiply(bool transposeA, int m, int n, int k, float alpha, ReadOnlySpan<float> a, int lda, bool transposeB, float beta, Span<float> c, int ldc) =>
+        Multiply(0, _count, transposeA, m, n, k, alpha, a, lda, transposeB, beta, c, ldc);
+
+    /// <summary>As <see cref="Multiply(bool, int, int, int, float, ReadOnlySpan{float}, int, bool, float, Span{float}, int)"/> with the columns of images [first, first + count) only.</summary>
+    public unsafe void Multiply(int first, int count, bool transposeA, int m, int n, int k, float alpha, ReadOnlySpan<float> a, int lda, bool transposeB, float beta, Span<float> c, int ldc)
     {
         if (_rowOffsets is null || _positionOffsets is null) throw new ObjectDisposedException(nameof(PhasePlanes));
+        if (first < 0 || count < 0 || first + count > _count) throw new ArgumentOutOfRangeException(nameof(first), $"Images [{first}, {first + count}) of {_count}.");
+        long imageStride = ImplicitColumns.PlanesLength(_geometry, 1) - ImplicitColumns.Slack;
         fixed (float* planes = _planes)
         fixed (int* rows = _rowOffsets, positions = _positionOffsets)
         {
-            var columns = new ImplicitColumns(_geometry, _count, planes, rows, positions);
+            var columns = new ImplicitColumns(_geometry, count, planes + first * imageStride, rows, positions);
             Gemm.Multiply(transposeA, m, n, k, alpha, a, lda, columns, transposeB, beta, c, ldc);
         }
     }
