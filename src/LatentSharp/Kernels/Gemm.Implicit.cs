@@ -10,13 +10,16 @@ internal static unsafe partial class Gemm
     /// C[m,n] = alpha · op(A) · op(B) + beta · C with op(B) the column matrix <paramref name="b"/> [k = Rows, n = Columns],
     /// or its transpose [k = Columns, n = Rows] when <paramref name="transposeB"/>, packed straight from its phase planes.
     /// The products and their summation order are those of <see cref="Multiply(bool, bool, int, int, int, float, ReadOnlySpan{float}, int, ReadOnlySpan{float}, int, float, Span{float}, int)"/>
-    /// on the unfolded columns, to the bit. Only where <see cref="ImplicitColumns.Supported"/>.
+    /// on the unfolded columns, to the bit, with the Vector512 kernel. Only on AVX-512 hardware (<see cref="ImplicitColumns.Supported"/>
+    /// tells where the convolutions take this path).
     /// </summary>
     public static void Multiply(
         bool transposeA, int m, int n, int k, float alpha, ReadOnlySpan<float> a, int lda,
         in ImplicitColumns b, bool transposeB, float beta, Span<float> c, int ldc)
     {
-        if (!ImplicitColumns.Supported) throw new InvalidOperationException("Packing from phase planes needs the AVX-512 GEMM path.");
+        // The hardware, not the forced path: a convolution whose forward kept planes still multiplies by them in its
+        // backward pass if a test has forced another path in between.
+        if (!Avx512F.IsSupported) throw new InvalidOperationException("Packing from phase planes needs AVX-512.");
         if (m < 0 || n < 0 || k < 0) ThrowNegativeSize(m, n, k);
         if ((transposeB ? (b.Columns, b.Rows) : (b.Rows, b.Columns)) != (k, n))
             throw new ArgumentException($"The column matrix is [{b.Rows}, {b.Columns}], op(B) must be [{k}, {n}] (transposed: {transposeB}).", nameof(b));

@@ -49,7 +49,8 @@ public class ImplicitColumnsTests
         {
             // Without AVX-512 the convolutions never take this path; the GEMM refuses it instead of guessing.
             Assert.False(Avx512F.IsSupported && Gemm.Resolve() == GemmPath.Vector512);
-            Assert.Throws<InvalidOperationException>(() => Gemm.Multiply(false, 1, 1, 1, 1f, new float[1], 1, default, false, 0f, new float[1], 1));
+            if (!Avx512F.IsSupported)
+                Assert.Throws<InvalidOperationException>(() => Gemm.Multiply(false, 1, 1, 1, 1f, new float[1], 1, default, false, 0f, new float[1], 1));
             return;
         }
         Im2ColGeometry g = Geometry(c, h, w, kh, kw, s, p, mask);

@@ -84,7 +84,7 @@ internal static class ConvBatch
 
     private enum CopyKind { Gather, Scatter, ScatterAdd, ScatterBias, AddBias, BiasGrad }
 
-    /// <summary>One Gather or Scatter call: raw pointers, because the state lives on the caller's stack while the workers run.</summary>
+    /// <summary>One Gather, Scatter, AddBias or AccumulateBiasGrad call: raw pointers, because the state lives on the caller's stack while the workers run.</summary>
     private readonly unsafe struct CopyJob(float* src, float* dst, float* bias, int count, int rows, int positions, CopyKind kind)
     {
         public readonly float* Src = src, Dst = dst, Bias = bias;
@@ -100,16 +100,23 @@ internal static class ConvBatch
         for (int b = begin; b < end; b++)
         for (int r = 0; r < rows; r++)
         {
-            var image = new Span<float>(job.Kind == CopyKind.Gather ? job.Src + ((long)b * rows + r) * positions : job.Dst + ((long)b * rows + r) * positions, positions);
-            var channel = new Span<float>(job.Kind == CopyKind.Gather ? job.Dst + r * ld + (long)b * positions : job.Src + r * ld + (long)b * positions, positions);
-            switch (job.Kind)
+            // image: [b, r, :] of the NCHW side; channel: [r, b·P :] of the channel-major side (AddBias has none)
+            long imageOffset = ((long)b * rows + r) * positions, channelOffset = r * ld + (long)b * positions;
+            if (job.Kind == CopyKind.Gather)
             {
-                case CopyKind.Gather: image.CopyTo(channel); break;
-                case CopyKind.Scatter: channel.CopyTo(image); break;
-                case CopyKind.ScatterAdd: TensorPrimitives.Add(image, channel, image); break;
-                case CopyKind.ScatterBias: TensorPrimitives.Add(channel, job.Bias[r], image); break;
-                default: TensorPrimitives.Add(image, job.Bias[r], image); break;   // AddBias: in place on [images, R, P]
+                new ReadOnlySpan<float>(job.Src + imageOffset, positions).CopyTo(new Span<float>(job.Dst + channelOffset, positions));
+                continue;
             }
+            var image = new Span<float>(job.Dst + imageOffset, positions);
+            if (job.Kind == CopyKind.AddBias)
+            {
+                TensorPrimitives.Add(image, job.Bias[r], image);
+                continue;
+            }
+            var channel = new ReadOnlySpan<float>(job.Src + channelOffset, positions);
+            if (job.Kind == CopyKind.Scatter) channel.CopyTo(image);
+            else if (job.Kind == CopyKind.ScatterAdd) TensorPrimitives.Add(image, channel, image);
+            else TensorPrimitives.Add(channel, job.Bias[r], image);   // ScatterBias
         }
     }
 
