@@ -62,10 +62,10 @@ internal static unsafe partial class Gemm
     }
 
     /// <summary>
-    /// The lane plans of the calling thread's recent column matrices. A training step multiplies by the same shapes in
-    /// every step, and building their plans (some 8,000 for a conv VAE's step, on the calling core, before the GEMM is
-    /// shared out) took about 1.3 ms a step; so each table is made once and kept, up to <see cref="MaxCachedPlans"/> plans
-    /// in all. A larger table is made for its call only.
+    /// The lane plans of the calling thread's recent column matrices. Every training step multiplies by the same shapes,
+    /// and their plans (some 8,000 for a conv VAE's step, built on the calling core before the GEMM is shared out) cost
+    /// about 1.3 ms to build; so each table is made once and kept, up to <see cref="MaxCachedPlans"/> plans in all. A
+    /// larger table is made for its call only.
     /// </summary>
     /// <remarks>A plan depends on the geometry and the number of images only, through the position offsets of
     /// <see cref="ImplicitColumns.Offsets"/>, which every <see cref="ImplicitColumns"/> carries.</remarks>
