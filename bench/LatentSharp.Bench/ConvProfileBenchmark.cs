@@ -193,10 +193,10 @@ public static class ConvProfileBenchmark
         return t;
     }
 
-    /// <summary>Median over <paramref name="repeats"/> of the process CPU milliseconds per call of 20 calls (after 3 warm-up calls).</summary>
     // --clock wall: the ops table in wall-clock ms (on several threads CPU time counts the workers' waiting too).
     private static bool WallClock;
 
+    /// <summary>Median over <paramref name="repeats"/> of the milliseconds per call of 20 calls (after 3 warm-up calls): process CPU time, or wall-clock time with --clock wall.</summary>
     private static double Median(int repeats, Action call)
     {
         var arena = new Arena();

@@ -103,7 +103,7 @@ internal static unsafe partial class Gemm
     }
 
     // Column panels per block packed from phase planes (8 × 32 columns × KC 256 = 256 KB).
-    internal static int ImplicitChunkTiles { get; set; } = 8;
+    private const int ImplicitChunkTiles = 8;
 
     // Largest operand packed once and shared by the threads (64 MB); beyond it each thread packs its own.
     private const long MaxSharedFloats = 16L << 20;
