@@ -113,8 +113,7 @@ internal static unsafe partial class Gemm
         int m = job->M, n = job->N, k = job->K;
         // Equal K slices no deeper than KC: the slicing depends on k only, never on the thread split,
         // and threads split M or N only, so every C element sums its terms in the same order.
-        job->KSlices = (k + TKernel.KC - 1) / TKernel.KC;
-        job->KcStep = (k + job->KSlices - 1) / job->KSlices;
+        (job->KSlices, job->KcStep) = SliceK(k, TKernel.KC);
 
         int threads = (long)m * n * k < ParallelThreshold ? 1 : Threading.MaxThreads;
         // Share out the longer of M and N; the other operand is packed once, by all threads, then read by all.
@@ -289,6 +288,13 @@ internal static unsafe partial class Gemm
                 }
             }
         }
+    }
+
+    /// <summary>K cut into equal slices no deeper than <paramref name="kc"/>: their count and their depth (the last may be shallower).</summary>
+    private static (int Slices, int Step) SliceK(int k, int kc)
+    {
+        int slices = (k + kc - 1) / kc;
+        return (slices, (k + slices - 1) / slices);
     }
 
     /// <summary>Splits length into equal blocks of at most max, rounded up to a multiple of unit.</summary>

@@ -32,7 +32,7 @@ internal readonly unsafe struct ImplicitColumns
         Planes = planes;
         RowOffsets = rowOffsets;
         PositionOffsets = positionOffsets;
-        ImageStride = PlanesPerImage(geometry) * PlaneHeight(geometry) * PlaneWidth(geometry);
+        ImageStride = ImageStrideOf(geometry);
     }
 
     public Im2ColGeometry Geometry { get; }
@@ -62,9 +62,11 @@ internal readonly unsafe struct ImplicitColumns
 
     private static int PlanesPerImage(in Im2ColGeometry g) => g.Channels * g.Stride * g.Stride;
 
+    /// <summary>Floats of one image's planes: the step from one image's planes to the next one's.</summary>
+    public static int ImageStrideOf(in Im2ColGeometry g) => PlanesPerImage(g) * PlaneHeight(g) * PlaneWidth(g);
+
     /// <summary>Floats the planes of <paramref name="images"/> images take, <see cref="Slack"/> included.</summary>
-    public static long PlanesLength(in Im2ColGeometry g, int images) =>
-        (long)images * PlanesPerImage(g) * PlaneHeight(g) * PlaneWidth(g) + Slack;
+    public static long PlanesLength(in Im2ColGeometry g, int images) => (long)images * ImageStrideOf(g) + Slack;
 
     /// <summary>The offsets of <see cref="RowOffsets"/> ([Rows]) and <see cref="PositionOffsets"/> ([Positions]).</summary>
     public static void Offsets(in Im2ColGeometry g, Span<int> rowOffsets, Span<int> positionOffsets)
@@ -95,7 +97,7 @@ internal readonly unsafe struct ImplicitColumns
         fixed (float* src0 = images, dst0 = planes)
         {
             float* srcEnd = src0 + (long)count * g.ImageLength;
-            float* dstEnd = dst0 + (PlanesLength(g, count) - Slack);
+            float* dstEnd = dst0 + (long)count * ImageStrideOf(g);
             float* dst = dst0;
             float* row = stackalloc float[32];
             float* last = stackalloc float[16];

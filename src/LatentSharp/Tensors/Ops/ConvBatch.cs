@@ -276,7 +276,7 @@ internal sealed class PhasePlanes
     {
         if (_rowOffsets is null || _positionOffsets is null) throw new ObjectDisposedException(nameof(PhasePlanes));
         if (first < 0 || count < 0 || first + count > _count) throw new ArgumentOutOfRangeException(nameof(first), $"Images [{first}, {first + count}) of {_count}.");
-        long imageStride = ImplicitColumns.PlanesLength(_geometry, 1) - ImplicitColumns.Slack;
+        long imageStride = ImplicitColumns.ImageStrideOf(_geometry);
         fixed (float* planes = _planes)
         fixed (int* rows = _rowOffsets, positions = _positionOffsets)
         {
@@ -308,7 +308,7 @@ internal sealed class PhasePlanes
         ref readonly FillJob job = ref *(FillJob*)state;
         int begin = job.Count * part / job.Parts, end = job.Count * (part + 1) / job.Parts;
         if (begin == end) return;
-        long imageStride = ImplicitColumns.PlanesLength(job.G, 1) - ImplicitColumns.Slack;
+        long imageStride = ImplicitColumns.ImageStrideOf(job.G);
         int count = end - begin;
         ImplicitColumns.Fill(job.G, new ReadOnlySpan<float>(job.Images + (long)begin * job.G.ImageLength, count * job.G.ImageLength), count,
             new Span<float>(job.Planes + begin * imageStride, checked((int)ImplicitColumns.PlanesLength(job.G, count))));
