@@ -47,7 +47,7 @@ internal readonly record struct Im2ColGeometry(
 }
 
 /// <summary>
-/// Unfolds an NCHW image into GEMM columns (<see cref="Unfold"/>) and folds columns back (<see cref="FoldAdd"/>, the adjoint).
+/// Unfolds an NCHW image into GEMM columns (<see cref="Unfold"/>) and folds columns back (<see cref="FoldAdd(in Im2ColGeometry, ReadOnlySpan{float}, int, Span{float})"/>, the adjoint).
 /// One image [C, H, W] ↔ columns [C·T, Ho·Wo] for the T taps of the geometry: row r = c·T + t, with the t-th tap at
 /// window position (i, j), and column q = ho·Wo + wo hold image[c, ho·stride − padding + i, wo·stride − padding + j], zero where
 /// that falls outside the image. With all taps, r = (c·kh + i)·kw + j, the layout of a [O, C, kh, kw] weight.
@@ -159,7 +159,17 @@ internal static class Im2Col
         Vector256.LessThan((Vector256.Create(at) + Lanes).AsUInt32(), width).AsSingle();
 
     /// <summary>image[...] += cols[r, q]: the adjoint of <see cref="Unfold"/>; overlapping windows add up, padding is dropped.</summary>
+    /// <remarks>Each pixel adds its terms in ascending tap order on every path; with a <see cref="FoldPlan"/> (AVX-512) they
+    /// are summed in a register first and then added to the pixel, which is the same sum to the bit when the image starts at zero.</remarks>
     public static void FoldAdd(in Im2ColGeometry g, ReadOnlySpan<float> cols, int ldCols, Span<float> image)
+    {
+        FoldPlan? plan = FoldPlan.For(g, ldCols);
+        if (plan is null) FoldAddByTaps(g, cols, ldCols, image);
+        else plan.FoldAdd(cols, image);
+    }
+
+    /// <summary>The fold tap by tap: each tap's window positions added into the image rows they reach.</summary>
+    internal static void FoldAddByTaps(in Im2ColGeometry g, ReadOnlySpan<float> cols, int ldCols, Span<float> image)
     {
         CheckLengths(g, image.Length, cols.Length, ldCols);
         int ho = g.OutHeight, wo = g.OutWidth, s = g.Stride, width = g.Width, planeLength = g.Height * g.Width, taps = g.TapCount;
@@ -268,7 +278,7 @@ internal static class Im2Col
     }
 
     /// <summary>The loops above index through refs without bounds checks, so the spans are checked once here.</summary>
-    private static void CheckLengths(in Im2ColGeometry g, int imageLength, int colsLength, int ldCols)
+    internal static void CheckLengths(in Im2ColGeometry g, int imageLength, int colsLength, int ldCols)
     {
         if (imageLength < g.ImageLength)
             throw new ArgumentException($"im2col: the image span holds {imageLength} values, geometry {g} needs {g.ImageLength}.");

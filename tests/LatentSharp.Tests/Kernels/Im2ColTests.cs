@@ -140,6 +140,48 @@ public class Im2ColTests
         Assert.True(Math.Abs(left - right) <= 1e-4 * Math.Max(1, Math.Abs(left)), $"{left} vs {right}");
     }
 
+    public static TheoryData<int, int, int, int, int, int, int, ulong> FoldGeometries()
+    {
+        var data = new TheoryData<int, int, int, int, int, int, int, ulong>();
+        foreach (var row in Geometries) data.Add((int)row[0], (int)row[1], (int)row[2], (int)row[3], (int)row[4], (int)row[5], (int)row[6], 0UL);
+        data.Add(2, 9, 9, 3, 3, 1, 1, 0b000_011_111UL);   // a PixelCNN type B mask
+        data.Add(2, 11, 10, 3, 3, 2, 1, 0b101_010_001UL);  // scattered taps, stride 2
+        data.Add(3, 14, 14, 4, 4, 2, 1, 0b1010_0101_1010_0101UL);
+        data.Add(2, 7, 40, 3, 5, 1, 2, 0UL);               // three blocks of 16 columns, the last of 8
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(FoldGeometries))]
+    public void FoldAdd_RowByRow_EqualsTheFoldTapByTap_BitForBit(int c, int h, int w, int kh, int kw, int s, int p, ulong tapMask)
+    {
+        Im2ColGeometry g = Geometry(c, h, w, kh, kw, s, p) with { TapMask = tapMask };
+        if (!System.Runtime.Intrinsics.X86.Avx512F.IsSupported)
+        {
+            // Without AVX-512 every fold goes tap by tap.
+            Assert.Null(FoldPlan.For(g, g.Positions));
+            return;
+        }
+        Assert.NotNull(FoldPlan.For(g, g.Positions));
+        foreach (int images in new[] { 1, 3 })
+        {
+            int ld = images * g.Positions;
+            // Exactly as long as the matrix: the last image's last rows take the reads that must stop at its end.
+            var cols = new float[(g.Rows - 1) * ld + images * g.Positions];
+            new Rng(6).FillUniform(cols, -1f, 1f);
+            for (int b = 0; b < images; b++)
+            {
+                var byTaps = new float[g.ImageLength];
+                var byRows = new float[g.ImageLength];
+                Im2Col.FoldAddByTaps(g, cols.AsSpan(b * g.Positions), ld, byTaps);
+                Im2Col.FoldAdd(g, cols.AsSpan(b * g.Positions), ld, byRows);
+                for (int t = 0; t < byTaps.Length; t++)
+                    Assert.True(BitConverter.SingleToInt32Bits(byTaps[t]) == BitConverter.SingleToInt32Bits(byRows[t]),
+                        $"image {b} of {images}, pixel {t}: {byRows[t]} vs {byTaps[t]}");
+            }
+        }
+    }
+
     [Fact]
     public void UnfoldAndFold_ShortSpans_ThrowInsteadOfReadingPastThem()
     {

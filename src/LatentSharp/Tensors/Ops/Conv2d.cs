@@ -194,9 +194,10 @@ public sealed partial class Tensor
         }
         if (gwk is not null) planes.Multiply(false, o, k, ld, 1f, gtAll, ld, true, 1f, gwk, k);
         if (gx is null) return;
-        for (int first = 0; first < n; first += chunk)
+        int foldChunk = Math.Min(chunk, ConvBatch.ImagesPerFold(n, (long)k * p));
+        for (int first = 0; first < n; first += foldChunk)
         {
-            int count = Math.Min(chunk, n - first);
+            int count = Math.Min(foldChunk, n - first);
             Gemm.Multiply(true, false, k, count * p, o, 1f, wk, k, gtAll.Slice(first * p), ld, 0f, cols!, count * p);
             ConvBatch.FoldChunk(g, cols!, first, count, gx);
         }

@@ -36,6 +36,16 @@ internal static class ConvBatch
         return (int)Math.Min(images, chunks * chunk);
     }
 
+    /// <summary>
+    /// Most floats of a column matrix made only to be folded (col2im) right after its GEMM (1 MB): the fold reads it back
+    /// while it is still in the core's L2 cache, rather than from memory.
+    /// </summary>
+    internal const long FoldBudget = 1 << 18;
+
+    /// <summary>Images per chunk for a column matrix of <paramref name="columnsPerImage"/> floats per image that is folded straight after its GEMM.</summary>
+    public static int ImagesPerFold(int images, long columnsPerImage) =>
+        columnsPerImage <= 0 ? Math.Max(images, 1) : (int)Math.Clamp(FoldBudget / columnsPerImage, 1, Math.Max(images, 1));
+
     /// <summary>Images per chunk for a column matrix of <paramref name="columnsPerImage"/> floats per image.</summary>
     public static int ImagesPerChunk(int images, long columnsPerImage)
     {

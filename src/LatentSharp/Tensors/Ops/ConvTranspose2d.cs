@@ -23,7 +23,7 @@ public sealed partial class Tensor
         // (a stride-s convolution of Ho×Wo gives back H×W because outputPadding < stride). Weight [C, K] is stored as is.
         var g = new Im2ColGeometry(o, ho, wo, kh, kw, stride, padding, h, wd);
         int k = g.Rows, p = g.Positions, inLength = c * p, outLength = o * ho * wo;
-        int chunk = ConvBatch.ImagesPerChunk(n, (long)k * p);
+        int chunk = ConvBatch.ImagesPerFold(n, (long)k * p);
 
         Tensor y = Empty([n, o, ho, wo]);
         Array.Clear(y._data, 0, y.Length);   // col2im accumulates
