@@ -170,9 +170,15 @@ internal static unsafe partial class Gemm
 
         /// <summary>The 16 lanes of the row whose planes start at <paramref name="row"/> (0 in lanes past the matrix).</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public readonly Vector512<float> Read(float* row)
+        public readonly Vector512<float> Read(float* row) => Kind == 0 ? ReadLanes(row) : ReadWindows(row);
+
+        /// <summary>
+        /// <see cref="Read"/> where <see cref="Kind"/> is not 0. The packers' loops call only this (a loop that may call
+        /// <see cref="ReadLanes"/> keeps its vectors in memory across the call): they test the kind once, outside.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public readonly Vector512<float> ReadWindows(float* row)
         {
-            if (Kind == 0) return ReadLanes(row);
             Vector512<float> v = Avx512F.PermuteVar16x32x2(Vector512.Load(row + First), FirstIndex, Vector512.Load(row + First + 16));
             if (Kind == 2)
             {
@@ -209,11 +215,23 @@ internal static unsafe partial class Gemm
             ref LanePlan low = ref plans[(j0 + jr) / 16];
             ref LanePlan high = ref nc - jr > 16 ? ref plans[(j0 + jr) / 16 + 1] : ref none;
             float* d = dst + (nint)jr * kc;
-            for (int p = 0; p < kc; p++, d += nr)
+            if (low.Kind != 0 && high.Kind != 0)
             {
-                float* row = planes + rowOffsets[p];
-                Vector512.Store(low.Read(row), d);
-                Vector512.Store(high.Read(row), d + 16);
+                for (int p = 0; p < kc; p++, d += nr)
+                {
+                    float* row = planes + rowOffsets[p];
+                    Vector512.Store(low.ReadWindows(row), d);
+                    Vector512.Store(high.ReadWindows(row), d + 16);
+                }
+            }
+            else
+            {
+                for (int p = 0; p < kc; p++, d += nr)
+                {
+                    float* row = planes + rowOffsets[p];
+                    Vector512.Store(low.Read(row), d);
+                    Vector512.Store(high.Read(row), d + 16);
+                }
             }
         }
     }
@@ -232,17 +250,26 @@ internal static unsafe partial class Gemm
         {
             int count = Math.Min(16, kc - g);
             ref LanePlan plan = ref slicePlans[g / 16];
+            // Two copies of the loop, the kind known in each: the one without ReadLanes keeps its vectors in registers.
+            if (plan.Kind != 0) PackColumns(in plan, planes, b->RowOffsets + j0, nc, dst + (nint)g * nr, kc, count, partial, windows: true);
+            else PackColumns(in plan, planes, b->RowOffsets + j0, nc, dst + (nint)g * nr, kc, count, partial, windows: false);
+        }
+
+        // The 16 columns of one plan, every panel of rows: each row read as 16 lanes, transposed in 8×8 blocks.
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        static void PackColumns(in LanePlan plan, float* planes, int* rowOffsets0, int nc, float* dst, int kc, int count, Vector256<float>* partial, bool windows)
+        {
             for (int jr = 0; jr < nc; jr += nr)
             {
                 int rows = Math.Min(nr, nc - jr);
-                int* rowOffsets = b->RowOffsets + j0 + jr;
-                float* d = dst + (nint)jr * kc + (nint)g * nr;
+                int* rowOffsets = rowOffsets0 + jr;
+                float* d = dst + (nint)jr * kc;
                 for (int r8 = 0; r8 < nr; r8 += 8)
                 {
-                    Vector512<float> v0 = Read(plan, planes, rowOffsets, r8, rows), v1 = Read(plan, planes, rowOffsets, r8 + 1, rows);
-                    Vector512<float> v2 = Read(plan, planes, rowOffsets, r8 + 2, rows), v3 = Read(plan, planes, rowOffsets, r8 + 3, rows);
-                    Vector512<float> v4 = Read(plan, planes, rowOffsets, r8 + 4, rows), v5 = Read(plan, planes, rowOffsets, r8 + 5, rows);
-                    Vector512<float> v6 = Read(plan, planes, rowOffsets, r8 + 6, rows), v7 = Read(plan, planes, rowOffsets, r8 + 7, rows);
+                    Vector512<float> v0 = Read(plan, planes, rowOffsets, r8, rows, windows), v1 = Read(plan, planes, rowOffsets, r8 + 1, rows, windows);
+                    Vector512<float> v2 = Read(plan, planes, rowOffsets, r8 + 2, rows, windows), v3 = Read(plan, planes, rowOffsets, r8 + 3, rows, windows);
+                    Vector512<float> v4 = Read(plan, planes, rowOffsets, r8 + 4, rows, windows), v5 = Read(plan, planes, rowOffsets, r8 + 5, rows, windows);
+                    Vector512<float> v6 = Read(plan, planes, rowOffsets, r8 + 6, rows, windows), v7 = Read(plan, planes, rowOffsets, r8 + 7, rows, windows);
                     StoreTransposed(v0.GetLower(), v1.GetLower(), v2.GetLower(), v3.GetLower(), v4.GetLower(), v5.GetLower(), v6.GetLower(), v7.GetLower(),
                         d + r8, Math.Min(8, count), partial);
                     if (count > 8)
@@ -253,8 +280,8 @@ internal static unsafe partial class Gemm
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        static Vector512<float> Read(in LanePlan plan, float* planes, int* rowOffsets, int r, int rows) =>
-            r < rows ? plan.Read(planes + rowOffsets[r]) : Vector512<float>.Zero;
+        static Vector512<float> Read(in LanePlan plan, float* planes, int* rowOffsets, int r, int rows, bool windows) =>
+            r >= rows ? Vector512<float>.Zero : windows ? plan.ReadWindows(planes + rowOffsets[r]) : plan.Read(planes + rowOffsets[r]);
     }
 
     /// <summary>
