@@ -14,7 +14,9 @@ namespace LatentSharp.Bench;
 /// Trainer and reports the CPU milliseconds per step after a warm-up; "ops" times each of its four convolutions alone
 /// (forward, backward for the input gradient, backward for the weight gradient) on batch 128 of random data.
 /// "im2col" times the stride-2 unfold and fold of those layers, one image at a time (the unfold with its vector path on and off).
-/// Usage: conv-profile [steps|ops|im2col] [--steps 60] [--warmup 10] [--threads 1] [--repeats 5] [--clock cpu|wall] [--data fashion-mnist]
+/// "gemms" times the 32→64 layer's products alone (GFLOP/s, from phase planes and from unfolded columns) and its fold of a
+/// whole batch, in the chunks the layers use and in one piece.
+/// Usage: conv-profile [steps|ops|im2col|gemms] [--steps 60] [--warmup 10] [--threads 1] [--repeats 5] [--clock cpu|wall] [--data fashion-mnist]
 /// </summary>
 public static class ConvProfileBenchmark
 {
@@ -29,9 +31,10 @@ public static class ConvProfileBenchmark
         int repeats = Int(args, "--repeats", 5);
         if (mode == "ops") return Ops(repeats);
         if (mode == "im2col") return Im2ColKernels(repeats);
+        if (mode == "gemms") return LayerProducts(repeats);
         if (mode != "steps")
         {
-            Console.Error.WriteLine($"conv-profile: the mode is \"steps\", \"ops\" or \"im2col\", not \"{mode}\".");
+            Console.Error.WriteLine($"conv-profile: the mode is \"steps\", \"ops\", \"im2col\" or \"gemms\", not \"{mode}\".");
             return 2;
         }
         return Steps(Arg(args, "--data", "fashion-mnist"), Int(args, "--steps", 60), Int(args, "--warmup", 10), repeats);
@@ -182,6 +185,101 @@ public static class ConvProfileBenchmark
             }
             for (int warm = 0; warm < 3; warm++) { Time(false, false); Time(true, false); Time(true, true); }
             Console.WriteLine($"| {map.Name} | {Time(false, false):F2} → {Time(true, false):F2} | {Time(true, true):F2} |");
+        }
+        return 0;
+    }
+
+    /// <summary>
+    /// The conv 32→64 layer's products at batch 128 (its transposed twin's are the same shapes): forward W [64, 512] · cols,
+    /// weight gradient dY [64, 6272] · colsᵀ (M = 64 both), the input gradient's Wᵀ [512, 64] · dY, and the fold of its result.
+    /// </summary>
+    private static unsafe int LayerProducts(int repeats)
+    {
+        var g = new Im2ColGeometry(32, 14, 14, 4, 4, 2, 1, 7, 7);
+        int n = BatchSize, o = 64, k = g.Rows, p = g.Positions, ld = n * p;
+        var rng = new Rng(1);
+        var x = new float[n * g.ImageLength];
+        var dy = new float[o * ld];
+        var w = new float[o * k];
+        rng.FillUniform(x, -1f, 1f);
+        rng.FillUniform(dy, -1f, 1f);
+        rng.FillUniform(w, -1f, 1f);
+        var cols = new float[k * ld];
+        for (int b = 0; b < n; b++) Im2Col.Unfold(g, x.AsSpan(b * g.ImageLength, g.ImageLength), cols.AsSpan(b * p), ld);
+        var y = new float[o * ld];
+        var gw = new float[o * k];
+        var image = new float[n * g.ImageLength];
+        double flops = 2.0 * o * k * ld;
+        Console.WriteLine($"Conv 32→64 (14→7, 4×4 stride 2) at batch {n}: {flops / 1e6:F0} MFLOP per product, {Threading.MaxThreads} thread(s), path {Gemm.Resolve()}, wall ms per call (median of {repeats} x 20, after 40 calls of each), GFLOP/s");
+        WallClock = true;
+        var planeBuffer = new float[ImplicitColumns.PlanesLength(g, n)];
+        ImplicitColumns.Fill(g, x, n, planeBuffer);
+        var rowOffsets = new int[g.Rows];
+        var positionOffsets = new int[p];
+        ImplicitColumns.Offsets(g, rowOffsets, positionOffsets);
+        int chunk = ConvBatch.ImagesPerFold(n, (long)k * p);
+        var chunkCols = new float[(long)k * chunk * p];
+        fixed (float* pPlanes = planeBuffer)
+        fixed (int* pRows = rowOffsets, pPositions = positionOffsets)
+        {
+            var implicitColumns = new ImplicitColumns(g, n, pPlanes, pRows, pPositions);
+            var products = new List<(string Name, string Shape, Action Call)>();
+            if (ImplicitColumns.Supported)
+            {
+                products.Add(("forward, from planes", $"{o}, {ld}, {k}", () => Gemm.Multiply(false, o, ld, k, 1f, w, k, implicitColumns, false, 0f, y, ld)));
+                products.Add(("weight gradient, from planes", $"{o}, {k}, {ld}", () => Gemm.Multiply(false, o, k, ld, 1f, dy, ld, implicitColumns, true, 0f, gw, k)));
+            }
+            products.Add(("forward, unfolded columns", $"{o}, {ld}, {k}", () => Gemm.Multiply(false, false, o, ld, k, 1f, w, k, cols, ld, 0f, y, ld)));
+            products.Add(("weight gradient, unfolded columns", $"{o}, {k}, {ld}", () => Gemm.Multiply(false, true, o, k, ld, 1f, dy, ld, cols, ld, 0f, gw, k)));
+            products.Add(("input gradient's columns Wᵀ · dY", $"{k}, {ld}, {o}", () => Gemm.Multiply(true, false, k, ld, o, 1f, w, k, dy, ld, 0f, cols, ld)));
+            // Tiered compilation: the packers' loops run unoptimized for their first calls.
+            foreach (var product in products)
+                for (int i = 0; i < 40; i++) product.Call();
+            Console.WriteLine("| product | M, N, K | ms | GFLOP/s |");
+            Console.WriteLine("|---|---|---:|---:|");
+            foreach (var product in products)
+            {
+                double ms = Median(repeats, product.Call);
+                Console.WriteLine($"| {product.Name} | {product.Shape} | {ms:F2} | {flops / ms / 1e6:F0} |");
+            }
+        }
+
+        // The fold on the calling thread, of columns made by the input gradient's GEMM just before, in the layers' chunks
+        // and as one matrix: only the fold is timed.
+        Console.WriteLine();
+        Console.WriteLine($"Fold (col2im) of the batch's input-gradient columns on one thread: ms per batch, median of {repeats} x 20 batches");
+        Console.WriteLine("| columns | row by row | tap by tap |");
+        Console.WriteLine("|---|---:|---:|");
+        foreach ((string name, int images) in new[] { ($"{(n + chunk - 1) / chunk} chunks of {chunk} images", chunk), ($"one matrix of all {n} images", n) })
+        {
+            float[] matrix = images == n ? cols : chunkCols;
+            double Fold(bool byTaps)
+            {
+                var times = new List<double>();
+                for (int r = 0; r < repeats + 1; r++)
+                {
+                    long folding = 0;
+                    for (int batch = 0; batch < 20; batch++)
+                        for (int first = 0; first < n; first += images)
+                        {
+                            int count = Math.Min(images, n - first), cld = count * p;
+                            Gemm.Multiply(true, false, k, cld, o, 1f, w, k, dy.AsSpan(first * p), ld, 0f, matrix, cld);
+                            long start = Stopwatch.GetTimestamp();
+                            for (int b = 0; b < count; b++)
+                            {
+                                Span<float> to = image.AsSpan((first + b) * g.ImageLength, g.ImageLength);
+                                if (byTaps) Im2Col.FoldAddByTaps(g, matrix.AsSpan(b * p), cld, to);
+                                else Im2Col.FoldAdd(g, matrix.AsSpan(b * p), cld, to);
+                            }
+                            folding += Stopwatch.GetTimestamp() - start;
+                        }
+                    if (r > 0) times.Add(folding * 1000.0 / Stopwatch.Frequency / 20);   // the first is the warm-up
+                }
+                times.Sort();
+                return times[times.Count / 2];
+            }
+            string rows = FoldPlan.For(g, images * p) is null ? "–" : $"{Fold(false):F2}";
+            Console.WriteLine($"| {name} | {rows} | {Fold(true):F2} |");
         }
         return 0;
     }
