@@ -14,15 +14,18 @@ namespace LatentSharp.Kernels;
 /// </summary>
 /// <remarks>
 /// The plan lists, for every (row, block of 16 columns), its terms: the offsets of their two column rows from the channel's
-/// first one and their lane pattern. It depends on the geometry and the column row stride only, so each thread keeps its
-/// last one: the images of a chunk, and the chunks of a batch, share it.
+/// first one and their lane pattern. It depends on the geometry and the column row stride only, so each thread keeps the
+/// plans it made: the images of a chunk, the chunks of a batch and the steps of a training share them.
 /// </remarks>
 internal sealed unsafe class FoldPlan
 {
     // Most terms a plan lists (3 ints each); larger geometries fold tap by tap.
     private const int MaxTerms = 1 << 16;
 
-    [ThreadStatic] private static FoldPlan? _last;
+    // Plans kept per thread: a training step folds a few geometries, each at a chunk's column stride and its last chunk's.
+    private const int MaxKept = 32;
+
+    [ThreadStatic] private static Dictionary<(Im2ColGeometry, int), FoldPlan>? _kept;
 
     private readonly Im2ColGeometry _g;
     private readonly int _ldCols;
@@ -44,10 +47,11 @@ internal sealed unsafe class FoldPlan
     public static FoldPlan? For(in Im2ColGeometry g, int ldCols)
     {
         if (!Avx512F.IsSupported || g.Height == 0 || g.Width == 0 || g.Channels == 0 || g.Positions == 0) return null;
-        FoldPlan? last = _last;
-        if (last is not null && last._g == g && last._ldCols == ldCols) return last;
+        _kept ??= [];
+        if (_kept.TryGetValue((g, ldCols), out FoldPlan? kept)) return kept;
         if ((long)g.Height * ((g.Width + 15) / 16) * g.TapCount > MaxTerms || (long)g.TapCount * ldCols > int.MaxValue / 2) return null;
-        return _last = new FoldPlan(g, ldCols);
+        if (_kept.Count == MaxKept) _kept.Clear();
+        return _kept[(g, ldCols)] = new FoldPlan(g, ldCols);
     }
 
     private FoldPlan(in Im2ColGeometry g, int ldCols)

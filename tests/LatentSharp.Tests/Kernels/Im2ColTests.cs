@@ -183,6 +183,23 @@ public class Im2ColTests
     }
 
     [Fact]
+    public void FoldPlan_IsKeptPerGeometryAndColumnStride_NotRemadeWhenChunksAlternate()
+    {
+        if (!System.Runtime.Intrinsics.X86.Avx512F.IsSupported) return;   // no plans: every fold goes tap by tap
+        // A layer's chunks of 10 images and its last one of 8, and a second layer: a training step's folds, in turn.
+        Im2ColGeometry a = Geometry(32, 14, 14, 4, 4, 2, 1), b = Geometry(1, 28, 28, 4, 4, 2, 1);
+        FoldPlan? first = FoldPlan.For(a, 10 * a.Positions), last = FoldPlan.For(a, 8 * a.Positions), other = FoldPlan.For(b, 83 * b.Positions);
+        Assert.NotNull(first);
+        Assert.NotSame(first, last);
+        for (int step = 0; step < 3; step++)
+        {
+            Assert.Same(first, FoldPlan.For(a, 10 * a.Positions));
+            Assert.Same(last, FoldPlan.For(a, 8 * a.Positions));
+            Assert.Same(other, FoldPlan.For(b, 83 * b.Positions));
+        }
+    }
+
+    [Fact]
     public void UnfoldAndFold_ShortSpans_ThrowInsteadOfReadingPastThem()
     {
         Im2ColGeometry g = Geometry(2, 5, 5, 3, 3, 1, 1);
