@@ -135,12 +135,14 @@ internal static unsafe partial class Gemm
                 {
                     for (; j + 8 <= cols; j += 8) TransposeRows8(src + (nint)j * ldb, ldb, kc, d + j, nr);
                 }
-                for (; j < nr; j++)
+                for (; j < cols; j++)
                 {
                     float* s = src + (nint)j * ldb;
-                    if (j < cols) for (int p = 0; p < kc; p++) d[p * nr + j] = s[p];
-                    else for (int p = 0; p < kc; p++) d[p * nr + j] = 0f;
+                    for (int p = 0; p < kc; p++) d[p * nr + j] = s[p];
                 }
+                // Columns past nc: zeros, each panel row's run at once (column by column it was a store per cache line).
+                if (cols < nr)
+                    for (int p = 0; p < kc; p++) new Span<float>(d + p * nr + cols, nr - cols).Clear();
             }
         }
     }

@@ -108,6 +108,9 @@ internal static unsafe partial class Gemm
     // Largest operand packed once and shared by the threads (64 MB); beyond it each thread packs its own.
     private const long MaxSharedFloats = 16L << 20;
 
+    // Largest shared operand of fewer panels than threads (1 MB).
+    private const long NarrowSharedFloats = 1L << 18;
+
     private static void Run<TKernel>(Job* job) where TKernel : struct, IMicroKernel
     {
         int m = job->M, n = job->N, k = job->K;
@@ -135,7 +138,11 @@ internal static unsafe partial class Gemm
         long sharedSliceStride = (long)sharedPanels * sharedUnit * job->KcStep;
         job->SplitN = splitN;
         job->Parts = parts;
-        if (sharedSliceStride * job->KSlices > MaxSharedFloats)
+        // A shared operand of fewer panels than threads but larger than L2 (a weight gradient with a handful of kernel
+        // rows and a batch-long K) would be packed by one thread while the other waits, then streamed from memory chunk
+        // after chunk: each thread packs its own K slices as it goes instead.
+        long sharedFloats = sharedSliceStride * job->KSlices;
+        if (sharedFloats > MaxSharedFloats || (sharedPanels < parts && sharedFloats > NarrowSharedFloats))
         {
             // Static halves, each thread packing both operands for its own part.
             job->Chunk = (tiles + parts - 1) / parts * unit;
@@ -145,7 +152,7 @@ internal static unsafe partial class Gemm
             WorkerPool.Run(job->Chunks, &ComputePart<TKernel>, job);
             return;
         }
-        job->Shared = SharedBuffer.Get(sharedSliceStride * job->KSlices);
+        job->Shared = SharedBuffer.Get(sharedFloats);
         job->SharedPanels = sharedPanels;
         job->SharedSliceStride = sharedSliceStride;
         WorkerPool.Run(parts, &PackSharedPart<TKernel>, job);
