@@ -210,7 +210,7 @@ public static class ConvProfileBenchmark
         var gw = new float[o * k];
         var image = new float[n * g.ImageLength];
         double flops = 2.0 * o * k * ld;
-        Console.WriteLine($"Conv 32→64 (14→7, 4×4 stride 2) at batch {n}: {flops / 1e6:F0} MFLOP per product, {Threading.MaxThreads} thread(s), path {Gemm.Resolve()}, wall ms per call (median of {repeats} x 20, after 40 calls of each), GFLOP/s");
+        Console.WriteLine($"Conv 32→64 (14→7, 4×4 stride 2) at batch {n}: {flops / 1e6:F0} MFLOP per product (the last row: 26), {Threading.MaxThreads} thread(s), path {Gemm.Resolve()}, wall ms per call (median of {repeats} x 20, after 40 calls of each), GFLOP/s");
         WallClock = true;
         var planeBuffer = new float[ImplicitColumns.PlanesLength(g, n)];
         ImplicitColumns.Fill(g, x, n, planeBuffer);
@@ -223,15 +223,23 @@ public static class ConvProfileBenchmark
         fixed (int* pRows = rowOffsets, pPositions = positionOffsets)
         {
             var implicitColumns = new ImplicitColumns(g, n, pPlanes, pRows, pPositions);
-            var products = new List<(string Name, string Shape, Action Call)>();
+            var products = new List<(string Name, string Shape, double Flops, Action Call)>();
             if (ImplicitColumns.Supported)
             {
-                products.Add(("forward, from planes", $"{o}, {ld}, {k}", () => Gemm.Multiply(false, o, ld, k, 1f, w, k, implicitColumns, false, 0f, y, ld)));
-                products.Add(("weight gradient, from planes", $"{o}, {k}, {ld}", () => Gemm.Multiply(false, o, k, ld, 1f, dy, ld, implicitColumns, true, 0f, gw, k)));
+                products.Add(("forward, from planes", $"{o}, {ld}, {k}", flops, () => Gemm.Multiply(false, o, ld, k, 1f, w, k, implicitColumns, false, 0f, y, ld)));
+                products.Add(("weight gradient, from planes", $"{o}, {k}, {ld}", flops, () => Gemm.Multiply(false, o, k, ld, 1f, dy, ld, implicitColumns, true, 0f, gw, k)));
             }
-            products.Add(("forward, unfolded columns", $"{o}, {ld}, {k}", () => Gemm.Multiply(false, false, o, ld, k, 1f, w, k, cols, ld, 0f, y, ld)));
-            products.Add(("weight gradient, unfolded columns", $"{o}, {k}, {ld}", () => Gemm.Multiply(false, true, o, k, ld, 1f, dy, ld, cols, ld, 0f, gw, k)));
-            products.Add(("input gradient's columns Wᵀ · dY", $"{k}, {ld}, {o}", () => Gemm.Multiply(true, false, k, ld, o, 1f, w, k, dy, ld, 0f, cols, ld)));
+            products.Add(("forward, unfolded columns", $"{o}, {ld}, {k}", flops, () => Gemm.Multiply(false, false, o, ld, k, 1f, w, k, cols, ld, 0f, y, ld)));
+            products.Add(("weight gradient, unfolded columns", $"{o}, {k}, {ld}", flops, () => Gemm.Multiply(false, true, o, k, ld, 1f, dy, ld, cols, ld, 0f, gw, k)));
+            products.Add(("input gradient's columns Wᵀ · dY", $"{k}, {ld}, {o}", flops, () => Gemm.Multiply(true, false, k, ld, o, 1f, w, k, dy, ld, 0f, cols, ld)));
+            // The 1→32 layer's weight gradient (and the 32→1 transposed layer's): 16 kernel rows, K the batch's 25,088 positions.
+            int ld1 = n * 196;
+            var dy1 = new float[32 * ld1];
+            var cols1 = new float[16 * ld1];
+            rng.FillUniform(dy1, -1f, 1f);
+            rng.FillUniform(cols1, -1f, 1f);
+            products.Add(("1→32 weight gradient, unfolded columns", $"32, 16, {ld1}", 2.0 * 32 * 16 * ld1,
+                () => Gemm.Multiply(false, true, 32, 16, ld1, 1f, dy1, ld1, cols1, ld1, 0f, gw, 16)));
             // Tiered compilation: the packers' loops run unoptimized for their first calls.
             foreach (var product in products)
                 for (int i = 0; i < 40; i++) product.Call();
@@ -240,7 +248,7 @@ public static class ConvProfileBenchmark
             foreach (var product in products)
             {
                 double ms = Median(repeats, product.Call);
-                Console.WriteLine($"| {product.Name} | {product.Shape} | {ms:F2} | {flops / ms / 1e6:F0} |");
+                Console.WriteLine($"| {product.Name} | {product.Shape} | {ms:F2} | {product.Flops / ms / 1e6:F0} |");
             }
         }
 
