@@ -5,8 +5,8 @@ namespace LatentSharp.Tensors;
 
 public sealed partial class Tensor
 {
-    // Elements per core below which a ReLU pass stays on the calling thread (waking a worker costs more).
-    private const int ReluElementsPerThread = 1 << 16;
+    // Elements per core below which an elementwise pass (ReLU, sigmoid) stays on the calling thread (waking a worker costs more).
+    private const int ElementsPerThread = 1 << 16;
 
     /// <summary>max(x, 0), elementwise. The gradient at exactly 0 is taken as 0.</summary>
     public unsafe Tensor Relu()
@@ -17,8 +17,8 @@ public sealed partial class Tensor
         // them on one core while the other waited for the next convolution.
         fixed (float* px = x._data, py = y._data)
         {
-            var job = new ReluJob { X = px, Y = py };
-            WorkerPool.RunRanges(x.Length, ReluElementsPerThread, &ReluRange, &job);
+            var job = new ElementwiseJob { X = px, Y = py };
+            WorkerPool.RunRanges(x.Length, ElementsPerThread, &ReluRange, &job);
         }
         return y.Recorded(() =>
         {
@@ -26,14 +26,14 @@ public sealed partial class Tensor
             if (x.GradToAccumulate(out bool overwrite) is not { } gx) return;
             fixed (float* px = x._data, pg = y.OutputGrad, pgx = gx)
             {
-                var job = new ReluJob { X = px, G = pg, Gx = pgx, Overwrite = overwrite };
-                WorkerPool.RunRanges(x.Length, ReluElementsPerThread, &ReluGradRange, &job);
+                var job = new ElementwiseJob { X = px, G = pg, Gx = pgx, Overwrite = overwrite };
+                WorkerPool.RunRanges(x.Length, ElementsPerThread, &ReluGradRange, &job);
             }
         }, x);
     }
 
-    /// <summary>One ReLU pass: raw pointers, because the state lives on the caller's stack while the workers run.</summary>
-    private unsafe struct ReluJob
+    /// <summary>One elementwise pass: raw pointers, because the state lives on the caller's stack while the workers run.</summary>
+    private unsafe struct ElementwiseJob
     {
         public float* X, Y, G, Gx;
         public bool Overwrite;
@@ -41,13 +41,13 @@ public sealed partial class Tensor
 
     private static unsafe void ReluRange(void* state, int begin, int end)
     {
-        var job = (ReluJob*)state;
+        var job = (ElementwiseJob*)state;
         TensorPrimitives.Max(new ReadOnlySpan<float>(job->X + begin, end - begin), 0f, new Span<float>(job->Y + begin, end - begin));
     }
 
     private static unsafe void ReluGradRange(void* state, int begin, int end)
     {
-        var job = (ReluJob*)state;
+        var job = (ElementwiseJob*)state;
         Masked.PassWherePositive(new ReadOnlySpan<float>(job->X + begin, end - begin), new ReadOnlySpan<float>(job->G + begin, end - begin),
             new Span<float>(job->Gx + begin, end - begin), job->Overwrite);
     }

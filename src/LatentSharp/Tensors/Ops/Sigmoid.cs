@@ -1,15 +1,21 @@
 using System.Numerics.Tensors;
+using LatentSharp.Kernels;
 
 namespace LatentSharp.Tensors;
 
 public sealed partial class Tensor
 {
     /// <summary>1 / (1 + e^−x), elementwise; saturates to exactly 0 or 1 (never NaN) for large |x|.</summary>
-    public Tensor Sigmoid()
+    public unsafe Tensor Sigmoid()
     {
         Tensor x = this;
         Tensor y = EmptyLike(x);
-        TensorPrimitives.Sigmoid(x._data.AsSpan(0, x.Length), y._data.AsSpan(0, y.Length));
+        // Shared out over the cores like ReLU (an MLP decoder's 1000 × 784 output took 6% of an inference pass on one core).
+        fixed (float* px = x._data, py = y._data)
+        {
+            var job = new ElementwiseJob { X = px, Y = py };
+            WorkerPool.RunRanges(x.Length, ElementsPerThread, &SigmoidRange, &job);
+        }
         return y.Recorded(() =>
         {
             // dσ = σ(1 − σ) dx: reuse the output
@@ -21,5 +27,11 @@ public sealed partial class Tensor
             TensorPrimitives.Multiply(s, ys, s);
             TensorPrimitives.MultiplyAdd(s, y.OutputGrad.AsSpan(0, y.Length), gx.AsSpan(0, x.Length), gx.AsSpan(0, x.Length));
         }, x);
+    }
+
+    private static unsafe void SigmoidRange(void* state, int begin, int end)
+    {
+        var job = (ElementwiseJob*)state;
+        TensorPrimitives.Sigmoid(new ReadOnlySpan<float>(job->X + begin, end - begin), new Span<float>(job->Y + begin, end - begin));
     }
 }
