@@ -42,19 +42,22 @@ internal static unsafe class WorkerPool
     }
 
     /// <summary>
-    /// Runs body(state, start, end) over [0, length) cut into one contiguous range per thread, fewer when a range would
-    /// hold less than <paramref name="minimumPerPart"/> elements. Boundaries fall on multiples of 64, so vector loops over
-    /// the ranges see the same alignment as one loop over the whole.
+    /// Runs body(state, start, end) over [0, length) cut into one contiguous, non-empty range per thread, fewer when a range
+    /// would hold less than <paramref name="minimumPerPart"/> items. Boundaries fall on multiples of
+    /// <paramref name="alignment"/>: 64 for elements (the default), so that vector loops over the ranges see the same
+    /// alignment as one loop over the whole; 1 for images or rows, where 64 would leave a batch's 10 images, or a layer's 32
+    /// channels, all to one thread.
     /// </summary>
-    public static void RunRanges(int length, int minimumPerPart, delegate*<void*, int, int, void> body, void* state)
+    public static void RunRanges(int length, int minimumPerPart, delegate*<void*, int, int, void> body, void* state, int alignment = 64)
     {
-        int parts = (int)Math.Clamp(length / Math.Max(1, minimumPerPart), 1, Threading.MaxThreads);
+        if (alignment < 1 || (alignment & (alignment - 1)) != 0) throw new ArgumentOutOfRangeException(nameof(alignment), alignment, "The alignment is a power of two.");
+        int parts = (int)Math.Clamp(length / Math.Max(1, minimumPerPart), 1, Math.Min(Threading.MaxThreads, Math.Max(1, length / alignment)));
         if (parts == 1)
         {
             body(state, 0, length);
             return;
         }
-        var ranges = new Ranges { Body = body, State = state, Length = length, Parts = parts };
+        var ranges = new Ranges { Body = body, State = state, Length = length, Parts = parts, Mask = ~(alignment - 1) };
         Run(parts, &RunRange, &ranges);
     }
 
@@ -62,9 +65,9 @@ internal static unsafe class WorkerPool
     {
         public delegate*<void*, int, int, void> Body;
         public void* State;
-        public int Length, Parts;
+        public int Length, Parts, Mask;
 
-        public readonly int Start(int part) => part >= Parts ? Length : (int)((long)Length * part / Parts) & ~63;
+        public readonly int Start(int part) => part >= Parts ? Length : (int)((long)Length * part / Parts) & Mask;
     }
 
     private static void RunRange(void* ranges, int part)

@@ -10,24 +10,29 @@ namespace LatentSharp.Tests.Kernels;
 public unsafe class WorkerPoolTests
 {
     [Theory]
-    [InlineData(1, 10, 1)]
-    [InlineData(2, 10, 1)]          // too short to split
-    [InlineData(2, 1000, 100)]
-    [InlineData(2, 100_003, 16384)]
-    [InlineData(3, 100_003, 1000)]
-    public void RunRanges_CoversEveryIndexOnce_OnBoundariesOf64(int threads, int length, int minimumPerPart)
+    [InlineData(1, 10, 1, 64)]
+    [InlineData(2, 10, 1, 64)]          // shorter than two aligned blocks: one range
+    [InlineData(2, 1000, 100, 64)]
+    [InlineData(2, 100_003, 16384, 64)]
+    [InlineData(3, 100_003, 1000, 64)]
+    [InlineData(2, 100, 32, 64)]        // 64-aligned halves would leave the first empty
+    [InlineData(2, 10, 1, 1)]           // a chunk of 10 images
+    [InlineData(2, 32, 1, 1)]           // a layer's 32 channels
+    [InlineData(3, 7, 2, 1)]
+    public void RunRanges_CoversEveryIndexOnce_InNonEmptyRangesOnAlignedBoundaries(int threads, int length, int minimumPerPart, int alignment)
     {
         var counts = new int[length];
         var starts = new int[threads];
+        var lengths = new int[threads];
         int parts;
         int saved = Threading.MaxThreads;
         try
         {
             Threading.MaxThreads = threads;
-            fixed (int* pCounts = counts, pStarts = starts)
+            fixed (int* pCounts = counts, pStarts = starts, pLengths = lengths)
             {
-                var state = new CountState { Counts = pCounts, Starts = pStarts };
-                WorkerPool.RunRanges(length, minimumPerPart, &Count, &state);
+                var state = new CountState { Counts = pCounts, Starts = pStarts, Lengths = pLengths };
+                WorkerPool.RunRanges(length, minimumPerPart, &Count, &state, alignment);
                 parts = state.Parts;
             }
         }
@@ -36,20 +41,24 @@ public unsafe class WorkerPoolTests
             Threading.MaxThreads = saved;
         }
         Assert.All(counts, c => Assert.Equal(1, c));
-        Assert.Equal(Math.Clamp(length / minimumPerPart, 1, threads), parts);
-        Assert.All(starts[..parts], s => Assert.Equal(0, s % 64));
+        Assert.Equal(Math.Clamp(length / minimumPerPart, 1, Math.Min(threads, Math.Max(1, length / alignment))), parts);
+        Assert.All(starts[..parts], s => Assert.Equal(0, s % alignment));
+        Assert.All(lengths[..parts], l => Assert.True(l > 0, "an empty range: its thread had nothing to do"));
+        if (alignment == 1 && length >= 2 * minimumPerPart) Assert.Equal(Math.Min(threads, length / minimumPerPart), parts);
     }
 
     private struct CountState
     {
-        public int* Counts, Starts;
+        public int* Counts, Starts, Lengths;
         public int Parts;
     }
 
     private static void Count(void* state, int start, int end)
     {
         var s = (CountState*)state;
-        s->Starts[Interlocked.Increment(ref s->Parts) - 1] = start;
+        int part = Interlocked.Increment(ref s->Parts) - 1;
+        s->Starts[part] = start;
+        s->Lengths[part] = end - start;
         for (int i = start; i < end; i++) s->Counts[i]++;
     }
 

@@ -69,7 +69,7 @@ internal static class ConvBatch
         fixed (float* pSrc = src, pDst = dst)
         {
             var job = new CopyJob(pSrc, pDst, null, count, rows, positions, CopyKind.Gather);
-            WorkerPool.RunRanges(count, MinimumImages(rows, positions), &CopyImages, &job);
+            WorkerPool.RunRanges(count, MinimumImages(rows, positions), &CopyImages, &job, alignment: 1);
         }
     }
 
@@ -86,7 +86,7 @@ internal static class ConvBatch
         {
             CopyKind kind = accumulate ? CopyKind.ScatterAdd : bias.IsEmpty ? CopyKind.Scatter : CopyKind.ScatterBias;
             var job = new CopyJob(pSrc, pDst, pBias, count, rows, positions, kind);
-            WorkerPool.RunRanges(count, MinimumImages(rows, positions), &CopyImages, &job);
+            WorkerPool.RunRanges(count, MinimumImages(rows, positions), &CopyImages, &job, alignment: 1);
         }
     }
 
@@ -138,7 +138,7 @@ internal static class ConvBatch
         fixed (float* pData = data, pBias = bias)
         {
             var job = new CopyJob(pData, pData, pBias, images, rows, positions, CopyKind.AddBias);
-            WorkerPool.RunRanges(images, MinimumImages(rows, positions), &CopyImages, &job);
+            WorkerPool.RunRanges(images, MinimumImages(rows, positions), &CopyImages, &job, alignment: 1);
         }
     }
 
@@ -154,7 +154,7 @@ internal static class ConvBatch
         {
             var job = new CopyJob(pG, pGrad, null, images, rows, positions, CopyKind.BiasGrad);
             int minimumRows = (int)Math.Max(1, ParallelCopyFloats / Math.Max(1L, (long)images * positions));
-            WorkerPool.RunRanges(rows, minimumRows, &BiasGradRows, &job);
+            WorkerPool.RunRanges(rows, minimumRows, &BiasGradRows, &job, alignment: 1);
         }
     }
 

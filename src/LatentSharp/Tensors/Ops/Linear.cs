@@ -47,7 +47,7 @@ public sealed partial class Tensor
         fixed (float* pb = bias, py = y)
         {
             var job = new BiasRows { Bias = pb, Y = py, Width = width };
-            WorkerPool.RunRanges(rows, Math.Max(1, BiasRowsFloatsPerThread / Math.Max(1, width)), &FillRowRange, &job);
+            WorkerPool.RunRanges(rows, Math.Max(1, BiasRowsFloatsPerThread / Math.Max(1, width)), &FillRowRange, &job, alignment: 1);
         }
     }
 
