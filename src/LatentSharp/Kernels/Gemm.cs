@@ -160,10 +160,10 @@ internal static unsafe partial class Gemm
         // About four chunks per thread, so a thread slowed by a busy core takes fewer.
         int chunkTiles = Math.Max(1, tiles / (4 * parts));
         chunkTiles = Math.Min(chunkTiles, (splitN ? TKernel.NC : TKernel.MC) / unit);
-        if (smallBlocks) chunkTiles = Math.Min(chunkTiles, ImplicitChunkTiles);
         // A weight gradient (transposed columns: N = the few kernel rows, K = every position of the batch) packs each of its
         // chunks from all the planes: one chunk per thread, up to 512 KB a block, reads them once rather than four times.
-        if (smallBlocks && job->TransposeB) chunkTiles = Math.Min((tiles + parts - 1) / parts, 2 * ImplicitChunkTiles);
+        if (smallBlocks)
+            chunkTiles = job->TransposeB ? Math.Min((tiles + parts - 1) / parts, 2 * ImplicitChunkTiles) : Math.Min(chunkTiles, ImplicitChunkTiles);
         job->Chunk = chunkTiles * unit;
         job->Chunks = (splitLength + job->Chunk - 1) / job->Chunk;
         job->NextChunk = 0;

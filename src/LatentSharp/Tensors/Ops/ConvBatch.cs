@@ -43,14 +43,16 @@ internal static class ConvBatch
     internal const long FoldBudget = 1 << 18;
 
     /// <summary>Images per chunk for a column matrix of <paramref name="columnsPerImage"/> floats per image that is folded straight after its GEMM.</summary>
-    public static int ImagesPerFold(int images, long columnsPerImage) =>
-        columnsPerImage <= 0 ? Math.Max(images, 1) : (int)Math.Clamp(FoldBudget / columnsPerImage, 1, Math.Max(images, 1));
+    public static int ImagesPerFold(int images, long columnsPerImage) => ImagesWithin(FoldBudget, images, columnsPerImage);
 
     /// <summary>Images per chunk for a column matrix of <paramref name="columnsPerImage"/> floats per image.</summary>
-    public static int ImagesPerChunk(int images, long columnsPerImage)
+    public static int ImagesPerChunk(int images, long columnsPerImage) => ImagesWithin(ColumnBudget, images, columnsPerImage);
+
+    // As many of the images as fit in budget floats at columnsPerImage each: at least one, at most all.
+    private static int ImagesWithin(long budget, int images, long columnsPerImage)
     {
         if (images <= 1 || columnsPerImage <= 0) return Math.Max(images, 1);
-        return (int)Math.Clamp(ColumnBudget / columnsPerImage, 1, images);
+        return (int)Math.Clamp(budget / columnsPerImage, 1, images);
     }
 
     /// <summary>A pooled buffer of at least <paramref name="length"/> floats (contents undefined); give it back with <see cref="Return"/>.</summary>
