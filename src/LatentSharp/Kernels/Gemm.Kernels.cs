@@ -10,9 +10,11 @@ internal static unsafe partial class Gemm
     private const int MaxPackAFloats = 144 * 256, MaxPackBFloats = 256 * 2048;
 
     /// <summary>
-    /// A register-blocked micro-kernel: C[0:MR, 0:NR] = alpha * sum_p a[p*MR + r] * b[p*NR + j] (+ beta * C),
-    /// reading kc steps of a packed A micro-panel and a packed B micro-panel. C is read only when beta != 0.
-    /// The store rounds alpha*sum and beta*c separately (no FMA) so that <see cref="StoreEdge"/> matches it bit for bit.
+    /// A register-blocked micro-kernel: C[0:MR, 0:NR] = act(alpha * sum_p a[p*MR + r] * b[p*NR + j] (+ beta * C) (+ bias[j])),
+    /// reading kc steps of a packed A micro-panel and a packed B micro-panel, act max(·, 0) when relu. C is read only
+    /// when beta != 0. The store rounds alpha*sum, beta*c and the bias's addition separately (no FMA) so that
+    /// <see cref="StoreEdge"/> followed by <see cref="Finish"/> matches it bit for bit; the bias and ReLU are applied in
+    /// registers, as a pass over the just-stored tile would wait on every line it reads back.
     /// </summary>
     private interface IMicroKernel
     {
@@ -21,7 +23,7 @@ internal static unsafe partial class Gemm
         static abstract int KC { get; }
         static abstract int MC { get; }
         static abstract int NC { get; }
-        static abstract void Run(int kc, float* a, float* b, float* c, int ldc, float alpha, float beta);
+        static abstract void Run(int kc, float* a, float* b, float* c, int ldc, float alpha, float beta, float* bias, bool relu);
 
         /// <summary>
         /// The plain sums (alpha 1, beta 0) of the first <paramref name="rows"/> rows and <paramref name="cols"/> columns
@@ -57,7 +59,7 @@ internal static unsafe partial class Gemm
         public static int NC => 2048;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
-        public static void Run(int kc, float* a, float* b, float* c, int ldc, float alpha, float beta)
+        public static void Run(int kc, float* a, float* b, float* c, int ldc, float alpha, float beta, float* bias, bool relu)
         {
             Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default;
             PrefetchTile(c, ldc, MR, NR);
@@ -90,21 +92,21 @@ internal static unsafe partial class Gemm
                 c71 = Vector512.FusedMultiplyAdd(x, b1, c71);
             }
             Vector512<float> va = Vector512.Create(alpha);
-            Store(c, c00, c01, va, beta);
-            Store(c + 1 * (nint)ldc, c10, c11, va, beta);
-            Store(c + 2 * (nint)ldc, c20, c21, va, beta);
-            Store(c + 3 * (nint)ldc, c30, c31, va, beta);
-            Store(c + 4 * (nint)ldc, c40, c41, va, beta);
-            Store(c + 5 * (nint)ldc, c50, c51, va, beta);
-            Store(c + 6 * (nint)ldc, c60, c61, va, beta);
-            Store(c + 7 * (nint)ldc, c70, c71, va, beta);
+            Store(c, c00, c01, va, beta, bias, relu);
+            Store(c + 1 * (nint)ldc, c10, c11, va, beta, bias, relu);
+            Store(c + 2 * (nint)ldc, c20, c21, va, beta, bias, relu);
+            Store(c + 3 * (nint)ldc, c30, c31, va, beta, bias, relu);
+            Store(c + 4 * (nint)ldc, c40, c41, va, beta, bias, relu);
+            Store(c + 5 * (nint)ldc, c50, c51, va, beta, bias, relu);
+            Store(c + 6 * (nint)ldc, c60, c61, va, beta, bias, relu);
+            Store(c + 7 * (nint)ldc, c70, c71, va, beta, bias, relu);
         }
 
         // N = 400 or 784 ends in a panel of 16 columns: a full tile there would cost a 26th or 50th of the product.
         public static void RunEdge(int rows, int cols, int kc, float* a, float* b, float* c, int ldc)
         {
             if (cols <= 16) Cols16(kc, a, b, c, ldc);
-            else Run(kc, a, b, c, ldc, 1f, 0f);
+            else Run(kc, a, b, c, ldc, 1f, 0f, null, false);
         }
 
         [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
@@ -128,19 +130,27 @@ internal static unsafe partial class Gemm
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void Store(float* c, Vector512<float> s0, Vector512<float> s1, Vector512<float> alpha, float beta)
+        private static void Store(float* c, Vector512<float> s0, Vector512<float> s1, Vector512<float> alpha, float beta, float* bias, bool relu)
         {
-            if (beta == 0f)
-            {
-                (alpha * s0).Store(c);
-                (alpha * s1).Store(c + 16);
-            }
-            else
+            Vector512<float> v0 = alpha * s0, v1 = alpha * s1;
+            if (beta != 0f)
             {
                 Vector512<float> vb = Vector512.Create(beta);
-                (alpha * s0 + vb * Vector512.Load(c)).Store(c);
-                (alpha * s1 + vb * Vector512.Load(c + 16)).Store(c + 16);
+                v0 += vb * Vector512.Load(c);
+                v1 += vb * Vector512.Load(c + 16);
             }
+            if (bias is not null)
+            {
+                v0 += Vector512.Load(bias);
+                v1 += Vector512.Load(bias + 16);
+            }
+            if (relu)
+            {
+                v0 = Vector512.Max(v0, Vector512<float>.Zero);
+                v1 = Vector512.Max(v1, Vector512<float>.Zero);
+            }
+            v0.Store(c);
+            v1.Store(c + 16);
         }
     }
 
@@ -154,7 +164,7 @@ internal static unsafe partial class Gemm
         public static int NC => 2048;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
-        public static void Run(int kc, float* a, float* b, float* c, int ldc, float alpha, float beta)
+        public static void Run(int kc, float* a, float* b, float* c, int ldc, float alpha, float beta, float* bias, bool relu)
         {
             Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
             PrefetchTile(c, ldc, MR, NR);
@@ -181,19 +191,19 @@ internal static unsafe partial class Gemm
                 c51 = Vector256.FusedMultiplyAdd(x, b1, c51);
             }
             Vector256<float> va = Vector256.Create(alpha);
-            Store(c, c00, c01, va, beta);
-            Store(c + 1 * (nint)ldc, c10, c11, va, beta);
-            Store(c + 2 * (nint)ldc, c20, c21, va, beta);
-            Store(c + 3 * (nint)ldc, c30, c31, va, beta);
-            Store(c + 4 * (nint)ldc, c40, c41, va, beta);
-            Store(c + 5 * (nint)ldc, c50, c51, va, beta);
+            Store(c, c00, c01, va, beta, bias, relu);
+            Store(c + 1 * (nint)ldc, c10, c11, va, beta, bias, relu);
+            Store(c + 2 * (nint)ldc, c20, c21, va, beta, bias, relu);
+            Store(c + 3 * (nint)ldc, c30, c31, va, beta, bias, relu);
+            Store(c + 4 * (nint)ldc, c40, c41, va, beta, bias, relu);
+            Store(c + 5 * (nint)ldc, c50, c51, va, beta, bias, relu);
         }
 
         // At M = 128 the last of 22 row panels has 2 rows: a full tile there would cost 1/22 of the product.
         public static void RunEdge(int rows, int cols, int kc, float* a, float* b, float* c, int ldc)
         {
             if (rows <= 2) Rows2(kc, a, b, c, ldc);
-            else Run(kc, a, b, c, ldc, 1f, 0f);
+            else Run(kc, a, b, c, ldc, 1f, 0f, null, false);
         }
 
         [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
@@ -215,19 +225,27 @@ internal static unsafe partial class Gemm
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void Store(float* c, Vector256<float> s0, Vector256<float> s1, Vector256<float> alpha, float beta)
+        private static void Store(float* c, Vector256<float> s0, Vector256<float> s1, Vector256<float> alpha, float beta, float* bias, bool relu)
         {
-            if (beta == 0f)
-            {
-                (alpha * s0).Store(c);
-                (alpha * s1).Store(c + 8);
-            }
-            else
+            Vector256<float> v0 = alpha * s0, v1 = alpha * s1;
+            if (beta != 0f)
             {
                 Vector256<float> vb = Vector256.Create(beta);
-                (alpha * s0 + vb * Vector256.Load(c)).Store(c);
-                (alpha * s1 + vb * Vector256.Load(c + 8)).Store(c + 8);
+                v0 += vb * Vector256.Load(c);
+                v1 += vb * Vector256.Load(c + 8);
             }
+            if (bias is not null)
+            {
+                v0 += Vector256.Load(bias);
+                v1 += Vector256.Load(bias + 8);
+            }
+            if (relu)
+            {
+                v0 = Vector256.Max(v0, Vector256<float>.Zero);
+                v1 = Vector256.Max(v1, Vector256<float>.Zero);
+            }
+            v0.Store(c);
+            v1.Store(c + 8);
         }
     }
 
@@ -240,7 +258,7 @@ internal static unsafe partial class Gemm
         public static int MC => 128;
         public static int NC => 2048;
 
-        public static void Run(int kc, float* a, float* b, float* c, int ldc, float alpha, float beta)
+        public static void Run(int kc, float* a, float* b, float* c, int ldc, float alpha, float beta, float* bias, bool relu)
         {
             float* acc = stackalloc float[16];
             new Span<float>(acc, 16).Clear();
@@ -254,8 +272,9 @@ internal static unsafe partial class Gemm
                 }
             }
             StoreEdge(acc, 4, c, ldc, 4, 4, alpha, beta);
+            if (bias is not null || relu) Finish(c, ldc, 4, 4, bias, relu);
         }
 
-        public static void RunEdge(int rows, int cols, int kc, float* a, float* b, float* c, int ldc) => Run(kc, a, b, c, ldc, 1f, 0f);
+        public static void RunEdge(int rows, int cols, int kc, float* a, float* b, float* c, int ldc) => Run(kc, a, b, c, ldc, 1f, 0f, null, false);
     }
 }

@@ -41,28 +41,43 @@ internal static unsafe partial class Gemm
     public static void Multiply(
         bool transposeA, bool transposeB, int m, int n, int k,
         float alpha, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb,
-        float beta, Span<float> c, int ldc)
+        float beta, Span<float> c, int ldc) =>
+        Multiply(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, default, relu: false);
+
+    /// <summary>
+    /// C = act(alpha·op(A)·op(B) + beta·C + bias), bias[j] added to column j of every row (none when
+    /// <paramref name="columnBias"/> is empty) and act max(·, 0) with <paramref name="relu"/>, else the identity: a linear
+    /// layer's bias and ReLU applied to each tile of C while it is in L1, instead of passes over C before and after. With
+    /// beta 0 the result equals, to the bit, C filled with the bias rows, multiplied with beta 1, then max(·, 0).
+    /// </summary>
+    public static void Multiply(
+        bool transposeA, bool transposeB, int m, int n, int k,
+        float alpha, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb,
+        float beta, Span<float> c, int ldc, ReadOnlySpan<float> columnBias, bool relu)
     {
         if (m < 0 || n < 0 || k < 0) ThrowNegativeSize(m, n, k);
         if (m == 0 || n == 0) return;
         CheckOperand(a.Length, transposeA ? k : m, transposeA ? m : k, lda, "a");
         CheckOperand(b.Length, transposeB ? n : k, transposeB ? k : n, ldb, "b");
         CheckOperand(c.Length, m, n, ldc, "c");
+        if (!columnBias.IsEmpty && columnBias.Length < n) ThrowBias(columnBias.Length, n);
 
         fixed (float* pa = a)
         fixed (float* pb = b)
         fixed (float* pc = c)
+        fixed (float* pbias = columnBias)
         {
             if (k == 0 || alpha == 0f)
             {
                 ScaleC(pc, m, n, ldc, beta);
+                if (pbias is not null || relu) Finish(pc, ldc, m, n, pbias, relu);
                 return;
             }
             var job = new Job
             {
                 A = pa, B = pb, C = pc, Lda = lda, Ldb = ldb, Ldc = ldc,
                 M = m, N = n, K = k, TransposeA = transposeA, TransposeB = transposeB,
-                Alpha = alpha, Beta = beta, Path = Resolve(),
+                Alpha = alpha, Beta = beta, Path = Resolve(), ColumnBias = pbias, Relu = relu,
             };
             switch (job.Path)
             {
@@ -91,6 +106,8 @@ internal static unsafe partial class Gemm
         public int Lda, Ldb, Ldc, M, N, K;
         public bool TransposeA, TransposeB;
         public float Alpha, Beta;
+        public float* ColumnBias;         // added to each row of C after the first K slice (null: none)
+        public bool Relu;                 // max(·, 0) after the last K slice
         public GemmPath Path;
         public int KcStep, KSlices;       // K is cut into KSlices equal slices of at most KcStep
         public bool SplitN;               // threads share out columns (else rows)
@@ -211,19 +228,18 @@ internal static unsafe partial class Gemm
             {
                 int pc = s * job->KcStep;
                 int kc = Math.Min(job->KcStep, job->K - pc);
-                float beta = pc == 0 ? job->Beta : 1f;
                 float* slice = job->Shared + s * job->SharedSliceStride;
                 if (job->SplitN)
                 {
                     int nc = Math.Min(job->Chunk, job->N - start);
                     PackBOf(job, pc, kc, start, nc, TKernel.NR, packB);
-                    Macro<TKernel>(job, slice, packB, 0, job->M, start, nc, kc, beta, edge);
+                    Macro<TKernel>(job, slice, packB, 0, job->M, start, nc, pc, kc, edge);
                 }
                 else
                 {
                     int mc = Math.Min(job->Chunk, job->M - start);
                     PackA(job->TransposeA, job->A, job->Lda, start, mc, pc, kc, TKernel.MR, packA);
-                    Macro<TKernel>(job, packA, slice, start, mc, 0, job->N, kc, beta, edge);
+                    Macro<TKernel>(job, packA, slice, start, mc, 0, job->N, pc, kc, edge);
                 }
             }
         }
@@ -252,27 +268,29 @@ internal static unsafe partial class Gemm
             for (int pc = 0; pc < k; pc += kcStep)
             {
                 int kc = Math.Min(kcStep, k - pc);
-                float beta = pc == 0 ? job->Beta : 1f;
                 PackBOf(job, pc, kc, jc, nc, TKernel.NR, packB);
                 for (int ic = i0; ic < i1; ic += mcStep)
                 {
                     int mc = Math.Min(mcStep, i1 - ic);
                     PackA(job->TransposeA, job->A, job->Lda, ic, mc, pc, kc, TKernel.MR, packA);
-                    Macro<TKernel>(job, packA, packB, ic, mc, jc, nc, kc, beta, edge);
+                    Macro<TKernel>(job, packA, packB, ic, mc, jc, nc, pc, kc, edge);
                 }
             }
         }
     }
 
     /// <summary>
-    /// One K slice of C[i0:i0+mc, j0:j0+nc]: packA holds the rows' micro-panels (row i0+r at panel r/MR),
+    /// The K slice [pc, pc+kc) of C[i0:i0+mc, j0:j0+nc]: packA holds the rows' micro-panels (row i0+r at panel r/MR),
     /// packB the columns' (column j0+j at panel j/NR). Rows go in blocks of MC so that A stays in L2.
     /// </summary>
-    private static void Macro<TKernel>(Job* job, float* packA, float* packB, int i0, int mc, int j0, int nc, int kc, float beta, float* edge)
+    private static void Macro<TKernel>(Job* job, float* packA, float* packB, int i0, int mc, int j0, int nc, int pc, int kc, float* edge)
         where TKernel : struct, IMicroKernel
     {
         int mr = TKernel.MR, nr = TKernel.NR, ldc = job->Ldc;
         float alpha = job->Alpha;
+        float beta = pc == 0 ? job->Beta : 1f;
+        float* bias = pc == 0 ? job->ColumnBias : null;
+        bool relu = job->Relu && pc + kc == job->K;
         for (int ib = 0; ib < mc; ib += TKernel.MC)
         {
             int iEnd = Math.Min(mc, ib + TKernel.MC);
@@ -285,15 +303,17 @@ internal static unsafe partial class Gemm
                     int rows = Math.Min(mr, mc - ir);
                     float* ap = packA + (nint)ir * kc;
                     float* cp = job->C + (nint)(i0 + ir) * ldc + j0 + jr;
+                    float* tileBias = bias is null ? null : bias + j0 + jr;
                     if (rows == mr && cols == nr)
                     {
-                        TKernel.Run(kc, ap, bp, cp, ldc, alpha, beta);
+                        TKernel.Run(kc, ap, bp, cp, ldc, alpha, beta, tileBias, relu);
                     }
                     else
                     {
                         // The exact sums (alpha 1, beta 0); the update below rounds like the kernel's store.
                         TKernel.RunEdge(rows, cols, kc, ap, bp, edge, nr);
                         StoreEdge(edge, nr, cp, ldc, rows, cols, alpha, beta);
+                        if (tileBias is not null || relu) Finish(cp, ldc, rows, cols, tileBias, relu);
                     }
                 }
             }
@@ -327,6 +347,46 @@ internal static unsafe partial class Gemm
         }
     }
 
+    /// <summary>
+    /// c[r, j] = act(c[r, j] + bias[j]) on an edge tile just stored (bias null: none; act max(·, 0) when relu), as the
+    /// kernels' store does in registers. Adding the bias after the store rounds as the store's own "+ 1·c" would from C
+    /// filled with the bias; max is TensorPrimitives.Max's (NaN stays NaN, −0 becomes +0).
+    /// </summary>
+    private static void Finish(float* c, int ldc, int rows, int cols, float* bias, bool relu)
+    {
+        for (int r = 0; r < rows; r++)
+        {
+            float* row = c + (nint)r * ldc;
+            int j = 0;
+            if (Vector512.IsHardwareAccelerated)
+            {
+                for (; j + 16 <= cols; j += 16)
+                {
+                    Vector512<float> v = Vector512.Load(row + j);
+                    if (bias is not null) v += Vector512.Load(bias + j);
+                    if (relu) v = Vector512.Max(v, Vector512<float>.Zero);
+                    v.Store(row + j);
+                }
+            }
+            if (Vector256.IsHardwareAccelerated)
+            {
+                for (; j + 8 <= cols; j += 8)
+                {
+                    Vector256<float> v = Vector256.Load(row + j);
+                    if (bias is not null) v += Vector256.Load(bias + j);
+                    if (relu) v = Vector256.Max(v, Vector256<float>.Zero);
+                    v.Store(row + j);
+                }
+            }
+            for (; j < cols; j++)
+            {
+                float v = row[j];
+                if (bias is not null) v += bias[j];
+                row[j] = relu ? MathF.Max(v, 0f) : v;
+            }
+        }
+    }
+
     private static void ScaleC(float* c, int m, int n, int ldc, float beta)
     {
         for (int i = 0; i < m; i++)
@@ -348,6 +408,10 @@ internal static unsafe partial class Gemm
         throw new ArgumentException(
             $"Operand {name} is stored as [{rows},{cols}] with row stride {stride}: the stride must be at least {cols} and the span must hold at least {(long)Math.Max(0, rows - 1) * stride + cols} floats, but it holds {length}.",
             name);
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowBias(int length, int n) =>
+        throw new ArgumentException($"The column bias holds {length} floats; C has {n} columns.", "columnBias");
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void ThrowNegativeSize(int m, int n, int k) =>

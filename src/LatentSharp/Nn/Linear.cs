@@ -35,9 +35,21 @@ public sealed class Linear : Layer
     /// <summary>x [B, in] → [B, out].</summary>
     public override Tensor Forward(Tensor x)
     {
+        CheckInput(x);
+        return Tensor.Linear(x, Weight, Bias);   // [B, out]
+    }
+
+    /// <summary>max(Forward(x), 0) in one pass over the output: what <see cref="Sequential"/> runs for this layer followed by a <see cref="Relu"/>.</summary>
+    internal Tensor ForwardRelu(Tensor x)
+    {
+        CheckInput(x);
+        return Tensor.Linear(x, Weight, Bias, relu: true);
+    }
+
+    private void CheckInput(Tensor x)
+    {
         if (x.Rank != 2 || x.Dim(1) != InFeatures)
             throw new ArgumentException($"Linear({InFeatures}, {OutFeatures}) expects input [B, {InFeatures}]; got {Tensor.ShapeText(x.Shape)}.", nameof(x));
-        return Tensor.Linear(x, Weight, Bias);   // [B, out]
     }
 
     /// <summary>The layer and its sizes, e.g. <c>Linear(784, 400, bias: True)</c>.</summary>

@@ -161,6 +161,90 @@ public class GemmTests
         }
     }
 
+    // The fused bias and ReLU: with beta 0, C filled with the bias rows, multiplied with beta 1, then max(·, 0), to the bit
+    // (what Linear and Relu computed as separate passes); with beta ≠ 0, the double reference plus the bias, then max.
+    // A NaN in A stays NaN through the ReLU; the padding between rows is never written.
+    [Theory]
+    [MemberData(nameof(WidthsAndThreads))]
+    public void Multiply_BiasAndRelu_EqualTheBiasRowsThenMax(int width, int threads)
+    {
+        GemmPath path = PathOf(width);
+        bool emulated = path == GemmPath.Vector512 && !System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated;
+        Case[] cases = emulated ? AwkwardCases[..4] : [.. AwkwardCases, new(300, 400, 784, false, true, 1f, 0f, 0)];
+        foreach (Case c in cases)
+        {
+            var (a, b, c0) = Operands(c, seed: c.M * 13 + c.N + c.K);
+            a[(c.M / 2) * (c.TransposeA ? 1 : c.Lda)] = float.NaN;   // row M/2 (its first term) is NaN
+            var rng = new Rng(5);
+            float[] bias = new float[c.N];
+            for (int j = 0; j < c.N; j++) bias[j] = (float)rng.NextGaussian();
+            foreach (bool relu in new[] { false, true })
+            {
+                float[] fused = (float[])c0.Clone();
+                int savedThreads = Threading.MaxThreads;
+                GemmPath savedPath = Gemm.ForcedPath;
+                try
+                {
+                    Threading.MaxThreads = threads;
+                    Gemm.ForcedPath = path;
+                    Gemm.Multiply(c.TransposeA, c.TransposeB, c.M, c.N, c.K, c.Alpha, a, c.Lda, b, c.Ldb, c.Beta, fused, c.Ldc, bias, relu);
+                    if (c.Beta == 0f)
+                    {
+                        float[] apart = (float[])c0.Clone();
+                        for (int i = 0; i < c.M; i++) bias.CopyTo(apart, i * c.Ldc);
+                        Gemm.Multiply(c.TransposeA, c.TransposeB, c.M, c.N, c.K, c.Alpha, a, c.Lda, b, c.Ldb, 1f, apart, c.Ldc);
+                        if (relu)
+                            for (int i = 0; i < c.M; i++)
+                                System.Numerics.Tensors.TensorPrimitives.Max(apart.AsSpan(i * c.Ldc, c.N), 0f, apart.AsSpan(i * c.Ldc, c.N));
+                        for (int i = 0; i < fused.Length; i++)
+                            Assert.True(BitConverter.SingleToInt32Bits(fused[i]) == BitConverter.SingleToInt32Bits(apart[i]) || (float.IsNaN(fused[i]) && float.IsNaN(apart[i])),
+                                $"{path}, {threads} threads, {c}, relu {relu}: element {i} is {fused[i]}, apart {apart[i]}");
+                    }
+                    else
+                    {
+                        double[] reference = Reference(c, a, b, c0);
+                        double tolerance = 1e-4 * Math.Sqrt(c.K) * 25 * Math.Abs(c.Alpha) + 1e-5;
+                        for (int i = 0; i < c.M; i++)
+                        {
+                            for (int j = 0; j < c.N; j++)
+                            {
+                                double expected = reference[i * c.N + j] + bias[j];
+                                if (relu) expected = double.IsNaN(expected) ? expected : Math.Max(expected, 0);
+                                double got = fused[i * c.Ldc + j];
+                                Assert.True(double.IsNaN(expected) ? double.IsNaN(got) : Math.Abs(got - expected) <= tolerance,
+                                    $"{path}, {threads} threads, {c}, relu {relu}: C[{i},{j}] = {got}, expected {expected}");
+                            }
+                        }
+                    }
+                    for (int i = 0; i < c.M; i++)
+                        for (int j = c.N; j < c.Ldc; j++)
+                            Assert.True(BitConverter.SingleToInt32Bits(fused[i * c.Ldc + j]) == BitConverter.SingleToInt32Bits(c0[i * c.Ldc + j]), $"{path}, {c}: padding C[{i},{j}] was written");
+                    Assert.True(float.IsNaN(fused[(c.M / 2) * c.Ldc]), $"{path}, {c}, relu {relu}: the NaN row lost its NaN");
+                }
+                finally
+                {
+                    Threading.MaxThreads = savedThreads;
+                    Gemm.ForcedPath = savedPath;
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void Multiply_ZeroK_AddsTheBiasAndAppliesRelu()
+    {
+        float[] c = [1f, -2f, 3f, -4f];
+        Gemm.Multiply(false, false, 2, 2, 0, 1f, [], 1, [], 2, 1f, c, 2, [0.5f, 1f], relu: true);
+        Assert.Equal(new[] { 1.5f, 0f, 3.5f, 0f }, c);
+    }
+
+    [Fact]
+    public void Multiply_ShortBias_ThrowsWithSizes()
+    {
+        var e = Assert.Throws<ArgumentException>(() => Gemm.Multiply(false, false, 2, 3, 2, 1f, new float[4], 2, new float[6], 3, 0f, new float[6], 3, new float[2], relu: false));
+        Assert.Contains("holds 2", e.Message);
+    }
+
     [Fact]
     public void Multiply_ShortSpan_ThrowsWithSizes()
     {

@@ -7,9 +7,16 @@ public sealed partial class Tensor
 {
     /// <summary>
     /// The affine map of a linear layer, y = x·Wᵀ + b: x [B, in], weight [out, in], bias [out] or null → [B, out].
-    /// Fused: the bias rows are the matrix product's starting value, so no separate broadcasting pass.
+    /// Fused: the bias is added to each tile of the matrix product as it is stored, so no separate broadcasting pass.
     /// </summary>
-    public static Tensor Linear(Tensor x, Tensor weight, Tensor? bias)
+    public static Tensor Linear(Tensor x, Tensor weight, Tensor? bias) => Linear(x, weight, bias, relu: false);
+
+    /// <summary>
+    /// <see cref="Linear(Tensor, Tensor, Tensor?)"/>, then max(·, 0) with <paramref name="relu"/>: a Linear followed by a
+    /// ReLU in one pass over the output, equal to the bit to the two apart (the gradient at exactly 0 taken as 0, as
+    /// <see cref="Relu"/> does).
+    /// </summary>
+    internal static unsafe Tensor Linear(Tensor x, Tensor weight, Tensor? bias, bool relu)
     {
         if (x.Rank != 2 || weight.Rank != 2 || x._shape[1] != weight._shape[1])
             throw new ArgumentException($"Linear: input {ShapeText(x._shape)} does not fit weight {ShapeText(weight._shape)} (expected [B, in] and [out, in]).");
@@ -18,12 +25,24 @@ public sealed partial class Tensor
             throw new ArgumentException($"Linear: bias {ShapeText(bias._shape)} does not fit weight {ShapeText(weight._shape)} (expected [{outFeatures}]).");
 
         Tensor y = Empty([b, outFeatures]);
-        if (bias is not null) FillRows(bias._data, y._data, b, outFeatures);
-        Gemm.Multiply(false, true, b, outFeatures, inFeatures, 1f, x._data, inFeatures, weight._data, inFeatures, bias is null ? 0f : 1f, y._data, outFeatures);
+        Gemm.Multiply(false, true, b, outFeatures, inFeatures, 1f, x._data, inFeatures, weight._data, inFeatures, 0f, y._data, outFeatures,
+            bias is null ? default : bias._data.AsSpan(0, outFeatures), relu);
 
         void Backward()
         {
-            float[] g = y.OutputGrad;   // [B, out]
+            float[] gy = y.OutputGrad;   // [B, out]
+            using Scratch masked = relu ? Scratch.Rent(y.Length) : default;
+            float[] g = gy;
+            if (relu)
+            {
+                // The gradient at the ReLU's input: gy where y > 0 (exactly where the pre-activation is).
+                g = masked.Array;
+                fixed (float* py = y._data, pgy = gy, pg = g)
+                {
+                    var job = new ElementwiseJob { X = py, G = pgy, Gx = pg, Overwrite = true };
+                    WorkerPool.RunRanges(y.Length, ElementsPerThread, &ReluGradRange, &job);
+                }
+            }
             if (x.GradToAccumulate(out bool overwrite) is { } gx)   // dx += g · W
                 Gemm.Multiply(false, false, b, inFeatures, outFeatures, 1f, g, outFeatures, weight._data, inFeatures, overwrite ? 0f : 1f, gx, inFeatures);
             if (weight.GradToAccumulate() is { } gw)   // dW += gᵀ · x
@@ -35,32 +54,5 @@ public sealed partial class Tensor
             }
         }
         return bias is null ? y.Recorded(Backward, x, weight) : y.Recorded(Backward, [x, weight, bias]);
-    }
-
-    // Floats per core below which the bias rows are written on the calling thread.
-    private const int BiasRowsFloatsPerThread = 1 << 16;
-
-    /// <summary>Each of the <paramref name="rows"/> rows of y [rows, width] = bias, the rows shared out over the cores
-    /// (an inference batch of 1000 rows of 784 took them on one core while the other waited for the GEMM).</summary>
-    private static unsafe void FillRows(float[] bias, float[] y, int rows, int width)
-    {
-        fixed (float* pb = bias, py = y)
-        {
-            var job = new BiasRows { Bias = pb, Y = py, Width = width };
-            WorkerPool.RunRanges(rows, Math.Max(1, BiasRowsFloatsPerThread / Math.Max(1, width)), &FillRowRange, &job, alignment: 1);
-        }
-    }
-
-    private unsafe struct BiasRows
-    {
-        public float* Bias, Y;
-        public int Width;
-    }
-
-    private static unsafe void FillRowRange(void* state, int begin, int end)
-    {
-        var job = (BiasRows*)state;
-        var bias = new ReadOnlySpan<float>(job->Bias, job->Width);
-        for (int i = begin; i < end; i++) bias.CopyTo(new Span<float>(job->Y + (long)i * job->Width, job->Width));
     }
 }
