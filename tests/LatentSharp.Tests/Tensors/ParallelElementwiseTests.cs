@@ -52,4 +52,16 @@ public class ParallelElementwiseTests
             for (int j = 0; j < Width; j += 31)
                 Assert.Equal(noBias[i * Width + j] + b.Data[j], two[i * Width + j], 4);
     }
+
+    [Fact]
+    public void CopyOf_SplitOverCores_CopiesEveryValue()
+    {
+        float[] values = new float[Rows * Width + 5];   // not a multiple of the ranges' alignment
+        for (int i = 0; i < values.Length; i++) values[i] = i;
+        foreach (int threads in new[] { 1, 2 })
+        {
+            float[] copy = OnThreads(threads, () => Tensor.CopyOf(values, values.Length).Data[..values.Length]);
+            Assert.Equal(values, copy);
+        }
+    }
 }
