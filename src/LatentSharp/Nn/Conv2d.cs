@@ -6,7 +6,7 @@ namespace LatentSharp.Nn;
 /// 2-D convolution over [B, C, H, W] inputs with weight [O, C, kh, kw] and bias [O], initialised as PyTorch's
 /// <c>nn.Conv2d</c>: weight and bias ~ U(−1/√fanIn, 1/√fanIn) with fanIn = C·kh·kw.
 /// </summary>
-public sealed class Conv2d : Layer
+public sealed class Conv2d : Layer, IFusesRelu
 {
     /// <summary>A convolution from <paramref name="inChannels"/> to <paramref name="outChannels"/> channels with a square kernel, drawing its weights from <paramref name="rng"/>; throws <see cref="ArgumentOutOfRangeException"/> for sizes below 1 or a negative padding.</summary>
     public Conv2d(int inChannels, int outChannels, int kernelSize, Rng rng, int stride = 1, int padding = 0, bool bias = true)
@@ -46,6 +46,9 @@ public sealed class Conv2d : Layer
 
     /// <summary>x [B, C, H, W] → [B, O, (H + 2p − k)/s + 1, (W + 2p − k)/s + 1].</summary>
     public override Tensor Forward(Tensor x) => Tensor.Conv2d(x, Weight, Bias, Stride, Padding);
+
+    /// <inheritdoc/>
+    Tensor IFusesRelu.ForwardRelu(Tensor x) => Tensor.Conv2d(x, Weight, Bias, Stride, Padding, tapMask: 0, relu: true);
 
     /// <summary>The layer and its sizes, e.g. <c>Conv2d(1, 32, kernel: 4, stride: 2, padding: 1)</c>.</summary>
     public override string ToString() => $"Conv2d({InChannels}, {OutChannels}, kernel: {KernelSize}, stride: {Stride}, padding: {Padding})";

@@ -7,7 +7,7 @@ namespace LatentSharp.Nn;
 /// PyTorch's <c>nn.ConvTranspose2d</c>: weight and bias ~ U(−1/√fanIn, 1/√fanIn) where, as torch computes it from
 /// weight dimension 1 of the [C, O, kh, kw] layout, fanIn = O·kh·kw.
 /// </summary>
-public sealed class ConvTranspose2d : Layer
+public sealed class ConvTranspose2d : Layer, IFusesRelu
 {
     /// <summary>A transposed convolution from <paramref name="inChannels"/> to <paramref name="outChannels"/> channels with a square kernel, drawing its weights from <paramref name="rng"/>; throws <see cref="ArgumentOutOfRangeException"/> for sizes below 1, a negative padding or an output padding not below the stride.</summary>
     public ConvTranspose2d(int inChannels, int outChannels, int kernelSize, Rng rng, int stride = 1, int padding = 0, int outputPadding = 0, bool bias = true)
@@ -53,6 +53,9 @@ public sealed class ConvTranspose2d : Layer
 
     /// <summary>x [B, C, H, W] → [B, O, (H − 1)s − 2p + k + op, (W − 1)s − 2p + k + op].</summary>
     public override Tensor Forward(Tensor x) => Tensor.ConvTranspose2d(x, Weight, Bias, Stride, Padding, OutputPadding);
+
+    /// <inheritdoc/>
+    Tensor IFusesRelu.ForwardRelu(Tensor x) => Tensor.ConvTranspose2d(x, Weight, Bias, Stride, Padding, OutputPadding, relu: true);
 
     /// <summary>The layer and its sizes, e.g. <c>ConvTranspose2d(64, 32, kernel: 4, stride: 2, padding: 1, outputPadding: 0)</c>.</summary>
     public override string ToString() => $"ConvTranspose2d({InChannels}, {OutChannels}, kernel: {KernelSize}, stride: {Stride}, padding: {Padding}, outputPadding: {OutputPadding})";

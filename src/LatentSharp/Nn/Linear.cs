@@ -6,7 +6,7 @@ namespace LatentSharp.Nn;
 /// Fully connected layer y = x·Wᵀ + b with W [out, in] and b [out], initialised as PyTorch's <c>nn.Linear</c>:
 /// W and b ~ U(−1/√in, 1/√in) (Kaiming-uniform with a = √5).
 /// </summary>
-public sealed class Linear : Layer
+public sealed class Linear : Layer, IFusesRelu
 {
     /// <summary>A layer from <paramref name="inFeatures"/> to <paramref name="outFeatures"/> units, drawing its weights from <paramref name="rng"/>; throws <see cref="ArgumentOutOfRangeException"/> for sizes below 1.</summary>
     public Linear(int inFeatures, int outFeatures, Rng rng, bool bias = true)
@@ -39,8 +39,8 @@ public sealed class Linear : Layer
         return Tensor.Linear(x, Weight, Bias);   // [B, out]
     }
 
-    /// <summary>max(Forward(x), 0) in one pass over the output: what <see cref="Sequential"/> runs for this layer followed by a <see cref="Relu"/>.</summary>
-    internal Tensor ForwardRelu(Tensor x)
+    /// <inheritdoc/>
+    Tensor IFusesRelu.ForwardRelu(Tensor x)
     {
         CheckInput(x);
         return Tensor.Linear(x, Weight, Bias, relu: true);

@@ -25,15 +25,16 @@ public sealed class Sequential : Layer
     /// <summary>The layer at position <paramref name="index"/>, 0 first.</summary>
     public Layer this[int index] => _layers[index];
 
-    /// <summary>Applies each layer to the previous one's output; a <see cref="Linear"/> followed by a <see cref="Relu"/> runs as one
-    /// fused step (the same values to the bit, one pass over the output fewer).</summary>
+    /// <summary>Applies each layer to the previous one's output; a <see cref="Linear"/>, <see cref="Conv2d"/> or
+    /// <see cref="ConvTranspose2d"/> followed by a <see cref="Relu"/> runs as one fused step (the same values and gradients
+    /// to the bit, a pass over the output fewer).</summary>
     public override Tensor Forward(Tensor x)
     {
         for (int i = 0; i < _layers.Length; i++)
         {
-            if (_layers[i] is Linear linear && i + 1 < _layers.Length && _layers[i + 1] is Relu)
+            if (_layers[i] is IFusesRelu fused && i + 1 < _layers.Length && _layers[i + 1] is Relu)
             {
-                x = linear.ForwardRelu(x);
+                x = fused.ForwardRelu(x);
                 i++;
             }
             else x = _layers[i].Forward(x);

@@ -18,12 +18,5 @@ internal readonly struct Scratch : IDisposable
 
     public Span<float> Span => _buffer.AsSpan(0, _length);
 
-    /// <summary>The rented array: at least the asked length, its tail unused.</summary>
-    public float[] Array => _buffer;
-
-    /// <summary>Returns the buffer; a default (never rented) value holds none.</summary>
-    public void Dispose()
-    {
-        if (_buffer is not null) ArrayPool<float>.Shared.Return(_buffer);
-    }
+    public void Dispose() => ArrayPool<float>.Shared.Return(_buffer);
 }

@@ -39,6 +39,32 @@ public class SequentialTests
     }
 
     [Fact]
+    public void ConvolutionsThenRelu_Fused_EqualTheLayersInTurn()
+    {
+        var rng = new Rng(6);
+        var chain = new Sequential(new Conv2d(2, 4, 4, rng, stride: 2, padding: 1), new Relu(), new ConvTranspose2d(4, 3, 4, rng, stride: 2, padding: 1), new Relu());
+        float[] xs = new float[3 * 2 * 8 * 8];
+        new Rng(7).FillUniform(xs, -1f, 1f);
+        (float[] Y, float[][] Grads) Pass(Func<Tensor, Tensor> f)
+        {
+            foreach (Tensor p in chain.Parameters()) p.ZeroGrad();
+            Tensor y = f(Tensor.FromArray((float[])xs.Clone(), 3, 2, 8, 8));
+            y.Square().Sum().Backward();
+            return (y.Data, [.. chain.Parameters().Select(p => (float[])p.Grad!.Clone())]);
+        }
+        var fused = Pass(chain.Forward);
+        var apart = Pass(t =>
+        {
+            foreach (Layer layer in chain.Layers) t = layer.Forward(t);
+            return t;
+        });
+        Assert.Contains(apart.Y, v => v == 0f);
+        Assert.Equal(apart.Y.Select(BitConverter.SingleToInt32Bits), fused.Y.Select(BitConverter.SingleToInt32Bits));
+        for (int i = 0; i < apart.Grads.Length; i++)
+            Assert.Equal(apart.Grads[i].Select(BitConverter.SingleToInt32Bits), fused.Grads[i].Select(BitConverter.SingleToInt32Bits));
+    }
+
+    [Fact]
     public void LinearThenRelu_WrongInputWidth_ThrowsWithShapes()
     {
         Sequential mlp = Mlp.Build(5, [4], 2, Activation.Relu, new Rng(1));

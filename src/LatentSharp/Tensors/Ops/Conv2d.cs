@@ -20,13 +20,21 @@ public sealed partial class Tensor
     /// those of the convolution with the other taps' weights set to zero, and those weights get no gradient, but the
     /// unfolding and the products skip them instead of multiplying by zero.
     /// </summary>
-    internal static Tensor Conv2d(Tensor input, Tensor weight, Tensor? bias, int stride, int padding, ulong tapMask)
+    internal static Tensor Conv2d(Tensor input, Tensor weight, Tensor? bias, int stride, int padding, ulong tapMask) =>
+        Conv2d(input, weight, bias, stride, padding, tapMask, relu: false);
+
+    /// <summary>
+    /// The convolution, then max(·, 0) with <paramref name="relu"/>, applied as each output row is written back to NCHW
+    /// (where the path writes rows; else one pass after): the same values and gradients, to the bit, as the convolution
+    /// followed by <see cref="Relu"/>.
+    /// </summary>
+    internal static Tensor Conv2d(Tensor input, Tensor weight, Tensor? bias, int stride, int padding, ulong tapMask, bool relu)
     {
         Tensor x = input, w = weight;
         ConvShapes.CheckConv2d(x, w, bias, stride, padding);
         int n = x._shape[0], c = x._shape[1], o = w._shape[0], kh = w._shape[2], kw = w._shape[3];
         ConvShapes.CheckTapMask(tapMask, kh, kw);
-        if (kh == 1 && kw == 1 && stride == 1 && padding == 0) return Pointwise(x, w, bias);
+        if (kh == 1 && kw == 1 && stride == 1 && padding == 0) return relu ? Pointwise(x, w, bias).Relu() : Pointwise(x, w, bias);
         int ho = Im2ColGeometry.OutputSize(x._shape[2], kh, stride, padding);
         int wo = Im2ColGeometry.OutputSize(x._shape[3], kw, stride, padding);
         // Columns of each input image: [K = C·T, P = Ho·Wo] for the T taps used; the weight is the GEMM's [O, K]
@@ -50,11 +58,15 @@ public sealed partial class Tensor
         try
         {
             float[] wk = compact ?? w._data;
-            if (direct) DirectConv.Forward(new DirectConvLayer(g, o, wk, bias is null ? default : bias._data), x._data, y._data, n);
+            if (direct)
+            {
+                DirectConv.Forward(new DirectConvLayer(g, o, wk, bias is null ? default : bias._data), x._data, y._data, n);
+                if (relu) ReluInPlace(y._data.AsSpan(0, y.Length));
+            }
             else if (fromPlanes && keep)
             {
                 planes = new PhasePlanes(g, x._data, n, Empty([checked((int)ImplicitColumns.PlanesLength(g, n))])._data);
-                ForwardFromPlanes(planes, n, o, wk, bias?._data, y._data, g);
+                ForwardFromPlanes(planes, n, o, wk, bias?._data, y._data, g, relu);
             }
             else if (fromPlanes)
             {
@@ -67,7 +79,7 @@ public sealed partial class Tensor
                     var part = new PhasePlanes(g, x._data.AsSpan(first * g.ImageLength, count * g.ImageLength), count);
                     try
                     {
-                        ForwardFromPlanes(part, count, o, wk, bias?._data, y._data.AsSpan(first * o * p, count * o * p), g);
+                        ForwardFromPlanes(part, count, o, wk, bias?._data, y._data.AsSpan(first * o * p, count * o * p), g, relu);
                     }
                     finally
                     {
@@ -75,7 +87,7 @@ public sealed partial class Tensor
                     }
                 }
             }
-            else ForwardByColumns(g, n, o, chunk, x._data, wk, bias?._data, y._data, kept, keptImages);
+            else ForwardByColumns(g, n, o, chunk, x._data, wk, bias?._data, y._data, kept, keptImages, relu);
         }
         finally
         {
@@ -85,7 +97,19 @@ public sealed partial class Tensor
         Tensor[] inputs = bias is null ? [x, w] : [x, w, bias];
         return y.Recorded(() =>
         {
-            float[] gy = y.OutputGrad;   // [N, O, P]
+            float[] gy = relu ? ReluInputGradient(y) : y.OutputGrad;   // [N, O, P]
+            try
+            {
+                AccumulateGradients(gy);
+            }
+            finally
+            {
+                if (relu) ConvBatch.Return(gy);
+            }
+        }, inputs);
+
+        void AccumulateGradients(float[] gy)
+        {
             if (bias?.GradToAccumulate() is { } gb)
                 ConvBatch.AccumulateBiasGrad(gy, n, p, gb.AsSpan(0, o));   // dBias[o] += Σ_{n,p} g[n, o, p]
             float[]? gw = w.GradToAccumulate();
@@ -145,20 +169,27 @@ public sealed partial class Tensor
                 if (cols is not null) ConvBatch.Return(cols);
                 planes?.Return();
             }
-        }, inputs);
+        }
+    }
+
+    /// <summary>One image's output [O, P] (+ bias[o]), then max(·, 0) with <paramref name="relu"/>.</summary>
+    private static void FinishImage(Span<float> y, float[]? bias, int positions, bool relu)
+    {
+        if (bias is not null) ConvBatch.AddBias(y, 1, bias, positions, relu);
+        else if (relu) ReluInPlace(y);
     }
 
     /// <summary>
     /// y [N, O, P] (+ bias) = W [O, K] · cols, packed from the phase planes: one GEMM per chunk of images (the product
     /// [O, count·P] within <see cref="ConvBatch.ColumnBudget"/>), then back to NCHW.
     /// </summary>
-    private static void ForwardFromPlanes(PhasePlanes planes, int n, int o, float[] wk, float[]? bias, Span<float> y, in Im2ColGeometry g)
+    private static void ForwardFromPlanes(PhasePlanes planes, int n, int o, float[] wk, float[]? bias, Span<float> y, in Im2ColGeometry g, bool relu)
     {
         int k = g.Rows, p = g.Positions;
         if (n == 1)
         {
             planes.Multiply(false, o, p, k, 1f, wk, k, false, 0f, y[..(o * p)], p);
-            if (bias is not null) ConvBatch.AddBias(y[..(o * p)], 1, bias, p);
+            FinishImage(y[..(o * p)], bias, p, relu);
             return;
         }
         int chunk = ConvBatch.ImagesPerChunk(n, (long)o * p);
@@ -169,7 +200,7 @@ public sealed partial class Tensor
             {
                 int count = Math.Min(chunk, n - first), ld = count * p;
                 planes.Multiply(first, count, false, o, ld, k, 1f, wk, k, false, 0f, tmp, ld);
-                ConvBatch.Scatter(tmp, count, o, p, y.Slice(first * o * p, count * o * p), false, bias is null ? default : bias);
+                ConvBatch.Scatter(tmp, count, o, p, y.Slice(first * o * p, count * o * p), false, bias is null ? default : bias, relu);
             }
         }
         finally
@@ -207,7 +238,7 @@ public sealed partial class Tensor
     /// y [N, O, P] (+ bias) = W [O, K] · columns of each image, chunk by chunk: unfold, one GEMM, scatter back. The first
     /// <paramref name="keptImages"/> images' chunks are unfolded into <paramref name="kept"/>, one after the other, and left there.
     /// </summary>
-    private static void ForwardByColumns(in Im2ColGeometry g, int n, int o, int chunk, float[] x, float[] wk, float[]? bias, float[] y, float[]? kept, int keptImages)
+    private static void ForwardByColumns(in Im2ColGeometry g, int n, int o, int chunk, float[] x, float[] wk, float[]? bias, float[] y, float[]? kept, int keptImages, bool relu)
     {
         int k = g.Rows, p = g.Positions, outLength = o * p;
         float[]? scratch = keptImages == n ? null : ConvBatch.Rent((long)k * chunk * p);
@@ -224,13 +255,13 @@ public sealed partial class Tensor
                     // y[first] [O, P] = W [O, K] · cols [K, P]
                     Span<float> yi = y.AsSpan(first * outLength, outLength);
                     Gemm.Multiply(false, false, o, p, k, 1f, wk, k, cols, ld, 0f, yi, p);
-                    if (bias is not null) ConvBatch.AddBias(yi, 1, bias, p);
+                    FinishImage(yi, bias, p, relu);
                 }
                 else
                 {
                     // tmp [O, count·P] = W [O, K] · cols [K, count·P], then back to [count, O, P] (+ bias)
                     Gemm.Multiply(false, false, o, ld, k, 1f, wk, k, cols, ld, 0f, tmp, ld);
-                    ConvBatch.Scatter(tmp, count, o, p, y.AsSpan(first * outLength, count * outLength), false, bias is null ? default : bias);
+                    ConvBatch.Scatter(tmp, count, o, p, y.AsSpan(first * outLength, count * outLength), false, bias is null ? default : bias, relu);
                 }
             }
         }

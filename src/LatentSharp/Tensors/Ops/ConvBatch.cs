@@ -76,18 +76,19 @@ internal static class ConvBatch
     }
 
     /// <summary>
-    /// dst[b, r, p] (+)= src[r, b·P + p] (+ bias[r]): [R, count·P] → [count, R, P], overwriting unless <paramref name="accumulate"/>;
-    /// the images shared out over the cores.
+    /// dst[b, r, p] (+)= src[r, b·P + p] (+ bias[r]): [R, count·P] → [count, R, P], overwriting unless <paramref name="accumulate"/>,
+    /// then max(·, 0) with <paramref name="relu"/> (overwriting only); the images shared out over the cores.
     /// </summary>
-    public static unsafe void Scatter(ReadOnlySpan<float> src, int count, int rows, int positions, Span<float> dst, bool accumulate, ReadOnlySpan<float> bias = default)
+    public static unsafe void Scatter(ReadOnlySpan<float> src, int count, int rows, int positions, Span<float> dst, bool accumulate, ReadOnlySpan<float> bias = default, bool relu = false)
     {
+        if (accumulate && relu) throw new ArgumentException("A ReLU applies to an overwritten output only.", nameof(relu));
         long length = (long)count * rows * positions;
         if (src.Length < length || dst.Length < length || (!bias.IsEmpty && bias.Length < rows))
             throw new ArgumentException($"Operands too short for [{count}, {rows}, {positions}].");
         fixed (float* pSrc = src, pDst = dst, pBias = bias)
         {
             CopyKind kind = accumulate ? CopyKind.ScatterAdd : bias.IsEmpty ? CopyKind.Scatter : CopyKind.ScatterBias;
-            var job = new CopyJob(pSrc, pDst, pBias, count, rows, positions, kind);
+            var job = new CopyJob(pSrc, pDst, pBias, count, rows, positions, kind, relu);
             WorkerPool.RunRanges(count, MinimumImages(rows, positions), &CopyImages, &job, alignment: 1);
         }
     }
@@ -97,11 +98,12 @@ internal static class ConvBatch
     private enum CopyKind { Gather, Scatter, ScatterAdd, ScatterBias, AddBias, BiasGrad }
 
     /// <summary>One Gather, Scatter, AddBias or AccumulateBiasGrad call: raw pointers, because the state lives on the caller's stack while the workers run.</summary>
-    private readonly unsafe struct CopyJob(float* src, float* dst, float* bias, int count, int rows, int positions, CopyKind kind)
+    private readonly unsafe struct CopyJob(float* src, float* dst, float* bias, int count, int rows, int positions, CopyKind kind, bool relu = false)
     {
         public readonly float* Src = src, Dst = dst, Bias = bias;
         public readonly int Count = count, Rows = rows, Positions = positions;
         public readonly CopyKind Kind = kind;
+        public readonly bool Relu = relu;   // max(·, 0) on each written row (Scatter, ScatterBias, AddBias)
     }
 
     private static unsafe void CopyImages(void* state, int begin, int end)
@@ -120,26 +122,27 @@ internal static class ConvBatch
                 continue;
             }
             var image = new Span<float>(job.Dst + imageOffset, positions);
-            if (job.Kind == CopyKind.AddBias)
+            if (job.Kind == CopyKind.AddBias) TensorPrimitives.Add(image, job.Bias[r], image);
+            else
             {
-                TensorPrimitives.Add(image, job.Bias[r], image);
-                continue;
+                var channel = new ReadOnlySpan<float>(job.Src + channelOffset, positions);
+                if (job.Kind == CopyKind.Scatter) channel.CopyTo(image);
+                else if (job.Kind == CopyKind.ScatterAdd) TensorPrimitives.Add(image, channel, image);
+                else TensorPrimitives.Add(channel, job.Bias[r], image);   // ScatterBias
             }
-            var channel = new ReadOnlySpan<float>(job.Src + channelOffset, positions);
-            if (job.Kind == CopyKind.Scatter) channel.CopyTo(image);
-            else if (job.Kind == CopyKind.ScatterAdd) TensorPrimitives.Add(image, channel, image);
-            else TensorPrimitives.Add(channel, job.Bias[r], image);   // ScatterBias
+            if (job.Relu) TensorPrimitives.Max(image, 0f, image);     // while the row is in L1
         }
     }
 
-    /// <summary>data[b, r, p] += bias[r] for every image b of [images, R, P], the images shared out over the cores.</summary>
-    public static unsafe void AddBias(Span<float> data, int images, ReadOnlySpan<float> bias, int positions)
+    /// <summary>data[b, r, p] += bias[r] for every image b of [images, R, P], then max(·, 0) with <paramref name="relu"/>; the
+    /// images shared out over the cores.</summary>
+    public static unsafe void AddBias(Span<float> data, int images, ReadOnlySpan<float> bias, int positions, bool relu = false)
     {
         int rows = bias.Length;
         if (data.Length < (long)images * rows * positions) throw new ArgumentException($"Operand too short for [{images}, {rows}, {positions}].");
         fixed (float* pData = data, pBias = bias)
         {
-            var job = new CopyJob(pData, pData, pBias, images, rows, positions, CopyKind.AddBias);
+            var job = new CopyJob(pData, pData, pBias, images, rows, positions, CopyKind.AddBias, relu);
             WorkerPool.RunRanges(images, MinimumImages(rows, positions), &CopyImages, &job, alignment: 1);
         }
     }
@@ -198,14 +201,32 @@ internal static class ConvBatch
     }
 
     /// <summary>Adds the chunk's column matrix [Rows, count·P] into images [first, first + count) (col2im, accumulating).</summary>
-    public static unsafe void FoldChunk(in Im2ColGeometry g, float[] cols, int first, int count, float[] images)
+    public static void FoldChunk(in Im2ColGeometry g, float[] cols, int first, int count, float[] images) =>
+        FoldChunk(g, cols, first, count, images, new FoldOutput());
+
+    /// <summary>
+    /// As <see cref="FoldChunk(in Im2ColGeometry, float[], int, int, float[])"/>, each image first cleared when
+    /// <paramref name="output"/> says so and finished after (+ bias[channel], then max(·, 0)): a transposed convolution's whole
+    /// output pass, image by image while each is in cache, instead of a clear, a fold, a bias pass and a ReLU pass.
+    /// </summary>
+    public static unsafe void FoldChunk(in Im2ColGeometry g, float[] cols, int first, int count, float[] images, FoldOutput output)
     {
         fixed (float* pImages = images)
         fixed (float* pCols = cols)
+        fixed (float* pBias = output.Bias)
         {
-            var job = new ChunkJob(g, pImages, images.Length, pCols, cols.Length, first, count, Parts(count));
+            var job = new ChunkJob(g, pImages, images.Length, pCols, cols.Length, first, count, Parts(count)) { Clear = output.Clear, Bias = pBias, Relu = output.Relu };
             WorkerPool.Run(job.Parts, &FoldPart, &job);
         }
+    }
+
+    /// <summary>What <see cref="FoldChunk(in Im2ColGeometry, float[], int, int, float[], FoldOutput)"/> does around each image's fold:
+    /// clear it first; then add bias[channel] (empty: none) and apply max(·, 0).</summary>
+    public readonly ref struct FoldOutput(bool clear, ReadOnlySpan<float> bias, bool relu)
+    {
+        public readonly bool Clear = clear;
+        public readonly ReadOnlySpan<float> Bias = bias;
+        public readonly bool Relu = relu;
     }
 
     private static int Parts(int count) => Math.Max(1, Math.Min(Threading.MaxThreads, count));
@@ -221,6 +242,9 @@ internal static class ConvBatch
         public readonly int First = first;
         public readonly int Count = count;
         public readonly int Parts = parts;
+        public bool Clear { get; init; }     // folds only: each image cleared before its fold
+        public float* Bias { get; init; }    // and finished after: + bias[channel] (null: none)
+        public bool Relu { get; init; }      // then max(·, 0)
 
         /// <summary>The images [begin, end) of the chunk that part <paramref name="part"/> handles.</summary>
         public (int Begin, int End) Range(int part) => (Count * part / Parts, Count * (part + 1) / Parts);
@@ -244,8 +268,20 @@ internal static class ConvBatch
         var cols = new ReadOnlySpan<float>(job.Cols, job.ColsLength);
         int ld = job.Count * job.G.Positions, imageLength = job.G.ImageLength;
         (int begin, int end) = job.Range(part);
+        int planeLength = job.G.Height * job.G.Width;
         for (int b = begin; b < end; b++)
-            Im2Col.FoldAdd(job.G, cols.Slice(b * job.G.Positions), ld, images.Slice((job.First + b) * imageLength, imageLength));
+        {
+            Span<float> image = images.Slice((job.First + b) * imageLength, imageLength);
+            if (job.Clear) image.Clear();
+            Im2Col.FoldAdd(job.G, cols.Slice(b * job.G.Positions), ld, image);
+            if (job.Bias is null && !job.Relu) continue;
+            for (int channel = 0; channel < job.G.Channels; channel++)
+            {
+                Span<float> plane = image.Slice(channel * planeLength, planeLength);
+                if (job.Bias is not null) TensorPrimitives.Add(plane, job.Bias[channel], plane);
+                if (job.Relu) TensorPrimitives.Max(plane, 0f, plane);
+            }
+        }
     }
 }
 

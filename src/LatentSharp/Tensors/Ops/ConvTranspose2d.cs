@@ -11,7 +11,15 @@ public sealed partial class Tensor
     /// Shapes: input [N, C, H, W], weight [C, O, kh, kw] (PyTorch's layout), bias [O] or null → [N, O, Ho, Wo]
     /// with Ho = (H − 1)·stride − 2·padding + kh + outputPadding (likewise Wo), 0 ≤ outputPadding &lt; stride.
     /// </summary>
-    public static Tensor ConvTranspose2d(Tensor input, Tensor weight, Tensor? bias, int stride = 1, int padding = 0, int outputPadding = 0)
+    public static Tensor ConvTranspose2d(Tensor input, Tensor weight, Tensor? bias, int stride = 1, int padding = 0, int outputPadding = 0) =>
+        ConvTranspose2d(input, weight, bias, stride, padding, outputPadding, relu: false);
+
+    /// <summary>
+    /// <see cref="ConvTranspose2d(Tensor, Tensor, Tensor?, int, int, int)"/>, then max(·, 0) with <paramref name="relu"/>: each
+    /// output image cleared, folded, given its bias and ReLU in one visit; the same values and gradients, to the bit, as the
+    /// op followed by <see cref="Relu"/>.
+    /// </summary>
+    internal static Tensor ConvTranspose2d(Tensor input, Tensor weight, Tensor? bias, int stride, int padding, int outputPadding, bool relu)
     {
         Tensor x = input, w = weight;
         ConvShapes.CheckConvTranspose2d(x, w, bias, stride, padding, outputPadding);
@@ -25,8 +33,7 @@ public sealed partial class Tensor
         int k = g.Rows, p = g.Positions, inLength = c * p, outLength = o * ho * wo;
         int chunk = ConvBatch.ImagesPerFold(n, (long)k * p);
 
-        Tensor y = Empty([n, o, ho, wo]);
-        Array.Clear(y._data, 0, y.Length);   // col2im accumulates
+        Tensor y = Empty([n, o, ho, wo]);   // cleared image by image before col2im accumulates into it
         float[] cols = ConvBatch.Rent((long)k * chunk * p);
         float[] xt = ConvBatch.Rent((long)c * chunk * p);
         try
@@ -44,7 +51,7 @@ public sealed partial class Tensor
                 }
                 // cols [K, count·P] = Wᵀ [K, C] · xt [C, count·P], then col2im scatters every window into the output
                 Gemm.Multiply(true, false, k, ld, c, 1f, w._data, k, xtChunk, ld, 0f, cols, ld);
-                ConvBatch.FoldChunk(g, cols, first, count, y._data);
+                ConvBatch.FoldChunk(g, cols, first, count, y._data, new ConvBatch.FoldOutput(clear: true, bias is null ? default : bias._data.AsSpan(0, o), relu));
             }
         }
         finally
@@ -52,12 +59,23 @@ public sealed partial class Tensor
             ConvBatch.Return(xt);
             ConvBatch.Return(cols);
         }
-        if (bias is not null) ConvBatch.AddBias(y._data.AsSpan(0, y.Length), n, bias._data, ho * wo);
 
         Tensor[] inputs = bias is null ? [x, w] : [x, w, bias];
         return y.Recorded(() =>
         {
-            float[] gy = y.OutputGrad;   // [N, O, Ho, Wo]
+            float[] gy = relu ? ReluInputGradient(y) : y.OutputGrad;   // [N, O, Ho, Wo]
+            try
+            {
+                AccumulateGradients(gy);
+            }
+            finally
+            {
+                if (relu) ConvBatch.Return(gy);
+            }
+        }, inputs);
+
+        void AccumulateGradients(float[] gy)
+        {
             if (bias?.GradToAccumulate() is { } gb)
                 ConvBatch.AccumulateBiasGrad(gy, n, ho * wo, gb.AsSpan(0, o));   // dBias[o] += Σ_{n,ho,wo} g
             float[]? gw = w.GradToAccumulate();
@@ -111,7 +129,7 @@ public sealed partial class Tensor
                 ConvBatch.Return(xt);
                 ConvBatch.Return(cols);
             }
-        }, inputs);
+        }
     }
 
     /// <summary>

@@ -16,7 +16,7 @@ public sealed partial class Tensor
     /// ReLU in one pass over the output, equal to the bit to the two apart (the gradient at exactly 0 taken as 0, as
     /// <see cref="Relu"/> does).
     /// </summary>
-    internal static unsafe Tensor Linear(Tensor x, Tensor weight, Tensor? bias, bool relu)
+    internal static Tensor Linear(Tensor x, Tensor weight, Tensor? bias, bool relu)
     {
         if (x.Rank != 2 || weight.Rank != 2 || x._shape[1] != weight._shape[1])
             throw new ArgumentException($"Linear: input {ShapeText(x._shape)} does not fit weight {ShapeText(weight._shape)} (expected [B, in] and [out, in]).");
@@ -30,19 +30,19 @@ public sealed partial class Tensor
 
         void Backward()
         {
-            float[] gy = y.OutputGrad;   // [B, out]
-            using Scratch masked = relu ? Scratch.Rent(y.Length) : default;
-            float[] g = gy;
-            if (relu)
+            float[] g = relu ? ReluInputGradient(y) : y.OutputGrad;   // [B, out]
+            try
             {
-                // The gradient at the ReLU's input: gy where y > 0 (exactly where the pre-activation is).
-                g = masked.Array;
-                fixed (float* py = y._data, pgy = gy, pg = g)
-                {
-                    var job = new ElementwiseJob { X = py, G = pgy, Gx = pg, Overwrite = true };
-                    WorkerPool.RunRanges(y.Length, ElementsPerThread, &ReluGradRange, &job);
-                }
+                AccumulateGradients(g);
             }
+            finally
+            {
+                if (relu) ConvBatch.Return(g);
+            }
+        }
+
+        void AccumulateGradients(float[] g)
+        {
             if (x.GradToAccumulate(out bool overwrite) is { } gx)   // dx += g · W
                 Gemm.Multiply(false, false, b, inFeatures, outFeatures, 1f, g, outFeatures, weight._data, inFeatures, overwrite ? 0f : 1f, gx, inFeatures);
             if (weight.GradToAccumulate() is { } gw)   // dW += gᵀ · x

@@ -32,6 +32,31 @@ public sealed partial class Tensor
         }, x);
     }
 
+    /// <summary>max(data, 0) in place: a ReLU fused into the op that wrote the data, where that op has no row-by-row pass to apply it in.</summary>
+    private static unsafe void ReluInPlace(Span<float> data)
+    {
+        fixed (float* p = data)
+        {
+            var job = new ElementwiseJob { X = p, Y = p };
+            WorkerPool.RunRanges(data.Length, ElementsPerThread, &ReluRange, &job);
+        }
+    }
+
+    /// <summary>
+    /// The gradient at the input of a ReLU fused into the op that made <paramref name="y"/>: y's gradient where y &gt; 0 (exactly
+    /// where the input was), else 0, in a pooled buffer of at least y.Length floats, for <see cref="ConvBatch.Return"/>.
+    /// </summary>
+    private static unsafe float[] ReluInputGradient(Tensor y)
+    {
+        float[] g = ConvBatch.Rent(y.Length);
+        fixed (float* py = y._data, pgy = y.OutputGrad, pg = g)
+        {
+            var job = new ElementwiseJob { X = py, G = pgy, Gx = pg, Overwrite = true };
+            WorkerPool.RunRanges(y.Length, ElementsPerThread, &ReluGradRange, &job);
+        }
+        return g;
+    }
+
     /// <summary>One elementwise pass: raw pointers, because the state lives on the caller's stack while the workers run.</summary>
     private unsafe struct ElementwiseJob
     {
