@@ -97,24 +97,29 @@ public sealed partial class Tensor
         Tensor[] inputs = bias is null ? [x, w] : [x, w, bias];
         return y.Recorded(() =>
         {
-            float[] gy = relu ? ReluInputGradient(y) : y.OutputGrad;   // [N, O, P]
+            // From phase planes the output gradient is gathered once for the whole batch: a fused ReLU's mask (y > 0) is
+            // applied there, and the bias gradient summed from the gathered copy; otherwise the masked gradient is made first.
+            bool maskOnGather = relu && planes is not null && n > 1;
+            float[] gy = relu && !maskOnGather ? ReluInputGradient(y) : y.OutputGrad;   // [N, O, P]
             try
             {
-                AccumulateGradients(gy);
+                AccumulateGradients(gy, maskOnGather ? y._data : null);
             }
             finally
             {
-                if (relu) ConvBatch.Return(gy);
+                if (relu && !maskOnGather) ConvBatch.Return(gy);
             }
         }, inputs);
 
-        void AccumulateGradients(float[] gy)
+        void AccumulateGradients(float[] gy, float[]? keepWherePositive)
         {
-            if (bias?.GradToAccumulate() is { } gb)
+            float[]? gb = bias?.GradToAccumulate();
+            if (gb is not null && keepWherePositive is null)
                 ConvBatch.AccumulateBiasGrad(gy, n, p, gb.AsSpan(0, o));   // dBias[o] += Σ_{n,p} g[n, o, p]
             float[]? gw = w.GradToAccumulate();
-            float[]? gx = x.GradToAccumulate();
-            if (gw is null && gx is null)
+            // A fresh input-gradient buffer (overwrite) is cleared image by image as the fold reaches it, not all at once first.
+            float[]? gx = x.GradToAccumulate(out bool overwrite);
+            if (gw is null && gx is null && (gb is null || keepWherePositive is null))
             {
                 planes?.Return();
                 return;
@@ -132,7 +137,7 @@ public sealed partial class Tensor
             if (gwk is not null && tapMask != 0) Array.Clear(gwk, 0, o * k);
             try
             {
-                if (planes is not null) BackwardFromPlanes(g, planes, n, o, chunk, gy, wk, gt, cols, gwk, gx);
+                if (planes is not null) BackwardFromPlanes(g, planes, n, o, chunk, gy, keepWherePositive, gb, wk, gt, cols, gwk, gx, overwrite);
                 else
                 for (int first = 0; first < n; first += chunk)
                 {
@@ -156,7 +161,7 @@ public sealed partial class Tensor
                     {
                         // dcols [K, count·P] = Wᵀ · gt, then col2im adds each window back to the input pixels it read
                         Gemm.Multiply(true, false, k, ld, o, 1f, wk, k, gtChunk, ld, 0f, cols!, ld);
-                        ConvBatch.FoldChunk(g, cols!, first, count, gx);
+                        ConvBatch.FoldChunk(g, cols!, first, count, gx, new ConvBatch.FoldOutput(clear: overwrite, default, relu: false));
                     }
                 }
                 if (gw is not null && tapMask != 0) AddCompactWeightGrad(g, gwk!, o, gw);
@@ -211,18 +216,22 @@ public sealed partial class Tensor
 
     /// <summary>
     /// The backward of <see cref="ForwardFromPlanes"/>: gt [O, N·P] gathered once, dW [O, K] += gt · colsᵀ as one GEMM packing
-    /// colsᵀ from the planes, and dx chunk by chunk: dcols = Wᵀ · gt (into <paramref name="cols"/>), folded back.
+    /// colsᵀ from the planes, and dx chunk by chunk: dcols = Wᵀ · gt (into <paramref name="cols"/>), folded back. With
+    /// <paramref name="keepWherePositive"/> (a fused ReLU's output; N &gt; 1), gt is gy masked by it, and the bias gradient
+    /// <paramref name="gb"/> is summed from gt.
     /// </summary>
-    private static void BackwardFromPlanes(in Im2ColGeometry g, PhasePlanes planes, int n, int o, int chunk, float[] gy, float[] wk,
-        float[] gt, float[]? cols, float[]? gwk, float[]? gx)
+    private static void BackwardFromPlanes(in Im2ColGeometry g, PhasePlanes planes, int n, int o, int chunk, float[] gy, float[]? keepWherePositive,
+        float[]? gb, float[] wk, float[] gt, float[]? cols, float[]? gwk, float[]? gx, bool overwrite)
     {
         int k = g.Rows, p = g.Positions, ld = n * p;
         ReadOnlySpan<float> gtAll = gy.AsSpan(0, o * ld);
         if (n > 1)
         {
-            ConvBatch.Gather(gtAll, n, o, p, gt);
+            ConvBatch.Gather(gtAll, n, o, p, gt, keepWherePositive is null ? default : keepWherePositive.AsSpan(0, o * ld));
             gtAll = gt.AsSpan(0, o * ld);
+            if (keepWherePositive is not null && gb is not null) ConvBatch.AccumulateBiasGrad(gtAll, n, p, gb.AsSpan(0, o), channelMajor: true);
         }
+        else if (keepWherePositive is not null) throw new ArgumentException("The ReLU mask is applied when gathering more than one image.", nameof(keepWherePositive));
         if (gwk is not null) planes.Multiply(false, o, k, ld, 1f, gtAll, ld, true, 1f, gwk, k);
         if (gx is null) return;
         int foldChunk = Math.Min(chunk, ConvBatch.ImagesPerFold(n, (long)k * p));
@@ -230,7 +239,7 @@ public sealed partial class Tensor
         {
             int count = Math.Min(foldChunk, n - first);
             Gemm.Multiply(true, false, k, count * p, o, 1f, wk, k, gtAll.Slice(first * p), ld, 0f, cols!, count * p);
-            ConvBatch.FoldChunk(g, cols!, first, count, gx);
+            ConvBatch.FoldChunk(g, cols!, first, count, gx, new ConvBatch.FoldOutput(clear: overwrite, default, relu: false));
         }
     }
 

@@ -63,14 +63,19 @@ internal static class ConvBatch
     // Below this many floats a copy runs on the calling thread: waking a worker costs more.
     private const int ParallelCopyFloats = 1 << 16;
 
-    /// <summary>dst[r, b·P + p] = src[b, r, p] for b &lt; count: [count, R, P] → [R, count·P], the images shared out over the cores.</summary>
-    public static unsafe void Gather(ReadOnlySpan<float> src, int count, int rows, int positions, Span<float> dst)
+    /// <summary>
+    /// dst[r, b·P + p] = src[b, r, p] for b &lt; count: [count, R, P] → [R, count·P], the images shared out over the cores. With
+    /// <paramref name="keepWherePositive"/> ([count, R, P] like src), 0 wherever it is not &gt; 0: the gradient through a fused ReLU
+    /// whose output that is, masked as it is gathered.
+    /// </summary>
+    public static unsafe void Gather(ReadOnlySpan<float> src, int count, int rows, int positions, Span<float> dst, ReadOnlySpan<float> keepWherePositive = default)
     {
         long length = (long)count * rows * positions;
-        if (src.Length < length || dst.Length < length) throw new ArgumentException($"Operands too short for [{count}, {rows}, {positions}].");
-        fixed (float* pSrc = src, pDst = dst)
+        if (src.Length < length || dst.Length < length || (!keepWherePositive.IsEmpty && keepWherePositive.Length < length))
+            throw new ArgumentException($"Operands too short for [{count}, {rows}, {positions}].");
+        fixed (float* pSrc = src, pDst = dst, pKeep = keepWherePositive)
         {
-            var job = new CopyJob(pSrc, pDst, null, count, rows, positions, CopyKind.Gather);
+            var job = new CopyJob(pSrc, pDst, null, count, rows, positions, CopyKind.Gather) { Keep = pKeep };
             WorkerPool.RunRanges(count, MinimumImages(rows, positions), &CopyImages, &job, alignment: 1);
         }
     }
@@ -104,6 +109,8 @@ internal static class ConvBatch
         public readonly int Count = count, Rows = rows, Positions = positions;
         public readonly CopyKind Kind = kind;
         public readonly bool Relu = relu;   // max(·, 0) on each written row (Scatter, ScatterBias, AddBias)
+        public float* Keep { get; init; }   // Gather: 0 where this [count, R, P] array is not > 0 (null: copy all)
+        public bool ChannelMajor { get; init; }   // BiasGrad: g is [R, count·P] rather than [count, R, P]
     }
 
     private static unsafe void CopyImages(void* state, int begin, int end)
@@ -118,7 +125,10 @@ internal static class ConvBatch
             long imageOffset = ((long)b * rows + r) * positions, channelOffset = r * ld + (long)b * positions;
             if (job.Kind == CopyKind.Gather)
             {
-                new ReadOnlySpan<float>(job.Src + imageOffset, positions).CopyTo(new Span<float>(job.Dst + channelOffset, positions));
+                var from = new ReadOnlySpan<float>(job.Src + imageOffset, positions);
+                var to = new Span<float>(job.Dst + channelOffset, positions);
+                if (job.Keep is null) from.CopyTo(to);
+                else Masked.PassWherePositive(new ReadOnlySpan<float>(job.Keep + imageOffset, positions), from, to, overwrite: true);
                 continue;
             }
             var image = new Span<float>(job.Dst + imageOffset, positions);
@@ -148,16 +158,17 @@ internal static class ConvBatch
     }
 
     /// <summary>
-    /// dBias[r] += Σ_b Σ_p g[b, r, p] for g [images, R, P] (a plane sum per row, accumulated in double across images; the
-    /// rows shared out over the cores, so the sums do not depend on their number).
+    /// dBias[r] += Σ_b Σ_p g[b, r, p] for g [images, R, P], or g[r, b·P + p] for g [R, images·P] when
+    /// <paramref name="channelMajor"/> (a plane sum per row and image, accumulated in double across images in image order, so
+    /// either layout gives the same bits; the rows shared out over the cores, so the sums do not depend on their number).
     /// </summary>
-    public static unsafe void AccumulateBiasGrad(ReadOnlySpan<float> g, int images, int positions, Span<float> gradBias)
+    public static unsafe void AccumulateBiasGrad(ReadOnlySpan<float> g, int images, int positions, Span<float> gradBias, bool channelMajor = false)
     {
         int rows = gradBias.Length;
         if (g.Length < (long)images * rows * positions) throw new ArgumentException($"Operand too short for [{images}, {rows}, {positions}].");
         fixed (float* pG = g, pGrad = gradBias)
         {
-            var job = new CopyJob(pG, pGrad, null, images, rows, positions, CopyKind.BiasGrad);
+            var job = new CopyJob(pG, pGrad, null, images, rows, positions, CopyKind.BiasGrad) { ChannelMajor = channelMajor };
             int minimumRows = (int)Math.Max(1, ParallelCopyFloats / Math.Max(1L, (long)images * positions));
             WorkerPool.RunRanges(rows, minimumRows, &BiasGradRows, &job, alignment: 1);
         }
@@ -170,7 +181,11 @@ internal static class ConvBatch
         for (int r = begin; r < end; r++)
         {
             double total = 0;
-            for (int b = 0; b < job.Count; b++) total += TensorPrimitives.Sum(new ReadOnlySpan<float>(job.Src + ((long)b * rows + r) * positions, positions));
+            for (int b = 0; b < job.Count; b++)
+            {
+                long offset = job.ChannelMajor ? ((long)r * job.Count + b) * positions : ((long)b * rows + r) * positions;
+                total += TensorPrimitives.Sum(new ReadOnlySpan<float>(job.Src + offset, positions));
+            }
             job.Dst[r] += (float)total;
         }
     }
