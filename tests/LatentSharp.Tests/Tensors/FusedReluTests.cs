@@ -10,7 +10,8 @@ namespace LatentSharp.Tests.Tensors;
 public class FusedReluTests
 {
     /// <summary>images, C, H, W, O, kernel, stride, padding: the conv VAE's stride-2 layers (phase planes or unfolded
-    /// columns), a stride-1 layer (the direct path), a 1×1 layer (pointwise), one image.</summary>
+    /// columns), a stride-1 layer (the direct path), a 1×1 layer (pointwise), one image, maps wider than 32 columns (the
+    /// phase planes' scalar filling).</summary>
     public static TheoryData<int, int, int, int, int, int, int, int> Geometries() => new()
     {
         { 6, 1, 28, 28, 8, 4, 2, 1 },
@@ -18,6 +19,7 @@ public class FusedReluTests
         { 1, 3, 9, 8, 5, 4, 2, 1 },
         { 4, 3, 8, 7, 6, 3, 1, 1 },
         { 3, 5, 6, 6, 4, 1, 1, 0 },
+        { 2, 2, 9, 40, 3, 4, 2, 1 },
     };
 
     [Theory]
