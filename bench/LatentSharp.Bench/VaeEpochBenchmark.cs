@@ -23,7 +23,8 @@ namespace LatentSharp.Bench;
 /// every batch, batch 64 (the zoo's recipe; peer: --model pixelcnn).</item>
 /// </list>
 /// With --inference N (the VAEs), after training: N timed passes of encode (posterior mean) + decode (mean image) over
-/// the test images in batches of 1000, one JSON line each.
+/// the test images in batches of 1000, one JSON line each, with the parameters fixed (Module.FixParameters) as
+/// `latent serve` holds them.
 /// Usage: vae-epoch [--model vae|conv-vae|pixelcnn] [--data fashion-mnist] [--epochs 3] [--threads 2] [--seed 1]
 ///                  [--inference 0]
 /// </summary>
@@ -67,8 +68,12 @@ public static class VaeEpochBenchmark
         trainer.Fit(splits, observer: new JsonLines(trainer, test));
         var arena = new Arena();   // one for all passes, as a serving loop would keep it
         if (model.As<ILatentSpace>() is { } space)
+        {
+            // Parameters fixed, as `latent serve` and the evaluations hold them: the layers keep their packed weights.
+            using IDisposable fixedParameters = model.FixParameters();
             for (int pass = 0; pass < inferencePasses; pass++)
                 Console.WriteLine(JsonSerializer.Serialize(new { inference = EncodeDecodeSeconds(space, test, arena) }));
+        }
         return 0;
     }
 

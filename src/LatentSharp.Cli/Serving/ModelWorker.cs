@@ -62,6 +62,9 @@ internal sealed class ModelWorker : IDisposable
 
     private void Loop()
     {
+        // A served model is never trained: what its layers compute from the parameters alone (packed weights, a VampPrior's
+        // pseudo-input posteriors) is kept for the worker's life.
+        using IDisposable fixedParameters = _model.FixParameters();
         var decodes = new List<DecodeJob>(MaxBatch);
         var others = new List<WorkJob>();
         foreach (Job first in _queue.GetConsumingEnumerable())

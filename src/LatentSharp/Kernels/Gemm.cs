@@ -53,7 +53,17 @@ internal static unsafe partial class Gemm
     public static void Multiply(
         bool transposeA, bool transposeB, int m, int n, int k,
         float alpha, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb,
-        float beta, Span<float> c, int ldc, ReadOnlySpan<float> columnBias, bool relu)
+        float beta, Span<float> c, int ldc, ReadOnlySpan<float> columnBias, bool relu) =>
+        Multiply(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, columnBias, relu, packedB: null);
+
+    /// <summary>
+    /// As above, with op(B) read from <paramref name="packedB"/> (which must hold op(B) of <paramref name="b"/>: a fixed
+    /// layer's weight packed once) when it fits the path and sizes, instead of packed for this product; the same bits.
+    /// </summary>
+    public static void Multiply(
+        bool transposeA, bool transposeB, int m, int n, int k,
+        float alpha, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb,
+        float beta, Span<float> c, int ldc, ReadOnlySpan<float> columnBias, bool relu, PackedB? packedB)
     {
         if (m < 0 || n < 0 || k < 0) ThrowNegativeSize(m, n, k);
         if (m == 0 || n == 0) return;
@@ -66,6 +76,7 @@ internal static unsafe partial class Gemm
         fixed (float* pb = b)
         fixed (float* pc = c)
         fixed (float* pbias = columnBias)
+        fixed (float* ppacked = packedB is not null && packedB.Fits(Resolve(), k, n) ? packedB.Data : null)
         {
             if (k == 0 || alpha == 0f)
             {
@@ -78,6 +89,7 @@ internal static unsafe partial class Gemm
                 A = pa, B = pb, C = pc, Lda = lda, Ldb = ldb, Ldc = ldc,
                 M = m, N = n, K = k, TransposeA = transposeA, TransposeB = transposeB,
                 Alpha = alpha, Beta = beta, Path = Resolve(), ColumnBias = pbias, Relu = relu,
+                PackedB = ppacked, PackedSliceStride = ppacked is null ? 0 : packedB!.SliceStride,
             };
             switch (job.Path)
             {
@@ -108,6 +120,8 @@ internal static unsafe partial class Gemm
         public float Alpha, Beta;
         public float* ColumnBias;         // added to each row of C after the first K slice (null: none)
         public bool Relu;                 // max(·, 0) after the last K slice
+        public float* PackedB;            // op(B) packed whole beforehand (null: packed as the product goes)
+        public long PackedSliceStride;    // its floats per K slice
         public GemmPath Path;
         public int KcStep, KSlices;       // K is cut into KSlices equal slices of at most KcStep
         public bool SplitN;               // threads share out columns (else rows)
@@ -159,7 +173,8 @@ internal static unsafe partial class Gemm
         // rows and a batch-long K) would be packed by one thread while the other waits, then streamed from memory chunk
         // after chunk: each thread packs its own K slices as it goes instead.
         long sharedFloats = sharedSliceStride * job->KSlices;
-        if (sharedFloats > MaxSharedFloats || (sharedPanels < parts && sharedFloats > NarrowSharedFloats))
+        bool prepacked = job->PackedB is not null && !splitN;   // the shared operand is op(B), packed already
+        if (!prepacked && (sharedFloats > MaxSharedFloats || (sharedPanels < parts && sharedFloats > NarrowSharedFloats)))
         {
             // Static halves, each thread packing both operands for its own part.
             job->Chunk = (tiles + parts - 1) / parts * unit;
@@ -169,10 +184,10 @@ internal static unsafe partial class Gemm
             WorkerPool.Run(job->Chunks, &ComputePart<TKernel>, job);
             return;
         }
-        job->Shared = SharedBuffer.Get(sharedFloats);
+        job->Shared = prepacked ? job->PackedB : SharedBuffer.Get(sharedFloats);
         job->SharedPanels = sharedPanels;
         job->SharedSliceStride = sharedSliceStride;
-        WorkerPool.Run(parts, &PackSharedPart<TKernel>, job);
+        if (!prepacked) WorkerPool.Run(parts, &PackSharedPart<TKernel>, job);
 
         // About four chunks per thread, so a thread slowed by a busy core takes fewer.
         int chunkTiles = Math.Max(1, tiles / (4 * parts));
@@ -232,8 +247,8 @@ internal static unsafe partial class Gemm
                 if (job->SplitN)
                 {
                     int nc = Math.Min(job->Chunk, job->N - start);
-                    PackBOf(job, pc, kc, start, nc, TKernel.NR, packB);
-                    Macro<TKernel>(job, slice, packB, 0, job->M, start, nc, pc, kc, edge);
+                    float* bp = BPanels(job, pc, kc, start, nc, TKernel.NR, packB);
+                    Macro<TKernel>(job, slice, bp, 0, job->M, start, nc, pc, kc, edge);
                 }
                 else
                 {
@@ -268,12 +283,12 @@ internal static unsafe partial class Gemm
             for (int pc = 0; pc < k; pc += kcStep)
             {
                 int kc = Math.Min(kcStep, k - pc);
-                PackBOf(job, pc, kc, jc, nc, TKernel.NR, packB);
+                float* bp = BPanels(job, pc, kc, jc, nc, TKernel.NR, packB);
                 for (int ic = i0; ic < i1; ic += mcStep)
                 {
                     int mc = Math.Min(mcStep, i1 - ic);
                     PackA(job->TransposeA, job->A, job->Lda, ic, mc, pc, kc, TKernel.MR, packA);
-                    Macro<TKernel>(job, packA, packB, ic, mc, jc, nc, pc, kc, edge);
+                    Macro<TKernel>(job, packA, bp, ic, mc, jc, nc, pc, kc, edge);
                 }
             }
         }

@@ -230,6 +230,51 @@ public class GemmTests
         }
     }
 
+    // A pre-packed B gives the bits of B packed by the product, on every way the product shares out its work: one thread,
+    // rows shared with B shared (M > N), columns shared (N > M, B's panels read chunk by chunk), K of several slices, both
+    // layouts of B; and a pre-packed B of other sizes is not used.
+    [Theory]
+    [MemberData(nameof(WidthsAndThreads))]
+    public void Multiply_PrepackedB_SameBitsAsPackingIt(int width, int threads)
+    {
+        GemmPath path = PathOf(width);
+        bool emulated = path == GemmPath.Vector512 && !System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated;
+        Case[] cases = emulated
+            ? [new(9, 40, 70, false, true, 1f, 0f, 0)]
+            : [new(300, 400, 600, false, true, 1f, 0f, 0), new(7, 300, 520, false, true, 1f, 0f, 3), new(130, 65, 257, true, false, 0.5f, 1f, 1), new(3, 1, 5, false, false, 1f, 0f, 0)];
+        int savedThreads = Threading.MaxThreads;
+        GemmPath savedPath = Gemm.ForcedPath;
+        try
+        {
+            Threading.MaxThreads = threads;
+            Gemm.ForcedPath = path;
+            foreach (Case c in cases)
+            {
+                var (a, b, c0) = Operands(c, seed: 17);
+                float[] expected = Multiply(c, a, b, c0);
+                PackedB packed = Gemm.Prepack(c.TransposeB, c.K, c.N, b, c.Ldb);
+                Assert.True(packed.Fits(path, c.K, c.N));
+                float[] actual = (float[])c0.Clone();
+                Gemm.Multiply(c.TransposeA, c.TransposeB, c.M, c.N, c.K, c.Alpha, a, c.Lda, b, c.Ldb, c.Beta, actual, c.Ldc, default, relu: false, packed);
+                for (int i = 0; i < expected.Length; i++)
+                    Assert.True(BitConverter.SingleToInt32Bits(expected[i]) == BitConverter.SingleToInt32Bits(actual[i]), $"{path}, {threads} threads, {c}: element {i} is {actual[i]}, packed by the product {expected[i]}");
+            }
+            // Packed for K − 1: it does not fit, and the product packs B itself.
+            Case d = cases[0];
+            var (a2, b2, c2) = Operands(d, seed: 18);
+            PackedB other = Gemm.Prepack(d.TransposeB, d.K - 1, d.N, b2, d.Ldb);
+            Assert.False(other.Fits(path, d.K, d.N));
+            float[] withOther = (float[])c2.Clone();
+            Gemm.Multiply(d.TransposeA, d.TransposeB, d.M, d.N, d.K, d.Alpha, a2, d.Lda, b2, d.Ldb, d.Beta, withOther, d.Ldc, default, relu: false, other);
+            Assert.Equal(Multiply(d, a2, b2, c2), withOther);
+        }
+        finally
+        {
+            Threading.MaxThreads = savedThreads;
+            Gemm.ForcedPath = savedPath;
+        }
+    }
+
     [Fact]
     public void Multiply_ZeroK_AddsTheBiasAndAppliesRelu()
     {

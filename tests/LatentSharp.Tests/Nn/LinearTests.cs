@@ -24,6 +24,34 @@ public class LinearTests
         }
     }
 
+    // While the parameters are fixed, a no-gradient forward reads the weight packed once: the same bits as packing it per
+    // call; the packed weight is dropped when the last scope closes, so a weight changed after that is the one used.
+    [Fact]
+    public void Forward_WhileFixed_SameBits_AndAChangedWeightIsUsedAfterRelease()
+    {
+        var linear = new Linear(300, 200, new Rng(3));
+        var mlp = new Sequential(linear, new Relu());
+        Tensor x = GradCheck.Param(5, 150, 300).Detach();
+        float[] Plain()
+        {
+            using (Tensor.NoGrad()) return (float[])mlp.Forward(x).Data.Clone();
+        }
+        float[] before = Plain();
+        using (mlp.FixParameters())
+        {
+            using (mlp.FixParameters())   // scopes nest
+            {
+                Assert.Equal(before, Plain());
+                Assert.Equal(before, Plain());   // the second call reads the kept packing
+            }
+            Assert.Equal(before, Plain());
+        }
+        linear.Weight.Data[0] += 1f;   // after release: training may change the weight
+        float[] changed = Plain();
+        Assert.NotEqual(before, changed);
+        using (mlp.FixParameters()) Assert.Equal(changed, Plain());
+    }
+
     [Fact]
     public void Forward_WithoutBias_HasOnlyWeight()
     {

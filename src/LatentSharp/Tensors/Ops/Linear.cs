@@ -14,9 +14,10 @@ public sealed partial class Tensor
     /// <summary>
     /// <see cref="Linear(Tensor, Tensor, Tensor?)"/>, then max(·, 0) with <paramref name="relu"/>: a Linear followed by a
     /// ReLU in one pass over the output, equal to the bit to the two apart (the gradient at exactly 0 taken as 0, as
-    /// <see cref="Relu"/> does).
+    /// <see cref="Relu"/> does). The weight is read from <paramref name="packedWeight"/> (Wᵀ packed by <see cref="Gemm.Prepack"/>,
+    /// a fixed layer's) where it fits, instead of packed again: the same bits.
     /// </summary>
-    internal static Tensor Linear(Tensor x, Tensor weight, Tensor? bias, bool relu)
+    internal static Tensor Linear(Tensor x, Tensor weight, Tensor? bias, bool relu, PackedB? packedWeight = null)
     {
         if (x.Rank != 2 || weight.Rank != 2 || x._shape[1] != weight._shape[1])
             throw new ArgumentException($"Linear: input {ShapeText(x._shape)} does not fit weight {ShapeText(weight._shape)} (expected [B, in] and [out, in]).");
@@ -26,7 +27,7 @@ public sealed partial class Tensor
 
         Tensor y = Empty([b, outFeatures]);
         Gemm.Multiply(false, true, b, outFeatures, inFeatures, 1f, x._data, inFeatures, weight._data, inFeatures, 0f, y._data, outFeatures,
-            bias is null ? default : bias._data.AsSpan(0, outFeatures), relu);
+            bias is null ? default : bias._data.AsSpan(0, outFeatures), relu, packedWeight);
 
         void Backward()
         {
