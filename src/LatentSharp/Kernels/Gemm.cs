@@ -118,8 +118,8 @@ internal static unsafe partial class Gemm
         public int Lda, Ldb, Ldc, M, N, K;
         public bool TransposeA, TransposeB;
         public float Alpha, Beta;
-        public float* ColumnBias;         // added to each row of C after the first K slice (null: none)
-        public bool Relu;                 // max(·, 0) after the last K slice
+        public float* ColumnBias;         // added to each row of C by the first K slice's store (null: none)
+        public bool Relu;                 // max(·, 0) by the last K slice's store
         public float* PackedB;            // op(B) packed whole beforehand (null: packed as the product goes)
         public long PackedSliceStride;    // its floats per K slice
         public GemmPath Path;
