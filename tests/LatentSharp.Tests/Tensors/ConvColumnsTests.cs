@@ -23,6 +23,34 @@ public class ConvColumnsTests
         { 2, 3, 9, 9, 4, 3, 2, 1, 0b110_011_101UL },
     };
 
+    // The transposed convolution's forward runs whole chunks of images on each core: one and two threads give the same bits,
+    // with chunks of several images and a shorter last one (37 images), and with its fused ReLU.
+    [Fact]
+    public void ConvTranspose2d_OneAndTwoThreads_SameBits()
+    {
+        Tensor x = GradCheck.Param(56, 37, 16, 7, 7);
+        Tensor weight = GradCheck.Param(57, 16, 8, 4, 4);
+        Tensor bias = GradCheck.Param(58, 8);
+        float[] Run(int threads, bool relu)
+        {
+            int saved = Threading.MaxThreads;
+            try
+            {
+                Threading.MaxThreads = threads;
+                foreach (Tensor t in new[] { x, weight, bias }) t.ZeroGrad();
+                Tensor y = Tensor.ConvTranspose2d(x, weight, bias, 2, 1, 0, relu);
+                y.Multiply(y).Sum().Backward();
+                return [.. y.Data, .. x.Grad!, .. weight.Grad!, .. bias.Grad!];
+            }
+            finally
+            {
+                Threading.MaxThreads = saved;
+            }
+        }
+        foreach (bool relu in new[] { false, true })
+            Assert.Equal(Run(1, relu).Select(BitConverter.SingleToInt32Bits), Run(2, relu).Select(BitConverter.SingleToInt32Bits));
+    }
+
     [Theory]
     [MemberData(nameof(Geometries))]
     public void Conv2dAndTranspose_FromPhasePlanes_SameBitsAsUnfolding(int n, int c, int h, int w, int o, int k, int stride, int padding, ulong mask)

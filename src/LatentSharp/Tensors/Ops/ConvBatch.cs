@@ -216,15 +216,15 @@ internal static class ConvBatch
     }
 
     /// <summary>Adds the chunk's column matrix [Rows, count·P] into images [first, first + count) (col2im, accumulating).</summary>
-    public static void FoldChunk(in Im2ColGeometry g, float[] cols, int first, int count, float[] images) =>
+    public static void FoldChunk(in Im2ColGeometry g, ReadOnlySpan<float> cols, int first, int count, Span<float> images) =>
         FoldChunk(g, cols, first, count, images, new FoldOutput());
 
     /// <summary>
-    /// As <see cref="FoldChunk(in Im2ColGeometry, float[], int, int, float[])"/>, each image first cleared when
+    /// As <see cref="FoldChunk(in Im2ColGeometry, ReadOnlySpan{float}, int, int, Span{float})"/>, each image first cleared when
     /// <paramref name="output"/> says so and finished after (+ bias[channel], then max(·, 0)): a transposed convolution's whole
     /// output pass, image by image while each is in cache, instead of a clear, a fold, a bias pass and a ReLU pass.
     /// </summary>
-    public static unsafe void FoldChunk(in Im2ColGeometry g, float[] cols, int first, int count, float[] images, FoldOutput output)
+    public static unsafe void FoldChunk(in Im2ColGeometry g, ReadOnlySpan<float> cols, int first, int count, Span<float> images, FoldOutput output)
     {
         fixed (float* pImages = images)
         fixed (float* pCols = cols)
@@ -235,7 +235,7 @@ internal static class ConvBatch
         }
     }
 
-    /// <summary>What <see cref="FoldChunk(in Im2ColGeometry, float[], int, int, float[], FoldOutput)"/> does around each image's fold:
+    /// <summary>What <see cref="FoldChunk(in Im2ColGeometry, ReadOnlySpan{float}, int, int, Span{float}, FoldOutput)"/> does around each image's fold:
     /// clear it first; then add bias[channel] (empty: none) and apply max(·, 0).</summary>
     public readonly ref struct FoldOutput(bool clear, ReadOnlySpan<float> bias, bool relu)
     {

@@ -30,28 +30,69 @@ public sealed partial class Tensor
         // The output image [O, Ho, Wo] is what gets unfolded: its columns are [K = O·kh·kw, P = H·W], one per input pixel
         // (a stride-s convolution of Ho×Wo gives back H×W because outputPadding < stride). Weight [C, K] is stored as is.
         var g = new Im2ColGeometry(o, ho, wo, kh, kw, stride, padding, h, wd);
-        int k = g.Rows, p = g.Positions, inLength = c * p, outLength = o * ho * wo;
-        int chunk = ConvBatch.ImagesPerFold(n, (long)k * p);
+        int chunk = ConvBatch.ImagesPerFold(n, (long)g.Rows * g.Positions);
 
         Tensor y = Empty([n, o, ho, wo]);   // cleared image by image before col2im accumulates into it
-        float[] cols = ConvBatch.Rent((long)k * chunk * p);
-        float[] xt = ConvBatch.Rent((long)c * chunk * p);
+        ForwardOnEachCore(g, x._data, w._data, bias?._data, relu, y._data, n, c, chunk);
+        return RecordTransposed(x, w, bias, y, g, n, c, ho, wo, chunk, relu);
+    }
+
+    /// <summary>
+    /// y = col2im(Wᵀ · x) (+ bias, then max(·, 0) with <paramref name="relu"/>), every core taking whole chunks of images
+    /// in turn: gather [C, count·P], cols [K, count·P] = Wᵀ · xt, fold, all on one core, so the fold reads the columns its
+    /// own core has just written (from L2) and no chunk waits for the other core at the end of each step. Chunks of about a
+    /// quarter of a core's share, within the fold budget; the same values as a chunk's steps spread over the cores, to the bit.
+    /// </summary>
+    private static unsafe void ForwardOnEachCore(in Im2ColGeometry g, float[] x, float[] w, float[]? bias, bool relu, float[] y, int n, int c, int chunk)
+    {
+        int threads = Threading.MaxThreads;
+        chunk = Math.Max(1, Math.Min(chunk, (n + 4 * threads - 1) / (4 * threads)));
+        int chunks = (n + chunk - 1) / chunk;
+        fixed (float* px = x, pw = w, pbias = bias, py = y)
+        {
+            var job = new TransposedForward
+            {
+                G = g, X = px, W = pw, Bias = pbias, Y = py, Relu = relu, Images = n, InChannels = c, Chunk = chunk, Chunks = chunks,
+            };
+            WorkerPool.Run(Math.Min(threads, chunks), &ForwardChunks, &job);
+        }
+    }
+
+    /// <summary>One <see cref="ForwardOnEachCore"/> call: raw pointers, because the state lives on the caller's stack while the workers run.</summary>
+    private unsafe struct TransposedForward
+    {
+        public Im2ColGeometry G;
+        public float* X, W, Bias, Y;
+        public bool Relu;
+        public int Images, InChannels, Chunk, Chunks;
+        public int NextChunk;   // the next chunk to take
+    }
+
+    private static unsafe void ForwardChunks(void* state, int part)
+    {
+        var job = (TransposedForward*)state;
+        ref readonly Im2ColGeometry g = ref job->G;
+        int c = job->InChannels, k = g.Rows, p = g.Positions, n = job->Images, inLength = c * p, outLength = g.ImageLength;
+        float[] cols = ConvBatch.Rent((long)k * job->Chunk * p);
+        float[] xt = ConvBatch.Rent((long)c * job->Chunk * p);
         try
         {
-            for (int first = 0; first < n; first += chunk)
+            var weight = new ReadOnlySpan<float>(job->W, c * k);
+            var output = new ConvBatch.FoldOutput(clear: true, job->Bias is null ? default : new ReadOnlySpan<float>(job->Bias, g.Channels), job->Relu);
+            var images = new Span<float>(job->Y, n * outLength);
+            int chunk;
+            while ((chunk = Interlocked.Increment(ref job->NextChunk) - 1) < job->Chunks)
             {
-                int count = Math.Min(chunk, n - first), ld = count * p;
-                // xt [C, count·P]: the chunk's input, channel-major
-                ReadOnlySpan<float> xChunk = x._data.AsSpan(first * inLength, count * inLength);
-                ReadOnlySpan<float> xtChunk = xChunk;
+                int first = chunk * job->Chunk, count = Math.Min(job->Chunk, n - first), ld = count * p;
+                // The kernels called here find the pool taken and run on this core.
+                ReadOnlySpan<float> xtChunk = new ReadOnlySpan<float>(job->X + (long)first * inLength, count * inLength);
                 if (count > 1)
                 {
-                    ConvBatch.Gather(xChunk, count, c, p, xt);
+                    ConvBatch.Gather(xtChunk, count, c, p, xt);
                     xtChunk = xt;
                 }
-                // cols [K, count·P] = Wᵀ [K, C] · xt [C, count·P], then col2im scatters every window into the output
-                Gemm.Multiply(true, false, k, ld, c, 1f, w._data, k, xtChunk, ld, 0f, cols, ld);
-                ConvBatch.FoldChunk(g, cols, first, count, y._data, new ConvBatch.FoldOutput(clear: true, bias is null ? default : bias._data.AsSpan(0, o), relu));
+                Gemm.Multiply(true, false, k, ld, c, 1f, weight, k, xtChunk, ld, 0f, cols, ld);
+                ConvBatch.FoldChunk(g, cols, first, count, images, output);
             }
         }
         finally
@@ -59,7 +100,12 @@ public sealed partial class Tensor
             ConvBatch.Return(xt);
             ConvBatch.Return(cols);
         }
+    }
 
+    /// <summary>y recorded as the transposed convolution's output, with its backward rule.</summary>
+    private static Tensor RecordTransposed(Tensor x, Tensor w, Tensor? bias, Tensor y, Im2ColGeometry g, int n, int c, int ho, int wo, int chunk, bool relu)
+    {
+        int o = g.Channels, k = g.Rows, p = g.Positions, inLength = c * p;
         Tensor[] inputs = bias is null ? [x, w] : [x, w, bias];
         return y.Recorded(() =>
         {
