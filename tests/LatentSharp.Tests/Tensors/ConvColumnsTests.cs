@@ -23,24 +23,27 @@ public class ConvColumnsTests
         { 2, 3, 9, 9, 4, 3, 2, 1, 0b110_011_101UL },
     };
 
-    // The transposed convolution's forward runs whole chunks of images on each core: one and two threads give the same bits,
-    // with chunks of several images and a shorter last one (37 images), and with its fused ReLU.
+    // The transposed convolution's forward and the convolution's input gradient run whole chunks of images on each core:
+    // one and two threads give the same bits, with chunks of several images and a shorter last one (37 images), with and
+    // without the fused ReLU.
     [Fact]
-    public void ConvTranspose2d_OneAndTwoThreads_SameBits()
+    public void ChunksOnEachCore_OneAndTwoThreads_SameBits()
     {
         Tensor x = GradCheck.Param(56, 37, 16, 7, 7);
         Tensor weight = GradCheck.Param(57, 16, 8, 4, 4);
         Tensor bias = GradCheck.Param(58, 8);
+        Tensor weight2 = GradCheck.Param(59, 4, 8, 4, 4);
         float[] Run(int threads, bool relu)
         {
             int saved = Threading.MaxThreads;
             try
             {
                 Threading.MaxThreads = threads;
-                foreach (Tensor t in new[] { x, weight, bias }) t.ZeroGrad();
-                Tensor y = Tensor.ConvTranspose2d(x, weight, bias, 2, 1, 0, relu);
-                y.Multiply(y).Sum().Backward();
-                return [.. y.Data, .. x.Grad!, .. weight.Grad!, .. bias.Grad!];
+                foreach (Tensor t in new[] { x, weight, bias, weight2 }) t.ZeroGrad();
+                Tensor y = Tensor.ConvTranspose2d(x, weight, bias, 2, 1, 0, relu);       // [37, 8, 14, 14]
+                Tensor z = Tensor.Conv2d(y, weight2, null, 2, 1, tapMask: 0, relu);      // back to [37, 4, 7, 7]: dx of y from planes
+                z.Multiply(z).Sum().Backward();
+                return [.. y.Data, .. z.Data, .. x.Grad!, .. weight.Grad!, .. bias.Grad!, .. weight2.Grad!];
             }
             finally
             {

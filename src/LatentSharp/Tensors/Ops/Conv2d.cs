@@ -127,7 +127,7 @@ public sealed partial class Tensor
 
             // Scratch columns: for the chunks not kept, and for dcols. From phase planes the output gradient is gathered
             // once for the whole batch: the weight gradient is one product.
-            float[]? cols = gx is null && (keptImages == n || planes is not null) ? null : ConvBatch.Rent((long)k * chunk * p);
+            float[]? cols = planes is not null || (gx is null && keptImages == n) ? null : ConvBatch.Rent((long)k * chunk * p);
             float[] gt = ConvBatch.Rent((long)o * (planes is null ? chunk : n) * p);
             // With a tap mask the products run on the compact weight [O, K]; its gradient is gathered there, then added
             // to the used taps of gw.
@@ -137,7 +137,7 @@ public sealed partial class Tensor
             if (gwk is not null && tapMask != 0) Array.Clear(gwk, 0, o * k);
             try
             {
-                if (planes is not null) BackwardFromPlanes(g, planes, n, o, chunk, gy, keepWherePositive, gb, wk, gt, cols, gwk, gx, overwrite);
+                if (planes is not null) BackwardFromPlanes(g, planes, n, o, chunk, gy, keepWherePositive, gb, wk, gt, gwk, gx, overwrite);
                 else
                 for (int first = 0; first < n; first += chunk)
                 {
@@ -216,12 +216,12 @@ public sealed partial class Tensor
 
     /// <summary>
     /// The backward of <see cref="ForwardFromPlanes"/>: gt [O, N·P] gathered once, dW [O, K] += gt · colsᵀ as one GEMM packing
-    /// colsᵀ from the planes, and dx chunk by chunk: dcols = Wᵀ · gt (into <paramref name="cols"/>), folded back. With
+    /// colsᵀ from the planes, and dx chunk by chunk on each core: dcols = Wᵀ · gt, folded back. With
     /// <paramref name="keepWherePositive"/> (a fused ReLU's output; N &gt; 1), gt is gy masked by it, and the bias gradient
     /// <paramref name="gb"/> is summed from gt.
     /// </summary>
     private static void BackwardFromPlanes(in Im2ColGeometry g, PhasePlanes planes, int n, int o, int chunk, float[] gy, float[]? keepWherePositive,
-        float[]? gb, float[] wk, float[] gt, float[]? cols, float[]? gwk, float[]? gx, bool overwrite)
+        float[]? gb, float[] wk, float[] gt, float[]? gwk, float[]? gx, bool overwrite)
     {
         int k = g.Rows, p = g.Positions, ld = n * p;
         ReadOnlySpan<float> gtAll = gy.AsSpan(0, o * ld);
@@ -234,12 +234,61 @@ public sealed partial class Tensor
         else if (keepWherePositive is not null) throw new ArgumentException("The ReLU mask is applied when gathering more than one image.", nameof(keepWherePositive));
         if (gwk is not null) planes.Multiply(false, o, k, ld, 1f, gtAll, ld, true, 1f, gwk, k);
         if (gx is null) return;
-        int foldChunk = Math.Min(chunk, ConvBatch.ImagesPerFold(n, (long)k * p));
-        for (int first = 0; first < n; first += foldChunk)
+        InputGradientOnEachCore(g, n, o, Math.Min(chunk, ConvBatch.ImagesPerFold(n, (long)k * p)), wk, gtAll, gx, overwrite);
+    }
+
+    /// <summary>
+    /// dx += col2im(Wᵀ · gt) (written, when <paramref name="overwrite"/>), gt [O, N·P] channel-major: every core taking whole
+    /// chunks of images in turn, dcols [K, count·P] = Wᵀ · gt's columns, then the fold, on one core, so the fold reads the
+    /// columns its own core has just written and no chunk waits for the other core between the two. Chunks of about a
+    /// quarter of a core's share, within <paramref name="chunk"/>; the same values as both steps spread over the cores.
+    /// </summary>
+    private static unsafe void InputGradientOnEachCore(in Im2ColGeometry g, int n, int o, int chunk, float[] wk, ReadOnlySpan<float> gt, float[] gx, bool overwrite)
+    {
+        int threads = Threading.MaxThreads;
+        chunk = Math.Max(1, Math.Min(chunk, (n + 4 * threads - 1) / (4 * threads)));
+        int chunks = (n + chunk - 1) / chunk;
+        fixed (float* pw = wk, pgt = gt, pgx = gx)
         {
-            int count = Math.Min(foldChunk, n - first);
-            Gemm.Multiply(true, false, k, count * p, o, 1f, wk, k, gtAll.Slice(first * p), ld, 0f, cols!, count * p);
-            ConvBatch.FoldChunk(g, cols!, first, count, gx, new ConvBatch.FoldOutput(clear: overwrite, default, relu: false));
+            var job = new InputGradient { G = g, W = pw, Gt = pgt, Gx = pgx, Images = n, OutChannels = o, Chunk = chunk, Chunks = chunks, Overwrite = overwrite };
+            WorkerPool.Run(Math.Min(threads, chunks), &InputGradientChunks, &job);
+        }
+    }
+
+    /// <summary>One <see cref="InputGradientOnEachCore"/> call: raw pointers, because the state lives on the caller's stack while the workers run.</summary>
+    private unsafe struct InputGradient
+    {
+        public Im2ColGeometry G;
+        public float* W, Gt, Gx;
+        public int Images, OutChannels, Chunk, Chunks;
+        public bool Overwrite;
+        public int NextChunk;   // the next chunk to take
+    }
+
+    private static unsafe void InputGradientChunks(void* state, int part)
+    {
+        var job = (InputGradient*)state;
+        ref readonly Im2ColGeometry g = ref job->G;
+        int o = job->OutChannels, k = g.Rows, p = g.Positions, n = job->Images, ld = n * p;
+        float[] cols = ConvBatch.Rent((long)k * job->Chunk * p);
+        try
+        {
+            var weight = new ReadOnlySpan<float>(job->W, o * k);
+            var gt = new ReadOnlySpan<float>(job->Gt, o * ld);
+            var gx = new Span<float>(job->Gx, n * g.ImageLength);
+            var output = new ConvBatch.FoldOutput(clear: job->Overwrite, default, relu: false);
+            int chunk;
+            while ((chunk = Interlocked.Increment(ref job->NextChunk) - 1) < job->Chunks)
+            {
+                int first = chunk * job->Chunk, count = Math.Min(job->Chunk, n - first);
+                // The kernels called here find the pool taken and run on this core.
+                Gemm.Multiply(true, false, k, count * p, o, 1f, weight, k, gt[(first * p)..], ld, 0f, cols, count * p);
+                ConvBatch.FoldChunk(g, cols, first, count, gx, output);
+            }
+        }
+        finally
+        {
+            ConvBatch.Return(cols);
         }
     }
 
