@@ -245,13 +245,11 @@ public sealed partial class Tensor
     /// </summary>
     private static unsafe void InputGradientOnEachCore(in Im2ColGeometry g, int n, int o, int chunk, float[] wk, ReadOnlySpan<float> gt, float[] gx, bool overwrite)
     {
-        int threads = Threading.MaxThreads;
-        chunk = Math.Max(1, Math.Min(chunk, (n + 4 * threads - 1) / (4 * threads)));
-        int chunks = (n + chunk - 1) / chunk;
+        (int images, int chunks, int cores) = ConvBatch.ChunksOnEachCore(n, chunk);
         fixed (float* pw = wk, pgt = gt, pgx = gx)
         {
-            var job = new InputGradient { G = g, W = pw, Gt = pgt, Gx = pgx, Images = n, OutChannels = o, Chunk = chunk, Chunks = chunks, Overwrite = overwrite };
-            WorkerPool.Run(Math.Min(threads, chunks), &InputGradientChunks, &job);
+            var job = new InputGradient { G = g, W = pw, Gt = pgt, Gx = pgx, Images = n, OutChannels = o, Chunk = images, Chunks = chunks, Overwrite = overwrite };
+            WorkerPool.Run(cores, &InputGradientChunks, &job);
         }
     }
 

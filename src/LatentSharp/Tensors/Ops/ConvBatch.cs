@@ -45,6 +45,19 @@ internal static class ConvBatch
     /// <summary>Images per chunk for a column matrix of <paramref name="columnsPerImage"/> floats per image that is folded straight after its GEMM.</summary>
     public static int ImagesPerFold(int images, long columnsPerImage) => ImagesWithin(FoldBudget, images, columnsPerImage);
 
+    /// <summary>
+    /// Chunks for cores that each take whole chunks of images in turn (a chunk's steps all on one core): about a quarter of a
+    /// core's share of the <paramref name="images"/>, at most <paramref name="chunkImages"/>; the images per chunk, the chunks,
+    /// and the cores to engage.
+    /// </summary>
+    public static (int Images, int Chunks, int Cores) ChunksOnEachCore(int images, int chunkImages)
+    {
+        int threads = Threading.MaxThreads;
+        int perChunk = Math.Max(1, Math.Min(chunkImages, (images + 4 * threads - 1) / (4 * threads)));
+        int chunks = (images + perChunk - 1) / perChunk;
+        return (perChunk, chunks, Math.Min(threads, chunks));
+    }
+
     /// <summary>Images per chunk for a column matrix of <paramref name="columnsPerImage"/> floats per image.</summary>
     public static int ImagesPerChunk(int images, long columnsPerImage) => ImagesWithin(ColumnBudget, images, columnsPerImage);
 

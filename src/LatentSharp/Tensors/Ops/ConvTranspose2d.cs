@@ -45,16 +45,14 @@ public sealed partial class Tensor
     /// </summary>
     private static unsafe void ForwardOnEachCore(in Im2ColGeometry g, float[] x, float[] w, float[]? bias, bool relu, float[] y, int n, int c, int chunk)
     {
-        int threads = Threading.MaxThreads;
-        chunk = Math.Max(1, Math.Min(chunk, (n + 4 * threads - 1) / (4 * threads)));
-        int chunks = (n + chunk - 1) / chunk;
+        (int images, int chunks, int cores) = ConvBatch.ChunksOnEachCore(n, chunk);
         fixed (float* px = x, pw = w, pbias = bias, py = y)
         {
             var job = new TransposedForward
             {
-                G = g, X = px, W = pw, Bias = pbias, Y = py, Relu = relu, Images = n, InChannels = c, Chunk = chunk, Chunks = chunks,
+                G = g, X = px, W = pw, Bias = pbias, Y = py, Relu = relu, Images = n, InChannels = c, Chunk = images, Chunks = chunks,
             };
-            WorkerPool.Run(Math.Min(threads, chunks), &ForwardChunks, &job);
+            WorkerPool.Run(cores, &ForwardChunks, &job);
         }
     }
 
