@@ -15,11 +15,7 @@ public sealed partial class Tensor
         Tensor y = EmptyLike(x);
         // Both passes are shared out over the cores in ranges of elements: a conv VAE's activations (10⁵–10⁶ values) took
         // them on one core while the other waited for the next convolution.
-        fixed (float* px = x._data, py = y._data)
-        {
-            var job = new ElementwiseJob { X = px, Y = py };
-            WorkerPool.RunRanges(x.Length, ElementsPerThread, &ReluRange, &job);
-        }
+        Elementwise(x._data.AsSpan(0, x.Length), y._data, &ReluRange);
         return y.Recorded(() =>
         {
             // y = max(x, 0)  =>  dx += g where x > 0
@@ -33,12 +29,19 @@ public sealed partial class Tensor
     }
 
     /// <summary>max(data, 0) in place: a ReLU fused into the op that wrote the data, where that op has no row-by-row pass to apply it in.</summary>
-    private static unsafe void ReluInPlace(Span<float> data)
+    private static unsafe void ReluInPlace(Span<float> data) => Elementwise(data, data, &ReluRange);
+
+    /// <summary>
+    /// y[i] = f(x[i]) for every i of <paramref name="x"/>, where <paramref name="range"/> maps an <see cref="ElementwiseJob"/>'s
+    /// X into its Y over [begin, end): shared out over the cores above <see cref="ElementsPerThread"/> per core (y may be x).
+    /// </summary>
+    private static unsafe void Elementwise(ReadOnlySpan<float> x, Span<float> y, delegate*<void*, int, int, void> range)
     {
-        fixed (float* p = data)
+        if (y.Length < x.Length) throw new ArgumentException("The output is shorter than the input.", nameof(y));
+        fixed (float* px = x, py = y)
         {
-            var job = new ElementwiseJob { X = p, Y = p };
-            WorkerPool.RunRanges(data.Length, ElementsPerThread, &ReluRange, &job);
+            var job = new ElementwiseJob { X = px, Y = py };
+            WorkerPool.RunRanges(x.Length, ElementsPerThread, range, &job);
         }
     }
 
