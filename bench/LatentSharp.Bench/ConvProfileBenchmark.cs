@@ -12,11 +12,12 @@ namespace LatentSharp.Bench;
 /// Process CPU time (user + system) of the conv VAE's training, made to be read on a loaded machine where wall-clock
 /// times are not: "steps" trains the conv-vae of <see cref="VaeEpochBenchmark"/> (channels [32, 64], batch 128) with the
 /// Trainer and reports the CPU milliseconds per step after a warm-up; "ops" times each of its four convolutions alone
-/// (forward, backward for the input gradient, backward for the weight gradient) on batch 128 of random data.
+/// on batch 128 of random data: the forward with no gradient, then as training runs it (ReLU fused where the model fuses
+/// it, the first layer with no input gradient) and its backward (with a Sum's gradient of ones).
 /// "im2col" times the stride-2 unfold and fold of those layers, one image at a time (the unfold with its vector path on and off).
 /// "gemms" times the 32→64 layer's products alone (GFLOP/s, from phase planes and from unfolded columns) and its fold of a
 /// whole batch, in the chunks the layers use and in one piece.
-/// Usage: conv-profile [steps|ops|im2col|gemms] [--steps 60] [--warmup 10] [--threads 1] [--repeats 5] [--clock cpu|wall] [--data fashion-mnist]
+/// Usage: conv-profile [steps|ops|im2col|gemms] [--steps 60] [--warmup 10] [--threads 1] [--repeats 5] [--clock cpu|wall] [--data fashion-mnist] [--layer 1..4 (ops: that layer only)]
 /// </summary>
 public static class ConvProfileBenchmark
 {
@@ -29,7 +30,7 @@ public static class ConvProfileBenchmark
         Threading.MaxThreads = Int(args, "--threads", 1);
         WallClock = Arg(args, "--clock", "cpu") == "wall";
         int repeats = Int(args, "--repeats", 5);
-        if (mode == "ops") return Ops(repeats);
+        if (mode == "ops") return Ops(repeats, Int(args, "--layer", 0));
         if (mode == "im2col") return Im2ColKernels(repeats);
         if (mode == "gemms") return LayerProducts(repeats);
         if (mode != "steps")
@@ -110,44 +111,44 @@ public static class ConvProfileBenchmark
         public void EpochCompleted(EpochReport report) { }
     }
 
-    private static int Ops(int repeats)
+    private static int Ops(int repeats, int only)
     {
-        // (name, transposed, in channels, out channels, input size) of the conv VAE's convolutions, all k4 s2 p1
-        (string Name, bool Transposed, int In, int Out, int Size)[] layers =
+        // (name, transposed, in channels, out channels, input size, fused ReLU, input gradient) of the conv VAE's
+        // convolutions, all k4 s2 p1, as training runs them: the first takes the images (no input gradient), the last
+        // is the likelihood's logits (no ReLU).
+        (string Name, bool Transposed, int In, int Out, int Size, bool Relu, bool InputGrad)[] layers =
         [
-            ("conv 1→32, 28→14", false, 1, 32, 28),
-            ("conv 32→64, 14→7", false, 32, 64, 14),
-            ("convT 64→32, 7→14", true, 64, 32, 7),
-            ("convT 32→1, 14→28", true, 32, 1, 14),
+            ("conv 1→32, 28→14", false, 1, 32, 28, true, false),
+            ("conv 32→64, 14→7", false, 32, 64, 14, true, true),
+            ("convT 64→32, 7→14", true, 64, 32, 7, true, true),
+            ("convT 32→1, 14→28", true, 32, 1, 14, false, true),
         ];
         Console.WriteLine($"{(WallClock ? "Wall-clock" : "CPU")} ms per call, batch {BatchSize}, {Threading.MaxThreads} thread(s), path {Gemm.Resolve()}, median of {repeats} x 20 calls");
-        Console.WriteLine("| layer | forward | backward dx | backward dW + db |");
+        Console.WriteLine("| layer | forward, no grad | forward, training | backward |");
         Console.WriteLine("|---|---:|---:|---:|");
         var rng = new Rng(1);
-        foreach (var layer in layers)
+        double total = 0;
+        foreach (var layer in only == 0 ? layers : [layers[only - 1]])
         {
             Tensor x = Random(rng, BatchSize, layer.In, layer.Size, layer.Size);
             Tensor w = layer.Transposed ? Random(rng, layer.In, layer.Out, 4, 4) : Random(rng, layer.Out, layer.In, 4, 4);
             Tensor b = Random(rng, layer.Out);
-            Tensor Forward() => layer.Transposed ? Tensor.ConvTranspose2d(x, w, b, 2, 1) : Tensor.Conv2d(x, w, b, 2, 1);
-            double forward = Median(repeats, () =>
+            w.AsParameter();
+            b.AsParameter();
+            if (layer.InputGrad) x.AsParameter();
+            Tensor Forward() => layer.Transposed
+                ? Tensor.ConvTranspose2d(x, w, b, 2, 1, 0, layer.Relu)
+                : Tensor.Conv2d(x, w, b, 2, 1, 0, layer.Relu);
+            double inference = Median(repeats, () =>
             {
                 using (Tensor.NoGrad()) Forward();
             });
-            double both = Median(repeats, () =>
-            {
-                x.AsParameter();
-                w.AsParameter();
-                b.AsParameter();
-                Forward().Sum().Backward();
-            });
-            double weightOnly = Median(repeats, () =>
-            {
-                using (Tensor.NoGrad()) x = x.Detach();
-                Forward().Sum().Backward();
-            });
-            Console.WriteLine($"| {layer.Name} | {forward:F2} | {both - weightOnly:F2} | {weightOnly - forward:F2} |");
+            double forward = Median(repeats, () => Forward());
+            double both = Median(repeats, () => Forward().Sum().Backward());
+            total += both;
+            Console.WriteLine($"| {layer.Name} | {inference:F2} | {forward:F2} | {both - forward:F2} |");
         }
+        Console.WriteLine($"training total of the four layers (forward + backward, with one Sum): {total:F2} ms");
         return 0;
     }
 
@@ -310,7 +311,10 @@ public static class ConvProfileBenchmark
         {
             using (arena.Scope()) call();
         }
-        for (int i = 0; i < 3; i++) Scoped();
+        // Calls for a second first: the JIT recompiles hot methods at tier 1 only after some 30 calls and a delay, and
+        // code timed before that (as a table's first rows were) runs several times slower.
+        long warmStart = Stopwatch.GetTimestamp();
+        for (int i = 0; i < 3 || Stopwatch.GetElapsedTime(warmStart).TotalSeconds < 1; i++) Scoped();
         var times = new List<double>();
         for (int r = 0; r < repeats; r++)
         {
