@@ -17,7 +17,7 @@ namespace LatentSharp.Bench;
 /// "im2col" times the stride-2 unfold and fold of those layers, one image at a time (the unfold with its vector path on and off).
 /// "gemms" times the 32→64 layer's products alone (GFLOP/s, from phase planes and from unfolded columns) and its fold of a
 /// whole batch, in the chunks the layers use and in one piece.
-/// Usage: conv-profile [steps|ops|im2col|gemms] [--steps 60] [--warmup 10] [--threads 1] [--repeats 5] [--clock cpu|wall] [--data fashion-mnist] [--layer 1..4 (ops: that layer only)]
+/// Usage: conv-profile [steps|ops|im2col|gemms] [--steps 60] [--warmup 10] [--threads 1] [--repeats 5] [--clock cpu|wall] [--data fashion-mnist] [--layer 1..4 (ops: that layer only)] [--product NAME (gemms: the products whose name starts so)]
 /// </summary>
 public static class ConvProfileBenchmark
 {
@@ -32,7 +32,7 @@ public static class ConvProfileBenchmark
         int repeats = Int(args, "--repeats", 5);
         if (mode == "ops") return Ops(repeats, Int(args, "--layer", 0));
         if (mode == "im2col") return Im2ColKernels(repeats);
-        if (mode == "gemms") return LayerProducts(repeats);
+        if (mode == "gemms") return LayerProducts(repeats, Arg(args, "--product", ""));
         if (mode != "steps")
         {
             Console.Error.WriteLine($"conv-profile: the mode is \"steps\", \"ops\", \"im2col\" or \"gemms\", not \"{mode}\".");
@@ -194,7 +194,7 @@ public static class ConvProfileBenchmark
     /// The conv 32→64 layer's products at batch 128 (its transposed twin's are the same shapes): forward W [64, 512] · cols,
     /// weight gradient dY [64, 6272] · colsᵀ (M = 64 both), the input gradient's Wᵀ [512, 64] · dY, and the fold of its result.
     /// </summary>
-    private static unsafe int LayerProducts(int repeats)
+    private static unsafe int LayerProducts(int repeats, string only)
     {
         var g = new Im2ColGeometry(32, 14, 14, 4, 4, 2, 1, 7, 7);
         int n = BatchSize, o = 64, k = g.Rows, p = g.Positions, ld = n * p;
@@ -241,6 +241,7 @@ public static class ConvProfileBenchmark
             rng.FillUniform(cols1, -1f, 1f);
             products.Add(("1→32 weight gradient, unfolded columns", $"32, 16, {ld1}", 2.0 * 32 * 16 * ld1,
                 () => Gemm.Multiply(false, true, 32, 16, ld1, 1f, dy1, ld1, cols1, ld1, 0f, gw, 16)));
+            if (only.Length > 0) products.RemoveAll(product => !product.Name.StartsWith(only, StringComparison.Ordinal));
             // Tiered compilation: the packers' loops run unoptimized for their first calls.
             foreach (var product in products)
                 for (int i = 0; i < 40; i++) product.Call();
