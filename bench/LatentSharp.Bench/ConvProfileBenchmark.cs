@@ -17,7 +17,8 @@ namespace LatentSharp.Bench;
 /// "im2col" times the stride-2 unfold and fold of those layers, one image at a time (the unfold with its vector path on and off).
 /// "gemms" times the 32→64 layer's products alone (GFLOP/s, from phase planes and from unfolded columns) and its fold of a
 /// whole batch, in the chunks the layers use and in one piece.
-/// Usage: conv-profile [steps|ops|im2col|gemms] [--steps 60] [--warmup 10] [--threads 1] [--repeats 5] [--clock cpu|wall] [--data fashion-mnist] [--layer 1..4 (ops: that layer only)] [--product NAME (gemms: the products whose name starts so)]
+/// "shapes" times plain GEMMs at the products' shapes and larger ones (--shape M,N,K: that one only).
+/// Usage: conv-profile [steps|ops|im2col|gemms|shapes] [--steps 60] [--warmup 10] [--threads 1] [--repeats 5] [--clock cpu|wall] [--data fashion-mnist] [--layer 1..4 (ops: that layer only)] [--product NAME (gemms: the products whose name starts so)]
 /// </summary>
 public static class ConvProfileBenchmark
 {
@@ -30,12 +31,13 @@ public static class ConvProfileBenchmark
         Threading.MaxThreads = Int(args, "--threads", 1);
         WallClock = Arg(args, "--clock", "cpu") == "wall";
         int repeats = Int(args, "--repeats", 5);
+        if (mode == "shapes") return Shapes(repeats, Arg(args, "--shape", ""));
         if (mode == "ops") return Ops(repeats, Int(args, "--layer", 0));
         if (mode == "im2col") return Im2ColKernels(repeats);
         if (mode == "gemms") return LayerProducts(repeats, Arg(args, "--product", ""));
         if (mode != "steps")
         {
-            Console.Error.WriteLine($"conv-profile: the mode is \"steps\", \"ops\", \"im2col\" or \"gemms\", not \"{mode}\".");
+            Console.Error.WriteLine($"conv-profile: the mode is \"steps\", \"ops\", \"im2col\", \"gemms\" or \"shapes\", not \"{mode}\".");
             return 2;
         }
         return Steps(Arg(args, "--data", "fashion-mnist"), Int(args, "--steps", 60), Int(args, "--warmup", 10), repeats);
@@ -149,6 +151,35 @@ public static class ConvProfileBenchmark
             Console.WriteLine($"| {layer.Name} | {inference:F2} | {forward:F2} | {both - forward:F2} |");
         }
         Console.WriteLine($"training total of the four layers (forward + backward, with one Sum): {total:F2} ms");
+        return 0;
+    }
+
+    /// <summary>
+    /// GFLOP/s of plain GEMMs (operands in memory, no phase planes) at the conv VAE's product shapes next to larger ones,
+    /// so that a shape's own cost (M = 64 rows reuse each packed column only 64 times) can be told from the convolution's.
+    /// </summary>
+    private static int Shapes(int repeats, string only)
+    {
+        (int M, int N, int K, bool TransposeA, bool TransposeB)[] shapes =
+        [
+            (64, 512, 512, false, false), (64, 2048, 512, false, false), (64, 6272, 512, false, false), (128, 6272, 512, false, false),
+            (512, 512, 512, false, false), (1024, 1024, 1024, false, false), (64, 512, 6272, false, true), (512, 6272, 64, true, false),
+        ];
+        Console.WriteLine($"Plain GEMMs, {Threading.MaxThreads} thread(s), path {Gemm.Resolve()}, {(WallClock ? "wall" : "CPU")} ms per call (median of {repeats} x 20)");
+        Console.WriteLine("| M, N, K | op | ms | GFLOP/s |");
+        Console.WriteLine("|---|---|---:|---:|");
+        var rng = new Rng(1);
+        foreach (var (m, n, k, ta, tb) in shapes)
+        {
+            if (only.Length > 0 && only != $"{m},{n},{k}") continue;
+            var a = new float[m * k];
+            var b = new float[k * n];
+            var c = new float[m * n];
+            rng.FillUniform(a, -1f, 1f);
+            rng.FillUniform(b, -1f, 1f);
+            double ms = Median(repeats, () => Gemm.Multiply(ta, tb, m, n, k, 1f, a, ta ? m : k, b, tb ? k : n, 0f, c, n));
+            Console.WriteLine($"| {m}, {n}, {k} | {(ta ? "T" : "N")}{(tb ? "T" : "N")} | {ms:F3} | {2.0 * m * n * k / ms / 1e6:F0} |");
+        }
         return 0;
     }
 
