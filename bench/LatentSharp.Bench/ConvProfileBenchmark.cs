@@ -125,6 +125,11 @@ public static class ConvProfileBenchmark
             ("convT 64→32, 7→14", true, 64, 32, 7, true, true),
             ("convT 32→1, 14→28", true, 32, 1, 14, false, true),
         ];
+        if (only < 0 || only > layers.Length)
+        {
+            Console.Error.WriteLine($"conv-profile ops: --layer is 1 to {layers.Length} (0: all), not {only}.");
+            return 2;
+        }
         Console.WriteLine($"{(WallClock ? "Wall-clock" : "CPU")} ms per call, batch {BatchSize}, {Threading.MaxThreads} thread(s), path {Gemm.Resolve()}, median of {repeats} x 20 calls");
         Console.WriteLine("| layer | forward, no grad | forward, training | backward |");
         Console.WriteLine("|---|---:|---:|---:|");
@@ -150,7 +155,7 @@ public static class ConvProfileBenchmark
             total += both;
             Console.WriteLine($"| {layer.Name} | {inference:F2} | {forward:F2} | {both - forward:F2} |");
         }
-        Console.WriteLine($"training total of the four layers (forward + backward, with one Sum): {total:F2} ms");
+        Console.WriteLine($"training total of the layers above (forward + backward, with one Sum): {total:F2} ms");
         return 0;
     }
 
@@ -165,6 +170,11 @@ public static class ConvProfileBenchmark
             (64, 512, 512, false, false), (64, 2048, 512, false, false), (64, 6272, 512, false, false), (128, 6272, 512, false, false),
             (512, 512, 512, false, false), (1024, 1024, 1024, false, false), (64, 512, 6272, false, true), (512, 6272, 64, true, false),
         ];
+        if (only.Length > 0 && !shapes.Any(shape => only == $"{shape.M},{shape.N},{shape.K}"))
+        {
+            Console.Error.WriteLine($"conv-profile shapes: --shape is one of {string.Join(", ", shapes.Select(shape => $"{shape.M},{shape.N},{shape.K}"))}, not \"{only}\".");
+            return 2;
+        }
         Console.WriteLine($"Plain GEMMs, {Threading.MaxThreads} thread(s), path {Gemm.Resolve()}, {(WallClock ? "wall" : "CPU")} ms per call (median of {repeats} x 20)");
         Console.WriteLine("| M, N, K | op | ms | GFLOP/s |");
         Console.WriteLine("|---|---|---:|---:|");
@@ -272,7 +282,12 @@ public static class ConvProfileBenchmark
             rng.FillUniform(cols1, -1f, 1f);
             products.Add(("1→32 weight gradient, unfolded columns", $"32, 16, {ld1}", 2.0 * 32 * 16 * ld1,
                 () => Gemm.Multiply(false, true, 32, 16, ld1, 1f, dy1, ld1, cols1, ld1, 0f, gw, 16)));
-            if (only.Length > 0) products.RemoveAll(product => !product.Name.StartsWith(only, StringComparison.Ordinal));
+            products.RemoveAll(product => !product.Name.StartsWith(only, StringComparison.Ordinal));
+            if (products.Count == 0)
+            {
+                Console.Error.WriteLine($"conv-profile gemms: no product's name starts with \"{only}\".");
+                return 2;
+            }
             // Tiered compilation: the packers' loops run unoptimized for their first calls.
             foreach (var product in products)
                 for (int i = 0; i < 40; i++) product.Call();
