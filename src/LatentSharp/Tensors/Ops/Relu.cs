@@ -20,11 +20,7 @@ public sealed partial class Tensor
         {
             // y = max(x, 0)  =>  dx += g where x > 0
             if (x.GradToAccumulate(out bool overwrite) is not { } gx) return;
-            fixed (float* px = x._data, pg = y.OutputGrad, pgx = gx)
-            {
-                var job = new ElementwiseJob { X = px, G = pg, Gx = pgx, Overwrite = overwrite };
-                WorkerPool.RunRanges(x.Length, ElementsPerThread, &ReluGradRange, &job);
-            }
+            PassWherePositive(x._data.AsSpan(0, x.Length), y.OutputGrad, gx, overwrite);
         }, x);
     }
 
@@ -49,15 +45,25 @@ public sealed partial class Tensor
     /// The gradient at the input of a ReLU fused into the op that made <paramref name="y"/>: y's gradient where y &gt; 0 (exactly
     /// where the input was), else 0, in a pooled buffer of at least y.Length floats, for <see cref="ConvBatch.Return"/>.
     /// </summary>
-    private static unsafe float[] ReluInputGradient(Tensor y)
+    private static float[] ReluInputGradient(Tensor y)
     {
         float[] g = ConvBatch.Rent(y.Length);
-        fixed (float* py = y._data, pgy = y.OutputGrad, pg = g)
-        {
-            var job = new ElementwiseJob { X = py, G = pgy, Gx = pg, Overwrite = true };
-            WorkerPool.RunRanges(y.Length, ElementsPerThread, &ReluGradRange, &job);
-        }
+        PassWherePositive(y._data.AsSpan(0, y.Length), y.OutputGrad, g, overwrite: true);
         return g;
+    }
+
+    /// <summary>
+    /// gx[i] (+)= x[i] &gt; 0 ? g[i] : 0 for every i of <paramref name="x"/> (written when <paramref name="overwrite"/>): the
+    /// ReLU's backward rule, shared out over the cores like <see cref="Elementwise"/>.
+    /// </summary>
+    private static unsafe void PassWherePositive(ReadOnlySpan<float> x, ReadOnlySpan<float> g, Span<float> gx, bool overwrite)
+    {
+        if (g.Length < x.Length || gx.Length < x.Length) throw new ArgumentException("The gradients are shorter than the input.");
+        fixed (float* px = x, pg = g, pgx = gx)
+        {
+            var job = new ElementwiseJob { X = px, G = pg, Gx = pgx, Overwrite = overwrite };
+            WorkerPool.RunRanges(x.Length, ElementsPerThread, &ReluGradRange, &job);
+        }
     }
 
     /// <summary>One elementwise pass: raw pointers, because the state lives on the caller's stack while the workers run.</summary>
