@@ -3,6 +3,8 @@ using LatentSharp.Tensors;
 
 namespace LatentSharp.Tests.Tensors;
 
+// Threading.MaxThreads is process-wide: these run alone, with the GEMM tests.
+[Collection(nameof(LatentSharp.Tests.Kernels.GemmTests))]
 public class GaussianComponentLogDensitiesTests
 {
     [Theory]
