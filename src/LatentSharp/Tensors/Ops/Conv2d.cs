@@ -40,6 +40,7 @@ public sealed partial class Tensor
         // Columns of each input image: [K = C·T, P = Ho·Wo] for the T taps used; the weight is the GEMM's [O, K]
         // operand: as stored when every tap is used, else its used taps gathered (CompactWeight).
         var g = new Im2ColGeometry(c, x._shape[2], x._shape[3], kh, kw, stride, padding, ho, wo, tapMask);
+        if (ChannelsLastConv.Applies(g, o)) return ChannelsLastConv2d(x, w, bias, g, o, relu);
         int k = g.Rows, p = g.Positions, outLength = o * p;
         int chunk = ConvBatch.ImagesPerChunk(n, (long)k * p);
 

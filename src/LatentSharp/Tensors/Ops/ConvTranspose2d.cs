@@ -30,6 +30,7 @@ public sealed partial class Tensor
         // The output image [O, Ho, Wo] is what gets unfolded: its columns are [K = O·kh·kw, P = H·W], one per input pixel
         // (a stride-s convolution of Ho×Wo gives back H×W because outputPadding < stride). Weight [C, K] is stored as is.
         var g = new Im2ColGeometry(o, ho, wo, kh, kw, stride, padding, h, wd);
+        if (ChannelsLastConv.Applies(g, c)) return ChannelsLastConvTranspose2d(x, w, bias, g, c, relu);
         int chunk = ConvBatch.ImagesPerFold(n, (long)g.Rows * g.Positions);
 
         Tensor y = Empty([n, o, ho, wo]);   // cleared image by image before col2im accumulates into it

@@ -1,0 +1,690 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace LatentSharp.Kernels;
+
+/// <summary>
+/// Strided convolutions, their adjoints and weight gradients computed from channels-last copies of their operands: every
+/// image position a row of its channels. Each product term (output position, tap) then reads the C input channels of
+/// one row in order, so the products need no column matrix and no packing: the weight, as [T, C, O] or per stride phase
+/// [T', O, C], is read from cache as stored, and the inputs by broadcasts along the rows. The ops copy their NCHW
+/// operands into these layouts and the results back (<see cref="ToRows"/>, <see cref="ToPlanes"/>), 8 × 8 blocks at a time.
+/// </summary>
+/// <remarks>
+/// The geometry is always a convolution's, <see cref="Im2ColGeometry"/> g with C = g.Channels inputs and O outputs:
+/// a transposed convolution is the adjoint of the convolution whose geometry its op describes. Two padded layouts:
+/// the source [N, H + 2p, W + 2p, C] (<see cref="Source"/>) and the gradient [N, Hg, Wg, O] (<see cref="Gradient"/>),
+/// the output map with a zero border of ⌈k / s⌉ − 1 on the top and left (and enough on the bottom and right) so that
+/// the adjoint reads its taps at constant offsets too. Every output element is one chain of fused multiply-adds in a
+/// fixed order, computed by one thread: results do not depend on the thread count.
+/// </remarks>
+internal static unsafe class ChannelsLastConv
+{
+    /// <summary>Off in tests, to compare with the other paths.</summary>
+    internal static bool Enabled { get; set; } = true;
+
+    /// <summary>
+    /// True when this path computes the convolution g with <paramref name="outChannels"/> outputs: stride above 1 (stride 1
+    /// has <see cref="DirectConv"/>), every tap used, both channel counts multiples of 32, on the Vector512 path.
+    /// </summary>
+    public static bool Applies(in Im2ColGeometry g, int outChannels) =>
+        Enabled && g.Stride > 1 && g.TapMask == 0 && g.Channels % 32 == 0 && outChannels % 32 == 0 && g.Positions > 0
+        && Gemm.Resolve() == GemmPath.Vector512;
+
+    /// <summary>Rows of the source layout: the input padded on every side.</summary>
+    public static (int Height, int Width) Source(in Im2ColGeometry g) => (g.Height + 2 * g.Padding, g.Width + 2 * g.Padding);
+
+    /// <summary>The gradient layout: the output map padded by <c>Border</c> on the top and left, to the size the adjoint reads.</summary>
+    public static (int Height, int Width, int Border) Gradient(in Im2ColGeometry g)
+    {
+        int border = (Math.Max(g.Kh, g.Kw) + g.Stride - 1) / g.Stride - 1;
+        int height = Math.Max(g.OutHeight, (g.Height - 1 + g.Padding) / g.Stride + 1) + border;
+        int width = Math.Max(g.OutWidth, (g.Width - 1 + g.Padding) / g.Stride + 1) + border;
+        return (height, width, border);
+    }
+
+    /// <summary>A scratch buffer of at least <paramref name="length"/> floats (any values), from the shared pool.</summary>
+    public static float[] Rent(long length) => ArrayPool<float>.Shared.Rent(checked((int)Math.Max(length, 1)));
+
+    /// <summary>Gives a <see cref="Rent"/> buffer back.</summary>
+    public static void Return(float[] buffer) => ArrayPool<float>.Shared.Return(buffer);
+
+    /// <summary>
+    /// dst[b, y, x, c] = x[b, c, y − border, x − border] (· [keep &gt; 0] where <paramref name="keep"/> is given), zero
+    /// outside the map: NCHW planes [C, h, w] into rows of C channels in a [hp, wp] grid.
+    /// </summary>
+    public static void ToRows(float* x, int images, int c, int h, int w, int border, int hp, int wp, float* dst, float* keep = null)
+    {
+        var job = new Layout { X = x, Keep = keep, Dst = dst, C = c, H = h, W = w, Border = border, Hp = hp, Wp = wp };
+        WorkerPool.RunRanges(images, 1, &ToRowsRange, &job, alignment: 1);
+    }
+
+    private struct Layout
+    {
+        public float* X, Keep, Dst, Bias;
+        public int C, H, W, Border, Hp, Wp;
+        public bool Relu, Accumulate;
+    }
+
+    private static void ToRowsRange(void* state, int first, int end)
+    {
+        var job = (Layout*)state;
+        int c = job->C, h = job->H, w = job->W, hp = job->Hp, wp = job->Wp, border = job->Border;
+        int plane = h * w;
+        long image = (long)hp * wp * c;
+        int* at = stackalloc int[8];
+        for (int b = first; b < end; b++)
+        {
+            float* to = job->Dst + b * image;
+            float* from = job->X + (long)b * c * plane;
+            float* keep = job->Keep is null ? null : job->Keep + (long)b * c * plane;
+            // The border rows and columns only: the interior is written below.
+            new Span<float>(to, border * wp * c).Clear();
+            for (int y = border; y < hp; y++)
+            {
+                float* row = to + (long)y * wp * c;
+                if (y >= border + h) { new Span<float>(row, wp * c).Clear(); continue; }
+                new Span<float>(row, border * c).Clear();
+                new Span<float>(row + (border + w) * c, (wp - border - w) * c).Clear();
+            }
+            // Blocks of 8 channels × 8 consecutive positions of the map, transposed in registers; the last positions one by one.
+            int q = 0;
+            for (; q + 8 <= plane; q += 8)
+            {
+                for (int j = 0; j < 8; j++) at[j] = Row(q + j);
+                for (int ch = 0; ch < c; ch += 8)
+                {
+                    float* f = from + (long)ch * plane + q;
+                    Vector256<float> v0 = Vector256.Load(f), v1 = Vector256.Load(f + plane), v2 = Vector256.Load(f + 2 * plane), v3 = Vector256.Load(f + 3 * plane);
+                    Vector256<float> v4 = Vector256.Load(f + 4 * plane), v5 = Vector256.Load(f + 5 * plane), v6 = Vector256.Load(f + 6 * plane), v7 = Vector256.Load(f + 7 * plane);
+                    if (keep is not null)
+                    {
+                        float* k = keep + (long)ch * plane + q;
+                        v0 = Positive(k, v0); v1 = Positive(k + plane, v1); v2 = Positive(k + 2 * plane, v2); v3 = Positive(k + 3 * plane, v3);
+                        v4 = Positive(k + 4 * plane, v4); v5 = Positive(k + 5 * plane, v5); v6 = Positive(k + 6 * plane, v6); v7 = Positive(k + 7 * plane, v7);
+                    }
+                    Transpose8x8(ref v0, ref v1, ref v2, ref v3, ref v4, ref v5, ref v6, ref v7);
+                    float* t = to + ch;
+                    v0.Store(t + at[0]); v1.Store(t + at[1]); v2.Store(t + at[2]); v3.Store(t + at[3]);
+                    v4.Store(t + at[4]); v5.Store(t + at[5]); v6.Store(t + at[6]); v7.Store(t + at[7]);
+                }
+            }
+            for (; q < plane; q++)
+            {
+                float* row = to + Row(q);
+                for (int ch = 0; ch < c; ch++)
+                    row[ch] = keep is null || keep[(long)ch * plane + q] > 0f ? from[(long)ch * plane + q] : 0f;
+            }
+        }
+
+        // Where map position q's row starts in an image of the layout.
+        int Row(int q) => ((q / w + border) * wp + q % w + border) * c;
+
+        static Vector256<float> Positive(float* keep, Vector256<float> v) =>
+            Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.Load(keep), Vector256<float>.Zero), v, Vector256<float>.Zero);
+    }
+
+    /// <summary>Transposes the 8 × 8 block whose rows are v0 … v7.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose8x8(ref Vector256<float> v0, ref Vector256<float> v1, ref Vector256<float> v2, ref Vector256<float> v3,
+        ref Vector256<float> v4, ref Vector256<float> v5, ref Vector256<float> v6, ref Vector256<float> v7)
+    {
+        Vector256<float> t0 = Avx.UnpackLow(v0, v1), t1 = Avx.UnpackHigh(v0, v1), t2 = Avx.UnpackLow(v2, v3), t3 = Avx.UnpackHigh(v2, v3);
+        Vector256<float> t4 = Avx.UnpackLow(v4, v5), t5 = Avx.UnpackHigh(v4, v5), t6 = Avx.UnpackLow(v6, v7), t7 = Avx.UnpackHigh(v6, v7);
+        Vector256<float> u0 = Avx.Shuffle(t0, t2, 0x44), u1 = Avx.Shuffle(t0, t2, 0xEE), u2 = Avx.Shuffle(t1, t3, 0x44), u3 = Avx.Shuffle(t1, t3, 0xEE);
+        Vector256<float> u4 = Avx.Shuffle(t4, t6, 0x44), u5 = Avx.Shuffle(t4, t6, 0xEE), u6 = Avx.Shuffle(t5, t7, 0x44), u7 = Avx.Shuffle(t5, t7, 0xEE);
+        v0 = Avx.Permute2x128(u0, u4, 0x20); v1 = Avx.Permute2x128(u1, u5, 0x20); v2 = Avx.Permute2x128(u2, u6, 0x20); v3 = Avx.Permute2x128(u3, u7, 0x20);
+        v4 = Avx.Permute2x128(u0, u4, 0x31); v5 = Avx.Permute2x128(u1, u5, 0x31); v6 = Avx.Permute2x128(u2, u6, 0x31); v7 = Avx.Permute2x128(u3, u7, 0x31);
+    }
+
+    /// <summary>
+    /// y[b, c, q] = rows[b·P + q, c] (+ bias[c], then max(·, 0) with <paramref name="relu"/>), or y += rows with
+    /// <paramref name="accumulate"/>: rows of C channels back to NCHW planes.
+    /// </summary>
+    public static void ToPlanes(float* rows, int images, int positions, int c, float* y, float* bias, bool relu, bool accumulate)
+    {
+        var job = new Layout { X = rows, Dst = y, Bias = bias, C = c, H = positions, Relu = relu, Accumulate = accumulate };
+        WorkerPool.RunRanges(images, 1, &ToPlanesRange, &job, alignment: 1);
+    }
+
+    private static void ToPlanesRange(void* state, int first, int end)
+    {
+        var job = (Layout*)state;
+        int c = job->C, positions = job->H;
+        for (int b = first; b < end; b++)
+        {
+            float* src = job->X + (long)b * positions * c;
+            float* dst = job->Dst + (long)b * positions * c;
+            // Blocks of 8 positions × 8 channels transposed in registers; the last positions one by one.
+            int q = 0;
+            for (; q + 8 <= positions; q += 8)
+                for (int ch = 0; ch < c; ch += 8)
+                {
+                    float* f = src + (long)q * c + ch;
+                    Vector256<float> v0 = Vector256.Load(f), v1 = Vector256.Load(f + c), v2 = Vector256.Load(f + 2 * c), v3 = Vector256.Load(f + 3 * c);
+                    Vector256<float> v4 = Vector256.Load(f + 4 * c), v5 = Vector256.Load(f + 5 * c), v6 = Vector256.Load(f + 6 * c), v7 = Vector256.Load(f + 7 * c);
+                    Transpose8x8(ref v0, ref v1, ref v2, ref v3, ref v4, ref v5, ref v6, ref v7);
+                    float* t = dst + (long)ch * positions + q;
+                    Finish(job, t, ch, v0); Finish(job, t + positions, ch + 1, v1); Finish(job, t + 2 * positions, ch + 2, v2); Finish(job, t + 3 * positions, ch + 3, v3);
+                    Finish(job, t + 4 * positions, ch + 4, v4); Finish(job, t + 5 * positions, ch + 5, v5); Finish(job, t + 6 * positions, ch + 6, v6); Finish(job, t + 7 * positions, ch + 7, v7);
+                }
+            for (; q < positions; q++)
+                for (int ch = 0; ch < c; ch++)
+                {
+                    float v = src[(long)q * c + ch];
+                    float* to = dst + (long)ch * positions + q;
+                    if (job->Accumulate) *to += v;
+                    else
+                    {
+                        if (job->Bias is not null) v += job->Bias[ch];
+                        *to = job->Relu ? Math.Max(v, 0f) : v;
+                    }
+                }
+        }
+
+        static void Finish(Layout* job, float* to, int ch, Vector256<float> v)
+        {
+            if (job->Accumulate) v += Vector256.Load(to);
+            else
+            {
+                if (job->Bias is not null) v += Vector256.Create(job->Bias[ch]);
+                if (job->Relu) v = Vector256.Max(v, Vector256<float>.Zero);
+            }
+            v.Store(to);
+        }
+    }
+
+    /// <summary>
+    /// y [N, O, Ho, Wo] = the convolution of the source layout <paramref name="source"/> by w [O, C, kh, kw] (+ bias, then
+    /// max(·, 0) with <paramref name="relu"/>; or y += it with <paramref name="accumulate"/>).
+    /// </summary>
+    public static void Forward(in Im2ColGeometry g, int o, int images, float* source, float* w, float* bias, bool relu, bool accumulate, float* y)
+    {
+        int c = g.Channels, taps = g.Kh * g.Kw, p = g.Positions;
+        (int hp, int wp) = Source(g);
+        float[] packed = Rent((long)taps * c * o);
+        int* offsets = stackalloc int[taps];
+        float[] rows = Rent((long)images * p * o);
+        try
+        {
+            fixed (float* pw = packed, pr = rows)
+            {
+                // [O, C, T] → [T, C, O]
+                for (int oo = 0; oo < o; oo++)
+                    for (int ch = 0; ch < c; ch++)
+                        for (int t = 0; t < taps; t++)
+                            pw[((long)t * c + ch) * o + oo] = w[((long)oo * c + ch) * taps + t];
+                for (int i = 0; i < g.Kh; i++)
+                    for (int j = 0; j < g.Kw; j++)
+                        offsets[i * g.Kw + j] = (i * wp + j) * c;
+                var phase = new Phase
+                {
+                    Grid = new Grid(images, g.OutHeight, g.OutWidth,
+                        inImage: (long)hp * wp * c, inRow: (long)g.Stride * wp * c, inCol: g.Stride * c, inOrigin: 0,
+                        outImage: (long)p * o, outRow: (long)g.OutWidth * o, outCol: o, outOrigin: 0),
+                    W = pw, Offsets = offsets, Taps = taps,
+                };
+                var job = new Products { Input = source, Output = pr, Phases = &phase, PhaseCount = 1, C = c, O = o };
+                WorkerPool.RunRanges(phase.Grid.Count, 64, &ProductsRange, &job, alignment: 8);
+                ToPlanes(pr, images, p, o, y, bias, relu, accumulate);
+            }
+        }
+        finally
+        {
+            Return(packed);
+            Return(rows);
+        }
+    }
+
+    /// <summary>
+    /// dst [N, C, H, W] = the adjoint of the convolution g (weight w [O, C, kh, kw]) applied to the gradient layout
+    /// <paramref name="gradient"/> (+ bias, then max(·, 0) with <paramref name="relu"/>; or dst += it with
+    /// <paramref name="accumulate"/>): each stride phase of the input map is a stride-1 convolution of the gradient layout
+    /// by the taps of that phase.
+    /// </summary>
+    public static void Adjoint(in Im2ColGeometry g, int o, int images, float* gradient, float* w, float* bias, bool relu, bool accumulate, float* dst)
+    {
+        int c = g.Channels, s = g.Stride, taps = g.Kh * g.Kw, count = images * g.Height * g.Width;
+        (int hg, int wg, int border) = Gradient(g);
+        float[] packed = Rent((long)taps * c * o);
+        int* offsets = stackalloc int[taps];
+        Phase* phases = stackalloc Phase[s * s];
+        float[] rows = Rent((long)count * c);
+        try
+        {
+            fixed (float* pw = packed, pr = rows)
+            {
+                int used = 0, total = 0, tap = 0;
+                for (int a = 0; a < s; a++)
+                    for (int e = 0; e < s; e++)
+                    {
+                        // The input positions (y, x) with (y + p) mod s = a, (x + p) mod s = e read gradient row
+                        // ((y + p) div s, (x + p) div s) and the taps (a + s·m, e + s·n) of w, as [taps', O, C], each at the
+                        // row (m, n) above and left of it.
+                        int y0 = ((a - g.Padding) % s + s) % s, x0 = ((e - g.Padding) % s + s) % s;
+                        int ny = (g.Height - y0 + s - 1) / s, nx = (g.Width - x0 + s - 1) / s;
+                        int first = tap;
+                        for (int i = a; i < g.Kh; i += s)
+                            for (int j = e; j < g.Kw; j += s)
+                            {
+                                offsets[tap] = -(((i - a) / s) * wg + (j - e) / s) * o;
+                                float* to = pw + (long)tap * o * c;
+                                for (int oo = 0; oo < o; oo++)
+                                    for (int ch = 0; ch < c; ch++)
+                                        to[oo * c + ch] = w[((long)oo * c + ch) * taps + i * g.Kw + j];
+                                tap++;
+                            }
+                        if (ny <= 0 || nx <= 0) continue;
+                        var grid = new Grid(images, ny, nx,
+                            inImage: (long)hg * wg * o, inRow: (long)wg * o, inCol: o,
+                            inOrigin: (((long)(y0 + g.Padding) / s + border) * wg + (x0 + g.Padding) / s + border) * o,
+                            outImage: (long)g.Height * g.Width * c, outRow: (long)s * g.Width * c, outCol: s * c,
+                            outOrigin: ((long)y0 * g.Width + x0) * c);
+                        phases[used++] = new Phase { Grid = grid, W = pw + (long)first * o * c, Offsets = offsets + first, Taps = tap - first };
+                        total += grid.Count;
+                    }
+                // A phase with no taps (kernel smaller than the stride) adds nothing: its rows are zeros.
+                var job = new Products { Input = gradient, Output = pr, Phases = phases, PhaseCount = used, C = o, O = c };
+                WorkerPool.RunRanges(total, 64, &ProductsRange, &job, alignment: 8);
+                ToPlanes(pr, images, g.Height * g.Width, c, dst, bias, relu, accumulate);
+            }
+        }
+        finally
+        {
+            Return(packed);
+            Return(rows);
+        }
+    }
+
+    /// <summary>
+    /// dw [O, C, kh, kw] += Σ over images and output positions of source(position, tap, c) · gradient(position, o): the
+    /// weight gradient of the convolution g from its source and gradient layouts.
+    /// </summary>
+    public static void WeightGradient(in Im2ColGeometry g, int o, int images, float* source, float* gradient, float* dw)
+    {
+        int c = g.Channels, taps = g.Kh * g.Kw, rows = taps * c;
+        (int hp, int wp) = Source(g);
+        (int hg, int wg, int border) = Gradient(g);
+        float[] sums = Rent((long)rows * o);
+        int[] rowOffsets = ArrayPool<int>.Shared.Rent(rows);
+        try
+        {
+            fixed (float* ps = sums)
+            fixed (int* pr = rowOffsets)
+            {
+                for (int i = 0; i < g.Kh; i++)
+                    for (int j = 0; j < g.Kw; j++)
+                        for (int ch = 0; ch < c; ch++)
+                            pr[(i * g.Kw + j) * c + ch] = (i * wp + j) * c + ch;
+                // Each output position: its source row (In) and its gradient row (Out).
+                var grid = new Grid(images, g.OutHeight, g.OutWidth,
+                    inImage: (long)hp * wp * c, inRow: (long)g.Stride * wp * c, inCol: g.Stride * c, inOrigin: 0,
+                    outImage: (long)hg * wg * o, outRow: (long)wg * o, outCol: o, outOrigin: ((long)border * wg + border) * o);
+                new Span<float>(ps, rows * o).Clear();
+                var job = new Gradients { Input = source, Positions = grid, RowOffsets = pr, Gradient = gradient, O = o, Dw = ps };
+                WorkerPool.RunRanges(rows / 4, 1, &GradientsRange, &job, alignment: 1);
+                // [T, C, O] → [O, C, T], added
+                for (int oo = 0; oo < o; oo++)
+                    for (int ch = 0; ch < c; ch++)
+                        for (int t = 0; t < taps; t++)
+                            dw[((long)oo * c + ch) * taps + t] += ps[((long)t * c + ch) * o + oo];
+            }
+        }
+        finally
+        {
+            Return(sums);
+            ArrayPool<int>.Shared.Return(rowOffsets);
+        }
+    }
+
+    /// <summary>gb[o] += Σ of every row of the gradient layout (its border is zero).</summary>
+    public static void BiasGradient(float* gradient, long rows, int o, float* gb)
+    {
+        for (int ob = 0; ob < o; ob += 16)
+        {
+            var sum = Vector512<float>.Zero;
+            float* g = gradient + ob;
+            for (long r = 0; r < rows; r++, g += o) sum += Vector512.Load(g);
+            (Vector512.Load(gb + ob) + sum).Store(gb + ob);
+        }
+    }
+
+    /// <summary>
+    /// Output positions (b, y, x) of a [images, rows, cols] grid, numbered q = (b·rows + y)·cols + x, where each reads
+    /// its input row and writes its output row at offsets affine in (b, y, x).
+    /// </summary>
+    private readonly struct Grid(int images, int rows, int cols, long inImage, long inRow, long inCol, long inOrigin,
+        long outImage, long outRow, long outCol, long outOrigin)
+    {
+        public int Count => images * rows * cols;
+
+        /// <summary>A walk through the positions from <paramref name="q"/> on, in order.</summary>
+        public Cursor At(int q)
+        {
+            int perImage = rows * cols, b = q / perImage, r = q - b * perImage, y = r / cols, x = r - y * cols;
+            return new Cursor
+            {
+                X = x, Y = y, Cols = cols, Rows = rows,
+                In = inOrigin + b * inImage + y * inRow + x * inCol, Out = outOrigin + b * outImage + y * outRow + x * outCol,
+                InCol = inCol, OutCol = outCol,
+                InWrap = inRow - cols * inCol, OutWrap = outRow - cols * outCol,
+                InImageWrap = inImage - rows * inRow, OutImageWrap = outImage - rows * outRow,
+            };
+        }
+    }
+
+    /// <summary>The input and output offsets of one position of a <see cref="Grid"/>; <see cref="Next"/> moves to the next.</summary>
+    private struct Cursor
+    {
+        public long In, Out;
+        public int X, Y, Cols, Rows;
+        public long InCol, OutCol, InWrap, OutWrap, InImageWrap, OutImageWrap;
+
+        public void Next()
+        {
+            In += InCol;
+            Out += OutCol;
+            if (++X < Cols) return;
+            X = 0;
+            In += InWrap;
+            Out += OutWrap;
+            if (++Y < Rows) return;
+            Y = 0;
+            In += InImageWrap;
+            Out += OutImageWrap;
+        }
+    }
+
+    /// <summary>The positions of one stride phase (or all of a convolution's), and the taps and weight [T, C, O] they take.</summary>
+    private struct Phase
+    {
+        public Grid Grid;
+        public float* W;
+        public int* Offsets;
+        public int Taps;
+    }
+
+    private struct Products
+    {
+        public float* Input, Output;
+        public Phase* Phases;
+        public int PhaseCount, C, O;
+    }
+
+    /// <summary>Positions [first, end) of the phases one after the other, in tiles that stay within a phase.</summary>
+    private static void ProductsRange(void* state, int first, int end)
+    {
+        var job = (Products*)state;
+        int start = 0;
+        for (int f = 0; f < job->PhaseCount; f++)
+        {
+            Phase* phase = job->Phases + f;
+            int count = phase->Grid.Count;
+            int from = Math.Max(first, start) - start, to = Math.Min(end, start + count) - start;
+            if (from < to) PhaseRange(job, phase, from, to);
+            start += count;
+        }
+    }
+
+    private static void PhaseRange(Products* job, Phase* phase, int first, int end)
+    {
+        int o = job->O, c = job->C, taps = phase->Taps;
+        float* input = job->Input;
+        ref readonly Grid grid = ref phase->Grid;
+        long* outRows = stackalloc long[8];
+        float** a = stackalloc float*[8];
+        int tile = o % 64 == 0 ? 4 : 8;
+        Cursor cursor = grid.At(first);
+        for (int q = first; q < end; q += tile)
+        {
+            int rows = Math.Min(tile, end - q);
+            for (int r = 0; r < tile; r++)
+            {
+                // A short last tile repeats its last position (computed, not stored).
+                a[r] = input + cursor.In;
+                outRows[r] = cursor.Out;
+                if (r < rows - 1) cursor.Next();
+            }
+            cursor.Next();
+            if (tile == 4)
+                for (int ob = 0; ob < o; ob += 64)
+                    Tile4x64(a[0], a[1], a[2], a[3], phase->Offsets, taps, c, phase->W + ob, o, new Tile(job->Output + ob, outRows, rows));
+            else
+                for (int ob = 0; ob < o; ob += 32)
+                    Tile8x32(a, phase->Offsets, taps, c, phase->W + ob, o, new Tile(job->Output + ob, outRows, rows));
+        }
+    }
+
+    /// <summary>Where a tile's rows go: row r of the tile to output + rows[r].</summary>
+    private readonly struct Tile(float* output, long* rows, int count)
+    {
+        public readonly int Rows = count;
+
+        public float* Row(int r) => output + rows[r];
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Tile4x64(float* a0, float* a1, float* a2, float* a3, int* offsets, int taps, int c, float* w, int ldw, in Tile output)
+    {
+        Vector512<float> c00 = default, c01 = default, c02 = default, c03 = default;
+        Vector512<float> c10 = default, c11 = default, c12 = default, c13 = default;
+        Vector512<float> c20 = default, c21 = default, c22 = default, c23 = default;
+        Vector512<float> c30 = default, c31 = default, c32 = default, c33 = default;
+        float* wt = w;
+        for (int t = 0; t < taps; t++)
+        {
+            int off = offsets[t];
+            float* p0 = a0 + off, p1 = a1 + off, p2 = a2 + off, p3 = a3 + off;
+            for (int ch = 0; ch < c; ch++, wt += ldw)
+            {
+                var b0 = Vector512.Load(wt);
+                var b1 = Vector512.Load(wt + 16);
+                var b2 = Vector512.Load(wt + 32);
+                var b3 = Vector512.Load(wt + 48);
+                var x = Vector512.Create(p0[ch]);
+                c00 = Vector512.FusedMultiplyAdd(x, b0, c00);
+                c01 = Vector512.FusedMultiplyAdd(x, b1, c01);
+                c02 = Vector512.FusedMultiplyAdd(x, b2, c02);
+                c03 = Vector512.FusedMultiplyAdd(x, b3, c03);
+                x = Vector512.Create(p1[ch]);
+                c10 = Vector512.FusedMultiplyAdd(x, b0, c10);
+                c11 = Vector512.FusedMultiplyAdd(x, b1, c11);
+                c12 = Vector512.FusedMultiplyAdd(x, b2, c12);
+                c13 = Vector512.FusedMultiplyAdd(x, b3, c13);
+                x = Vector512.Create(p2[ch]);
+                c20 = Vector512.FusedMultiplyAdd(x, b0, c20);
+                c21 = Vector512.FusedMultiplyAdd(x, b1, c21);
+                c22 = Vector512.FusedMultiplyAdd(x, b2, c22);
+                c23 = Vector512.FusedMultiplyAdd(x, b3, c23);
+                x = Vector512.Create(p3[ch]);
+                c30 = Vector512.FusedMultiplyAdd(x, b0, c30);
+                c31 = Vector512.FusedMultiplyAdd(x, b1, c31);
+                c32 = Vector512.FusedMultiplyAdd(x, b2, c32);
+                c33 = Vector512.FusedMultiplyAdd(x, b3, c33);
+            }
+        }
+        float* d = output.Row(0);
+        c00.Store(d); c01.Store(d + 16); c02.Store(d + 32); c03.Store(d + 48);
+        if (output.Rows < 2) return;
+        d = output.Row(1);
+        c10.Store(d); c11.Store(d + 16); c12.Store(d + 32); c13.Store(d + 48);
+        if (output.Rows < 3) return;
+        d = output.Row(2);
+        c20.Store(d); c21.Store(d + 16); c22.Store(d + 32); c23.Store(d + 48);
+        if (output.Rows < 4) return;
+        d = output.Row(3);
+        c30.Store(d); c31.Store(d + 16); c32.Store(d + 32); c33.Store(d + 48);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Tile8x32(float** a, int* offsets, int taps, int c, float* w, int ldw, in Tile output)
+    {
+        Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
+        Vector512<float> c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default;
+        float* wt = w;
+        for (int t = 0; t < taps; t++)
+        {
+            int off = offsets[t];
+            float* p0 = a[0] + off, p1 = a[1] + off, p2 = a[2] + off, p3 = a[3] + off;
+            float* p4 = a[4] + off, p5 = a[5] + off, p6 = a[6] + off, p7 = a[7] + off;
+            for (int ch = 0; ch < c; ch++, wt += ldw)
+            {
+                var b0 = Vector512.Load(wt);
+                var b1 = Vector512.Load(wt + 16);
+                var x = Vector512.Create(p0[ch]);
+                c00 = Vector512.FusedMultiplyAdd(x, b0, c00);
+                c01 = Vector512.FusedMultiplyAdd(x, b1, c01);
+                x = Vector512.Create(p1[ch]);
+                c10 = Vector512.FusedMultiplyAdd(x, b0, c10);
+                c11 = Vector512.FusedMultiplyAdd(x, b1, c11);
+                x = Vector512.Create(p2[ch]);
+                c20 = Vector512.FusedMultiplyAdd(x, b0, c20);
+                c21 = Vector512.FusedMultiplyAdd(x, b1, c21);
+                x = Vector512.Create(p3[ch]);
+                c30 = Vector512.FusedMultiplyAdd(x, b0, c30);
+                c31 = Vector512.FusedMultiplyAdd(x, b1, c31);
+                x = Vector512.Create(p4[ch]);
+                c40 = Vector512.FusedMultiplyAdd(x, b0, c40);
+                c41 = Vector512.FusedMultiplyAdd(x, b1, c41);
+                x = Vector512.Create(p5[ch]);
+                c50 = Vector512.FusedMultiplyAdd(x, b0, c50);
+                c51 = Vector512.FusedMultiplyAdd(x, b1, c51);
+                x = Vector512.Create(p6[ch]);
+                c60 = Vector512.FusedMultiplyAdd(x, b0, c60);
+                c61 = Vector512.FusedMultiplyAdd(x, b1, c61);
+                x = Vector512.Create(p7[ch]);
+                c70 = Vector512.FusedMultiplyAdd(x, b0, c70);
+                c71 = Vector512.FusedMultiplyAdd(x, b1, c71);
+            }
+        }
+        Store2(output, 0, c00, c01);
+        Store2(output, 1, c10, c11);
+        Store2(output, 2, c20, c21);
+        Store2(output, 3, c30, c31);
+        Store2(output, 4, c40, c41);
+        Store2(output, 5, c50, c51);
+        Store2(output, 6, c60, c61);
+        Store2(output, 7, c70, c71);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store2(in Tile output, int r, Vector512<float> lo, Vector512<float> hi)
+    {
+        if (r >= output.Rows) return;
+        float* d = output.Row(r);
+        lo.Store(d);
+        hi.Store(d + 16);
+    }
+
+    private struct Gradients
+    {
+        public float* Input, Gradient, Dw;
+        public Grid Positions;
+        public int* RowOffsets;
+        public int O;
+    }
+
+    /// <summary>Weight-gradient rows [4·first, 4·end): positions in blocks that stay in cache, in ascending order.</summary>
+    private static void GradientsRange(void* state, int first, int end)
+    {
+        const int Block = 96;
+        var job = (Gradients*)state;
+        int o = job->O, count = job->Positions.Count;
+        int* bases = stackalloc int[Block];
+        int* gradientBases = stackalloc int[Block];
+        Cursor cursor = job->Positions.At(0);
+        for (int q0 = 0; q0 < count; q0 += Block)
+        {
+            int length = Math.Min(Block, count - q0);
+            for (int q = 0; q < length; q++, cursor.Next())
+            {
+                bases[q] = (int)cursor.In;
+                gradientBases[q] = (int)cursor.Out;
+            }
+            for (int r = 4 * first; r < 4 * end; r += 4)
+                for (int ob = 0; ob < o; ob += 32)
+                    if (o - ob >= 64)
+                    {
+                        GradientTile4x64(job->Input, bases, gradientBases, 0, length, job->RowOffsets + r, job->Gradient + ob, job->Dw + (long)r * o + ob, o);
+                        ob += 32;
+                    }
+                    else GradientTile4x32(job->Input, bases, gradientBases, 0, length, job->RowOffsets + r, job->Gradient + ob, job->Dw + (long)r * o + ob, o);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void GradientTile4x64(float* input, int* bases, int* gradientBases, int q0, int q1, int* rows, float* gradient, float* dw, int ldd)
+    {
+        int r0 = rows[0], r1 = rows[1], r2 = rows[2], r3 = rows[3];
+        float* d0 = dw, d1 = dw + ldd, d2 = dw + 2 * ldd, d3 = dw + 3 * ldd;
+        Vector512<float> c00 = Vector512.Load(d0), c01 = Vector512.Load(d0 + 16), c02 = Vector512.Load(d0 + 32), c03 = Vector512.Load(d0 + 48);
+        Vector512<float> c10 = Vector512.Load(d1), c11 = Vector512.Load(d1 + 16), c12 = Vector512.Load(d1 + 32), c13 = Vector512.Load(d1 + 48);
+        Vector512<float> c20 = Vector512.Load(d2), c21 = Vector512.Load(d2 + 16), c22 = Vector512.Load(d2 + 32), c23 = Vector512.Load(d2 + 48);
+        Vector512<float> c30 = Vector512.Load(d3), c31 = Vector512.Load(d3 + 16), c32 = Vector512.Load(d3 + 32), c33 = Vector512.Load(d3 + 48);
+        for (int q = q0; q < q1; q++)
+        {
+            float* a = input + bases[q];
+            float* g = gradient + gradientBases[q];
+            var b0 = Vector512.Load(g);
+            var b1 = Vector512.Load(g + 16);
+            var b2 = Vector512.Load(g + 32);
+            var b3 = Vector512.Load(g + 48);
+            var x = Vector512.Create(a[r0]);
+            c00 = Vector512.FusedMultiplyAdd(x, b0, c00);
+            c01 = Vector512.FusedMultiplyAdd(x, b1, c01);
+            c02 = Vector512.FusedMultiplyAdd(x, b2, c02);
+            c03 = Vector512.FusedMultiplyAdd(x, b3, c03);
+            x = Vector512.Create(a[r1]);
+            c10 = Vector512.FusedMultiplyAdd(x, b0, c10);
+            c11 = Vector512.FusedMultiplyAdd(x, b1, c11);
+            c12 = Vector512.FusedMultiplyAdd(x, b2, c12);
+            c13 = Vector512.FusedMultiplyAdd(x, b3, c13);
+            x = Vector512.Create(a[r2]);
+            c20 = Vector512.FusedMultiplyAdd(x, b0, c20);
+            c21 = Vector512.FusedMultiplyAdd(x, b1, c21);
+            c22 = Vector512.FusedMultiplyAdd(x, b2, c22);
+            c23 = Vector512.FusedMultiplyAdd(x, b3, c23);
+            x = Vector512.Create(a[r3]);
+            c30 = Vector512.FusedMultiplyAdd(x, b0, c30);
+            c31 = Vector512.FusedMultiplyAdd(x, b1, c31);
+            c32 = Vector512.FusedMultiplyAdd(x, b2, c32);
+            c33 = Vector512.FusedMultiplyAdd(x, b3, c33);
+        }
+        c00.Store(d0); c01.Store(d0 + 16); c02.Store(d0 + 32); c03.Store(d0 + 48);
+        c10.Store(d1); c11.Store(d1 + 16); c12.Store(d1 + 32); c13.Store(d1 + 48);
+        c20.Store(d2); c21.Store(d2 + 16); c22.Store(d2 + 32); c23.Store(d2 + 48);
+        c30.Store(d3); c31.Store(d3 + 16); c32.Store(d3 + 32); c33.Store(d3 + 48);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void GradientTile4x32(float* input, int* bases, int* gradientBases, int q0, int q1, int* rows, float* gradient, float* dw, int ldd)
+    {
+        int r0 = rows[0], r1 = rows[1], r2 = rows[2], r3 = rows[3];
+        float* d0 = dw, d1 = dw + ldd, d2 = dw + 2 * ldd, d3 = dw + 3 * ldd;
+        Vector512<float> c00 = Vector512.Load(d0), c01 = Vector512.Load(d0 + 16), c10 = Vector512.Load(d1), c11 = Vector512.Load(d1 + 16);
+        Vector512<float> c20 = Vector512.Load(d2), c21 = Vector512.Load(d2 + 16), c30 = Vector512.Load(d3), c31 = Vector512.Load(d3 + 16);
+        for (int q = q0; q < q1; q++)
+        {
+            float* a = input + bases[q];
+            float* g = gradient + gradientBases[q];
+            var b0 = Vector512.Load(g);
+            var b1 = Vector512.Load(g + 16);
+            var x = Vector512.Create(a[r0]);
+            c00 = Vector512.FusedMultiplyAdd(x, b0, c00);
+            c01 = Vector512.FusedMultiplyAdd(x, b1, c01);
+            x = Vector512.Create(a[r1]);
+            c10 = Vector512.FusedMultiplyAdd(x, b0, c10);
+            c11 = Vector512.FusedMultiplyAdd(x, b1, c11);
+            x = Vector512.Create(a[r2]);
+            c20 = Vector512.FusedMultiplyAdd(x, b0, c20);
+            c21 = Vector512.FusedMultiplyAdd(x, b1, c21);
+            x = Vector512.Create(a[r3]);
+            c30 = Vector512.FusedMultiplyAdd(x, b0, c30);
+            c31 = Vector512.FusedMultiplyAdd(x, b1, c31);
+        }
+        c00.Store(d0); c01.Store(d0 + 16); c10.Store(d1); c11.Store(d1 + 16);
+        c20.Store(d2); c21.Store(d2 + 16); c30.Store(d3); c31.Store(d3 + 16);
+    }
+}
