@@ -45,8 +45,53 @@ internal static unsafe class ChannelsLastConv
         return (height, width, border);
     }
 
-    /// <summary>A scratch buffer of at least <paramref name="length"/> floats (any values), from the shared pool.</summary>
-    public static float[] Rent(long length) => ArrayPool<float>.Shared.Rent(checked((int)Math.Max(length, 1)));
+    /// <summary>
+    /// Runs body(state, start, end) over [0, <paramref name="length"/>) in chunks of <paramref name="chunk"/> items that the
+    /// threads take in turn, so that one that runs slower (a core shared with another process) takes fewer. Which thread
+    /// computes a chunk does not change its values.
+    /// </summary>
+    private static void RunChunks(int length, int chunk, delegate*<void*, int, int, void> body, void* state)
+    {
+        int chunks = (length + chunk - 1) / chunk, parts = Math.Min(Threading.MaxThreads, chunks);
+        if (parts <= 1)
+        {
+            body(state, 0, length);
+            return;
+        }
+        var job = new Chunks { Body = body, State = state, Length = length, Chunk = chunk };
+        WorkerPool.Run(parts, &TakeChunks, &job);
+    }
+
+    private struct Chunks
+    {
+        public delegate*<void*, int, int, void> Body;
+        public void* State;
+        public int Length, Chunk, Next;
+    }
+
+    private static void TakeChunks(void* state, int part)
+    {
+        var job = (Chunks*)state;
+        long start;
+        while ((start = (long)(Interlocked.Increment(ref job->Next) - 1) * job->Chunk) < job->Length)
+            job->Body(job->State, (int)start, (int)Math.Min(job->Length, start + job->Chunk));
+    }
+
+    /// <summary>About 8 chunks per thread, whole tiles of 8 positions, at least 64 positions each.</summary>
+    private static int PositionsPerChunk(int positions) =>
+        Math.Max(64, (positions / (8 * Threading.MaxThreads) + 7) & ~7);
+
+    /// <summary>Floats a buffer holds beyond its contents so that they can start at <see cref="Aligned"/>.</summary>
+    public const int Slack = 16;
+
+    /// <summary>
+    /// The first float at or after <paramref name="p"/> on a cache line. Rows are multiples of 32 channels, so in a buffer
+    /// that starts there every row, and every vector of a row, starts on a cache line: no load or store spans two.
+    /// </summary>
+    public static float* Aligned(float* p) => (float*)(((nint)p + 63) & ~(nint)63);
+
+    /// <summary>A scratch buffer of at least <paramref name="length"/> floats from <see cref="Aligned"/> on (any values), from the shared pool.</summary>
+    public static float[] Rent(long length) => ArrayPool<float>.Shared.Rent(checked((int)Math.Max(length + Slack, 1)));
 
     /// <summary>Gives a <see cref="Rent"/> buffer back.</summary>
     public static void Return(float[] buffer) => ArrayPool<float>.Shared.Return(buffer);
@@ -58,7 +103,7 @@ internal static unsafe class ChannelsLastConv
     public static void ToRows(float* x, int images, int c, int h, int w, int border, int hp, int wp, float* dst, float* keep = null)
     {
         var job = new Layout { X = x, Keep = keep, Dst = dst, C = c, H = h, W = w, Border = border, Hp = hp, Wp = wp };
-        WorkerPool.RunRanges(images, 1, &ToRowsRange, &job, alignment: 1);
+        RunChunks(images, 4, &ToRowsRange, &job);
     }
 
     private struct Layout
@@ -90,10 +135,14 @@ internal static unsafe class ChannelsLastConv
                 new Span<float>(row + (border + w) * c, (wp - border - w) * c).Clear();
             }
             // Blocks of 8 channels × 8 consecutive positions of the map, transposed in registers; the last positions one by one.
-            int q = 0;
+            int q = 0, py = 0, px = 0;   // map position q = py·w + px
             for (; q + 8 <= plane; q += 8)
             {
-                for (int j = 0; j < 8; j++) at[j] = Row(q + j);
+                for (int j = 0; j < 8; j++)
+                {
+                    at[j] = ((py + border) * wp + px + border) * c;
+                    if (++px == w) { px = 0; py++; }
+                }
                 for (int ch = 0; ch < c; ch += 8)
                 {
                     float* f = from + (long)ch * plane + q;
@@ -113,14 +162,12 @@ internal static unsafe class ChannelsLastConv
             }
             for (; q < plane; q++)
             {
-                float* row = to + Row(q);
+                float* row = to + ((py + border) * wp + px + border) * c;
+                if (++px == w) { px = 0; py++; }
                 for (int ch = 0; ch < c; ch++)
                     row[ch] = keep is null || keep[(long)ch * plane + q] > 0f ? from[(long)ch * plane + q] : 0f;
             }
         }
-
-        // Where map position q's row starts in an image of the layout.
-        int Row(int q) => ((q / w + border) * wp + q % w + border) * c;
 
         static Vector256<float> Positive(float* keep, Vector256<float> v) =>
             Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.Load(keep), Vector256<float>.Zero), v, Vector256<float>.Zero);
@@ -146,7 +193,7 @@ internal static unsafe class ChannelsLastConv
     public static void ToPlanes(float* rows, int images, int positions, int c, float* y, float* bias, bool relu, bool accumulate)
     {
         var job = new Layout { X = rows, Dst = y, Bias = bias, C = c, H = positions, Relu = relu, Accumulate = accumulate };
-        WorkerPool.RunRanges(images, 1, &ToPlanesRange, &job, alignment: 1);
+        RunChunks(images, 4, &ToPlanesRange, &job);
     }
 
     private static void ToPlanesRange(void* state, int first, int end)
@@ -209,8 +256,9 @@ internal static unsafe class ChannelsLastConv
         float[] rows = Rent((long)images * p * o);
         try
         {
-            fixed (float* pw = packed, pr = rows)
+            fixed (float* packedStart = packed, rowsStart = rows)
             {
+                float* pw = Aligned(packedStart), pr = Aligned(rowsStart);
                 // [O, C, T] → [T, C, O]
                 for (int oo = 0; oo < o; oo++)
                     for (int ch = 0; ch < c; ch++)
@@ -227,7 +275,7 @@ internal static unsafe class ChannelsLastConv
                     W = pw, Offsets = offsets, Taps = taps,
                 };
                 var job = new Products { Input = source, Output = pr, Phases = &phase, PhaseCount = 1, C = c, O = o };
-                WorkerPool.RunRanges(phase.Grid.Count, 64, &ProductsRange, &job, alignment: 8);
+                RunChunks(phase.Grid.Count, PositionsPerChunk(phase.Grid.Count), &ProductsRange, &job);
                 ToPlanes(pr, images, p, o, y, bias, relu, accumulate);
             }
         }
@@ -254,8 +302,9 @@ internal static unsafe class ChannelsLastConv
         float[] rows = Rent((long)count * c);
         try
         {
-            fixed (float* pw = packed, pr = rows)
+            fixed (float* packedStart = packed, rowsStart = rows)
             {
+                float* pw = Aligned(packedStart), pr = Aligned(rowsStart);
                 int used = 0, total = 0, tap = 0;
                 for (int a = 0; a < s; a++)
                     for (int e = 0; e < s; e++)
@@ -287,7 +336,7 @@ internal static unsafe class ChannelsLastConv
                     }
                 // A phase with no taps (kernel smaller than the stride) adds nothing: its rows are zeros.
                 var job = new Products { Input = gradient, Output = pr, Phases = phases, PhaseCount = used, C = o, O = c };
-                WorkerPool.RunRanges(total, 64, &ProductsRange, &job, alignment: 8);
+                RunChunks(total, PositionsPerChunk(total), &ProductsRange, &job);
                 ToPlanes(pr, images, g.Height * g.Width, c, dst, bias, relu, accumulate);
             }
         }
@@ -311,9 +360,10 @@ internal static unsafe class ChannelsLastConv
         int[] rowOffsets = ArrayPool<int>.Shared.Rent(rows);
         try
         {
-            fixed (float* ps = sums)
+            fixed (float* sumsStart = sums)
             fixed (int* pr = rowOffsets)
             {
+                float* ps = Aligned(sumsStart);
                 for (int i = 0; i < g.Kh; i++)
                     for (int j = 0; j < g.Kw; j++)
                         for (int ch = 0; ch < c; ch++)

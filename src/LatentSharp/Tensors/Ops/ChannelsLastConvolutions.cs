@@ -15,11 +15,14 @@ public sealed partial class Tensor
         (int hp, int wp) = ChannelsLastConv.Source(g);
         long sourceLength = (long)n * hp * wp * g.Channels;
         bool keep = IsGradEnabled && w.RequiresGrad;
-        float[] source = keep ? Empty([checked((int)sourceLength)])._data : ChannelsLastConv.Rent(sourceLength);
+        float[] source = keep ? Empty([checked((int)(sourceLength + ChannelsLastConv.Slack))])._data : ChannelsLastConv.Rent(sourceLength);
+        int sourceStart;   // where the aligned layout starts in the array, for the backward to find it even if the array moved
         try
         {
-            fixed (float* px = x._data, ps = source, pw = w._data, pb = bias?._data, py = y._data)
+            fixed (float* sourceArray = source, px = x._data, pw = w._data, pb = bias?._data, py = y._data)
             {
+                float* ps = ChannelsLastConv.Aligned(sourceArray);
+                sourceStart = (int)(ps - sourceArray);
                 ChannelsLastConv.ToRows(px, n, g.Channels, g.Height, g.Width, g.Padding, hp, wp, ps);
                 ChannelsLastConv.Forward(g, o, n, ps, pw, pb, relu, accumulate: false, py);
             }
@@ -40,9 +43,10 @@ public sealed partial class Tensor
             float[] gradient = ChannelsLastConv.Rent(rows * o);
             try
             {
-                fixed (float* pgy = y.OutputGrad, py = y._data, pg = gradient, ps = keep ? source : null, pw = w._data)
+                fixed (float* pgy = y.OutputGrad, py = y._data, gradientArray = gradient, sourceArray = keep ? source : null, pw = w._data)
                 fixed (float* pgb = gb, pgw = gw, pgx = gx)
                 {
+                    float* pg = ChannelsLastConv.Aligned(gradientArray), ps = sourceArray is null ? null : sourceArray + sourceStart;
                     // A fused ReLU passes the gradient where its output is positive.
                     ChannelsLastConv.ToRows(pgy, n, o, g.OutHeight, g.OutWidth, border, hg, wg, pg, relu ? py : null);
                     if (pgb is not null) ChannelsLastConv.BiasGradient(pg, rows, o, pgb);
@@ -69,11 +73,14 @@ public sealed partial class Tensor
         (int hg, int wg, int border) = ChannelsLastConv.Gradient(g);
         long inputLength = (long)n * hg * wg * c;
         bool keep = IsGradEnabled && w.RequiresGrad;
-        float[] input = keep ? Empty([checked((int)inputLength)])._data : ChannelsLastConv.Rent(inputLength);
+        float[] input = keep ? Empty([checked((int)(inputLength + ChannelsLastConv.Slack))])._data : ChannelsLastConv.Rent(inputLength);
+        int inputStart;   // where the aligned layout starts in the array, for the backward to find it even if the array moved
         try
         {
-            fixed (float* px = x._data, pi = input, pw = w._data, pb = bias?._data, py = y._data)
+            fixed (float* inputArray = input, px = x._data, pw = w._data, pb = bias?._data, py = y._data)
             {
+                float* pi = ChannelsLastConv.Aligned(inputArray);
+                inputStart = (int)(pi - inputArray);
                 ChannelsLastConv.ToRows(px, n, c, g.OutHeight, g.OutWidth, border, hg, wg, pi);
                 ChannelsLastConv.Adjoint(g, c, n, pi, pw, pb, relu, accumulate: false, py);
             }
@@ -94,9 +101,10 @@ public sealed partial class Tensor
             float[] gradient = ChannelsLastConv.Rent(rows * o);
             try
             {
-                fixed (float* pgy = y.OutputGrad, py = y._data, pg = gradient, pi = keep ? input : null, pw = w._data)
+                fixed (float* pgy = y.OutputGrad, py = y._data, gradientArray = gradient, inputArray = keep ? input : null, pw = w._data)
                 fixed (float* pgb = gb, pgw = gw, pgx = gx)
                 {
+                    float* pg = ChannelsLastConv.Aligned(gradientArray), pi = inputArray is null ? null : inputArray + inputStart;
                     ChannelsLastConv.ToRows(pgy, n, o, g.Height, g.Width, g.Padding, hp, wp, pg, relu ? py : null);
                     if (pgb is not null) ChannelsLastConv.BiasGradient(pg, rows, o, pgb);
                     if (pgw is not null) ChannelsLastConv.WeightGradient(g, c, n, pg, pi, pgw);
