@@ -17,8 +17,9 @@ namespace LatentSharp.Bench;
 /// "im2col" times the stride-2 unfold and fold of those layers, one image at a time (the unfold with its vector path on and off).
 /// "gemms" times the 32→64 layer's products alone (GFLOP/s, from phase planes and from unfolded columns) and its fold of a
 /// whole batch, in the chunks the layers use and in one piece.
+/// "channels-last" times the parts of the channels-last path (<see cref="ChannelsLastConv"/>) on the 32→64 layer.
 /// "shapes" times plain GEMMs at the products' shapes and larger ones (--shape M,N,K: that one only).
-/// Usage: conv-profile [steps|ops|im2col|gemms|shapes] [--steps 60] [--warmup 10] [--threads 1] [--repeats 5] [--clock cpu|wall] [--data fashion-mnist] [--layer 1..4 (ops: that layer only)] [--product NAME (gemms: the products whose name starts so)]
+/// Usage: conv-profile [steps|ops|im2col|gemms|channels-last|shapes] [--steps 60] [--warmup 10] [--threads 1] [--repeats 5] [--clock cpu|wall] [--data fashion-mnist] [--layer 1..4 (ops: that layer only)] [--product NAME (gemms: the products whose name starts so)]
 /// </summary>
 public static class ConvProfileBenchmark
 {
@@ -35,9 +36,10 @@ public static class ConvProfileBenchmark
         if (mode == "ops") return Ops(repeats, Int(args, "--layer", 0));
         if (mode == "im2col") return Im2ColKernels(repeats);
         if (mode == "gemms") return LayerProducts(repeats, Arg(args, "--product", ""));
+        if (mode == "channels-last") return ChannelsLastParts(repeats);
         if (mode != "steps")
         {
-            Console.Error.WriteLine($"conv-profile: the mode is \"steps\", \"ops\", \"im2col\", \"gemms\" or \"shapes\", not \"{mode}\".");
+            Console.Error.WriteLine($"conv-profile: the mode is \"steps\", \"ops\", \"im2col\", \"gemms\", \"channels-last\" or \"shapes\", not \"{mode}\".");
             return 2;
         }
         return Steps(Arg(args, "--data", "fashion-mnist"), Int(args, "--steps", 60), Int(args, "--warmup", 10), repeats);
@@ -336,6 +338,53 @@ public static class ConvProfileBenchmark
             }
             string rows = FoldPlan.For(g, images * p) is null ? "–" : $"{Fold(false):F2}";
             Console.WriteLine($"| {name} | {rows} | {Fold(true):F2} |");
+        }
+        return 0;
+    }
+
+    /// <summary>
+    /// The channels-last path's parts for the conv 32→64 layer at batch 128 (its transposed twin runs the same ones):
+    /// the layout copies, the forward, the adjoint (input gradient) and the weight gradient, wall ms and GFLOP/s.
+    /// </summary>
+    private static unsafe int ChannelsLastParts(int repeats)
+    {
+        var g = new Im2ColGeometry(32, 14, 14, 4, 4, 2, 1, 7, 7);
+        int n = BatchSize, o = 64, c = g.Channels;
+        if (!ChannelsLastConv.Applies(g, o))
+        {
+            Console.Error.WriteLine($"conv-profile channels-last: the channels-last path does not run here (path {Gemm.Resolve()}).");
+            return 2;
+        }
+        (int hp, int wp) = ChannelsLastConv.Source(g);
+        (int hg, int wg, int border) = ChannelsLastConv.Gradient(g);
+        var rng = new Rng(1);
+        float[] x = new float[n * g.ImageLength], w = new float[o * g.Rows], bias = new float[o], y = new float[n * o * g.Positions];
+        float[] dy = new float[y.Length], dx = new float[x.Length], dw = new float[w.Length];
+        float[] source = new float[n * hp * wp * c + ChannelsLastConv.Slack], gradient = new float[n * hg * wg * o + ChannelsLastConv.Slack];
+        foreach (float[] a in new[] { x, w, bias, dy }) rng.FillUniform(a, -1f, 1f);
+        double flops = 2.0 * o * g.Rows * n * g.Positions;
+        WallClock = true;
+        fixed (float* px = x, pw = w, pb = bias, py = y, pdy = dy, pdx = dx, pdw = dw, ps = source, pg = gradient)
+        {
+            float* cx = px, cw = pw, cb = pb, cy = py, cdy = pdy, cdx = pdx, cdw = pdw, cs = ChannelsLastConv.Aligned(ps), cg = ChannelsLastConv.Aligned(pg);
+            var parts = new (string Name, double Flops, Action Call)[]
+            {
+                ("input to rows", 0, () => ChannelsLastConv.ToRows(cx, n, c, g.Height, g.Width, g.Padding, hp, wp, cs)),
+                ("output gradient to rows, masked", 0, () => ChannelsLastConv.ToRows(cdy, n, o, g.OutHeight, g.OutWidth, border, hg, wg, cg, cy)),
+                ("forward (products and back to planes)", flops, () => ChannelsLastConv.Forward(g, o, n, cs, cw, cb, true, false, cy)),
+                ("adjoint (products and back to planes)", flops, () => ChannelsLastConv.Adjoint(g, o, n, cg, cw, null, false, false, cdx)),
+                ("weight gradient", flops, () => ChannelsLastConv.WeightGradient(g, o, n, cs, cg, cdw)),
+            };
+            foreach (var part in parts)
+                for (int i = 0; i < 40; i++) part.Call();
+            Console.WriteLine($"Conv 32→64 (14→7, 4×4 stride 2) on the channels-last path at batch {n}, {Threading.MaxThreads} thread(s): wall ms per call (median of {repeats} x 20), GFLOP/s");
+            Console.WriteLine("| part | ms | GFLOP/s |");
+            Console.WriteLine("|---|---:|---:|");
+            foreach (var part in parts)
+            {
+                double ms = Median(repeats, part.Call);
+                Console.WriteLine($"| {part.Name} | {ms:F3} | {(part.Flops > 0 ? (part.Flops / ms / 1e6).ToString("F0", CultureInfo.InvariantCulture) : "")} |");
+            }
         }
         return 0;
     }
