@@ -259,11 +259,7 @@ internal static unsafe class ChannelsLastConv
             fixed (float* packedStart = packed, rowsStart = rows)
             {
                 float* pw = Aligned(packedStart), pr = Aligned(rowsStart);
-                // [O, C, T] → [T, C, O]
-                for (int oo = 0; oo < o; oo++)
-                    for (int ch = 0; ch < c; ch++)
-                        for (int t = 0; t < taps; t++)
-                            pw[((long)t * c + ch) * o + oo] = w[((long)oo * c + ch) * taps + t];
+                Rearrange(WeightLayout.TapChannelOutput, w, pw, o, c, taps, null);
                 for (int i = 0; i < g.Kh; i++)
                     for (int j = 0; j < g.Kw; j++)
                         offsets[i * g.Kw + j] = (i * wp + j) * c;
@@ -305,26 +301,28 @@ internal static unsafe class ChannelsLastConv
             fixed (float* packedStart = packed, rowsStart = rows)
             {
                 float* pw = Aligned(packedStart), pr = Aligned(rowsStart);
-                int used = 0, total = 0, tap = 0;
+                // The taps (a + s·m, e + s·n) of each phase (a, e) in turn: w as [T', O, C] in that order.
+                int* order = stackalloc int[taps];
+                int tap = 0;
+                for (int a = 0; a < s; a++)
+                    for (int e = 0; e < s; e++)
+                        for (int i = a; i < g.Kh; i += s)
+                            for (int j = e; j < g.Kw; j += s)
+                                order[tap++] = i * g.Kw + j;
+                Rearrange(WeightLayout.TapOutputChannel, w, pw, o, c, taps, order);
+                int used = 0, total = 0;
+                tap = 0;
                 for (int a = 0; a < s; a++)
                     for (int e = 0; e < s; e++)
                     {
                         // The input positions (y, x) with (y + p) mod s = a, (x + p) mod s = e read gradient row
-                        // ((y + p) div s, (x + p) div s) and the taps (a + s·m, e + s·n) of w, as [taps', O, C], each at the
-                        // row (m, n) above and left of it.
+                        // ((y + p) div s, (x + p) div s) and, for each tap of the phase, the row (m, n) above and left of it.
                         int y0 = ((a - g.Padding) % s + s) % s, x0 = ((e - g.Padding) % s + s) % s;
                         int ny = (g.Height - y0 + s - 1) / s, nx = (g.Width - x0 + s - 1) / s;
                         int first = tap;
                         for (int i = a; i < g.Kh; i += s)
                             for (int j = e; j < g.Kw; j += s)
-                            {
-                                offsets[tap] = -(((i - a) / s) * wg + (j - e) / s) * o;
-                                float* to = pw + (long)tap * o * c;
-                                for (int oo = 0; oo < o; oo++)
-                                    for (int ch = 0; ch < c; ch++)
-                                        to[oo * c + ch] = w[((long)oo * c + ch) * taps + i * g.Kw + j];
-                                tap++;
-                            }
+                                offsets[tap++] = -(((i - a) / s) * wg + (j - e) / s) * o;
                         if (ny <= 0 || nx <= 0) continue;
                         var grid = new Grid(images, ny, nx,
                             inImage: (long)hg * wg * o, inRow: (long)wg * o, inCol: o,
@@ -372,14 +370,9 @@ internal static unsafe class ChannelsLastConv
                 var grid = new Grid(images, g.OutHeight, g.OutWidth,
                     inImage: (long)hp * wp * c, inRow: (long)g.Stride * wp * c, inCol: g.Stride * c, inOrigin: 0,
                     outImage: (long)hg * wg * o, outRow: (long)wg * o, outCol: o, outOrigin: ((long)border * wg + border) * o);
-                new Span<float>(ps, rows * o).Clear();
                 var job = new Gradients { Input = source, Positions = grid, RowOffsets = pr, Gradient = gradient, O = o, Dw = ps };
                 WorkerPool.RunRanges(rows / 4, 1, &GradientsRange, &job, alignment: 1);
-                // [T, C, O] → [O, C, T], added
-                for (int oo = 0; oo < o; oo++)
-                    for (int ch = 0; ch < c; ch++)
-                        for (int t = 0; t < taps; t++)
-                            dw[((long)oo * c + ch) * taps + t] += ps[((long)t * c + ch) * o + oo];
+                Rearrange(WeightLayout.AddToWeight, ps, dw, o, c, taps, null);
             }
         }
         finally
@@ -392,13 +385,77 @@ internal static unsafe class ChannelsLastConv
     /// <summary>gb[o] += Σ of every row of the gradient layout (its border is zero).</summary>
     public static void BiasGradient(float* gradient, long rows, int o, float* gb)
     {
-        for (int ob = 0; ob < o; ob += 16)
+        var job = new Bias { Gradient = gradient, Rows = rows, O = o, Gb = gb };
+        RunChunks(o / 16, 1, &BiasRange, &job);
+    }
+
+    private struct Bias
+    {
+        public float* Gradient, Gb;
+        public long Rows;
+        public int O;
+    }
+
+    /// <summary>The bias gradient's channels [16·first, 16·end), each summed over the rows in order.</summary>
+    private static void BiasRange(void* state, int first, int end)
+    {
+        var job = (Bias*)state;
+        int o = job->O;
+        for (int ob = 16 * first; ob < 16 * end; ob += 16)
         {
             var sum = Vector512<float>.Zero;
-            float* g = gradient + ob;
-            for (long r = 0; r < rows; r++, g += o) sum += Vector512.Load(g);
-            (Vector512.Load(gb + ob) + sum).Store(gb + ob);
+            float* g = job->Gradient + ob;
+            for (long r = 0; r < job->Rows; r++, g += o) sum += Vector512.Load(g);
+            (Vector512.Load(job->Gb + ob) + sum).Store(job->Gb + ob);
         }
+    }
+
+    private enum WeightLayout
+    {
+        /// <summary>w [O, C, T] into [T, C, O].</summary>
+        TapChannelOutput,
+        /// <summary>w [O, C, T] into [T', O, C], the taps in a given order.</summary>
+        TapOutputChannel,
+        /// <summary>[T, C, O] added to a weight gradient [O, C, T].</summary>
+        AddToWeight,
+    }
+
+    private struct Weights
+    {
+        public float* From, To;
+        public int* Order;
+        public int O, C, Taps;
+        public WeightLayout Layout;
+    }
+
+    /// <summary>Between the weight's layout [O, C, T] and the products' (<see cref="WeightLayout"/>), output channels shared out.</summary>
+    private static void Rearrange(WeightLayout layout, float* from, float* to, int o, int c, int taps, int* order)
+    {
+        var job = new Weights { From = from, To = to, Order = order, O = o, C = c, Taps = taps, Layout = layout };
+        RunChunks(o, 8, &RearrangeRange, &job);
+    }
+
+    private static void RearrangeRange(void* state, int first, int end)
+    {
+        var job = (Weights*)state;
+        int o = job->O, c = job->C, taps = job->Taps;
+        for (int oo = first; oo < end; oo++)
+            for (int ch = 0; ch < c; ch++)
+            {
+                long weight = ((long)oo * c + ch) * taps;
+                switch (job->Layout)
+                {
+                    case WeightLayout.TapChannelOutput:
+                        for (int t = 0; t < taps; t++) job->To[((long)t * c + ch) * o + oo] = job->From[weight + t];
+                        break;
+                    case WeightLayout.TapOutputChannel:
+                        for (int t = 0; t < taps; t++) job->To[((long)t * o + oo) * c + ch] = job->From[weight + job->Order[t]];
+                        break;
+                    default:
+                        for (int t = 0; t < taps; t++) job->To[weight + t] += job->From[((long)t * c + ch) * o + oo];
+                        break;
+                }
+            }
     }
 
     /// <summary>
@@ -432,6 +489,7 @@ internal static unsafe class ChannelsLastConv
         public int X, Y, Cols, Rows;
         public long InCol, OutCol, InWrap, OutWrap, InImageWrap, OutImageWrap;
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Next()
         {
             In += InCol;
@@ -644,6 +702,7 @@ internal static unsafe class ChannelsLastConv
         int o = job->O, count = job->Positions.Count;
         int* bases = stackalloc int[Block];
         int* gradientBases = stackalloc int[Block];
+        new Span<float>(job->Dw + 4L * first * o, 4 * (end - first) * o).Clear();
         Cursor cursor = job->Positions.At(0);
         for (int q0 = 0; q0 < count; q0 += Block)
         {
