@@ -128,6 +128,7 @@ internal static unsafe partial class Gemm
         public int Chunk, Chunks;         // columns or rows per chunk (a multiple of NR or MR), and their count
         public int NextChunk;             // dynamic schedule: the next chunk to take
         public int Parts;
+        public float* Partials;           // K slices apart: slice s's product goes to Partials + s·M·N (else null)
         public float* Shared;             // the operand every thread reads, packed once: op(A) when SplitN, else op(B)
         public int SharedPanels;          // its micro-panels (of MR rows or NR columns) per K slice
         public long SharedSliceStride;    // floats per K slice
@@ -162,6 +163,14 @@ internal static unsafe partial class Gemm
         if (parts <= 1 && !smallBlocks)
         {
             Compute<TKernel>(job, 0, m, 0, n);
+            return;
+        }
+        // A small result over a deep K (a thin layer's weight gradient: 32 × 16 over a batch's 25,088 positions) split by
+        // rows or columns would have every thread pack all of the deep operand for its share: the threads take K slices
+        // instead, each product apart, and they are added to C in slice order after: the additions of one thread's pass.
+        if (threads > 1 && (long)m * n <= SlicesApartArea && job->KSlices >= 2 * threads && job->ColumnBias is null && !job->Relu && job->PackedB is null)
+        {
+            RunSlicesApart<TKernel>(job, threads);
             return;
         }
         int sharedUnit = splitN ? TKernel.MR : TKernel.NR;
@@ -200,6 +209,72 @@ internal static unsafe partial class Gemm
         job->Chunks = (splitLength + job->Chunk - 1) / job->Chunk;
         job->NextChunk = 0;
         WorkerPool.Run(parts, &ComputeChunks<TKernel>, job);
+    }
+
+    // Largest result whose K slices the threads share out (64 × 64).
+    private const long SlicesApartArea = 1L << 12;
+
+    /// <summary>
+    /// C = alpha·op(A)·op(B) + beta·C with the threads taking K slices in turn, each slice's product stored apart (beta 0),
+    /// then C = p₀ + beta·C, C = p₁ + C, … in slice order: the same roundings as the kernels' stores on one thread.
+    /// </summary>
+    private static void RunSlicesApart<TKernel>(Job* job, int threads) where TKernel : struct, IMicroKernel
+    {
+        int m = job->M, n = job->N;
+        long area = (long)m * n;
+        float[] partials = System.Buffers.ArrayPool<float>.Shared.Rent(checked((int)(area * job->KSlices)));
+        try
+        {
+            fixed (float* p = partials)
+            {
+                job->Partials = p;
+                job->NextChunk = 0;
+                WorkerPool.Run(Math.Min(threads, job->KSlices), &ComputeSlicesApart<TKernel>, job);
+                for (int s = 0; s < job->KSlices; s++)
+                {
+                    float beta = s == 0 ? job->Beta : 1f;
+                    for (int i = 0; i < m; i++)
+                    {
+                        float* c = job->C + (nint)i * job->Ldc, slice = p + s * area + (nint)i * n;
+                        if (beta == 0f) for (int j = 0; j < n; j++) c[j] = slice[j];
+                        else for (int j = 0; j < n; j++) c[j] = slice[j] + beta * c[j];
+                    }
+                }
+            }
+        }
+        finally
+        {
+            job->Partials = null;
+            System.Buffers.ArrayPool<float>.Shared.Return(partials);
+        }
+    }
+
+    /// <summary>Takes K slices until none is left: each slice's whole product, into its own partial result.</summary>
+    private static void ComputeSlicesApart<TKernel>(void* state, int part) where TKernel : struct, IMicroKernel
+    {
+        var job = (Job*)state;
+        float* packA = PackBuffers.Get(out float* packB);
+        float* edge = stackalloc float[8 * 32];
+        Job slice = *job;   // writes its product to the slice's partial result
+        slice.Ldc = job->N;
+        slice.Beta = 0f;
+        int s;
+        while ((s = Interlocked.Increment(ref job->NextChunk) - 1) < job->KSlices)
+        {
+            int pc = s * job->KcStep, kc = Math.Min(job->KcStep, job->K - pc);
+            slice.C = job->Partials + (long)s * job->M * job->N;
+            for (int jc = 0; jc < job->N; jc += TKernel.NC)
+            {
+                int nc = Math.Min(TKernel.NC, job->N - jc);
+                float* bp = BPanels(&slice, pc, kc, jc, nc, TKernel.NR, packB);
+                for (int ic = 0; ic < job->M; ic += TKernel.MC)
+                {
+                    int mc = Math.Min(TKernel.MC, job->M - ic);
+                    PackA(job->TransposeA, job->A, job->Lda, ic, mc, pc, kc, TKernel.MR, packA);
+                    Macro<TKernel>(&slice, packA, bp, ic, mc, jc, nc, pc, kc, edge);
+                }
+            }
+        }
     }
 
     /// <summary>Part of the shared operand, all K slices: a contiguous range of its micro-panels.</summary>
@@ -303,7 +378,7 @@ internal static unsafe partial class Gemm
     {
         int mr = TKernel.MR, nr = TKernel.NR, ldc = job->Ldc;
         float alpha = job->Alpha;
-        float beta = pc == 0 ? job->Beta : 1f;
+        float beta = pc == 0 || job->Partials is not null ? job->Beta : 1f;   // a slice apart starts from zero
         float* bias = pc == 0 ? job->ColumnBias : null;
         bool relu = job->Relu && pc + kc == job->K;
         for (int ib = 0; ib < mc; ib += TKernel.MC)

@@ -42,6 +42,7 @@ public class GemmTests
         new(7, 1, 257, true, true, 1f, 0f, 0),
         new(1, 257, 7, false, false, 1f, 1f, 0),
         new(33, 49, 600, false, true, 1f, 0f, 0), // k spans three equal K slices
+        new(13, 7, 3000, true, false, 0.5f, -0.75f, 2), // a small result over 12 K slices: on two threads, slices apart
     ];
 
     // The VAE's training-step shapes (M, K, N): forward X·Wᵀ, backward dX = dY·W, dW = dYᵀ·X.
@@ -79,7 +80,10 @@ public class GemmTests
     {
         GemmPath path = PathOf(width);
         bool emulated = path == GemmPath.Vector512 && !System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated;
-        foreach (Case c in new[] { new Case(emulated ? 40 : 130, 300, emulated ? 70 : 250, false, true, 0.7f, 1f, 1), new Case(301, 96, 70, true, false, 1f, 0f, 0) })
+        // The last two: small results over a deep K, whose K slices the threads take in turn (a weight gradient's shape),
+        // with beta 1 and a general alpha and beta over edge tiles.
+        foreach (Case c in new[] { new Case(emulated ? 40 : 130, 300, emulated ? 70 : 250, false, true, 0.7f, 1f, 1), new Case(301, 96, 70, true, false, 1f, 0f, 0),
+                     new Case(32, 16, emulated ? 1300 : 5000, false, true, 1f, 1f, 0), new Case(13, 7, 3000, true, false, 0.5f, -0.75f, 2) })
         {
             var (a, b, c0) = Operands(c, seed: 11);
             float[] one = Run(c, a, b, c0, path, threads: 1);
