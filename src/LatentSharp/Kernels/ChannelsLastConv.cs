@@ -27,11 +27,15 @@ internal static unsafe class ChannelsLastConv
 
     /// <summary>
     /// True when this path computes the convolution g with <paramref name="outChannels"/> outputs: stride above 1 (stride 1
-    /// has <see cref="DirectConv"/>), every tap used, both channel counts multiples of 32, on the Vector512 path.
+    /// has <see cref="DirectConv"/>), every tap used, both channel counts multiples of 32, on a vector FMA path (the
+    /// Vector512 one takes tiles of 64 or 32 outputs in zmm registers, the Vector256 one tiles of 32 in ymm).
     /// </summary>
     public static bool Applies(in Im2ColGeometry g, int outChannels) =>
         Enabled && g.Stride > 1 && g.TapMask == 0 && g.Channels % 32 == 0 && outChannels % 32 == 0 && g.Positions > 0
-        && Gemm.Resolve() == GemmPath.Vector512;
+        && Avx.IsSupported && Gemm.Resolve() is GemmPath.Vector512 or GemmPath.Vector256;
+
+    /// <summary>Whether the products run on zmm registers (the Vector512 path) rather than ymm.</summary>
+    private static bool Wide => Gemm.Resolve() == GemmPath.Vector512;
 
     /// <summary>Rows of the source layout: the input padded on every side.</summary>
     public static (int Height, int Width) Source(in Im2ColGeometry g) => (g.Height + 2 * g.Padding, g.Width + 2 * g.Padding);
@@ -270,7 +274,7 @@ internal static unsafe class ChannelsLastConv
                         outImage: (long)p * o, outRow: (long)g.OutWidth * o, outCol: o, outOrigin: 0),
                     W = pw, Offsets = offsets, Taps = taps,
                 };
-                var job = new Products { Input = source, Output = pr, Phases = &phase, PhaseCount = 1, C = c, O = o };
+                var job = new Products { Input = source, Output = pr, Phases = &phase, PhaseCount = 1, C = c, O = o, Wide = Wide };
                 RunChunks(phase.Grid.Count, PositionsPerChunk(phase.Grid.Count), &ProductsRange, &job);
                 ToPlanes(pr, images, p, o, y, bias, relu, accumulate);
             }
@@ -333,7 +337,7 @@ internal static unsafe class ChannelsLastConv
                         total += grid.Count;
                     }
                 // A phase with no taps (kernel smaller than the stride) adds nothing: its rows are zeros.
-                var job = new Products { Input = gradient, Output = pr, Phases = phases, PhaseCount = used, C = o, O = c };
+                var job = new Products { Input = gradient, Output = pr, Phases = phases, PhaseCount = used, C = o, O = c, Wide = Wide };
                 RunChunks(total, PositionsPerChunk(total), &ProductsRange, &job);
                 ToPlanes(pr, images, g.Height * g.Width, c, dst, bias, relu, accumulate);
             }
@@ -370,7 +374,7 @@ internal static unsafe class ChannelsLastConv
                 var grid = new Grid(images, g.OutHeight, g.OutWidth,
                     inImage: (long)hp * wp * c, inRow: (long)g.Stride * wp * c, inCol: g.Stride * c, inOrigin: 0,
                     outImage: (long)hg * wg * o, outRow: (long)wg * o, outCol: o, outOrigin: ((long)border * wg + border) * o);
-                var job = new Gradients { Input = source, Positions = grid, RowOffsets = pr, Gradient = gradient, O = o, Dw = ps };
+                var job = new Gradients { Input = source, Positions = grid, RowOffsets = pr, Gradient = gradient, O = o, Dw = ps, Wide = Wide };
                 WorkerPool.RunRanges(rows / 4, 1, &GradientsRange, &job, alignment: 1);
                 Rearrange(WeightLayout.AddToWeight, ps, dw, o, c, taps, null);
             }
@@ -386,7 +390,7 @@ internal static unsafe class ChannelsLastConv
     public static void BiasGradient(float* gradient, long rows, int o, float* gb)
     {
         var job = new Bias { Gradient = gradient, Rows = rows, O = o, Gb = gb };
-        RunChunks(o / 16, 1, &BiasRange, &job);
+        RunChunks(o / 8, 1, &BiasRange, &job);
     }
 
     private struct Bias
@@ -396,17 +400,17 @@ internal static unsafe class ChannelsLastConv
         public int O;
     }
 
-    /// <summary>The bias gradient's channels [16·first, 16·end), each summed over the rows in order.</summary>
+    /// <summary>The bias gradient's channels [8·first, 8·end), each summed over the rows in order.</summary>
     private static void BiasRange(void* state, int first, int end)
     {
         var job = (Bias*)state;
         int o = job->O;
-        for (int ob = 16 * first; ob < 16 * end; ob += 16)
+        for (int ob = 8 * first; ob < 8 * end; ob += 8)
         {
-            var sum = Vector512<float>.Zero;
+            var sum = Vector256<float>.Zero;
             float* g = job->Gradient + ob;
-            for (long r = 0; r < job->Rows; r++, g += o) sum += Vector512.Load(g);
-            (Vector512.Load(job->Gb + ob) + sum).Store(job->Gb + ob);
+            for (long r = 0; r < job->Rows; r++, g += o) sum += Vector256.Load(g);
+            (Vector256.Load(job->Gb + ob) + sum).Store(job->Gb + ob);
         }
     }
 
@@ -519,6 +523,7 @@ internal static unsafe class ChannelsLastConv
         public float* Input, Output;
         public Phase* Phases;
         public int PhaseCount, C, O;
+        public bool Wide;   // Vector512 tiles, else Vector256 ones
     }
 
     /// <summary>Positions [first, end) of the phases one after the other, in tiles that stay within a phase.</summary>
@@ -543,7 +548,7 @@ internal static unsafe class ChannelsLastConv
         ref readonly Grid grid = ref phase->Grid;
         long* outRows = stackalloc long[8];
         float** a = stackalloc float*[8];
-        int tile = o % 64 == 0 ? 4 : 8;
+        int tile = job->Wide && o % 64 != 0 ? 8 : 4;
         Cursor cursor = grid.At(first);
         for (int q = first; q < end; q += tile)
         {
@@ -556,7 +561,10 @@ internal static unsafe class ChannelsLastConv
                 if (r < rows - 1) cursor.Next();
             }
             cursor.Next();
-            if (tile == 4)
+            if (!job->Wide)
+                for (int ob = 0; ob < o; ob += 32)
+                    Tile4x32Ymm(a[0], a[1], a[2], a[3], phase->Offsets, taps, c, phase->W + ob, o, new Tile(job->Output + ob, outRows, rows));
+            else if (tile == 4)
                 for (int ob = 0; ob < o; ob += 64)
                     Tile4x64(a[0], a[1], a[2], a[3], phase->Offsets, taps, c, phase->W + ob, o, new Tile(job->Output + ob, outRows, rows));
             else
@@ -692,6 +700,7 @@ internal static unsafe class ChannelsLastConv
         public Grid Positions;
         public int* RowOffsets;
         public int O;
+        public bool Wide;   // Vector512 tiles, else Vector256 ones
     }
 
     /// <summary>Weight-gradient rows [4·first, 4·end): positions in blocks that stay in cache, in ascending order.</summary>
@@ -714,7 +723,9 @@ internal static unsafe class ChannelsLastConv
             }
             for (int r = 4 * first; r < 4 * end; r += 4)
                 for (int ob = 0; ob < o; ob += 32)
-                    if (o - ob >= 64)
+                    if (!job->Wide)
+                        GradientTile4x32Ymm(job->Input, bases, gradientBases, 0, length, job->RowOffsets + r, job->Gradient + ob, job->Dw + (long)r * o + ob, o);
+                    else if (o - ob >= 64)
                     {
                         GradientTile4x64(job->Input, bases, gradientBases, 0, length, job->RowOffsets + r, job->Gradient + ob, job->Dw + (long)r * o + ob, o);
                         ob += 32;
@@ -795,5 +806,108 @@ internal static unsafe class ChannelsLastConv
         }
         c00.Store(d0); c01.Store(d0 + 16); c10.Store(d1); c11.Store(d1 + 16);
         c20.Store(d2); c21.Store(d2 + 16); c30.Store(d3); c31.Store(d3 + 16);
+    }
+
+    /// <summary>The Vector256 path's product tile: 4 positions × 32 outputs in 16 ymm accumulators.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Tile4x32Ymm(float* a0, float* a1, float* a2, float* a3, int* offsets, int taps, int c, float* w, int ldw, in Tile output)
+    {
+        Vector256<float> c00 = default, c01 = default, c02 = default, c03 = default;
+        Vector256<float> c10 = default, c11 = default, c12 = default, c13 = default;
+        Vector256<float> c20 = default, c21 = default, c22 = default, c23 = default;
+        Vector256<float> c30 = default, c31 = default, c32 = default, c33 = default;
+        float* wt = w;
+        for (int t = 0; t < taps; t++)
+        {
+            int off = offsets[t];
+            float* p0 = a0 + off, p1 = a1 + off, p2 = a2 + off, p3 = a3 + off;
+            for (int ch = 0; ch < c; ch++, wt += ldw)
+            {
+                var b0 = Vector256.Load(wt);
+                var b1 = Vector256.Load(wt + 8);
+                var b2 = Vector256.Load(wt + 16);
+                var b3 = Vector256.Load(wt + 24);
+                var x = Vector256.Create(p0[ch]);
+                c00 = Vector256.FusedMultiplyAdd(x, b0, c00);
+                c01 = Vector256.FusedMultiplyAdd(x, b1, c01);
+                c02 = Vector256.FusedMultiplyAdd(x, b2, c02);
+                c03 = Vector256.FusedMultiplyAdd(x, b3, c03);
+                x = Vector256.Create(p1[ch]);
+                c10 = Vector256.FusedMultiplyAdd(x, b0, c10);
+                c11 = Vector256.FusedMultiplyAdd(x, b1, c11);
+                c12 = Vector256.FusedMultiplyAdd(x, b2, c12);
+                c13 = Vector256.FusedMultiplyAdd(x, b3, c13);
+                x = Vector256.Create(p2[ch]);
+                c20 = Vector256.FusedMultiplyAdd(x, b0, c20);
+                c21 = Vector256.FusedMultiplyAdd(x, b1, c21);
+                c22 = Vector256.FusedMultiplyAdd(x, b2, c22);
+                c23 = Vector256.FusedMultiplyAdd(x, b3, c23);
+                x = Vector256.Create(p3[ch]);
+                c30 = Vector256.FusedMultiplyAdd(x, b0, c30);
+                c31 = Vector256.FusedMultiplyAdd(x, b1, c31);
+                c32 = Vector256.FusedMultiplyAdd(x, b2, c32);
+                c33 = Vector256.FusedMultiplyAdd(x, b3, c33);
+            }
+        }
+        Store4(output, 0, c00, c01, c02, c03);
+        Store4(output, 1, c10, c11, c12, c13);
+        Store4(output, 2, c20, c21, c22, c23);
+        Store4(output, 3, c30, c31, c32, c33);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store4(in Tile output, int r, Vector256<float> v0, Vector256<float> v1, Vector256<float> v2, Vector256<float> v3)
+    {
+        if (r >= output.Rows) return;
+        float* d = output.Row(r);
+        v0.Store(d);
+        v1.Store(d + 8);
+        v2.Store(d + 16);
+        v3.Store(d + 24);
+    }
+
+    /// <summary>The Vector256 path's weight-gradient tile: 4 rows × 32 outputs in 16 ymm accumulators.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void GradientTile4x32Ymm(float* input, int* bases, int* gradientBases, int q0, int q1, int* rows, float* gradient, float* dw, int ldd)
+    {
+        int r0 = rows[0], r1 = rows[1], r2 = rows[2], r3 = rows[3];
+        float* d0 = dw, d1 = dw + ldd, d2 = dw + 2 * ldd, d3 = dw + 3 * ldd;
+        Vector256<float> c00 = Vector256.Load(d0), c01 = Vector256.Load(d0 + 8), c02 = Vector256.Load(d0 + 16), c03 = Vector256.Load(d0 + 24);
+        Vector256<float> c10 = Vector256.Load(d1), c11 = Vector256.Load(d1 + 8), c12 = Vector256.Load(d1 + 16), c13 = Vector256.Load(d1 + 24);
+        Vector256<float> c20 = Vector256.Load(d2), c21 = Vector256.Load(d2 + 8), c22 = Vector256.Load(d2 + 16), c23 = Vector256.Load(d2 + 24);
+        Vector256<float> c30 = Vector256.Load(d3), c31 = Vector256.Load(d3 + 8), c32 = Vector256.Load(d3 + 16), c33 = Vector256.Load(d3 + 24);
+        for (int q = q0; q < q1; q++)
+        {
+            float* a = input + bases[q];
+            float* g = gradient + gradientBases[q];
+            var b0 = Vector256.Load(g);
+            var b1 = Vector256.Load(g + 8);
+            var b2 = Vector256.Load(g + 16);
+            var b3 = Vector256.Load(g + 24);
+            var x = Vector256.Create(a[r0]);
+            c00 = Vector256.FusedMultiplyAdd(x, b0, c00);
+            c01 = Vector256.FusedMultiplyAdd(x, b1, c01);
+            c02 = Vector256.FusedMultiplyAdd(x, b2, c02);
+            c03 = Vector256.FusedMultiplyAdd(x, b3, c03);
+            x = Vector256.Create(a[r1]);
+            c10 = Vector256.FusedMultiplyAdd(x, b0, c10);
+            c11 = Vector256.FusedMultiplyAdd(x, b1, c11);
+            c12 = Vector256.FusedMultiplyAdd(x, b2, c12);
+            c13 = Vector256.FusedMultiplyAdd(x, b3, c13);
+            x = Vector256.Create(a[r2]);
+            c20 = Vector256.FusedMultiplyAdd(x, b0, c20);
+            c21 = Vector256.FusedMultiplyAdd(x, b1, c21);
+            c22 = Vector256.FusedMultiplyAdd(x, b2, c22);
+            c23 = Vector256.FusedMultiplyAdd(x, b3, c23);
+            x = Vector256.Create(a[r3]);
+            c30 = Vector256.FusedMultiplyAdd(x, b0, c30);
+            c31 = Vector256.FusedMultiplyAdd(x, b1, c31);
+            c32 = Vector256.FusedMultiplyAdd(x, b2, c32);
+            c33 = Vector256.FusedMultiplyAdd(x, b3, c33);
+        }
+        c00.Store(d0); c01.Store(d0 + 8); c02.Store(d0 + 16); c03.Store(d0 + 24);
+        c10.Store(d1); c11.Store(d1 + 8); c12.Store(d1 + 16); c13.Store(d1 + 24);
+        c20.Store(d2); c21.Store(d2 + 8); c22.Store(d2 + 16); c23.Store(d2 + 24);
+        c30.Store(d3); c31.Store(d3 + 8); c32.Store(d3 + 16); c33.Store(d3 + 24);
     }
 }

@@ -3,7 +3,7 @@ using LatentSharp.Tensors;
 
 namespace LatentSharp.Tests.Tensors;
 
-// ChannelsLastConv.Enabled and Threading.MaxThreads are process-wide: these run alone, with the GEMM tests.
+// ChannelsLastConv.Enabled, Gemm.ForcedPath and Threading.MaxThreads are process-wide: these run alone, with the GEMM tests.
 [Collection(nameof(LatentSharp.Tests.Kernels.GemmTests))]
 public class ChannelsLastConvTests
 {
@@ -25,10 +25,13 @@ public class ChannelsLastConvTests
     public void Conv2d_MatchesThePathWithoutIt(int n, int c, int h, int w, int o, int k, int stride, int padding, int outputPadding)
     {
         _ = outputPadding;
-        if (!Applies(new Im2ColGeometry(c, h, w, k, k, stride, padding, Im2ColGeometry.OutputSize(h, k, stride, padding), Im2ColGeometry.OutputSize(w, k, stride, padding)), o)) return;
+        var g = new Im2ColGeometry(c, h, w, k, k, stride, padding, Im2ColGeometry.OutputSize(h, k, stride, padding), Im2ColGeometry.OutputSize(w, k, stride, padding));
         Tensor x = GradCheck.Param(1, n, c, h, w), weight = GradCheck.Param(2, o, c, k, k), bias = GradCheck.Param(3, o);
-        foreach (bool relu in new[] { false, true })
-            Compare(() => Tensor.Conv2d(x, weight, bias, stride, padding, tapMask: 0, relu), x, weight, bias);
+        OnBothPaths(g, o, () =>
+        {
+            foreach (bool relu in new[] { false, true })
+                Compare(() => Tensor.Conv2d(x, weight, bias, stride, padding, tapMask: 0, relu), x, weight, bias);
+        });
     }
 
     [Theory]
@@ -36,27 +39,30 @@ public class ChannelsLastConvTests
     public void ConvTranspose2d_MatchesThePathWithoutIt(int n, int c, int h, int w, int o, int k, int stride, int padding, int outputPadding)
     {
         int ho = (h - 1) * stride - 2 * padding + k + outputPadding, wo = (w - 1) * stride - 2 * padding + k + outputPadding;
-        if (!Applies(new Im2ColGeometry(o, ho, wo, k, k, stride, padding, h, w), c)) return;
         Tensor x = GradCheck.Param(4, n, c, h, w), weight = GradCheck.Param(5, c, o, k, k), bias = GradCheck.Param(6, o);
-        foreach (bool relu in new[] { false, true })
-            Compare(() => Tensor.ConvTranspose2d(x, weight, bias, stride, padding, outputPadding, relu), x, weight, bias);
+        OnBothPaths(new Im2ColGeometry(o, ho, wo, k, k, stride, padding, h, w), c, () =>
+        {
+            foreach (bool relu in new[] { false, true })
+                Compare(() => Tensor.ConvTranspose2d(x, weight, bias, stride, padding, outputPadding, relu), x, weight, bias);
+        });
     }
 
     [Fact]
     public void Gradients_MatchFiniteDifferences()
     {
-        if (!Applies(new Im2ColGeometry(32, 5, 5, 3, 3, 2, 1, 3, 3), 32)) return;
         Tensor x = GradCheck.Param(7, 1, 32, 5, 5), weight = GradCheck.Param(8, 32, 32, 3, 3), bias = GradCheck.Param(9, 32);
-        // Linear in each input, so a large step loses nothing to curvature and keeps float rounding small next to it.
-        GradCheck.Check(t => Tensor.Conv2d(t[0], t[1], t[2], 2, 1), [x, weight, bias], eps: 0.1);
         Tensor xt = GradCheck.Param(10, 1, 32, 3, 3), weightT = GradCheck.Param(11, 32, 32, 3, 3);
-        GradCheck.Check(t => Tensor.ConvTranspose2d(t[0], t[1], t[2], 2, 1, 1), [xt, weightT, bias], eps: 0.1);
+        // Linear in each input, so a large step loses nothing to curvature and keeps float rounding small next to it.
+        OnBothPaths(new Im2ColGeometry(32, 5, 5, 3, 3, 2, 1, 3, 3), 32, () =>
+        {
+            GradCheck.Check(t => Tensor.Conv2d(t[0], t[1], t[2], 2, 1), [x, weight, bias], eps: 0.1);
+            GradCheck.Check(t => Tensor.ConvTranspose2d(t[0], t[1], t[2], 2, 1, 1), [xt, weightT, bias], eps: 0.1);
+        });
     }
 
     [Fact]
     public void OneAndTwoThreads_SameBits()
     {
-        if (!Applies(new Im2ColGeometry(32, 14, 14, 4, 4, 2, 1, 7, 7), 64)) return;
         Tensor x = GradCheck.Param(12, 37, 32, 14, 14), weight = GradCheck.Param(13, 64, 32, 4, 4), bias = GradCheck.Param(14, 64);
         Tensor weightT = GradCheck.Param(15, 64, 32, 4, 4), biasT = GradCheck.Param(16, 32);
         float[] Run(int threads)
@@ -76,15 +82,15 @@ public class ChannelsLastConvTests
                 Threading.MaxThreads = saved;
             }
         }
-        Assert.Equal(Run(1).Select(BitConverter.SingleToInt32Bits), Run(2).Select(BitConverter.SingleToInt32Bits));
+        OnBothPaths(new Im2ColGeometry(32, 14, 14, 4, 4, 2, 1, 7, 7), 64,
+            () => Assert.Equal(Run(1).Select(BitConverter.SingleToInt32Bits), Run(2).Select(BitConverter.SingleToInt32Bits)));
     }
 
     [Fact]
     public void AppliesOnlyToStridedConvolutionsOf32ChannelMultiples()
     {
         var g = new Im2ColGeometry(32, 14, 14, 4, 4, 2, 1, 7, 7);
-        bool vector512 = Gemm.Resolve() == GemmPath.Vector512;
-        Assert.Equal(vector512, ChannelsLastConv.Applies(g, 64));
+        Assert.Equal(Gemm.Resolve() is GemmPath.Vector512 or GemmPath.Vector256, ChannelsLastConv.Applies(g, 64));
         Assert.False(ChannelsLastConv.Applies(g, 48));
         Assert.False(ChannelsLastConv.Applies(g with { Channels = 1 }, 32));
         Assert.False(ChannelsLastConv.Applies(new Im2ColGeometry(32, 7, 7, 3, 3, 1, 1, 7, 7), 32));
@@ -92,14 +98,25 @@ public class ChannelsLastConvTests
     }
 
     /// <summary>
-    /// Whether the path computes g here: on the Vector512 path it must (else the test would compare nothing); elsewhere
-    /// it must not, and there is nothing to compare.
+    /// Runs <paramref name="test"/> on both vector paths (emulated where not accelerated; each has its own tiles), on
+    /// which the channels-last path must compute g (else the test would compare nothing).
     /// </summary>
-    private static bool Applies(in Im2ColGeometry g, int o)
+    private static void OnBothPaths(Im2ColGeometry g, int o, Action test)
     {
-        bool applies = ChannelsLastConv.Applies(g, o);
-        Assert.Equal(Gemm.Resolve() == GemmPath.Vector512, applies);
-        return applies;
+        GemmPath saved = Gemm.ForcedPath;
+        try
+        {
+            foreach (GemmPath path in new[] { GemmPath.Vector256, GemmPath.Vector512 })
+            {
+                Gemm.ForcedPath = path;
+                Assert.True(ChannelsLastConv.Applies(g, o), $"the channels-last path does not take {g} on {path}");
+                test();
+            }
+        }
+        finally
+        {
+            Gemm.ForcedPath = saved;
+        }
     }
 
     /// <summary>The output and every gradient of Σ y² on this path and with it off (the phase-plane or unfolding path).</summary>
