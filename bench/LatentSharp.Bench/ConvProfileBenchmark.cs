@@ -19,7 +19,7 @@ namespace LatentSharp.Bench;
 /// whole batch, in the chunks the layers use and in one piece.
 /// "channels-last" times the parts of the channels-last path (<see cref="ChannelsLastConv"/>) on the 32→64 layer.
 /// "shapes" times plain GEMMs at the products' shapes and larger ones (--shape M,N,K: that one only).
-/// Usage: conv-profile [steps|ops|im2col|gemms|channels-last|shapes] [--steps 60] [--warmup 10] [--threads 1] [--repeats 5] [--clock cpu|wall] [--data fashion-mnist] [--layer 1..4 (ops: that layer only)] [--product NAME (gemms: the products whose name starts so)]
+/// Usage: conv-profile [steps|ops|im2col|gemms|channels-last|shapes] [--steps 60] [--warmup 10] [--threads 1] [--repeats 5] [--clock cpu|wall] [--data fashion-mnist] [--layer 1..4 (ops: that layer only)] [--path auto|256|512 (the vector path)] [--no-channels-last] [--product NAME (gemms: the products whose name starts so)]
 /// </summary>
 public static class ConvProfileBenchmark
 {
@@ -31,6 +31,14 @@ public static class ConvProfileBenchmark
         string mode = args.Length > 0 && !args[0].StartsWith("--", StringComparison.Ordinal) ? args[0] : "steps";
         Threading.MaxThreads = Int(args, "--threads", 1);
         WallClock = Arg(args, "--clock", "cpu") == "wall";
+        string path = Arg(args, "--path", "auto");
+        if (path is not ("auto" or "256" or "512"))
+        {
+            Console.Error.WriteLine($"conv-profile: --path is auto, 256 or 512, not \"{path}\".");
+            return 2;
+        }
+        Gemm.ForcedPath = path switch { "256" => GemmPath.Vector256, "512" => GemmPath.Vector512, _ => GemmPath.Auto };
+        ChannelsLastConv.Enabled = !args.Contains("--no-channels-last");
         int repeats = Int(args, "--repeats", 5);
         if (mode == "shapes") return Shapes(repeats, Arg(args, "--shape", ""));
         if (mode == "ops") return Ops(repeats, Int(args, "--layer", 0));
