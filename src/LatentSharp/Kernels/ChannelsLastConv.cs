@@ -563,10 +563,10 @@ internal static unsafe class ChannelsLastConv
             cursor.Next();
             if (!job->Wide)
                 for (int ob = 0; ob < o; ob += 32)
-                    Tile4x32Ymm(a[0], a[1], a[2], a[3], phase->Offsets, taps, c, phase->W + ob, o, new Tile(job->Output + ob, outRows, rows));
+                    Tile4x4<Ymm, Vector256<float>>(a[0], a[1], a[2], a[3], phase->Offsets, taps, c, phase->W + ob, o, new Tile(job->Output + ob, outRows, rows));
             else if (tile == 4)
                 for (int ob = 0; ob < o; ob += 64)
-                    Tile4x64(a[0], a[1], a[2], a[3], phase->Offsets, taps, c, phase->W + ob, o, new Tile(job->Output + ob, outRows, rows));
+                    Tile4x4<Zmm, Vector512<float>>(a[0], a[1], a[2], a[3], phase->Offsets, taps, c, phase->W + ob, o, new Tile(job->Output + ob, outRows, rows));
             else
                 for (int ob = 0; ob < o; ob += 32)
                     Tile8x32(a, phase->Offsets, taps, c, phase->W + ob, o, new Tile(job->Output + ob, outRows, rows));
@@ -579,59 +579,6 @@ internal static unsafe class ChannelsLastConv
         public readonly int Rows = count;
 
         public float* Row(int r) => output + rows[r];
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Tile4x64(float* a0, float* a1, float* a2, float* a3, int* offsets, int taps, int c, float* w, int ldw, in Tile output)
-    {
-        Vector512<float> c00 = default, c01 = default, c02 = default, c03 = default;
-        Vector512<float> c10 = default, c11 = default, c12 = default, c13 = default;
-        Vector512<float> c20 = default, c21 = default, c22 = default, c23 = default;
-        Vector512<float> c30 = default, c31 = default, c32 = default, c33 = default;
-        float* wt = w;
-        for (int t = 0; t < taps; t++)
-        {
-            int off = offsets[t];
-            float* p0 = a0 + off, p1 = a1 + off, p2 = a2 + off, p3 = a3 + off;
-            for (int ch = 0; ch < c; ch++, wt += ldw)
-            {
-                var b0 = Vector512.Load(wt);
-                var b1 = Vector512.Load(wt + 16);
-                var b2 = Vector512.Load(wt + 32);
-                var b3 = Vector512.Load(wt + 48);
-                var x = Vector512.Create(p0[ch]);
-                c00 = Vector512.FusedMultiplyAdd(x, b0, c00);
-                c01 = Vector512.FusedMultiplyAdd(x, b1, c01);
-                c02 = Vector512.FusedMultiplyAdd(x, b2, c02);
-                c03 = Vector512.FusedMultiplyAdd(x, b3, c03);
-                x = Vector512.Create(p1[ch]);
-                c10 = Vector512.FusedMultiplyAdd(x, b0, c10);
-                c11 = Vector512.FusedMultiplyAdd(x, b1, c11);
-                c12 = Vector512.FusedMultiplyAdd(x, b2, c12);
-                c13 = Vector512.FusedMultiplyAdd(x, b3, c13);
-                x = Vector512.Create(p2[ch]);
-                c20 = Vector512.FusedMultiplyAdd(x, b0, c20);
-                c21 = Vector512.FusedMultiplyAdd(x, b1, c21);
-                c22 = Vector512.FusedMultiplyAdd(x, b2, c22);
-                c23 = Vector512.FusedMultiplyAdd(x, b3, c23);
-                x = Vector512.Create(p3[ch]);
-                c30 = Vector512.FusedMultiplyAdd(x, b0, c30);
-                c31 = Vector512.FusedMultiplyAdd(x, b1, c31);
-                c32 = Vector512.FusedMultiplyAdd(x, b2, c32);
-                c33 = Vector512.FusedMultiplyAdd(x, b3, c33);
-            }
-        }
-        float* d = output.Row(0);
-        c00.Store(d); c01.Store(d + 16); c02.Store(d + 32); c03.Store(d + 48);
-        if (output.Rows < 2) return;
-        d = output.Row(1);
-        c10.Store(d); c11.Store(d + 16); c12.Store(d + 32); c13.Store(d + 48);
-        if (output.Rows < 3) return;
-        d = output.Row(2);
-        c20.Store(d); c21.Store(d + 16); c22.Store(d + 32); c23.Store(d + 48);
-        if (output.Rows < 4) return;
-        d = output.Row(3);
-        c30.Store(d); c31.Store(d + 16); c32.Store(d + 32); c33.Store(d + 48);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -724,58 +671,14 @@ internal static unsafe class ChannelsLastConv
             for (int r = 4 * first; r < 4 * end; r += 4)
                 for (int ob = 0; ob < o; ob += 32)
                     if (!job->Wide)
-                        GradientTile4x32Ymm(job->Input, bases, gradientBases, 0, length, job->RowOffsets + r, job->Gradient + ob, job->Dw + (long)r * o + ob, o);
+                        GradientTile4x4<Ymm, Vector256<float>>(job->Input, bases, gradientBases, 0, length, job->RowOffsets + r, job->Gradient + ob, job->Dw + (long)r * o + ob, o);
                     else if (o - ob >= 64)
                     {
-                        GradientTile4x64(job->Input, bases, gradientBases, 0, length, job->RowOffsets + r, job->Gradient + ob, job->Dw + (long)r * o + ob, o);
+                        GradientTile4x4<Zmm, Vector512<float>>(job->Input, bases, gradientBases, 0, length, job->RowOffsets + r, job->Gradient + ob, job->Dw + (long)r * o + ob, o);
                         ob += 32;
                     }
                     else GradientTile4x32(job->Input, bases, gradientBases, 0, length, job->RowOffsets + r, job->Gradient + ob, job->Dw + (long)r * o + ob, o);
         }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void GradientTile4x64(float* input, int* bases, int* gradientBases, int q0, int q1, int* rows, float* gradient, float* dw, int ldd)
-    {
-        int r0 = rows[0], r1 = rows[1], r2 = rows[2], r3 = rows[3];
-        float* d0 = dw, d1 = dw + ldd, d2 = dw + 2 * ldd, d3 = dw + 3 * ldd;
-        Vector512<float> c00 = Vector512.Load(d0), c01 = Vector512.Load(d0 + 16), c02 = Vector512.Load(d0 + 32), c03 = Vector512.Load(d0 + 48);
-        Vector512<float> c10 = Vector512.Load(d1), c11 = Vector512.Load(d1 + 16), c12 = Vector512.Load(d1 + 32), c13 = Vector512.Load(d1 + 48);
-        Vector512<float> c20 = Vector512.Load(d2), c21 = Vector512.Load(d2 + 16), c22 = Vector512.Load(d2 + 32), c23 = Vector512.Load(d2 + 48);
-        Vector512<float> c30 = Vector512.Load(d3), c31 = Vector512.Load(d3 + 16), c32 = Vector512.Load(d3 + 32), c33 = Vector512.Load(d3 + 48);
-        for (int q = q0; q < q1; q++)
-        {
-            float* a = input + bases[q];
-            float* g = gradient + gradientBases[q];
-            var b0 = Vector512.Load(g);
-            var b1 = Vector512.Load(g + 16);
-            var b2 = Vector512.Load(g + 32);
-            var b3 = Vector512.Load(g + 48);
-            var x = Vector512.Create(a[r0]);
-            c00 = Vector512.FusedMultiplyAdd(x, b0, c00);
-            c01 = Vector512.FusedMultiplyAdd(x, b1, c01);
-            c02 = Vector512.FusedMultiplyAdd(x, b2, c02);
-            c03 = Vector512.FusedMultiplyAdd(x, b3, c03);
-            x = Vector512.Create(a[r1]);
-            c10 = Vector512.FusedMultiplyAdd(x, b0, c10);
-            c11 = Vector512.FusedMultiplyAdd(x, b1, c11);
-            c12 = Vector512.FusedMultiplyAdd(x, b2, c12);
-            c13 = Vector512.FusedMultiplyAdd(x, b3, c13);
-            x = Vector512.Create(a[r2]);
-            c20 = Vector512.FusedMultiplyAdd(x, b0, c20);
-            c21 = Vector512.FusedMultiplyAdd(x, b1, c21);
-            c22 = Vector512.FusedMultiplyAdd(x, b2, c22);
-            c23 = Vector512.FusedMultiplyAdd(x, b3, c23);
-            x = Vector512.Create(a[r3]);
-            c30 = Vector512.FusedMultiplyAdd(x, b0, c30);
-            c31 = Vector512.FusedMultiplyAdd(x, b1, c31);
-            c32 = Vector512.FusedMultiplyAdd(x, b2, c32);
-            c33 = Vector512.FusedMultiplyAdd(x, b3, c33);
-        }
-        c00.Store(d0); c01.Store(d0 + 16); c02.Store(d0 + 32); c03.Store(d0 + 48);
-        c10.Store(d1); c11.Store(d1 + 16); c12.Store(d1 + 32); c13.Store(d1 + 48);
-        c20.Store(d2); c21.Store(d2 + 16); c22.Store(d2 + 32); c23.Store(d2 + 48);
-        c30.Store(d3); c31.Store(d3 + 16); c32.Store(d3 + 32); c33.Store(d3 + 48);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -808,14 +711,49 @@ internal static unsafe class ChannelsLastConv
         c20.Store(d2); c21.Store(d2 + 16); c30.Store(d3); c31.Store(d3 + 16);
     }
 
-    /// <summary>The Vector256 path's product tile: 4 positions × 32 outputs in 16 ymm accumulators.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Tile4x32Ymm(float* a0, float* a1, float* a2, float* a3, int* offsets, int taps, int c, float* w, int ldw, in Tile output)
+    /// <summary>A vector width for the 4-row tiles: its loads, broadcasts, fused multiply-adds and stores.</summary>
+    private interface IWidth<TVector> where TVector : struct
     {
-        Vector256<float> c00 = default, c01 = default, c02 = default, c03 = default;
-        Vector256<float> c10 = default, c11 = default, c12 = default, c13 = default;
-        Vector256<float> c20 = default, c21 = default, c22 = default, c23 = default;
-        Vector256<float> c30 = default, c31 = default, c32 = default, c33 = default;
+        static abstract int Lanes { get; }
+        static abstract TVector Load(float* p);
+        static abstract TVector Broadcast(float x);
+        static abstract TVector Fma(TVector a, TVector b, TVector c);
+        static abstract void Store(TVector v, float* p);
+    }
+
+    /// <summary>zmm registers: tiles of 64 outputs.</summary>
+    private readonly struct Zmm : IWidth<Vector512<float>>
+    {
+        public static int Lanes => 16;
+        public static Vector512<float> Load(float* p) => Vector512.Load(p);
+        public static Vector512<float> Broadcast(float x) => Vector512.Create(x);
+        public static Vector512<float> Fma(Vector512<float> a, Vector512<float> b, Vector512<float> c) => Vector512.FusedMultiplyAdd(a, b, c);
+        public static void Store(Vector512<float> v, float* p) => v.Store(p);
+    }
+
+    /// <summary>ymm registers: tiles of 32 outputs.</summary>
+    private readonly struct Ymm : IWidth<Vector256<float>>
+    {
+        public static int Lanes => 8;
+        public static Vector256<float> Load(float* p) => Vector256.Load(p);
+        public static Vector256<float> Broadcast(float x) => Vector256.Create(x);
+        public static Vector256<float> Fma(Vector256<float> a, Vector256<float> b, Vector256<float> c) => Vector256.FusedMultiplyAdd(a, b, c);
+        public static void Store(Vector256<float> v, float* p) => v.Store(p);
+    }
+
+    /// <summary>
+    /// The products of 4 positions × 4 vectors of outputs (16 accumulators): per input channel of each tap, 4 weight loads
+    /// and 4 broadcasts for 16 fused multiply-adds.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Tile4x4<TWidth, TVector>(float* a0, float* a1, float* a2, float* a3, int* offsets, int taps, int c, float* w, int ldw, in Tile output)
+        where TWidth : struct, IWidth<TVector> where TVector : struct
+    {
+        int l = TWidth.Lanes;
+        TVector c00 = default, c01 = default, c02 = default, c03 = default;
+        TVector c10 = default, c11 = default, c12 = default, c13 = default;
+        TVector c20 = default, c21 = default, c22 = default, c23 = default;
+        TVector c30 = default, c31 = default, c32 = default, c33 = default;
         float* wt = w;
         for (int t = 0; t < taps; t++)
         {
@@ -823,91 +761,67 @@ internal static unsafe class ChannelsLastConv
             float* p0 = a0 + off, p1 = a1 + off, p2 = a2 + off, p3 = a3 + off;
             for (int ch = 0; ch < c; ch++, wt += ldw)
             {
-                var b0 = Vector256.Load(wt);
-                var b1 = Vector256.Load(wt + 8);
-                var b2 = Vector256.Load(wt + 16);
-                var b3 = Vector256.Load(wt + 24);
-                var x = Vector256.Create(p0[ch]);
-                c00 = Vector256.FusedMultiplyAdd(x, b0, c00);
-                c01 = Vector256.FusedMultiplyAdd(x, b1, c01);
-                c02 = Vector256.FusedMultiplyAdd(x, b2, c02);
-                c03 = Vector256.FusedMultiplyAdd(x, b3, c03);
-                x = Vector256.Create(p1[ch]);
-                c10 = Vector256.FusedMultiplyAdd(x, b0, c10);
-                c11 = Vector256.FusedMultiplyAdd(x, b1, c11);
-                c12 = Vector256.FusedMultiplyAdd(x, b2, c12);
-                c13 = Vector256.FusedMultiplyAdd(x, b3, c13);
-                x = Vector256.Create(p2[ch]);
-                c20 = Vector256.FusedMultiplyAdd(x, b0, c20);
-                c21 = Vector256.FusedMultiplyAdd(x, b1, c21);
-                c22 = Vector256.FusedMultiplyAdd(x, b2, c22);
-                c23 = Vector256.FusedMultiplyAdd(x, b3, c23);
-                x = Vector256.Create(p3[ch]);
-                c30 = Vector256.FusedMultiplyAdd(x, b0, c30);
-                c31 = Vector256.FusedMultiplyAdd(x, b1, c31);
-                c32 = Vector256.FusedMultiplyAdd(x, b2, c32);
-                c33 = Vector256.FusedMultiplyAdd(x, b3, c33);
+                TVector b0 = TWidth.Load(wt), b1 = TWidth.Load(wt + l), b2 = TWidth.Load(wt + 2 * l), b3 = TWidth.Load(wt + 3 * l);
+                TVector x = TWidth.Broadcast(p0[ch]);
+                c00 = TWidth.Fma(x, b0, c00); c01 = TWidth.Fma(x, b1, c01); c02 = TWidth.Fma(x, b2, c02); c03 = TWidth.Fma(x, b3, c03);
+                x = TWidth.Broadcast(p1[ch]);
+                c10 = TWidth.Fma(x, b0, c10); c11 = TWidth.Fma(x, b1, c11); c12 = TWidth.Fma(x, b2, c12); c13 = TWidth.Fma(x, b3, c13);
+                x = TWidth.Broadcast(p2[ch]);
+                c20 = TWidth.Fma(x, b0, c20); c21 = TWidth.Fma(x, b1, c21); c22 = TWidth.Fma(x, b2, c22); c23 = TWidth.Fma(x, b3, c23);
+                x = TWidth.Broadcast(p3[ch]);
+                c30 = TWidth.Fma(x, b0, c30); c31 = TWidth.Fma(x, b1, c31); c32 = TWidth.Fma(x, b2, c32); c33 = TWidth.Fma(x, b3, c33);
             }
         }
-        Store4(output, 0, c00, c01, c02, c03);
-        Store4(output, 1, c10, c11, c12, c13);
-        Store4(output, 2, c20, c21, c22, c23);
-        Store4(output, 3, c30, c31, c32, c33);
+        StoreRow<TWidth, TVector>(output, 0, c00, c01, c02, c03);
+        StoreRow<TWidth, TVector>(output, 1, c10, c11, c12, c13);
+        StoreRow<TWidth, TVector>(output, 2, c20, c21, c22, c23);
+        StoreRow<TWidth, TVector>(output, 3, c30, c31, c32, c33);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store4(in Tile output, int r, Vector256<float> v0, Vector256<float> v1, Vector256<float> v2, Vector256<float> v3)
+    private static void StoreRow<TWidth, TVector>(in Tile output, int r, TVector v0, TVector v1, TVector v2, TVector v3)
+        where TWidth : struct, IWidth<TVector> where TVector : struct
     {
         if (r >= output.Rows) return;
         float* d = output.Row(r);
-        v0.Store(d);
-        v1.Store(d + 8);
-        v2.Store(d + 16);
-        v3.Store(d + 24);
+        int l = TWidth.Lanes;
+        TWidth.Store(v0, d);
+        TWidth.Store(v1, d + l);
+        TWidth.Store(v2, d + 2 * l);
+        TWidth.Store(v3, d + 3 * l);
     }
 
-    /// <summary>The Vector256 path's weight-gradient tile: 4 rows × 32 outputs in 16 ymm accumulators.</summary>
+    /// <summary>
+    /// The weight gradient of 4 rows × 4 vectors of outputs, added to dw over positions [q0, q1): per position, 4 gradient
+    /// loads and 4 broadcasts of the rows' inputs for 16 fused multiply-adds.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void GradientTile4x32Ymm(float* input, int* bases, int* gradientBases, int q0, int q1, int* rows, float* gradient, float* dw, int ldd)
+    private static void GradientTile4x4<TWidth, TVector>(float* input, int* bases, int* gradientBases, int q0, int q1, int* rows, float* gradient, float* dw, int ldd)
+        where TWidth : struct, IWidth<TVector> where TVector : struct
     {
-        int r0 = rows[0], r1 = rows[1], r2 = rows[2], r3 = rows[3];
+        int l = TWidth.Lanes, r0 = rows[0], r1 = rows[1], r2 = rows[2], r3 = rows[3];
         float* d0 = dw, d1 = dw + ldd, d2 = dw + 2 * ldd, d3 = dw + 3 * ldd;
-        Vector256<float> c00 = Vector256.Load(d0), c01 = Vector256.Load(d0 + 8), c02 = Vector256.Load(d0 + 16), c03 = Vector256.Load(d0 + 24);
-        Vector256<float> c10 = Vector256.Load(d1), c11 = Vector256.Load(d1 + 8), c12 = Vector256.Load(d1 + 16), c13 = Vector256.Load(d1 + 24);
-        Vector256<float> c20 = Vector256.Load(d2), c21 = Vector256.Load(d2 + 8), c22 = Vector256.Load(d2 + 16), c23 = Vector256.Load(d2 + 24);
-        Vector256<float> c30 = Vector256.Load(d3), c31 = Vector256.Load(d3 + 8), c32 = Vector256.Load(d3 + 16), c33 = Vector256.Load(d3 + 24);
+        TVector c00 = TWidth.Load(d0), c01 = TWidth.Load(d0 + l), c02 = TWidth.Load(d0 + 2 * l), c03 = TWidth.Load(d0 + 3 * l);
+        TVector c10 = TWidth.Load(d1), c11 = TWidth.Load(d1 + l), c12 = TWidth.Load(d1 + 2 * l), c13 = TWidth.Load(d1 + 3 * l);
+        TVector c20 = TWidth.Load(d2), c21 = TWidth.Load(d2 + l), c22 = TWidth.Load(d2 + 2 * l), c23 = TWidth.Load(d2 + 3 * l);
+        TVector c30 = TWidth.Load(d3), c31 = TWidth.Load(d3 + l), c32 = TWidth.Load(d3 + 2 * l), c33 = TWidth.Load(d3 + 3 * l);
         for (int q = q0; q < q1; q++)
         {
             float* a = input + bases[q];
             float* g = gradient + gradientBases[q];
-            var b0 = Vector256.Load(g);
-            var b1 = Vector256.Load(g + 8);
-            var b2 = Vector256.Load(g + 16);
-            var b3 = Vector256.Load(g + 24);
-            var x = Vector256.Create(a[r0]);
-            c00 = Vector256.FusedMultiplyAdd(x, b0, c00);
-            c01 = Vector256.FusedMultiplyAdd(x, b1, c01);
-            c02 = Vector256.FusedMultiplyAdd(x, b2, c02);
-            c03 = Vector256.FusedMultiplyAdd(x, b3, c03);
-            x = Vector256.Create(a[r1]);
-            c10 = Vector256.FusedMultiplyAdd(x, b0, c10);
-            c11 = Vector256.FusedMultiplyAdd(x, b1, c11);
-            c12 = Vector256.FusedMultiplyAdd(x, b2, c12);
-            c13 = Vector256.FusedMultiplyAdd(x, b3, c13);
-            x = Vector256.Create(a[r2]);
-            c20 = Vector256.FusedMultiplyAdd(x, b0, c20);
-            c21 = Vector256.FusedMultiplyAdd(x, b1, c21);
-            c22 = Vector256.FusedMultiplyAdd(x, b2, c22);
-            c23 = Vector256.FusedMultiplyAdd(x, b3, c23);
-            x = Vector256.Create(a[r3]);
-            c30 = Vector256.FusedMultiplyAdd(x, b0, c30);
-            c31 = Vector256.FusedMultiplyAdd(x, b1, c31);
-            c32 = Vector256.FusedMultiplyAdd(x, b2, c32);
-            c33 = Vector256.FusedMultiplyAdd(x, b3, c33);
+            TVector b0 = TWidth.Load(g), b1 = TWidth.Load(g + l), b2 = TWidth.Load(g + 2 * l), b3 = TWidth.Load(g + 3 * l);
+            TVector x = TWidth.Broadcast(a[r0]);
+            c00 = TWidth.Fma(x, b0, c00); c01 = TWidth.Fma(x, b1, c01); c02 = TWidth.Fma(x, b2, c02); c03 = TWidth.Fma(x, b3, c03);
+            x = TWidth.Broadcast(a[r1]);
+            c10 = TWidth.Fma(x, b0, c10); c11 = TWidth.Fma(x, b1, c11); c12 = TWidth.Fma(x, b2, c12); c13 = TWidth.Fma(x, b3, c13);
+            x = TWidth.Broadcast(a[r2]);
+            c20 = TWidth.Fma(x, b0, c20); c21 = TWidth.Fma(x, b1, c21); c22 = TWidth.Fma(x, b2, c22); c23 = TWidth.Fma(x, b3, c23);
+            x = TWidth.Broadcast(a[r3]);
+            c30 = TWidth.Fma(x, b0, c30); c31 = TWidth.Fma(x, b1, c31); c32 = TWidth.Fma(x, b2, c32); c33 = TWidth.Fma(x, b3, c33);
         }
-        c00.Store(d0); c01.Store(d0 + 8); c02.Store(d0 + 16); c03.Store(d0 + 24);
-        c10.Store(d1); c11.Store(d1 + 8); c12.Store(d1 + 16); c13.Store(d1 + 24);
-        c20.Store(d2); c21.Store(d2 + 8); c22.Store(d2 + 16); c23.Store(d2 + 24);
-        c30.Store(d3); c31.Store(d3 + 8); c32.Store(d3 + 16); c33.Store(d3 + 24);
+        TWidth.Store(c00, d0); TWidth.Store(c01, d0 + l); TWidth.Store(c02, d0 + 2 * l); TWidth.Store(c03, d0 + 3 * l);
+        TWidth.Store(c10, d1); TWidth.Store(c11, d1 + l); TWidth.Store(c12, d1 + 2 * l); TWidth.Store(c13, d1 + 3 * l);
+        TWidth.Store(c20, d2); TWidth.Store(c21, d2 + l); TWidth.Store(c22, d2 + 2 * l); TWidth.Store(c23, d2 + 3 * l);
+        TWidth.Store(c30, d3); TWidth.Store(c31, d3 + l); TWidth.Store(c32, d3 + 2 * l); TWidth.Store(c33, d3 + 3 * l);
     }
 }
