@@ -230,22 +230,32 @@ internal static unsafe partial class Gemm
                 job->Partials = p;
                 job->NextChunk = 0;
                 WorkerPool.Run(Math.Min(threads, job->KSlices), &ComputeSlicesApart<TKernel>, job);
-                for (int s = 0; s < job->KSlices; s++)
-                {
-                    float beta = s == 0 ? job->Beta : 1f;
-                    for (int i = 0; i < m; i++)
-                    {
-                        float* c = job->C + (nint)i * job->Ldc, slice = p + s * area + (nint)i * n;
-                        if (beta == 0f) for (int j = 0; j < n; j++) c[j] = slice[j];
-                        else for (int j = 0; j < n; j++) c[j] = slice[j] + beta * c[j];
-                    }
-                }
+                WorkerPool.RunRanges(m, 1, &AddSlices, job, alignment: 1);
             }
         }
         finally
         {
             job->Partials = null;
             System.Buffers.ArrayPool<float>.Shared.Return(partials);
+        }
+    }
+
+    /// <summary>Rows [first, end) of C: the slices' products added in slice order, the first with beta · C.</summary>
+    private static void AddSlices(void* state, int first, int end)
+    {
+        var job = (Job*)state;
+        int n = job->N;
+        long area = (long)job->M * n;
+        for (int i = first; i < end; i++)
+        {
+            float* c = job->C + (nint)i * job->Ldc;
+            for (int s = 0; s < job->KSlices; s++)
+            {
+                float* slice = job->Partials + s * area + (nint)i * n;
+                float beta = s == 0 ? job->Beta : 1f;
+                if (beta == 0f) for (int j = 0; j < n; j++) c[j] = slice[j];
+                else for (int j = 0; j < n; j++) c[j] = slice[j] + beta * c[j];
+            }
         }
     }
 
