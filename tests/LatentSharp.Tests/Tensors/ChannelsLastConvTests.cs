@@ -99,10 +99,16 @@ public class ChannelsLastConvTests
 
     /// <summary>
     /// Runs <paramref name="test"/> on both vector paths (emulated where not accelerated; each has its own tiles), on
-    /// which the channels-last path must compute g (else the test would compare nothing).
+    /// which the channels-last path must compute g (else the test would compare nothing); without AVX it must not.
     /// </summary>
     private static void OnBothPaths(Im2ColGeometry g, int o, Action test)
     {
+        if (!System.Runtime.Intrinsics.X86.Avx.IsSupported)
+        {
+            // Its layout copies transpose with AVX: elsewhere the convolutions take the other paths.
+            Assert.False(ChannelsLastConv.Applies(g, o));
+            return;
+        }
         GemmPath saved = Gemm.ForcedPath;
         try
         {
