@@ -147,7 +147,8 @@ internal static unsafe partial class Gemm
     {
         int m = job->M, n = job->N, k = job->K;
         // Equal K slices no deeper than KC: the slicing depends on k only, never on the thread split,
-        // and threads split M or N only, so every C element sums its terms in the same order.
+        // and threads split M or N, or take whole K slices added in slice order (RunSlicesApart), so every C element sums
+        // its terms in the same order.
         (job->KSlices, job->KcStep) = SliceK(k, TKernel.KC);
 
         int threads = (long)m * n * k < ParallelThreshold ? 1 : Threading.MaxThreads;
