@@ -305,17 +305,9 @@ internal static unsafe class ChannelsLastConv
             fixed (float* packedStart = packed, rowsStart = rows)
             {
                 float* pw = Aligned(packedStart), pr = Aligned(rowsStart);
-                // The taps (a + s·m, e + s·n) of each phase (a, e) in turn: w as [T', O, C] in that order.
+                // The taps (a + s·m, e + s·n) of each phase (a, e) in turn (w is rearranged to [T', O, C] in that order below).
                 int* order = stackalloc int[taps];
-                int tap = 0;
-                for (int a = 0; a < s; a++)
-                    for (int e = 0; e < s; e++)
-                        for (int i = a; i < g.Kh; i += s)
-                            for (int j = e; j < g.Kw; j += s)
-                                order[tap++] = i * g.Kw + j;
-                Rearrange(WeightLayout.TapOutputChannel, w, pw, o, c, taps, order);
-                int used = 0, total = 0;
-                tap = 0;
+                int used = 0, total = 0, tap = 0;
                 for (int a = 0; a < s; a++)
                     for (int e = 0; e < s; e++)
                     {
@@ -326,7 +318,10 @@ internal static unsafe class ChannelsLastConv
                         int first = tap;
                         for (int i = a; i < g.Kh; i += s)
                             for (int j = e; j < g.Kw; j += s)
+                            {
+                                order[tap] = i * g.Kw + j;
                                 offsets[tap++] = -(((i - a) / s) * wg + (j - e) / s) * o;
+                            }
                         if (ny <= 0 || nx <= 0) continue;
                         var grid = new Grid(images, ny, nx,
                             inImage: (long)hg * wg * o, inRow: (long)wg * o, inCol: o,
@@ -336,6 +331,7 @@ internal static unsafe class ChannelsLastConv
                         phases[used++] = new Phase { Grid = grid, W = pw + (long)first * o * c, Offsets = offsets + first, Taps = tap - first };
                         total += grid.Count;
                     }
+                Rearrange(WeightLayout.TapOutputChannel, w, pw, o, c, taps, order);
                 // A phase with no taps (kernel smaller than the stride) adds nothing: its rows are zeros.
                 var job = new Products { Input = gradient, Output = pr, Phases = phases, PhaseCount = used, C = o, O = c, Wide = Wide };
                 RunChunks(total, PositionsPerChunk(total), &ProductsRange, &job);
