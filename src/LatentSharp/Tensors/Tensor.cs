@@ -254,6 +254,21 @@ public sealed partial class Tensor
         return _grad;
     }
 
+    /// <summary>
+    /// During backward, makes <paramref name="output"/>'s gradient buffer this tensor's, unchanged, when this tensor has
+    /// none yet and both live in the same arena: for a rule whose gradient is its output's as is (a reshape), in place of
+    /// a copy. The output's rule is the one running, so nothing reads its gradient afterwards.
+    /// </summary>
+    internal bool TakeGradient(Tensor output)
+    {
+        if (!RequiresGrad || _grad is not null || _arena is null || output._arena != _arena
+            || output._grad is null || output._grad.Length != Length)
+            return false;
+        _grad = output._grad;
+        output._grad = null;
+        return true;
+    }
+
     /// <summary>This tensor's gradient during backward (always present for a recorded output).</summary>
     internal float[] OutputGrad => _grad ?? throw new InvalidOperationException("Backward reached a tensor without a gradient.");
 
@@ -287,7 +302,7 @@ public sealed partial class Tensor
             // Once its rule has passed it on, an intermediate gradient is needed by nothing: in an arena its buffer goes
             // back at once and can hold a gradient further back, so a step's gradients take the memory of the widest
             // stretch of the graph, not of the whole graph.
-            if (t._arena is not null)
+            if (t._arena is not null && t._grad is not null)   // (null: handed on, see TakeGradient)
             {
                 t._arena.Return(t._grad);
                 t._grad = null;

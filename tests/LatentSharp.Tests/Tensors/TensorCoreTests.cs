@@ -221,6 +221,25 @@ public class TensorCoreTests
     }
 
     [Fact]
+    public void Arena_Backward_ReshapeHandsItsGradientOnWithoutACopy()
+    {
+        Tensor x = GradCheck.Param(4, 6, 5);
+        var arena = new Arena();
+        long rented;
+        using (arena.Scope())
+        {
+            Tensor h = x.Relu();                          // an arena tensor: the reshape's input
+            Tensor loss = h.Reshape(3, 10).Relu().Sum();
+            long before = arena.RentedFloats;
+            loss.Backward();
+            rented = arena.RentedFloats - before;
+        }
+        // The loss's gradient (1), the last ReLU's (30) and the reshape's (30), which h then takes as is: a copy would rent 30 more.
+        Assert.True(rented <= 61, $"the backward pass rented {rented} floats");
+        for (int i = 0; i < x.Length; i++) Assert.Equal(x.Data[i] > 0f ? 1f : 0f, x.Grad![i]);
+    }
+
+    [Fact]
     public void Arena_KeepsOnlyTheSizesTheLastScopeUsed()
     {
         // Sizes of a scope come back in the next scope that uses them; a scope that does not use them lets them go,

@@ -23,7 +23,8 @@ public sealed partial class Tensor
         Tensor y = x.ViewAs(resolved);
         return y.Recorded(() =>
         {
-            // Same values, so the gradient passes through unchanged.
+            // Same values, so the gradient passes through unchanged: handed over whole where it can be.
+            if (x.TakeGradient(y)) return;
             if (x.GradToAccumulate(out bool overwrite) is not { } gx) return;
             if (overwrite) y.OutputGrad.AsSpan(0, y.Length).CopyTo(gx);
             else TensorPrimitives.Add(gx.AsSpan(0, x.Length), y.OutputGrad.AsSpan(0, y.Length), gx.AsSpan(0, x.Length));
