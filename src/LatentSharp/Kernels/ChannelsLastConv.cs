@@ -102,17 +102,19 @@ internal static unsafe class ChannelsLastConv
 
     /// <summary>
     /// dst[b, y, x, c] = x[b, c, y − border, x − border] (· [keep &gt; 0] where <paramref name="keep"/> is given), zero
-    /// outside the map: NCHW planes [C, h, w] into rows of C channels in a [hp, wp] grid.
+    /// outside the map: NCHW planes [C, h, w] into rows of C channels in a [hp, wp] grid. With <paramref name="sums"/>
+    /// ([images, C]), each image's channel sums of what it writes, added in a fixed order (for a bias gradient, without
+    /// reading the rows again).
     /// </summary>
-    public static void ToRows(float* x, int images, int c, int h, int w, int border, int hp, int wp, float* dst, float* keep = null)
+    public static void ToRows(float* x, int images, int c, int h, int w, int border, int hp, int wp, float* dst, float* keep = null, float* sums = null)
     {
-        var job = new Layout { X = x, Keep = keep, Dst = dst, C = c, H = h, W = w, Border = border, Hp = hp, Wp = wp };
+        var job = new Layout { X = x, Keep = keep, Dst = dst, Sums = sums, C = c, H = h, W = w, Border = border, Hp = hp, Wp = wp };
         RunChunks(images, 4, &ToRowsRange, &job);
     }
 
     private struct Layout
     {
-        public float* X, Keep, Dst, Bias;
+        public float* X, Keep, Dst, Bias, Sums;
         public int C, H, W, Border, Hp, Wp;
         public bool Relu, Accumulate;
     }
@@ -124,11 +126,16 @@ internal static unsafe class ChannelsLastConv
         int plane = h * w;
         long image = (long)hp * wp * c;
         int* at = stackalloc int[8];
+        // With sums: 8 lanes per channel (positions mod 8), reduced at the end of each image.
+        float[]? partials = job->Sums is null ? null : Rent(8L * c);
+        fixed (float* partialsStart = partials)
         for (int b = first; b < end; b++)
         {
             float* to = job->Dst + b * image;
             float* from = job->X + (long)b * c * plane;
             float* keep = job->Keep is null ? null : job->Keep + (long)b * c * plane;
+            float* acc = partials is null ? null : Aligned(partialsStart);
+            if (acc is not null) new Span<float>(acc, 8 * c).Clear();
             // The border rows and columns only: the interior is written below.
             new Span<float>(to, border * wp * c).Clear();
             for (int y = border; y < hp; y++)
@@ -158,6 +165,14 @@ internal static unsafe class ChannelsLastConv
                         v0 = Positive(k, v0); v1 = Positive(k + plane, v1); v2 = Positive(k + 2 * plane, v2); v3 = Positive(k + 3 * plane, v3);
                         v4 = Positive(k + 4 * plane, v4); v5 = Positive(k + 5 * plane, v5); v6 = Positive(k + 6 * plane, v6); v7 = Positive(k + 7 * plane, v7);
                     }
+                    if (acc is not null)
+                    {
+                        float* a = acc + 8 * ch;
+                        (Vector256.Load(a) + v0).Store(a); (Vector256.Load(a + 8) + v1).Store(a + 8);
+                        (Vector256.Load(a + 16) + v2).Store(a + 16); (Vector256.Load(a + 24) + v3).Store(a + 24);
+                        (Vector256.Load(a + 32) + v4).Store(a + 32); (Vector256.Load(a + 40) + v5).Store(a + 40);
+                        (Vector256.Load(a + 48) + v6).Store(a + 48); (Vector256.Load(a + 56) + v7).Store(a + 56);
+                    }
                     Transpose8x8(ref v0, ref v1, ref v2, ref v3, ref v4, ref v5, ref v6, ref v7);
                     float* t = to + ch;
                     v0.Store(t + at[0]); v1.Store(t + at[1]); v2.Store(t + at[2]); v3.Store(t + at[3]);
@@ -169,9 +184,20 @@ internal static unsafe class ChannelsLastConv
                 float* row = to + ((py + border) * wp + px + border) * c;
                 if (++px == w) { px = 0; py++; }
                 for (int ch = 0; ch < c; ch++)
+                {
                     row[ch] = keep is null || keep[(long)ch * plane + q] > 0f ? from[(long)ch * plane + q] : 0f;
+                    if (acc is not null) acc[8 * ch + q % 8] += row[ch];
+                }
             }
+            if (acc is not null)
+                for (int ch = 0; ch < c; ch++)
+                {
+                    float sum = 0f;
+                    for (int lane = 0; lane < 8; lane++) sum += acc[8 * ch + lane];
+                    job->Sums[(long)b * c + ch] = sum;
+                }
         }
+        if (partials is not null) Return(partials);
 
         static Vector256<float> Positive(float* keep, Vector256<float> v) =>
             Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.Load(keep), Vector256<float>.Zero), v, Vector256<float>.Zero);
@@ -382,32 +408,14 @@ internal static unsafe class ChannelsLastConv
         }
     }
 
-    /// <summary>gb[o] += Σ of every row of the gradient layout (its border is zero).</summary>
-    public static void BiasGradient(float* gradient, long rows, int o, float* gb)
+    /// <summary>gb[o] += Σ over images of sums[image, o] (from <see cref="ToRows"/>), in image order.</summary>
+    public static void BiasGradient(float* sums, int images, int o, float* gb)
     {
-        var job = new Bias { Gradient = gradient, Rows = rows, O = o, Gb = gb };
-        // Chunks of 16 channels: each thread reads and writes whole cache lines.
-        RunChunks(o / 8, 2, &BiasRange, &job);
-    }
-
-    private struct Bias
-    {
-        public float* Gradient, Gb;
-        public long Rows;
-        public int O;
-    }
-
-    /// <summary>The bias gradient's channels [8·first, 8·end), each summed over the rows in order.</summary>
-    private static void BiasRange(void* state, int first, int end)
-    {
-        var job = (Bias*)state;
-        int o = job->O;
-        for (int ob = 8 * first; ob < 8 * end; ob += 8)
+        for (int ch = 0; ch < o; ch++)
         {
-            var sum = Vector256<float>.Zero;
-            float* g = job->Gradient + ob;
-            for (long r = 0; r < job->Rows; r++, g += o) sum += Vector256.Load(g);
-            (Vector256.Load(job->Gb + ob) + sum).Store(job->Gb + ob);
+            float total = 0f;
+            for (int b = 0; b < images; b++) total += sums[(long)b * o + ch];
+            gb[ch] += total;
         }
     }
 
