@@ -397,9 +397,7 @@ internal static unsafe class ChannelsLastConv
                     inImage: (long)hp * wp * c, inRow: (long)g.Stride * wp * c, inCol: g.Stride * c, inOrigin: 0,
                     outImage: (long)hg * wg * o, outRow: (long)wg * o, outCol: o, outOrigin: ((long)border * wg + border) * o);
                 var job = new Gradients { Input = source, Positions = grid, RowOffsets = pr, Gradient = gradient, O = o, Dw = ps, Wide = Wide };
-                // Groups of 4 rows taken in chunks, about 8 per thread: a slower core takes fewer.
-                int groups = rows / 4;
-                RunChunks(groups, Math.Max(1, groups / (8 * Threading.MaxThreads)), &GradientsRange, &job);
+                WorkerPool.RunRanges(rows / 4, 1, &GradientsRange, &job, alignment: 1);
                 Rearrange(WeightLayout.AddToWeight, ps, dw, o, c, taps, null);
             }
         }
