@@ -102,14 +102,33 @@ internal static unsafe class ChannelsLastConv
 
     /// <summary>
     /// dst[b, y, x, c] = x[b, c, y − border, x − border] (· [keep &gt; 0] where <paramref name="keep"/> is given), zero
-    /// outside the map: NCHW planes [C, h, w] into rows of C channels in a [hp, wp] grid. With <paramref name="sums"/>
-    /// ([images, C]), each image's channel sums of what it writes, added in a fixed order (for a bias gradient, without
-    /// reading the rows again).
+    /// outside the map: NCHW planes [C, h, w] into rows of C channels in a [hp, wp] grid. With
+    /// <paramref name="biasGradient"/> ([C]), adds to it the sum of what it writes per channel (a bias gradient, without
+    /// reading the rows again): each image's sums in a fixed order, then those over the images in order, so the result
+    /// does not depend on which thread copied which image.
     /// </summary>
-    public static void ToRows(float* x, int images, int c, int h, int w, int border, int hp, int wp, float* dst, float* keep = null, float* sums = null)
+    public static void ToRows(float* x, int images, int c, int h, int w, int border, int hp, int wp, float* dst, float* keep = null, float* biasGradient = null)
     {
-        var job = new Layout { X = x, Keep = keep, Dst = dst, Sums = sums, C = c, H = h, W = w, Border = border, Hp = hp, Wp = wp };
-        RunChunks(images, 4, &ToRowsRange, &job);
+        float[]? sums = biasGradient is null ? null : Rent((long)images * c);
+        try
+        {
+            fixed (float* ps = sums)
+            {
+                var job = new Layout { X = x, Keep = keep, Dst = dst, Sums = ps, C = c, H = h, W = w, Border = border, Hp = hp, Wp = wp };
+                RunChunks(images, 4, &ToRowsRange, &job);
+                if (ps is not null)
+                    for (int ch = 0; ch < c; ch++)
+                    {
+                        float total = 0f;
+                        for (int b = 0; b < images; b++) total += ps[(long)b * c + ch];
+                        biasGradient[ch] += total;
+                    }
+            }
+        }
+        finally
+        {
+            if (sums is not null) Return(sums);
+        }
     }
 
     private struct Layout
@@ -405,17 +424,6 @@ internal static unsafe class ChannelsLastConv
         {
             Return(sums);
             ArrayPool<int>.Shared.Return(rowOffsets);
-        }
-    }
-
-    /// <summary>gb[o] += Σ over images of sums[image, o] (from <see cref="ToRows"/>), in image order.</summary>
-    public static void BiasGradient(float* sums, int images, int o, float* gb)
-    {
-        for (int ch = 0; ch < o; ch++)
-        {
-            float total = 0f;
-            for (int b = 0; b < images; b++) total += sums[(long)b * o + ch];
-            gb[ch] += total;
         }
     }
 

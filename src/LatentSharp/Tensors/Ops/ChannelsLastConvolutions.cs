@@ -41,16 +41,14 @@ public sealed partial class Tensor
             (int hg, int wg, int border) = ChannelsLastConv.Gradient(g);
             long rows = (long)n * hg * wg;
             float[] gradient = ChannelsLastConv.Rent(rows * o);
-            float[]? sums = gb is null ? null : ChannelsLastConv.Rent((long)n * o);   // each image's bias gradient, summed in ToRows
             try
             {
                 fixed (float* pgy = y.OutputGrad, py = y._data, gradientArray = gradient, sourceArray = keep ? source : null, pw = w._data)
-                fixed (float* pgb = gb, pgw = gw, pgx = gx, psums = sums)
+                fixed (float* pgb = gb, pgw = gw, pgx = gx)
                 {
                     float* pg = ChannelsLastConv.Aligned(gradientArray), ps = sourceArray is null ? null : sourceArray + sourceStart;
                     // A fused ReLU passes the gradient where its output is positive.
-                    ChannelsLastConv.ToRows(pgy, n, o, g.OutHeight, g.OutWidth, border, hg, wg, pg, relu ? py : null, psums);
-                    if (pgb is not null) ChannelsLastConv.BiasGradient(psums, n, o, pgb);
+                    ChannelsLastConv.ToRows(pgy, n, o, g.OutHeight, g.OutWidth, border, hg, wg, pg, relu ? py : null, biasGradient: pgb);
                     if (pgw is not null) ChannelsLastConv.WeightGradient(g, o, n, ps, pg, pgw);
                     if (pgx is not null) ChannelsLastConv.Adjoint(g, o, n, pg, pw, null, relu: false, accumulate: !overwrite, pgx);
                 }
@@ -58,7 +56,6 @@ public sealed partial class Tensor
             finally
             {
                 ChannelsLastConv.Return(gradient);
-                if (sums is not null) ChannelsLastConv.Return(sums);
             }
         }, inputs);
     }
@@ -101,15 +98,13 @@ public sealed partial class Tensor
             (int hp, int wp) = ChannelsLastConv.Source(g);
             long rows = (long)n * hp * wp;
             float[] gradient = ChannelsLastConv.Rent(rows * o);
-            float[]? sums = gb is null ? null : ChannelsLastConv.Rent((long)n * o);   // each image's bias gradient, summed in ToRows
             try
             {
                 fixed (float* pgy = y.OutputGrad, py = y._data, gradientArray = gradient, inputArray = keep ? input : null, pw = w._data)
-                fixed (float* pgb = gb, pgw = gw, pgx = gx, psums = sums)
+                fixed (float* pgb = gb, pgw = gw, pgx = gx)
                 {
                     float* pg = ChannelsLastConv.Aligned(gradientArray), pi = inputArray is null ? null : inputArray + inputStart;
-                    ChannelsLastConv.ToRows(pgy, n, o, g.Height, g.Width, g.Padding, hp, wp, pg, relu ? py : null, psums);
-                    if (pgb is not null) ChannelsLastConv.BiasGradient(psums, n, o, pgb);
+                    ChannelsLastConv.ToRows(pgy, n, o, g.Height, g.Width, g.Padding, hp, wp, pg, relu ? py : null, biasGradient: pgb);
                     if (pgw is not null) ChannelsLastConv.WeightGradient(g, c, n, pg, pi, pgw);
                     if (pgx is not null) ChannelsLastConv.Forward(g, c, n, pg, pw, null, relu: false, accumulate: !overwrite, pgx);
                 }
@@ -117,7 +112,6 @@ public sealed partial class Tensor
             finally
             {
                 ChannelsLastConv.Return(gradient);
-                if (sums is not null) ChannelsLastConv.Return(sums);
             }
         }, inputs);
     }
