@@ -17,7 +17,8 @@ namespace LatentSharp.Bench;
 /// "im2col" times the stride-2 unfold and fold of those layers, one image at a time (the unfold with its vector path on and off).
 /// "gemms" times the 32→64 layer's products alone (GFLOP/s, from phase planes and from unfolded columns) and its fold of a
 /// whole batch, in the chunks the layers use and in one piece.
-/// "channels-last" times the parts of the channels-last path (<see cref="ChannelsLastConv"/>) on the 32→64 layer.
+/// "channels-last" times the parts of the channels-last path (<see cref="ChannelsLastConv"/>) on the 32→64 layer; "thin"
+/// those of the one-channel layers' path (<see cref="ThinConv"/>) next to the phase-plane GEMMs it replaces.
 /// "shapes" times plain GEMMs at the products' shapes and larger ones (--shape M,N,K: that one only).
 /// Usage: conv-profile [steps|ops|im2col|gemms|channels-last|shapes] [--steps 60] [--warmup 10] [--threads 1] [--repeats 5] [--clock cpu|wall] [--data fashion-mnist] [--layer 1..4 (ops: that layer only)] [--path auto|256|512 (the vector path)] [--no-channels-last] [--product NAME (gemms: the products whose name starts so)]
 /// </summary>
@@ -45,9 +46,10 @@ public static class ConvProfileBenchmark
         if (mode == "im2col") return Im2ColKernels(repeats);
         if (mode == "gemms") return LayerProducts(repeats, Arg(args, "--product", ""));
         if (mode == "channels-last") return ChannelsLastParts(repeats);
+        if (mode == "thin") return ThinParts(repeats);
         if (mode != "steps")
         {
-            Console.Error.WriteLine($"conv-profile: the mode is \"steps\", \"ops\", \"im2col\", \"gemms\", \"channels-last\" or \"shapes\", not \"{mode}\".");
+            Console.Error.WriteLine($"conv-profile: the mode is \"steps\", \"ops\", \"im2col\", \"gemms\", \"channels-last\", \"thin\" or \"shapes\", not \"{mode}\".");
             return 2;
         }
         return Steps(Arg(args, "--data", "fashion-mnist"), Int(args, "--steps", 60), Int(args, "--warmup", 10), repeats);
@@ -394,6 +396,58 @@ public static class ConvProfileBenchmark
                 Console.WriteLine($"| {part.Name} | {ms:F3} | {(part.Flops > 0 ? (part.Flops / ms / 1e6).ToString("F0", CultureInfo.InvariantCulture) : "")} |");
             }
         }
+        return 0;
+    }
+
+    /// <summary>
+    /// The conv 1→32 layer's products at batch 128 (the convT 32→1 layer's backward runs the same two, without the bias and
+    /// the ReLU): on the thin path (<see cref="ThinConv"/>) and as the phase-plane GEMMs with their copies to and from the
+    /// channel-major layout, wall ms and GFLOP/s.
+    /// </summary>
+    private static int ThinParts(int repeats)
+    {
+        var g = new Im2ColGeometry(1, 28, 28, 4, 4, 2, 1, 14, 14);
+        int n = BatchSize, o = 32, k = g.Rows, p = g.Positions, ld = n * p;
+        if (!ThinConv.Applies(g))
+        {
+            Console.Error.WriteLine($"conv-profile thin: the thin path does not run here (path {Gemm.Resolve()}).");
+            return 2;
+        }
+        var rng = new Rng(1);
+        float[] x = new float[n * g.ImageLength], w = new float[o * k], bias = new float[o], y = new float[n * o * p];
+        float[] dy = new float[y.Length], dw = new float[w.Length], db = new float[o], channelMajor = new float[y.Length];
+        foreach (float[] a in new[] { x, w, bias, dy }) rng.FillUniform(a, -1f, 1f);
+        var planes = new PhasePlanes(g, x, n);
+        double flops = 2.0 * o * k * ld;
+        WallClock = true;
+        var parts = new (string Name, double Flops, Action Call)[]
+        {
+            ("phase planes of the images", 0, () => new PhasePlanes(g, x, n).Return()),
+            ("thin: forward (+ bias, ReLU)", flops, () => planes.ThinProduct(o, w, bias, relu: true, accumulate: false, y)),
+            ("thin: weight and bias gradient (ReLU mask)", flops, () => planes.ThinGradient(o, dy, y, dw, db)),
+            ("GEMM: forward, then scatter (+ bias, ReLU)", flops, () =>
+            {
+                planes.Multiply(false, o, ld, k, 1f, w, k, false, 0f, channelMajor, ld);
+                ConvBatch.Scatter(channelMajor, n, o, p, y, false, bias, relu: true);
+            }),
+            ("GEMM: gather (ReLU mask), bias sums, weight gradient", flops, () =>
+            {
+                ConvBatch.Gather(dy, n, o, p, channelMajor, y);
+                ConvBatch.AccumulateBiasGrad(channelMajor, n, p, db, channelMajor: true);
+                planes.Multiply(false, o, k, ld, 1f, channelMajor, ld, true, 1f, dw, k);
+            }),
+        };
+        foreach (var part in parts)
+            for (int i = 0; i < 40; i++) part.Call();
+        Console.WriteLine($"Conv 1→32 (28→14, 4×4 stride 2) at batch {n}, {Threading.MaxThreads} thread(s): wall ms per call (median of {repeats} x 20), GFLOP/s");
+        Console.WriteLine("| part | ms | GFLOP/s |");
+        Console.WriteLine("|---|---:|---:|");
+        foreach (var part in parts)
+        {
+            double ms = Median(repeats, part.Call);
+            Console.WriteLine($"| {part.Name} | {ms:F3} | {(part.Flops > 0 ? (part.Flops / ms / 1e6).ToString("F0", CultureInfo.InvariantCulture) : "")} |");
+        }
+        planes.Return();
         return 0;
     }
 

@@ -71,6 +71,16 @@ internal readonly unsafe struct ImplicitColumns
     /// <summary>The offsets of <see cref="RowOffsets"/> ([Rows]) and <see cref="PositionOffsets"/> ([Positions]).</summary>
     public static void Offsets(in Im2ColGeometry g, Span<int> rowOffsets, Span<int> positionOffsets)
     {
+        RowOffsetsOf(g, rowOffsets);
+        int wp = PlaneWidth(g);
+        for (int oy = 0; oy < g.OutHeight; oy++)
+            for (int ox = 0; ox < g.OutWidth; ox++)
+                positionOffsets[oy * g.OutWidth + ox] = oy * wp + ox;
+    }
+
+    /// <summary>The offsets of <see cref="RowOffsets"/> alone ([Rows]): row r then reads position (oy, ox) at offset + oy · <see cref="PlaneWidth"/> + ox.</summary>
+    public static void RowOffsetsOf(in Im2ColGeometry g, Span<int> rowOffsets)
+    {
         int s = g.Stride, hp = PlaneHeight(g), wp = PlaneWidth(g), taps = g.TapCount, planeLength = hp * wp;
         for (int c = 0; c < g.Channels; c++)
             for (int t = 0; t < taps; t++)
@@ -78,9 +88,6 @@ internal readonly unsafe struct ImplicitColumns
                 int tap = g.Tap(t), i = tap / g.Kw, j = tap % g.Kw;
                 rowOffsets[c * taps + t] = ((c * s + i % s) * s + j % s) * planeLength + i / s * wp + j / s;
             }
-        for (int oy = 0; oy < g.OutHeight; oy++)
-            for (int ox = 0; ox < g.OutWidth; ox++)
-                positionOffsets[oy * g.OutWidth + ox] = oy * wp + ox;
     }
 
     /// <summary>

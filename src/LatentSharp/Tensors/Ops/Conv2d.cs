@@ -192,6 +192,11 @@ public sealed partial class Tensor
     private static void ForwardFromPlanes(PhasePlanes planes, int n, int o, float[] wk, float[]? bias, Span<float> y, in Im2ColGeometry g, bool relu)
     {
         int k = g.Rows, p = g.Positions;
+        if (ThinConv.Applies(g))
+        {
+            planes.ThinProduct(o, wk, bias, relu, accumulate: false, y[..(n * o * p)]);
+            return;
+        }
         if (n == 1)
         {
             planes.Multiply(false, o, p, k, 1f, wk, k, false, 0f, y[..(o * p)], p);
@@ -225,6 +230,13 @@ public sealed partial class Tensor
         float[]? gb, float[] wk, float[] gt, float[]? gwk, float[]? gx, bool overwrite)
     {
         int k = g.Rows, p = g.Positions, ld = n * p;
+        if (gx is null && gwk is not null && ThinConv.Applies(g))
+        {
+            // Nothing to fold back: the weight gradient (and the bias gradient, if a fused ReLU's mask left it to here)
+            // straight from gy in NCHW, nothing gathered.
+            planes.ThinGradient(o, gy.AsSpan(0, o * ld), keepWherePositive, gwk, keepWherePositive is null ? default : gb);
+            return;
+        }
         ReadOnlySpan<float> gtAll = gy.AsSpan(0, o * ld);
         if (n > 1)
         {

@@ -361,6 +361,37 @@ internal sealed class PhasePlanes
         }
     }
 
+    /// <summary>
+    /// y [count, O, Ho, Wo] = W [O, Rows] · each image's columns (+ bias [O] unless empty, then max(·, 0) with
+    /// <paramref name="relu"/>; added to y with <paramref name="accumulate"/>), where <see cref="ThinConv.Applies"/>.
+    /// </summary>
+    public unsafe void ThinProduct(int outputs, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, bool relu, bool accumulate, Span<float> y)
+    {
+        CheckThin(outputs, w.Length, y.Length, bias.Length, nameof(ThinProduct));
+        fixed (float* planes = _planes, pw = w, pb = bias, py = y)
+            ThinConv.Product(_geometry, outputs, _count, planes, pw, pb, relu, accumulate, py);
+    }
+
+    /// <summary>
+    /// dW [O, Rows] += g' · colsᵀ and dBias [O] += the sums of g' (unless empty), g' being g [count, O, Ho, Wo] where
+    /// <paramref name="keep"/> (unless empty; a fused ReLU's output) is positive, where <see cref="ThinConv.Applies"/>.
+    /// </summary>
+    public unsafe void ThinGradient(int outputs, ReadOnlySpan<float> g, ReadOnlySpan<float> keep, Span<float> weightGradient, Span<float> biasGradient)
+    {
+        CheckThin(outputs, weightGradient.Length, g.Length, biasGradient.Length, nameof(ThinGradient));
+        if (!keep.IsEmpty && keep.Length < g.Length) throw new ArgumentException("The ReLU output is shorter than the gradient.", nameof(keep));
+        fixed (float* planes = _planes, pg = g, pk = keep, pgw = weightGradient, pgb = biasGradient)
+            ThinConv.Gradient(_geometry, outputs, _count, planes, pg, pk, pgw, pgb);
+    }
+
+    private void CheckThin(int outputs, int weightLength, int mapsLength, int biasLength, string caller)
+    {
+        if (_rowOffsets is null) throw new ObjectDisposedException(nameof(PhasePlanes));
+        if (!ThinConv.Applies(_geometry)) throw new InvalidOperationException($"{caller}: the thin-convolution path does not take {_geometry}.");
+        if (weightLength < outputs * _geometry.Rows || mapsLength < (long)_count * outputs * _geometry.Positions || (biasLength != 0 && biasLength < outputs))
+            throw new ArgumentException($"{caller}: operands too short for {_count} images of {outputs} maps of {_geometry}.");
+    }
+
     /// <summary>The images' planes, the images shared out over the kernel worker pool (each image's planes are its own).</summary>
     private static unsafe void FillOverCores(in Im2ColGeometry g, ReadOnlySpan<float> images, int count, float[] planes)
     {

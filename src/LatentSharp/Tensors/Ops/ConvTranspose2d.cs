@@ -185,6 +185,20 @@ public sealed partial class Tensor
     {
         int k = g.Rows, p = g.Positions, ld = n * p, inLength = c * p;
         var planes = new PhasePlanes(g, gy, n);
+        if (ThinConv.Applies(g))
+        {
+            // One output channel: dW [C, K] += x · colsᵀ and dx = W · cols with x and dx in NCHW, nothing gathered or scattered.
+            try
+            {
+                if (gw is not null) planes.ThinGradient(c, x.AsSpan(0, n * inLength), default, gw, default);
+                if (gx is not null) planes.ThinProduct(c, w, default, relu: false, accumulate: !overwrite, gx.AsSpan(0, n * inLength));
+            }
+            finally
+            {
+                planes.Return();
+            }
+            return;
+        }
         float[] xt = ConvBatch.Rent((long)c * ld);   // the input gathered channel-major, then dx before it goes back to NCHW
         try
         {
