@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
@@ -399,7 +400,7 @@ internal static unsafe class ChannelsLastConv
         int c = g.Channels, taps = g.Kh * g.Kw, rows = taps * c;
         (int hp, int wp) = Source(g);
         (int hg, int wg, int border) = Gradient(g);
-        float[] sums = Rent((long)rows * o);
+        float[] sums = Rent(PositionParts * (long)rows * o);
         int[] rowOffsets = ArrayPool<int>.Shared.Rent(rows);
         try
         {
@@ -415,8 +416,18 @@ internal static unsafe class ChannelsLastConv
                 var grid = new Grid(images, g.OutHeight, g.OutWidth,
                     inImage: (long)hp * wp * c, inRow: (long)g.Stride * wp * c, inCol: g.Stride * c, inOrigin: 0,
                     outImage: (long)hg * wg * o, outRow: (long)wg * o, outCol: o, outOrigin: ((long)border * wg + border) * o);
-                var job = new Gradients { Input = source, Positions = grid, RowOffsets = pr, Gradient = gradient, O = o, Dw = ps, Wide = Wide };
-                WorkerPool.RunRanges(rows / 4, 1, &GradientsRange, &job, alignment: 1);
+                // The positions in PositionParts fixed halves, each summed into its own [T·C, O] (the row groups shared
+                // out further when there are more threads): each thread reads half the layouts, and the sums, added in
+                // order, do not depend on the thread count.
+                int groupRanges = Math.Max(1, Threading.MaxThreads / PositionParts);
+                var job = new Gradients
+                {
+                    Input = source, Positions = grid, RowOffsets = pr, Gradient = gradient, O = o, Dw = ps, PartLength = (long)rows * o,
+                    Groups = rows / 4, GroupRanges = groupRanges, Wide = Wide,
+                };
+                WorkerPool.RunRanges(PositionParts * groupRanges, 1, &GradientsPart, &job, alignment: 1);
+                for (int part = 1; part < PositionParts; part++)
+                    TensorPrimitives.Add(new ReadOnlySpan<float>(ps, rows * o), new ReadOnlySpan<float>(ps + part * job.PartLength, rows * o), new Span<float>(ps, rows * o));
                 Rearrange(WeightLayout.AddToWeight, ps, dw, o, c, taps, null);
             }
         }
@@ -656,28 +667,44 @@ internal static unsafe class ChannelsLastConv
         hi.Store(d + 16);
     }
 
+    /// <summary>Fixed parts of the weight gradient's positions, each summed on its own: see <see cref="WeightGradient"/>.</summary>
+    private const int PositionParts = 2;
+
     private struct Gradients
     {
-        public float* Input, Gradient, Dw;
+        public float* Input, Gradient, Dw;   // Dw: PositionParts sums [T·C, O], PartLength apart
+        public long PartLength;
         public Grid Positions;
         public int* RowOffsets;
-        public int O;
+        public int O, Groups, GroupRanges;
         public bool Wide;   // Vector512 tiles, else Vector256 ones
     }
 
-    /// <summary>Weight-gradient rows [4·first, 4·end): positions in blocks that stay in cache, in ascending order.</summary>
-    private static void GradientsRange(void* state, int first, int end)
+    /// <summary>Items [first, end) of PositionParts × GroupRanges: a part of the positions and a range of the row groups of 4.</summary>
+    private static void GradientsPart(void* state, int first, int end)
+    {
+        var job = (Gradients*)state;
+        int count = job->Positions.Count;
+        for (int item = first; item < end; item++)
+        {
+            int part = item / job->GroupRanges, range = item % job->GroupRanges;
+            GradientsRange(job, job->Dw + part * job->PartLength, count * part / PositionParts, count * (part + 1) / PositionParts,
+                job->Groups * range / job->GroupRanges, job->Groups * (range + 1) / job->GroupRanges);
+        }
+    }
+
+    /// <summary>Weight-gradient rows [4·first, 4·end) into <paramref name="dw"/>, over positions [from, to) in blocks that stay in cache, in ascending order.</summary>
+    private static void GradientsRange(Gradients* job, float* dw, int from, int to, int first, int end)
     {
         const int Block = 96;
-        var job = (Gradients*)state;
-        int o = job->O, count = job->Positions.Count;
+        int o = job->O;
         int* bases = stackalloc int[Block];
         int* gradientBases = stackalloc int[Block];
-        new Span<float>(job->Dw + 4L * first * o, 4 * (end - first) * o).Clear();
-        Cursor cursor = job->Positions.At(0);
-        for (int q0 = 0; q0 < count; q0 += Block)
+        new Span<float>(dw + 4L * first * o, 4 * (end - first) * o).Clear();
+        Cursor cursor = job->Positions.At(from);
+        for (int q0 = from; q0 < to; q0 += Block)
         {
-            int length = Math.Min(Block, count - q0);
+            int length = Math.Min(Block, to - q0);
             for (int q = 0; q < length; q++, cursor.Next())
             {
                 bases[q] = (int)cursor.In;
@@ -686,13 +713,13 @@ internal static unsafe class ChannelsLastConv
             for (int r = 4 * first; r < 4 * end; r += 4)
                 for (int ob = 0; ob < o; ob += 32)
                     if (!job->Wide)
-                        GradientTile4x4<Ymm, Vector256<float>>(job->Input, bases, gradientBases, 0, length, job->RowOffsets + r, job->Gradient + ob, job->Dw + (long)r * o + ob, o);
+                        GradientTile4x4<Ymm, Vector256<float>>(job->Input, bases, gradientBases, 0, length, job->RowOffsets + r, job->Gradient + ob, dw + (long)r * o + ob, o);
                     else if (o - ob >= 64)
                     {
-                        GradientTile4x4<Zmm, Vector512<float>>(job->Input, bases, gradientBases, 0, length, job->RowOffsets + r, job->Gradient + ob, job->Dw + (long)r * o + ob, o);
+                        GradientTile4x4<Zmm, Vector512<float>>(job->Input, bases, gradientBases, 0, length, job->RowOffsets + r, job->Gradient + ob, dw + (long)r * o + ob, o);
                         ob += 32;
                     }
-                    else GradientTile4x32(job->Input, bases, gradientBases, 0, length, job->RowOffsets + r, job->Gradient + ob, job->Dw + (long)r * o + ob, o);
+                    else GradientTile4x32(job->Input, bases, gradientBases, 0, length, job->RowOffsets + r, job->Gradient + ob, dw + (long)r * o + ob, o);
         }
     }
 
