@@ -17,13 +17,20 @@ internal static unsafe class GemmBenchmark
     private static double RoundSeconds = 0.05;
     private const int PeerIdleMilliseconds = 300;
 
-    // (M, K, N) and the transposes a training step of the 784-400-20 VAE uses.
+    // (M, K, N) and the transposes a training step of the 784-400-20 VAE uses, then the conv VAE's linear layers.
     private static readonly (string Name, int M, int K, int N, bool TransposeA, bool TransposeB)[] Shapes =
     [
         ("forward X·Wᵀ", 128, 784, 400, false, true),
         ("backward dX = dY·W", 128, 400, 784, false, false),
         ("backward dW = dYᵀ·X", 784, 128, 400, true, false),
         ("square", 1024, 1024, 1024, false, false),
+        // The conv VAE's linear layers: the encoder's 3136 → 40 (μ and log σ²) and the decoder's 20 → 3136.
+        ("conv VAE encoder X·Wᵀ", 128, 3136, 40, false, true),
+        ("conv VAE encoder dX = dY·W", 128, 40, 3136, false, false),
+        ("conv VAE encoder dW = dYᵀ·X", 40, 128, 3136, true, false),
+        ("conv VAE decoder X·Wᵀ", 128, 20, 3136, false, true),
+        ("conv VAE decoder dX = dY·W", 128, 3136, 20, false, false),
+        ("conv VAE decoder dW = dYᵀ·X", 3136, 128, 20, true, false),
     ];
 
     public static int Run(string[] args)
