@@ -385,18 +385,24 @@ public static class ConvProfileBenchmark
                 ("adjoint (products and back to planes)", flops, () => ChannelsLastConv.Adjoint(g, o, n, cg, cw, null, false, false, cdx)),
                 ("weight gradient", flops, () => ChannelsLastConv.WeightGradient(g, o, n, cs, cg, cdw)),
             };
-            foreach (var part in parts)
-                for (int i = 0; i < 40; i++) part.Call();
-            Console.WriteLine($"Conv 32→64 (14→7, 4×4 stride 2) on the channels-last path at batch {n}, {Threading.MaxThreads} thread(s): wall ms per call (median of {repeats} x 20), GFLOP/s");
-            Console.WriteLine("| part | ms | GFLOP/s |");
-            Console.WriteLine("|---|---:|---:|");
-            foreach (var part in parts)
-            {
-                double ms = Median(repeats, part.Call);
-                Console.WriteLine($"| {part.Name} | {ms:F3} | {(part.Flops > 0 ? (part.Flops / ms / 1e6).ToString("F0", CultureInfo.InvariantCulture) : "")} |");
-            }
+            PrintParts($"Conv 32→64 (14→7, 4×4 stride 2) on the channels-last path at batch {n}", parts, repeats);
         }
         return 0;
+    }
+
+    /// <summary>Each part called 40 times first, then a table of its wall ms per call (median of <paramref name="repeats"/> x 20) and GFLOP/s.</summary>
+    private static void PrintParts(string title, (string Name, double Flops, Action Call)[] parts, int repeats)
+    {
+        foreach (var part in parts)
+            for (int i = 0; i < 40; i++) part.Call();
+        Console.WriteLine($"{title}, {Threading.MaxThreads} thread(s): wall ms per call (median of {repeats} x 20), GFLOP/s");
+        Console.WriteLine("| part | ms | GFLOP/s |");
+        Console.WriteLine("|---|---:|---:|");
+        foreach (var part in parts)
+        {
+            double ms = Median(repeats, part.Call);
+            Console.WriteLine($"| {part.Name} | {ms:F3} | {(part.Flops > 0 ? (part.Flops / ms / 1e6).ToString("F0", CultureInfo.InvariantCulture) : "")} |");
+        }
     }
 
     /// <summary>
@@ -437,16 +443,7 @@ public static class ConvProfileBenchmark
                 planes.Multiply(false, o, k, ld, 1f, channelMajor, ld, true, 1f, dw, k);
             }),
         };
-        foreach (var part in parts)
-            for (int i = 0; i < 40; i++) part.Call();
-        Console.WriteLine($"Conv 1→32 (28→14, 4×4 stride 2) at batch {n}, {Threading.MaxThreads} thread(s): wall ms per call (median of {repeats} x 20), GFLOP/s");
-        Console.WriteLine("| part | ms | GFLOP/s |");
-        Console.WriteLine("|---|---:|---:|");
-        foreach (var part in parts)
-        {
-            double ms = Median(repeats, part.Call);
-            Console.WriteLine($"| {part.Name} | {ms:F3} | {(part.Flops > 0 ? (part.Flops / ms / 1e6).ToString("F0", CultureInfo.InvariantCulture) : "")} |");
-        }
+        PrintParts($"Conv 1→32 (28→14, 4×4 stride 2) at batch {n}", parts, repeats);
         planes.Return();
         return 0;
     }

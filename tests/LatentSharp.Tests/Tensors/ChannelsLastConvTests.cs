@@ -132,30 +132,6 @@ public class ChannelsLastConvTests
     }
 
     /// <summary>The output and every gradient of Σ y² on this path and with it off (the phase-plane or unfolding path).</summary>
-    private static void Compare(Func<Tensor> forward, params Tensor[] parameters)
-    {
-        float[] Run()
-        {
-            foreach (Tensor t in parameters) t.ZeroGrad();
-            Tensor y = forward();
-            y.Multiply(y).Sum().Backward();
-            return [.. y.Data, .. parameters.SelectMany(t => t.Grad!)];
-        }
-        float[] channelsLast = Run();
-        float[] other;
-        ChannelsLastConv.Enabled = false;
-        try
-        {
-            other = Run();
-        }
-        finally
-        {
-            ChannelsLastConv.Enabled = true;
-        }
-        Assert.Equal(other.Length, channelsLast.Length);
-        double scale = other.Max(v => Math.Abs((double)v));
-        for (int i = 0; i < other.Length; i++)
-            Assert.True(Math.Abs(other[i] - channelsLast[i]) <= 1e-5 * scale + 1e-5 * Math.Abs(other[i]),
-                $"element {i}: {channelsLast[i]:G9} on the channels-last path, {other[i]:G9} without it");
-    }
+    private static void Compare(Func<Tensor> forward, params Tensor[] parameters) =>
+        PathComparison.AssertSame("channels-last", on => ChannelsLastConv.Enabled = on, forward, parameters);
 }

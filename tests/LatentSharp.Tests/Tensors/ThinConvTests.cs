@@ -122,30 +122,6 @@ public class ThinConvTests
     }
 
     /// <summary>The output and every gradient of Σ y² on this path and with it off (the phase-plane GEMMs).</summary>
-    private static void Compare(Func<Tensor> forward, params Tensor[] parameters)
-    {
-        float[] Run()
-        {
-            foreach (Tensor t in parameters) t.ZeroGrad();
-            Tensor y = forward();
-            y.Multiply(y).Sum().Backward();
-            return [.. y.Data, .. parameters.SelectMany(t => t.Grad!)];
-        }
-        float[] thin = Run();
-        float[] other;
-        ThinConv.Enabled = false;
-        try
-        {
-            other = Run();
-        }
-        finally
-        {
-            ThinConv.Enabled = true;
-        }
-        Assert.Equal(other.Length, thin.Length);
-        double scale = other.Max(v => Math.Abs((double)v));
-        for (int i = 0; i < other.Length; i++)
-            Assert.True(Math.Abs(other[i] - thin[i]) <= 1e-5 * scale + 1e-5 * Math.Abs(other[i]),
-                $"element {i}: {thin[i]:G9} on the thin path, {other[i]:G9} without it");
-    }
+    private static void Compare(Func<Tensor> forward, params Tensor[] parameters) =>
+        PathComparison.AssertSame("thin", on => ThinConv.Enabled = on, forward, parameters);
 }

@@ -1,0 +1,40 @@
+using LatentSharp.Tensors;
+
+namespace LatentSharp.Tests.Tensors;
+
+/// <summary>Compares a kernel path with the path it replaces: the output and every gradient of Σ y², with the path on and off.</summary>
+public static class PathComparison
+{
+    /// <summary>
+    /// Runs <paramref name="forward"/> and the backward of Σ y² with <paramref name="setPath"/>(true), then (false), and
+    /// asserts that the outputs and the gradients of <paramref name="parameters"/> agree to float rounding (1e-5 of the
+    /// largest value plus 1e-5 of each); the path is left on.
+    /// </summary>
+    public static void AssertSame(string path, Action<bool> setPath, Func<Tensor> forward, params Tensor[] parameters)
+    {
+        float[] Run()
+        {
+            foreach (Tensor t in parameters) t.ZeroGrad();
+            Tensor y = forward();
+            y.Multiply(y).Sum().Backward();
+            return [.. y.Data, .. parameters.SelectMany(t => t.Grad!)];
+        }
+        setPath(true);
+        float[] on = Run();
+        float[] off;
+        setPath(false);
+        try
+        {
+            off = Run();
+        }
+        finally
+        {
+            setPath(true);
+        }
+        Assert.Equal(off.Length, on.Length);
+        double scale = off.Max(v => Math.Abs((double)v));
+        for (int i = 0; i < off.Length; i++)
+            Assert.True(Math.Abs(off[i] - on[i]) <= 1e-5 * scale + 1e-5 * Math.Abs(off[i]),
+                $"element {i}: {on[i]:G9} on the {path} path, {off[i]:G9} without it");
+    }
+}
