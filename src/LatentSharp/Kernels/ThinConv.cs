@@ -174,10 +174,10 @@ internal static unsafe class ThinConv
     /// <summary>
     /// The weight gradient's sums of blocks [begin, end), image by image: the image's 16 column rows first copied, chunk by
     /// chunk of 16 positions, into an aligned buffer (the planes' rows are 15 or so floats apart, so most vectors read from
-    /// them straddle two cache lines: each output channel would read them again); then output channel by output channel
-    /// (the maps read in order), the 16 rows' and the bias's vector sums taken from memory, added to in registers over the
-    /// channel's positions, and put back. At the block's end they are reduced to its partial [O, Rows + 1] (the last: the
-    /// bias gradient).
+    /// them straddle two cache lines: each output channel would read them again); then output channels two at a time, 8
+    /// rows at a time (<see cref="SumPair"/>; the maps read in order), their vector sums taken from memory, added to in
+    /// registers over the image's positions, and put back. At the block's end they are reduced to its partial [O, Rows + 1]
+    /// (the last: the bias gradient).
     /// </summary>
     private static void GradientBlocks(void* state, int begin, int end)
     {
@@ -213,41 +213,19 @@ internal static unsafe class ThinConv
                             float* at = planes + oy * wp + ox;
                             for (int r = 0; r < MaxRows; r++) *to++ = Load(at + off[r], lanes);
                         }
-                        for (int o = 0; o < outputs; o++)
+                        // Output channels in pairs, 8 rows at a time: each column vector read serves two channels.
+                        int o = 0;
+                        for (; o + 2 <= outputs; o += 2)
                         {
                             long map = ((long)b * outputs + o) * positions;
-                            Vector512<float>* s = sums + o * Sums;
-                            Vector512<float> a0 = s[0], a1 = s[1], a2 = s[2], a3 = s[3], a4 = s[4], a5 = s[5], a6 = s[6], a7 = s[7];
-                            Vector512<float> a8 = s[8], a9 = s[9], a10 = s[10], a11 = s[11], a12 = s[12], a13 = s[13], a14 = s[14], a15 = s[15], sum = s[16];
-                            Vector512<float>* c = cols;
-                            for (int oy = 0; oy < ho; oy++)
-                            for (int ox = 0; ox < wo; ox += 16, c += MaxRows)
-                            {
-                                Vector512<float> lanes = Lanes(wo - ox);
-                                int q = oy * wo + ox;
-                                Vector512<float> v = Load(job->Maps + map + q, lanes);
-                                if (keep is not null)
-                                    v = Vector512.ConditionalSelect(Vector512.GreaterThan(Load(keep + map + q, lanes), Vector512<float>.Zero), v, Vector512<float>.Zero);
-                                sum += v;
-                                a0 = Avx512F.FusedMultiplyAdd(v, c[0], a0);
-                                a1 = Avx512F.FusedMultiplyAdd(v, c[1], a1);
-                                a2 = Avx512F.FusedMultiplyAdd(v, c[2], a2);
-                                a3 = Avx512F.FusedMultiplyAdd(v, c[3], a3);
-                                a4 = Avx512F.FusedMultiplyAdd(v, c[4], a4);
-                                a5 = Avx512F.FusedMultiplyAdd(v, c[5], a5);
-                                a6 = Avx512F.FusedMultiplyAdd(v, c[6], a6);
-                                a7 = Avx512F.FusedMultiplyAdd(v, c[7], a7);
-                                a8 = Avx512F.FusedMultiplyAdd(v, c[8], a8);
-                                a9 = Avx512F.FusedMultiplyAdd(v, c[9], a9);
-                                a10 = Avx512F.FusedMultiplyAdd(v, c[10], a10);
-                                a11 = Avx512F.FusedMultiplyAdd(v, c[11], a11);
-                                a12 = Avx512F.FusedMultiplyAdd(v, c[12], a12);
-                                a13 = Avx512F.FusedMultiplyAdd(v, c[13], a13);
-                                a14 = Avx512F.FusedMultiplyAdd(v, c[14], a14);
-                                a15 = Avx512F.FusedMultiplyAdd(v, c[15], a15);
-                            }
-                            s[0] = a0; s[1] = a1; s[2] = a2; s[3] = a3; s[4] = a4; s[5] = a5; s[6] = a6; s[7] = a7;
-                            s[8] = a8; s[9] = a9; s[10] = a10; s[11] = a11; s[12] = a12; s[13] = a13; s[14] = a14; s[15] = a15; s[16] = sum;
+                            float* g0 = job->Maps + map, k0 = keep is null ? null : keep + map;
+                            for (int r0 = 0; r0 < MaxRows; r0 += 8)
+                                SumPair(sums + o * Sums, sums + (o + 1) * Sums, cols + r0, r0, g0, g0 + positions, k0, k0 is null ? null : k0 + positions, ho, wo);
+                        }
+                        if (o < outputs)
+                        {
+                            long map = ((long)b * outputs + o) * positions;
+                            SumChannel(sums + o * Sums, cols, job->Maps + map, keep is null ? null : keep + map, ho, wo);
                         }
                     }
                     // Rows past the last (the padding of RowOffsets) were summed too, and are dropped here.
@@ -265,5 +243,91 @@ internal static unsafe class ThinConv
             ArrayPool<float>.Shared.Return(columns);
             ArrayPool<float>.Shared.Return(buffer);
         }
+    }
+
+    /// <summary>The gradient times the keep mask (where it is positive), or the gradient alone.</summary>
+    private static Vector512<float> Kept(float* g, float* keep, Vector512<float> lanes)
+    {
+        Vector512<float> v = Load(g, lanes);
+        return keep is null ? v : Vector512.ConditionalSelect(Vector512.GreaterThan(Load(keep, lanes), Vector512<float>.Zero), v, Vector512<float>.Zero);
+    }
+
+    /// <summary>
+    /// One image's terms added to two output channels' vector sums of column rows [r0, r0 + 8) (sums [16 rows, bias]; the
+    /// bias sums with <paramref name="r0"/> = 0): g0, g1 their maps [Ho·Wo] (k0, k1 the keep masks or null), cols the
+    /// image's column vectors [chunk][16] from row r0 on.
+    /// </summary>
+    private static void SumPair(Vector512<float>* s0, Vector512<float>* s1, Vector512<float>* cols, int r0, float* g0, float* g1, float* k0, float* k1, int ho, int wo)
+    {
+        Vector512<float> a0 = s0[r0], a1 = s0[r0 + 1], a2 = s0[r0 + 2], a3 = s0[r0 + 3], a4 = s0[r0 + 4], a5 = s0[r0 + 5], a6 = s0[r0 + 6], a7 = s0[r0 + 7];
+        Vector512<float> b0 = s1[r0], b1 = s1[r0 + 1], b2 = s1[r0 + 2], b3 = s1[r0 + 3], b4 = s1[r0 + 4], b5 = s1[r0 + 5], b6 = s1[r0 + 6], b7 = s1[r0 + 7];
+        Vector512<float> sum0 = s0[MaxRows], sum1 = s1[MaxRows];
+        Vector512<float>* c = cols;
+        for (int oy = 0; oy < ho; oy++)
+        for (int ox = 0; ox < wo; ox += 16, c += MaxRows)
+        {
+            Vector512<float> lanes = Lanes(wo - ox);
+            int q = oy * wo + ox;
+            Vector512<float> v = Kept(g0 + q, k0 is null ? null : k0 + q, lanes), u = Kept(g1 + q, k1 is null ? null : k1 + q, lanes);
+            sum0 += v;
+            sum1 += u;
+            Vector512<float> t = c[0];
+            a0 = Avx512F.FusedMultiplyAdd(v, t, a0); b0 = Avx512F.FusedMultiplyAdd(u, t, b0);
+            t = c[1];
+            a1 = Avx512F.FusedMultiplyAdd(v, t, a1); b1 = Avx512F.FusedMultiplyAdd(u, t, b1);
+            t = c[2];
+            a2 = Avx512F.FusedMultiplyAdd(v, t, a2); b2 = Avx512F.FusedMultiplyAdd(u, t, b2);
+            t = c[3];
+            a3 = Avx512F.FusedMultiplyAdd(v, t, a3); b3 = Avx512F.FusedMultiplyAdd(u, t, b3);
+            t = c[4];
+            a4 = Avx512F.FusedMultiplyAdd(v, t, a4); b4 = Avx512F.FusedMultiplyAdd(u, t, b4);
+            t = c[5];
+            a5 = Avx512F.FusedMultiplyAdd(v, t, a5); b5 = Avx512F.FusedMultiplyAdd(u, t, b5);
+            t = c[6];
+            a6 = Avx512F.FusedMultiplyAdd(v, t, a6); b6 = Avx512F.FusedMultiplyAdd(u, t, b6);
+            t = c[7];
+            a7 = Avx512F.FusedMultiplyAdd(v, t, a7); b7 = Avx512F.FusedMultiplyAdd(u, t, b7);
+        }
+        s0[r0] = a0; s0[r0 + 1] = a1; s0[r0 + 2] = a2; s0[r0 + 3] = a3; s0[r0 + 4] = a4; s0[r0 + 5] = a5; s0[r0 + 6] = a6; s0[r0 + 7] = a7;
+        s1[r0] = b0; s1[r0 + 1] = b1; s1[r0 + 2] = b2; s1[r0 + 3] = b3; s1[r0 + 4] = b4; s1[r0 + 5] = b5; s1[r0 + 6] = b6; s1[r0 + 7] = b7;
+        if (r0 == 0)
+        {
+            s0[MaxRows] = sum0;
+            s1[MaxRows] = sum1;
+        }
+    }
+
+    /// <summary>One image's terms added to one output channel's vector sums of all 16 column rows and its bias sum (as <see cref="SumPair"/>).</summary>
+    private static void SumChannel(Vector512<float>* s, Vector512<float>* cols, float* g, float* keep, int ho, int wo)
+    {
+        Vector512<float> a0 = s[0], a1 = s[1], a2 = s[2], a3 = s[3], a4 = s[4], a5 = s[5], a6 = s[6], a7 = s[7];
+        Vector512<float> a8 = s[8], a9 = s[9], a10 = s[10], a11 = s[11], a12 = s[12], a13 = s[13], a14 = s[14], a15 = s[15], sum = s[16];
+        Vector512<float>* c = cols;
+        for (int oy = 0; oy < ho; oy++)
+        for (int ox = 0; ox < wo; ox += 16, c += MaxRows)
+        {
+            Vector512<float> lanes = Lanes(wo - ox);
+            int q = oy * wo + ox;
+            Vector512<float> v = Kept(g + q, keep is null ? null : keep + q, lanes);
+            sum += v;
+            a0 = Avx512F.FusedMultiplyAdd(v, c[0], a0);
+            a1 = Avx512F.FusedMultiplyAdd(v, c[1], a1);
+            a2 = Avx512F.FusedMultiplyAdd(v, c[2], a2);
+            a3 = Avx512F.FusedMultiplyAdd(v, c[3], a3);
+            a4 = Avx512F.FusedMultiplyAdd(v, c[4], a4);
+            a5 = Avx512F.FusedMultiplyAdd(v, c[5], a5);
+            a6 = Avx512F.FusedMultiplyAdd(v, c[6], a6);
+            a7 = Avx512F.FusedMultiplyAdd(v, c[7], a7);
+            a8 = Avx512F.FusedMultiplyAdd(v, c[8], a8);
+            a9 = Avx512F.FusedMultiplyAdd(v, c[9], a9);
+            a10 = Avx512F.FusedMultiplyAdd(v, c[10], a10);
+            a11 = Avx512F.FusedMultiplyAdd(v, c[11], a11);
+            a12 = Avx512F.FusedMultiplyAdd(v, c[12], a12);
+            a13 = Avx512F.FusedMultiplyAdd(v, c[13], a13);
+            a14 = Avx512F.FusedMultiplyAdd(v, c[14], a14);
+            a15 = Avx512F.FusedMultiplyAdd(v, c[15], a15);
+        }
+        s[0] = a0; s[1] = a1; s[2] = a2; s[3] = a3; s[4] = a4; s[5] = a5; s[6] = a6; s[7] = a7;
+        s[8] = a8; s[9] = a9; s[10] = a10; s[11] = a11; s[12] = a12; s[13] = a13; s[14] = a14; s[15] = a15; s[16] = sum;
     }
 }
