@@ -465,10 +465,46 @@ internal static unsafe class ChannelsLastConv
         RunChunks(o, 16, &RearrangeRange, &job);
     }
 
+    /// <summary>
+    /// Output channels [first, end) (a multiple of 8 of them) of <see cref="Rearrange"/>: the taps in blocks of 8 as 8 × 8
+    /// transposes in registers, the taps past the last whole block one by one.
+    /// </summary>
     private static void RearrangeRange(void* state, int first, int end)
     {
         var job = (Weights*)state;
-        int o = job->O, c = job->C, taps = job->Taps;
+        int o = job->O, c = job->C, taps = job->Taps, whole = taps & ~7;
+        float** rows = stackalloc float*[8];
+        int* destination = stackalloc int[taps];   // TapOutputChannel: where each tap of the weight goes
+        if (job->Layout == WeightLayout.TapOutputChannel)
+            for (int t = 0; t < taps; t++) destination[job->Order[t]] = t;
+        for (int t0 = 0; t0 < whole; t0 += 8)
+            switch (job->Layout)
+            {
+                case WeightLayout.TapChannelOutput:
+                    for (int oo = first; oo < end; oo += 8)
+                        for (int ch = 0; ch < c; ch++)
+                        {
+                            for (int k = 0; k < 8; k++) rows[k] = job->To + ((long)(t0 + k) * c + ch) * o + oo;
+                            Transpose8x8(job->From + ((long)oo * c + ch) * taps + t0, (long)c * taps, rows, add: false);
+                        }
+                    break;
+                case WeightLayout.TapOutputChannel:
+                    for (int oo = first; oo < end; oo++)
+                        for (int ch = 0; ch < c; ch += 8)
+                        {
+                            for (int k = 0; k < 8; k++) rows[k] = job->To + ((long)destination[t0 + k] * o + oo) * c + ch;
+                            Transpose8x8(job->From + ((long)oo * c + ch) * taps + t0, taps, rows, add: false);
+                        }
+                    break;
+                default:
+                    for (int oo = first; oo < end; oo += 8)
+                        for (int ch = 0; ch < c; ch++)
+                        {
+                            for (int k = 0; k < 8; k++) rows[k] = job->To + ((long)(oo + k) * c + ch) * taps + t0;
+                            Transpose8x8(job->From + ((long)t0 * c + ch) * o + oo, (long)c * o, rows, add: true);
+                        }
+                    break;
+            }
         for (int oo = first; oo < end; oo++)
             for (int ch = 0; ch < c; ch++)
             {
@@ -476,16 +512,32 @@ internal static unsafe class ChannelsLastConv
                 switch (job->Layout)
                 {
                     case WeightLayout.TapChannelOutput:
-                        for (int t = 0; t < taps; t++) job->To[((long)t * c + ch) * o + oo] = job->From[weight + t];
+                        for (int t = whole; t < taps; t++) job->To[((long)t * c + ch) * o + oo] = job->From[weight + t];
                         break;
                     case WeightLayout.TapOutputChannel:
-                        for (int t = 0; t < taps; t++) job->To[((long)t * o + oo) * c + ch] = job->From[weight + job->Order[t]];
+                        for (int t = 0; t < taps; t++)
+                            if (job->Order[t] >= whole) job->To[((long)t * o + oo) * c + ch] = job->From[weight + job->Order[t]];
                         break;
                     default:
-                        for (int t = 0; t < taps; t++) job->To[weight + t] += job->From[((long)t * c + ch) * o + oo];
+                        for (int t = whole; t < taps; t++) job->To[weight + t] += job->From[((long)t * c + ch) * o + oo];
                         break;
                 }
             }
+    }
+
+    /// <summary>
+    /// rows[k][r] = from[r·<paramref name="stride"/> + k] for r, k &lt; 8 (added to what rows[k] holds with <paramref name="add"/>):
+    /// 8 rows of 8 read, transposed in registers, written as 8 rows.
+    /// </summary>
+    private static void Transpose8x8(float* from, long stride, float** rows, bool add)
+    {
+        Vector256<float> v0 = Vector256.Load(from), v1 = Vector256.Load(from + stride), v2 = Vector256.Load(from + 2 * stride), v3 = Vector256.Load(from + 3 * stride);
+        Vector256<float> v4 = Vector256.Load(from + 4 * stride), v5 = Vector256.Load(from + 5 * stride), v6 = Vector256.Load(from + 6 * stride), v7 = Vector256.Load(from + 7 * stride);
+        Transpose8x8(ref v0, ref v1, ref v2, ref v3, ref v4, ref v5, ref v6, ref v7);
+        Put(rows[0], v0, add); Put(rows[1], v1, add); Put(rows[2], v2, add); Put(rows[3], v3, add);
+        Put(rows[4], v4, add); Put(rows[5], v5, add); Put(rows[6], v6, add); Put(rows[7], v7, add);
+
+        static void Put(float* to, Vector256<float> v, bool add) => (add ? Vector256.Load(to) + v : v).Store(to);
     }
 
     /// <summary>
