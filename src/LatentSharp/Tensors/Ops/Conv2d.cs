@@ -125,6 +125,20 @@ public sealed partial class Tensor
                 planes?.Return();
                 return;
             }
+            if (planes is not null && gx is null && gw is not null && ThinConv.Applies(g))
+            {
+                // Nothing to fold back: the weight gradient (and the bias gradient, if a fused ReLU's mask left it to here)
+                // straight from gy in NCHW, nothing gathered, no scratch.
+                try
+                {
+                    planes.ThinGradient(o, gy.AsSpan(0, n * outLength), keepWherePositive, gw, keepWherePositive is null ? default : gb);
+                }
+                finally
+                {
+                    planes.Return();
+                }
+                return;
+            }
 
             // Scratch columns: for the chunks not kept, and for dcols. From phase planes the output gradient is gathered
             // once for the whole batch: the weight gradient is one product.
@@ -230,13 +244,6 @@ public sealed partial class Tensor
         float[]? gb, float[] wk, float[] gt, float[]? gwk, float[]? gx, bool overwrite)
     {
         int k = g.Rows, p = g.Positions, ld = n * p;
-        if (gx is null && gwk is not null && ThinConv.Applies(g))
-        {
-            // Nothing to fold back: the weight gradient (and the bias gradient, if a fused ReLU's mask left it to here)
-            // straight from gy in NCHW, nothing gathered.
-            planes.ThinGradient(o, gy.AsSpan(0, o * ld), keepWherePositive, gwk, keepWherePositive is null ? default : gb);
-            return;
-        }
         ReadOnlySpan<float> gtAll = gy.AsSpan(0, o * ld);
         if (n > 1)
         {
