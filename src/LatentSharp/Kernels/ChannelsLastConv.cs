@@ -19,9 +19,10 @@ namespace LatentSharp.Kernels;
 /// the source [N, H + 2p, W + 2p, C] (<see cref="Source"/>) and the gradient [N, Hg, Wg, O] (<see cref="Gradient"/>),
 /// the output map with a zero border of ⌈k / s⌉ − 1 on the top and left (and enough on the bottom and right) so that
 /// the adjoint reads its taps at constant offsets too. Every output element is one chain of fused multiply-adds in a
-/// fixed order, computed by one thread: results do not depend on the thread count.
+/// fixed order, computed by one thread: results do not depend on the thread count. The 4 × 4, stride-2, padding-1
+/// convolutions take Winograd's form on the same layouts (ChannelsLastConv.Winograd.cs): half the multiply-adds.
 /// </remarks>
-internal static unsafe class ChannelsLastConv
+internal static unsafe partial class ChannelsLastConv
 {
     /// <summary>Off in tests, to compare with the other paths.</summary>
     internal static bool Enabled { get; set; } = true;
@@ -299,6 +300,11 @@ internal static unsafe class ChannelsLastConv
     /// </summary>
     public static void Forward(in Im2ColGeometry g, int o, int images, float* source, float* w, float* bias, bool relu, bool accumulate, float* y)
     {
+        if (TakesWinograd(g))
+        {
+            WinogradForward(g, o, images, source, w, bias, relu, accumulate, y);
+            return;
+        }
         int c = g.Channels, taps = g.Kh * g.Kw, p = g.Positions;
         (int hp, int wp) = Source(g);
         float[] packed = Rent((long)taps * c * o);
@@ -340,6 +346,11 @@ internal static unsafe class ChannelsLastConv
     /// </summary>
     public static void Adjoint(in Im2ColGeometry g, int o, int images, float* gradient, float* w, float* bias, bool relu, bool accumulate, float* dst)
     {
+        if (TakesWinograd(g))
+        {
+            WinogradAdjoint(g, o, images, gradient, w, bias, relu, accumulate, dst);
+            return;
+        }
         int c = g.Channels, s = g.Stride, taps = g.Kh * g.Kw, count = images * g.Height * g.Width;
         (int hg, int wg, int border) = Gradient(g);
         float[] packed = Rent((long)taps * c * o);
@@ -397,6 +408,11 @@ internal static unsafe class ChannelsLastConv
     /// </summary>
     public static void WeightGradient(in Im2ColGeometry g, int o, int images, float* source, float* gradient, float* dw)
     {
+        if (TakesWinograd(g))
+        {
+            WinogradWeightGradient(g, o, images, source, gradient, dw);
+            return;
+        }
         int c = g.Channels, taps = g.Kh * g.Kw, rows = taps * c;
         (int hp, int wp) = Source(g);
         (int hg, int wg, int border) = Gradient(g);
@@ -730,6 +746,7 @@ internal static unsafe class ChannelsLastConv
         public int* RowOffsets;
         public int O, Groups, GroupRanges;
         public bool Wide;   // Vector512 tiles, else Vector256 ones
+        public bool Accumulate;   // add to the sums rather than start them at zero
     }
 
     /// <summary>Items [first, end) of PositionParts × GroupRanges: a part of the positions and a range of the row groups of 4.</summary>
@@ -752,7 +769,7 @@ internal static unsafe class ChannelsLastConv
         int o = job->O;
         int* bases = stackalloc int[Block];
         int* gradientBases = stackalloc int[Block];
-        new Span<float>(dw + 4L * first * o, 4 * (end - first) * o).Clear();
+        if (!job->Accumulate) new Span<float>(dw + 4L * first * o, 4 * (end - first) * o).Clear();
         Cursor cursor = job->Positions.At(from);
         for (int q0 = from; q0 < to; q0 += Block)
         {
