@@ -45,22 +45,36 @@ internal static unsafe partial class ChannelsLastConv
     /// <summary>The adjoint's tiles: 4 × 4 blocks of a phase of the padded input, (H + 2) / 2 on a side.</summary>
     private static (int Rows, int Cols) AdjointTiles(in Im2ColGeometry g) => ((g.Height / 2 + 4) / 4, (g.Width / 2 + 4) / 4);
 
-    /// <summary>The Winograd form of <see cref="Forward"/>.</summary>
-    private static void WinogradForward(in Im2ColGeometry g, int o, int images, float* source, float* w, float* bias, bool relu, bool accumulate, float* y)
+    /// <summary>
+    /// The Winograd forms of <see cref="Forward"/> (y, when not null) and <see cref="WeightGradient"/> (dw, when not
+    /// null): each block of images' transformed source serves both.
+    /// </summary>
+    private static void WinogradFromSource(in Im2ColGeometry g, int o, int images, float* source, float* w, float* bias, bool relu, bool accumulate, float* y,
+        float* gradient, float* dw)
     {
         int c = g.Channels, k = 4 * c, p = g.Positions;
         (int hp, int wp) = Source(g);
+        (int hg, int wg, int border) = Gradient(g);
         (int rows, int cols) = ForwardTiles(g);
         int block = Math.Min(images, ImagesPerBlock), blockTiles = block * rows * cols;
-        float[] arranged = Rent(16L * c * o), transformed = Rent((long)Points * k * o), u = Rent(Points * PointStride(blockTiles, k));
-        float[] m = Rent(Points * PointStride(blockTiles, o)), outputs = Rent((long)images * p * o);
+        bool forward = y is not null, backward = dw is not null;
+        float[] u = Rent(Points * PointStride(blockTiles, k)), arranged = Rent(16L * c * o);
+        float[]? transformed = forward ? Rent((long)Points * k * o) : null, m = forward ? Rent(Points * PointStride(blockTiles, o)) : null;
+        float[]? outputs = forward ? Rent((long)images * p * o) : null;
+        float[]? e = backward ? Rent(Points * PointStride(blockTiles, o)) : null, sums = backward ? Rent((long)Points * k * o) : null;
+        int* rowOffsets = stackalloc int[backward ? k : 0];
+        for (int r = 0; r < (backward ? k : 0); r++) rowOffsets[r] = r;
         try
         {
-            fixed (float* pa = arranged, pv = transformed, pu = u, pm = m, po = outputs)
+            fixed (float* pu = u, pa = arranged, pv = transformed, pm = m, po = outputs, pe = e, ps = sums)
             {
-                float* wa = Aligned(pa), v = Aligned(pv), ua = Aligned(pu), ma = Aligned(pm), oa = Aligned(po);
-                Rearrange(WeightLayout.TapChannelOutput, w, wa, o, c, 16, null);
-                TransformKernels(wa, c, o, flipped: false, v);
+                float* ua = Aligned(pu), wa = Aligned(pa), v = forward ? Aligned(pv) : null, ma = forward ? Aligned(pm) : null;
+                float* oa = forward ? Aligned(po) : null, ea = backward ? Aligned(pe) : null, sa = backward ? Aligned(ps) : null;
+                if (forward)
+                {
+                    Rearrange(WeightLayout.TapChannelOutput, w, wa, o, c, 16, null);
+                    TransformKernels(wa, c, o, flipped: false, v);
+                }
                 for (int b0 = 0; b0 < images; b0 += block)
                 {
                     int tiles = Math.Min(block, images - b0) * rows * cols;
@@ -69,20 +83,50 @@ internal static unsafe partial class ChannelsLastConv
                         From = source + (long)b0 * hp * wp * c, To = ua, C = c, Height = hp, Width = wp, Step = 2, Rows = rows, Cols = cols, Tiles = tiles,
                     };
                     RunChunks(tiles, 8, &InputBlocks, &input);
-                    WinogradProducts(ua, k, v, o, ma, tiles);
-                    var output = new BlockOutput
+                    if (forward)
                     {
-                        From = ma, To = oa + (long)b0 * p * o, Width = o, Step = 1, Rows = rows, Cols = cols, Tiles = tiles,
-                        Height = g.OutHeight, MapWidth = g.OutWidth, Shift = 0,
-                    };
-                    RunChunks(tiles, 8, &OutputBlocks, &output);
+                        WinogradProducts(ua, k, v, o, ma, tiles);
+                        var output = new BlockOutput
+                        {
+                            From = ma, To = oa + (long)b0 * p * o, Width = o, Step = 1, Rows = rows, Cols = cols, Tiles = tiles,
+                            Height = g.OutHeight, MapWidth = g.OutWidth, Shift = 0,
+                        };
+                        RunChunks(tiles, 8, &OutputBlocks, &output);
+                    }
+                    if (backward)
+                    {
+                        var outputGradient = new GradientBlocks
+                        {
+                            From = gradient + (long)b0 * hg * wg * o, To = ea, O = o, Height = hg, Width = wg, Border = border,
+                            MapHeight = g.OutHeight, MapWidth = g.OutWidth, Rows = rows, Cols = cols, Tiles = tiles,
+                        };
+                        RunChunks(tiles, 8, &TransformGradientBlocks, &outputGradient);
+                        // Each point's [4C, O] sums over the tiles in order, block after block, by one thread per range of rows.
+                        var grid = new Grid(1, 1, tiles, inImage: 0, inRow: 0, inCol: k, inOrigin: 0, outImage: 0, outRow: 0, outCol: o, outOrigin: 0);
+                        var job = new PointGradients
+                        {
+                            Job = new Gradients { Positions = grid, RowOffsets = rowOffsets, O = o, Groups = k / 4, GroupRanges = 1, Wide = Wide, Accumulate = b0 > 0 },
+                            U = ua, E = ea, Sums = sa, K = k, Tiles = tiles, Ranges = Math.Max(1, Math.Min(k / 32, 2)),
+                        };
+                        RunChunks(Points * job.Ranges, 1, &PointGradientsRange, &job);
+                    }
                 }
-                ToPlanes(oa, images, p, o, y, bias, relu, accumulate);
+                if (forward) ToPlanes(oa, images, p, o, y, bias, relu, accumulate);
+                if (backward)
+                {
+                    TransformKernelGradients(sa, c, o, wa);
+                    Rearrange(WeightLayout.AddToWeight, wa, dw, o, c, 16, null);
+                }
             }
         }
         finally
         {
-            Return(arranged); Return(transformed); Return(u); Return(m); Return(outputs);
+            Return(u); Return(arranged);
+            if (transformed is not null) Return(transformed);
+            if (m is not null) Return(m);
+            if (outputs is not null) Return(outputs);
+            if (e is not null) Return(e);
+            if (sums is not null) Return(sums);
         }
     }
 
@@ -127,57 +171,6 @@ internal static unsafe partial class ChannelsLastConv
         finally
         {
             Return(arranged); Return(transformed); Return(u); Return(m); Return(outputs);
-        }
-    }
-
-    /// <summary>The Winograd form of <see cref="WeightGradient"/>.</summary>
-    private static void WinogradWeightGradient(in Im2ColGeometry g, int o, int images, float* source, float* gradient, float* dw)
-    {
-        int c = g.Channels, k = 4 * c;
-        (int hp, int wp) = Source(g);
-        (int hg, int wg, int border) = Gradient(g);
-        (int rows, int cols) = ForwardTiles(g);
-        int block = Math.Min(images, ImagesPerBlock), blockTiles = block * rows * cols;
-        float[] u = Rent(Points * PointStride(blockTiles, k)), e = Rent(Points * PointStride(blockTiles, o)), sums = Rent((long)Points * k * o), taps = Rent(16L * c * o);
-        int[] rowOffsets = System.Buffers.ArrayPool<int>.Shared.Rent(k);
-        try
-        {
-            fixed (float* pu = u, pe = e, ps = sums, pt = taps)
-            fixed (int* pr = rowOffsets)
-            {
-                float* ua = Aligned(pu), ea = Aligned(pe), sa = Aligned(ps), ta = Aligned(pt);
-                for (int r = 0; r < k; r++) pr[r] = r;
-                for (int b0 = 0; b0 < images; b0 += block)
-                {
-                    int tiles = Math.Min(block, images - b0) * rows * cols;
-                    var input = new BlockInput
-                    {
-                        From = source + (long)b0 * hp * wp * c, To = ua, C = c, Height = hp, Width = wp, Step = 2, Rows = rows, Cols = cols, Tiles = tiles,
-                    };
-                    RunChunks(tiles, 8, &InputBlocks, &input);
-                    var outputs = new GradientBlocks
-                    {
-                        From = gradient + (long)b0 * hg * wg * o, To = ea, O = o, Height = hg, Width = wg, Border = border,
-                        MapHeight = g.OutHeight, MapWidth = g.OutWidth, Rows = rows, Cols = cols, Tiles = tiles,
-                    };
-                    RunChunks(tiles, 8, &TransformGradientBlocks, &outputs);
-                    // Each point's [4C, O] sums over the tiles in order, block after block, by one thread per range of rows.
-                    var grid = new Grid(1, 1, tiles, inImage: 0, inRow: 0, inCol: k, inOrigin: 0, outImage: 0, outRow: 0, outCol: o, outOrigin: 0);
-                    var job = new PointGradients
-                    {
-                        Job = new Gradients { Positions = grid, RowOffsets = pr, O = o, Groups = k / 4, GroupRanges = 1, Wide = Wide, Accumulate = b0 > 0 },
-                        U = ua, E = ea, Sums = sa, K = k, Tiles = tiles, Ranges = Math.Max(1, Math.Min(k / 32, 2)),
-                    };
-                    RunChunks(Points * job.Ranges, 1, &PointGradientsRange, &job);
-                }
-                TransformKernelGradients(sa, c, o, ta);
-                Rearrange(WeightLayout.AddToWeight, ta, dw, o, c, 16, null);
-            }
-        }
-        finally
-        {
-            Return(u); Return(e); Return(sums); Return(taps);
-            System.Buffers.ArrayPool<int>.Shared.Return(rowOffsets);
         }
     }
 

@@ -302,7 +302,7 @@ internal static unsafe partial class ChannelsLastConv
     {
         if (TakesWinograd(g))
         {
-            WinogradForward(g, o, images, source, w, bias, relu, accumulate, y);
+            WinogradFromSource(g, o, images, source, w, bias, relu, accumulate, y, null, null);
             return;
         }
         int c = g.Channels, taps = g.Kh * g.Kw, p = g.Positions;
@@ -410,7 +410,7 @@ internal static unsafe partial class ChannelsLastConv
     {
         if (TakesWinograd(g))
         {
-            WinogradWeightGradient(g, o, images, source, gradient, dw);
+            WinogradFromSource(g, o, images, source, null, null, relu: false, accumulate: false, null, gradient, dw);
             return;
         }
         int c = g.Channels, taps = g.Kh * g.Kw, rows = taps * c;
@@ -452,6 +452,22 @@ internal static unsafe partial class ChannelsLastConv
             Return(sums);
             ArrayPool<int>.Shared.Return(rowOffsets);
         }
+    }
+
+    /// <summary>
+    /// y = <see cref="Forward"/>(source) without bias (y += it with <paramref name="accumulate"/>; none when y is null) and
+    /// dw += <see cref="WeightGradient"/>(source, gradient) (none when dw is null): a transposed convolution's input and
+    /// weight gradients, from one pass over the source where the Winograd form applies (its transformed blocks serve both).
+    /// </summary>
+    public static void ForwardAndWeightGradient(in Im2ColGeometry g, int o, int images, float* source, float* w, bool accumulate, float* y, float* gradient, float* dw)
+    {
+        if (TakesWinograd(g))
+        {
+            if (y is not null || dw is not null) WinogradFromSource(g, o, images, source, w, null, relu: false, accumulate, y, gradient, dw);
+            return;
+        }
+        if (dw is not null) WeightGradient(g, o, images, source, gradient, dw);
+        if (y is not null) Forward(g, o, images, source, w, null, relu: false, accumulate, y);
     }
 
     private enum WeightLayout

@@ -45,6 +45,19 @@ public class WinogradConvTests
     }
 
     [Fact]
+    public void ConvTranspose2d_InputOrWeightGradientAlone_MatchesTheDirectProducts()
+    {
+        // The transposed layer's backward shares its transformed blocks between the two gradients: each alone too.
+        Tensor x = GradCheck.Param(31, 5, 64, 4, 4), weight = GradCheck.Param(32, 64, 32, 4, 4), bias = GradCheck.Param(33, 32);
+        Tensor fixedX = x.Detach(), fixedWeight = weight.Detach();
+        OnBothPaths(new Im2ColGeometry(32, 8, 8, 4, 4, 2, 1, 4, 4), 64, () =>
+        {
+            Compare(() => Tensor.ConvTranspose2d(fixedX, weight, bias, 2, 1, 0, relu: true), weight, bias);
+            Compare(() => Tensor.ConvTranspose2d(x, fixedWeight, bias, 2, 1, 0, relu: true), x, bias);
+        });
+    }
+
+    [Fact]
     public void Gradients_MatchFiniteDifferences()
     {
         Tensor x = GradCheck.Param(27, 1, 32, 4, 6), weight = GradCheck.Param(28, 32, 32, 4, 4), bias = GradCheck.Param(29, 32);

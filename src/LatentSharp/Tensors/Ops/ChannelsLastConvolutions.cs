@@ -105,8 +105,7 @@ public sealed partial class Tensor
                 {
                     float* pg = ChannelsLastConv.Aligned(gradientArray), pi = inputArray is null ? null : inputArray + inputStart;
                     ChannelsLastConv.ToRows(pgy, n, o, g.Height, g.Width, g.Padding, hp, wp, pg, relu ? py : null, biasGradient: pgb);
-                    if (pgw is not null) ChannelsLastConv.WeightGradient(g, c, n, pg, pi, pgw);
-                    if (pgx is not null) ChannelsLastConv.Forward(g, c, n, pg, pw, null, relu: false, accumulate: !overwrite, pgx);
+                    ChannelsLastConv.ForwardAndWeightGradient(g, c, n, pg, pw, accumulate: !overwrite, pgx, pi, pgw);
                 }
             }
             finally
