@@ -59,9 +59,9 @@ internal static unsafe partial class ChannelsLastConv
         int block = Math.Min(images, ImagesPerBlock), blockTiles = block * rows * cols;
         bool forward = y is not null, backward = dw is not null;
         float[] u = Rent(Points * PointStride(blockTiles, k)), arranged = Rent(16L * c * o);
-        float[]? transformed = forward ? Rent((long)Points * k * o) : null, m = forward ? Rent(Points * PointStride(blockTiles, o)) : null;
+        float[]? transformed = forward ? Rent(Points * PointStride(k, o)) : null, m = forward ? Rent(Points * PointStride(blockTiles, o)) : null;
         float[]? outputs = forward ? Rent((long)images * p * o) : null;
-        float[]? e = backward ? Rent(Points * PointStride(blockTiles, o)) : null, sums = backward ? Rent((long)Points * k * o) : null;
+        float[]? e = backward ? Rent(Points * PointStride(blockTiles, o)) : null, sums = backward ? Rent(Points * PointStride(k, o)) : null;
         int* rowOffsets = stackalloc int[backward ? k : 0];
         for (int r = 0; r < (backward ? k : 0); r++) rowOffsets[r] = r;
         try
@@ -137,7 +137,7 @@ internal static unsafe partial class ChannelsLastConv
         (int hg, int wg, _) = Gradient(g);
         (int rows, int cols) = AdjointTiles(g);
         int block = Math.Min(images, ImagesPerBlock), blockTiles = block * rows * cols;
-        float[] arranged = Rent(16L * c * o), transformed = Rent((long)Points * k * o), u = Rent(Points * PointStride(blockTiles, o));
+        float[] arranged = Rent(16L * c * o), transformed = Rent(Points * PointStride(k, o)), u = Rent(Points * PointStride(blockTiles, o));
         float[] m = Rent(Points * PointStride(blockTiles, k)), outputs = Rent((long)count * c);
         int* order = stackalloc int[16];
         for (int t = 0; t < 16; t++) order[t] = t;
@@ -185,7 +185,7 @@ internal static unsafe partial class ChannelsLastConv
             {
                 Grid = new Grid(1, 1, tiles, inImage: 0, inRow: 0, inCol: k, inOrigin: xi * PointStride(tiles, k),
                     outImage: 0, outRow: 0, outCol: n, outOrigin: xi * PointStride(tiles, n)),
-                W = v + (long)xi * k * n, Offsets = offsets, Taps = 1,
+                W = v + xi * PointStride(k, n), Offsets = offsets, Taps = 1,
             };
         var job = new Products { Input = u, Output = m, Phases = phases, PhaseCount = Points, C = k, O = n, Wide = Wide };
         int total = Points * tiles;
@@ -199,33 +199,52 @@ internal static unsafe partial class ChannelsLastConv
     /// </summary>
     private static void TransformKernels(float* arranged, int r, int s, bool flipped, float* v)
     {
-        long rs = (long)r * s, ks = 4L * rs;
-        for (int p = 0; p < 2; p++)
-            for (int q = 0; q < 2; q++)
-                for (int row = 0; row < r; row++)
-                    for (int col = 0; col < s; col += 8)
-                    {
-                        // Tap (2a + p, 2b + q) of the phase, or (2(1 − a) + p, 2(1 − b) + q) flipped.
-                        Vector256<float> w00 = Tap(0, 0), w01 = Tap(0, 1), w10 = Tap(1, 0), w11 = Tap(1, 1);
-                        KernelTransform(w00, w01, out var h00, out var h01, out var h02, out var h03, out var h04);
-                        KernelTransform(w10, w11, out var h10, out var h11, out var h12, out var h13, out var h14);
-                        // The forward's rows are (phase, input channel); the adjoint's columns (phase, input channel).
-                        float* to = v + (flipped ? (long)row * 4 * s + (p * 2 + q) * s + col : ((long)(p * 2 + q) * r + row) * s + col);
-                        Column(to, 0, h00, h10); Column(to, 1, h01, h11); Column(to, 2, h02, h12); Column(to, 3, h03, h13); Column(to, 4, h04, h14);
+        var job = new Kernels { From = arranged, To = v, R = r, S = s, Flipped = flipped };
+        RunChunks(4 * r, 8, &KernelRows, &job);
+    }
 
-                        Vector256<float> Tap(int a, int b)
-                        {
-                            int ky = 2 * (flipped ? 1 - a : a) + p, kx = 2 * (flipped ? 1 - b : b) + q;
-                            return Vector256.Load(arranged + (ky * 4 + kx) * rs + (long)row * s + col);
-                        }
+    private struct Kernels
+    {
+        public float* From, To;
+        public int R, S;
+        public bool Flipped;
+    }
 
-                        void Column(float* at, int x, Vector256<float> top, Vector256<float> bottom)
-                        {
-                            KernelTransform(top, bottom, out var t0, out var t1, out var t2, out var t3, out var t4);
-                            t0.Store(at + (0 * 5 + x) * ks); t1.Store(at + (1 * 5 + x) * ks); t2.Store(at + (2 * 5 + x) * ks);
-                            t3.Store(at + (3 * 5 + x) * ks); t4.Store(at + (4 * 5 + x) * ks);
-                        }
-                    }
+    /// <summary>Items [first, end) of the (phase, row) pairs of <see cref="TransformKernels"/>.</summary>
+    private static void KernelRows(void* state, int first, int end)
+    {
+        var job = (Kernels*)state;
+        int r = job->R, s = job->S;
+        bool flipped = job->Flipped;
+        long rs = (long)r * s, stride = PointStride(4 * r, s);
+        for (int item = first; item < end; item++)
+        {
+            int phase = item / r, row = item - phase * r, p = phase >> 1, q = phase & 1;
+            // The forward's rows are (phase, input channel); the adjoint's columns (phase, input channel).
+            float* to = job->To + (flipped ? (long)row * 4 * s + phase * s : (long)item * s);
+            for (int col = 0; col < s; col += 8)
+            {
+                // Tap (2a + p, 2b + q) of the phase, or (2(1 − a) + p, 2(1 − b) + q) flipped.
+                Vector256<float> w00 = Tap(0, 0), w01 = Tap(0, 1), w10 = Tap(1, 0), w11 = Tap(1, 1);
+                KernelTransform(w00, w01, out var h00, out var h01, out var h02, out var h03, out var h04);
+                KernelTransform(w10, w11, out var h10, out var h11, out var h12, out var h13, out var h14);
+                Column(to + col, 0, h00, h10); Column(to + col, 1, h01, h11); Column(to + col, 2, h02, h12);
+                Column(to + col, 3, h03, h13); Column(to + col, 4, h04, h14);
+
+                Vector256<float> Tap(int a, int b)
+                {
+                    int ky = 2 * (flipped ? 1 - a : a) + p, kx = 2 * (flipped ? 1 - b : b) + q;
+                    return Vector256.Load(job->From + (ky * 4 + kx) * rs + (long)row * s + col);
+                }
+            }
+        }
+
+        void Column(float* at, int x, Vector256<float> top, Vector256<float> bottom)
+        {
+            KernelTransform(top, bottom, out var t0, out var t1, out var t2, out var t3, out var t4);
+            t0.Store(at + x * stride); t1.Store(at + (5 + x) * stride); t2.Store(at + (10 + x) * stride);
+            t3.Store(at + (15 + x) * stride); t4.Store(at + (20 + x) * stride);
+        }
     }
 
     /// <summary>
@@ -233,33 +252,43 @@ internal static unsafe partial class ChannelsLastConv
     /// </summary>
     private static void TransformKernelGradients(float* sums, int c, int o, float* taps)
     {
-        long co = (long)c * o, ks = 4L * co;
+        var job = new Kernels { From = sums, To = taps, R = c, S = o };
+        RunChunks(4 * c, 8, &KernelGradientRows, &job);
+    }
+
+    /// <summary>Items [first, end) of the (phase, input channel) pairs of <see cref="TransformKernelGradients"/>.</summary>
+    private static void KernelGradientRows(void* state, int first, int end)
+    {
+        var job = (Kernels*)state;
+        int c = job->R, o = job->S;
+        long co = (long)c * o, stride = PointStride(4 * c, o);
         Vector256<float>* s = stackalloc Vector256<float>[Points];
         Vector256<float>* half = stackalloc Vector256<float>[10];
-        for (int p = 0; p < 2; p++)
-            for (int q = 0; q < 2; q++)
-                for (int ch = 0; ch < c; ch++)
-                    for (int col = 0; col < o; col += 8)
-                    {
-                        float* from = sums + ((p * 2 + q) * c + ch) * (long)o + col;
-                        for (int xi = 0; xi < Points; xi++) s[xi] = Vector256.Load(from + xi * ks);
-                        // Along the columns of each row of points, then along the rows.
-                        for (int u = 0; u < 5; u++)
-                            KernelGradientTransform(s[u * 5], s[u * 5 + 1], s[u * 5 + 2], s[u * 5 + 3], s[u * 5 + 4], out half[u * 2], out half[u * 2 + 1]);
-                        for (int b = 0; b < 2; b++)
-                        {
-                            KernelGradientTransform(half[b], half[2 + b], half[4 + b], half[6 + b], half[8 + b], out var d0, out var d1);
-                            d0.Store(taps + ((2 * 0 + p) * 4 + 2 * b + q) * co + (long)ch * o + col);
-                            d1.Store(taps + ((2 * 1 + p) * 4 + 2 * b + q) * co + (long)ch * o + col);
-                        }
-                    }
+        for (int item = first; item < end; item++)
+        {
+            int phase = item / c, ch = item - phase * c, p = phase >> 1, q = phase & 1;
+            for (int col = 0; col < o; col += 8)
+            {
+                float* from = job->From + (long)item * o + col;
+                for (int xi = 0; xi < Points; xi++) s[xi] = Vector256.Load(from + xi * stride);
+                // Along the columns of each row of points, then along the rows.
+                for (int u = 0; u < 5; u++)
+                    KernelGradientTransform(s[u * 5], s[u * 5 + 1], s[u * 5 + 2], s[u * 5 + 3], s[u * 5 + 4], out half[u * 2], out half[u * 2 + 1]);
+                for (int b = 0; b < 2; b++)
+                {
+                    KernelGradientTransform(half[b], half[2 + b], half[4 + b], half[6 + b], half[8 + b], out var d0, out var d1);
+                    d0.Store(job->To + ((2 * 0 + p) * 4 + 2 * b + q) * co + (long)ch * o + col);
+                    d1.Store(job->To + ((2 * 1 + p) * 4 + 2 * b + q) * co + (long)ch * o + col);
+                }
+            }
+        }
     }
 
     /// <summary>
-    /// Floats between the starts of two points' blocks of [tiles, width]: a cache line more than their length, so that the
-    /// transforms' 25 streams of rows, one per point, do not all fall on the same cache sets.
+    /// Floats between the starts of two points' blocks of [rows, width] (the transformed tiles, kernels or sums): a cache
+    /// line more than their length, so that the transforms' 25 streams, one per point, do not all fall on the same cache sets.
     /// </summary>
-    private static long PointStride(int tiles, int width) => (long)tiles * width + 16;
+    private static long PointStride(int rows, int width) => (long)rows * width + 16;
 
     private struct BlockInput
     {
@@ -425,7 +454,7 @@ internal static unsafe partial class ChannelsLastConv
             Gradients point = job->Job;
             point.Input = job->U + xi * PointStride(job->Tiles, k);
             point.Gradient = job->E + xi * PointStride(job->Tiles, o);
-            GradientsRange(&point, job->Sums + (long)xi * k * o, 0, job->Tiles, groups * range / job->Ranges, groups * (range + 1) / job->Ranges);
+            GradientsRange(&point, job->Sums + xi * PointStride(k, o), 0, job->Tiles, groups * range / job->Ranges, groups * (range + 1) / job->Ranges);
         }
     }
 
