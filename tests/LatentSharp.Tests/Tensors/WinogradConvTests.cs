@@ -58,6 +58,19 @@ public class WinogradConvTests
     }
 
     [Fact]
+    public void InputUsedTwice_GradientsAddUp_AsByTheDirectProducts()
+    {
+        // Each layer twice on the same input: the second backward adds its input gradient to the first's.
+        Tensor x = GradCheck.Param(34, 3, 32, 6, 6), weight = GradCheck.Param(35, 64, 32, 4, 4), bias = GradCheck.Param(36, 64);
+        Tensor xt = GradCheck.Param(37, 3, 64, 3, 3), weightT = GradCheck.Param(38, 64, 32, 4, 4), biasT = GradCheck.Param(39, 32);
+        OnBothPaths(new Im2ColGeometry(32, 6, 6, 4, 4, 2, 1, 3, 3), 64, () =>
+        {
+            Compare(() => Tensor.Conv2d(x, weight, bias, 2, 1, tapMask: 0, relu: true).Add(Tensor.Conv2d(x, weight, null, 2, 1)), x, weight, bias);
+            Compare(() => Tensor.ConvTranspose2d(xt, weightT, biasT, 2, 1, 0, relu: false).Add(Tensor.ConvTranspose2d(xt, weightT, null, 2, 1, 0)), xt, weightT, biasT);
+        });
+    }
+
+    [Fact]
     public void Gradients_MatchFiniteDifferences()
     {
         Tensor x = GradCheck.Param(27, 1, 32, 4, 6), weight = GradCheck.Param(28, 32, 32, 4, 4), bias = GradCheck.Param(29, 32);
