@@ -75,7 +75,9 @@ names = {"ls": "LatentSharp", "ts": "TorchSharp", "tstrim": "TorchSharp, MALLOC_
 
 def flops_per_image():
     """Nominal multiply-add FLOPs of one training step per image: forward + both backward products, less the input's
-    gradient of the first layer (dense-equivalent: masked kernels counted whole, as both sides compute them)."""
+    gradient of the first layer (dense-equivalent: masked kernels counted whole, as both sides compute them; the
+    convolutions counted as direct ones, though LatentSharp computes the conv VAE's 4 x 4 stride-2 middle layers in
+    Winograd's form with half the multiply-adds)."""
     if model == "vae":
         layers = [784 * 400, 400 * 40, 20 * 400, 400 * 784]
     elif model == "conv-vae":

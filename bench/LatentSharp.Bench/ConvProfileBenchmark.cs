@@ -354,7 +354,8 @@ public static class ConvProfileBenchmark
 
     /// <summary>
     /// The channels-last path's parts for the conv 32→64 layer at batch 128 (its transposed twin runs the same ones):
-    /// the layout copies, the forward, the adjoint (input gradient) and the weight gradient, wall ms and GFLOP/s.
+    /// the layout copies, the forward, the adjoint (input gradient) and the weight gradient, wall ms and GFLOP/s (nominal:
+    /// the direct products' count, also where the layer takes Winograd's form with half the multiply-adds).
     /// </summary>
     private static unsafe int ChannelsLastParts(int repeats)
     {
@@ -384,10 +385,28 @@ public static class ConvProfileBenchmark
                 ("forward (products and back to planes)", flops, () => ChannelsLastConv.Forward(g, o, n, cs, cw, cb, true, false, cy)),
                 ("adjoint (products and back to planes)", flops, () => ChannelsLastConv.Adjoint(g, o, n, cg, cw, null, false, false, cdx)),
                 ("weight gradient", flops, () => ChannelsLastConv.WeightGradient(g, o, n, cs, cg, cdw)),
+                ("forward, direct products", flops, () => Direct(() => ChannelsLastConv.Forward(g, o, n, cs, cw, cb, true, false, cy))),
+                ("adjoint, direct products", flops, () => Direct(() => ChannelsLastConv.Adjoint(g, o, n, cg, cw, null, false, false, cdx))),
+                ("weight gradient, direct products", flops, () => Direct(() => ChannelsLastConv.WeightGradient(g, o, n, cs, cg, cdw))),
             };
+            Console.WriteLine($"(the first three in Winograd's form: {ChannelsLastConv.TakesWinograd(g)}; GFLOP/s nominal, of the direct products)");
             PrintParts($"Conv 32→64 (14→7, 4×4 stride 2) on the channels-last path at batch {n}", parts, repeats);
         }
         return 0;
+    }
+
+    /// <summary>Runs <paramref name="call"/> with the Winograd form off.</summary>
+    private static void Direct(Action call)
+    {
+        ChannelsLastConv.WinogradEnabled = false;
+        try
+        {
+            call();
+        }
+        finally
+        {
+            ChannelsLastConv.WinogradEnabled = true;
+        }
     }
 
     /// <summary>Each part called 40 times first, then a table of its wall ms per call (median of <paramref name="repeats"/> x 20) and GFLOP/s.</summary>
