@@ -103,33 +103,8 @@ public class ChannelsLastConvTests
         Assert.False(ChannelsLastConv.Applies(g with { TapMask = 0b11 }, 64));
     }
 
-    /// <summary>
-    /// Runs <paramref name="test"/> on both vector paths (emulated where not accelerated; each has its own tiles), on
-    /// which the channels-last path must compute g (else the test would compare nothing); without AVX it must not.
-    /// </summary>
-    private static void OnBothPaths(Im2ColGeometry g, int o, Action test)
-    {
-        if (!System.Runtime.Intrinsics.X86.Avx.IsSupported)
-        {
-            // Its layout copies transpose with AVX: elsewhere the convolutions take the other paths.
-            Assert.False(ChannelsLastConv.Applies(g, o));
-            return;
-        }
-        GemmPath saved = Gemm.ForcedPath;
-        try
-        {
-            foreach (GemmPath path in new[] { GemmPath.Vector256, GemmPath.Vector512 })
-            {
-                Gemm.ForcedPath = path;
-                Assert.True(ChannelsLastConv.Applies(g, o), $"the channels-last path does not take {g} on {path}");
-                test();
-            }
-        }
-        finally
-        {
-            Gemm.ForcedPath = saved;
-        }
-    }
+    /// <summary>Runs <paramref name="test"/> on both vector paths, on which the channels-last path must compute g.</summary>
+    private static void OnBothPaths(Im2ColGeometry g, int o, Action test) => PathComparison.OnChannelsLastPaths(g, o, test);
 
     /// <summary>The output and every gradient of Σ y² on this path and with it off (the phase-plane or unfolding path).</summary>
     private static void Compare(Func<Tensor> forward, params Tensor[] parameters) =>

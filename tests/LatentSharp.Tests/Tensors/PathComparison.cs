@@ -1,3 +1,4 @@
+using LatentSharp.Kernels;
 using LatentSharp.Tensors;
 
 namespace LatentSharp.Tests.Tensors;
@@ -36,5 +37,33 @@ public static class PathComparison
         for (int i = 0; i < off.Length; i++)
             Assert.True(Math.Abs(off[i] - on[i]) <= 1e-5 * scale + 1e-5 * Math.Abs(off[i]),
                 $"element {i}: {on[i]:G9} on the {path} path, {off[i]:G9} without it");
+    }
+
+    /// <summary>
+    /// Runs <paramref name="test"/> on both vector paths (emulated where not accelerated; each has its own tiles), on
+    /// which the channels-last path must compute g with <paramref name="o"/> outputs (else the test would compare
+    /// nothing); without AVX it must not (its layout copies transpose with AVX: there the convolutions take the other paths).
+    /// </summary>
+    internal static void OnChannelsLastPaths(Im2ColGeometry g, int o, Action test)
+    {
+        if (!System.Runtime.Intrinsics.X86.Avx.IsSupported)
+        {
+            Assert.False(ChannelsLastConv.Applies(g, o));
+            return;
+        }
+        GemmPath saved = Gemm.ForcedPath;
+        try
+        {
+            foreach (GemmPath path in new[] { GemmPath.Vector256, GemmPath.Vector512 })
+            {
+                Gemm.ForcedPath = path;
+                Assert.True(ChannelsLastConv.Applies(g, o), $"the channels-last path does not take {g} on {path}");
+                test();
+            }
+        }
+        finally
+        {
+            Gemm.ForcedPath = saved;
+        }
     }
 }

@@ -104,29 +104,11 @@ public class WinogradConvTests
         }
     }
 
-    /// <summary>Runs <paramref name="test"/> on both vector paths, on which the channels-last path must compute g.</summary>
+    /// <summary>Runs <paramref name="test"/> on both vector paths, on which g must take the Winograd form.</summary>
     private static void OnBothPaths(Im2ColGeometry g, int o, Action test)
     {
-        if (!System.Runtime.Intrinsics.X86.Avx.IsSupported)
-        {
-            Assert.False(ChannelsLastConv.Applies(g, o));
-            return;
-        }
         Assert.True(ChannelsLastConv.TakesWinograd(g));
-        GemmPath saved = Gemm.ForcedPath;
-        try
-        {
-            foreach (GemmPath path in new[] { GemmPath.Vector256, GemmPath.Vector512 })
-            {
-                Gemm.ForcedPath = path;
-                Assert.True(ChannelsLastConv.Applies(g, o), $"the channels-last path does not take {g} on {path}");
-                test();
-            }
-        }
-        finally
-        {
-            Gemm.ForcedPath = saved;
-        }
+        PathComparison.OnChannelsLastPaths(g, o, test);
     }
 
     /// <summary>The output and every gradient of Σ y² in the Winograd form and by the direct channels-last products.</summary>
