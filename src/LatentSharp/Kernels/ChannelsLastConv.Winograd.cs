@@ -28,8 +28,13 @@ internal static unsafe partial class ChannelsLastConv
     /// <summary>Points of the transformed 5 × 5 blocks: each one matrix product.</summary>
     private const int Points = 25;
 
-    /// <summary>Images whose blocks are transformed, multiplied and transformed back (or summed) at a time, so that the points stay in cache.</summary>
-    private const int ImagesPerBlock = 16;
+    /// <summary>
+    /// Images whose blocks are transformed, multiplied and transformed back (or summed) at a time, so that the points
+    /// stay in cache: as many as keep a block's transformed tiles of <paramref name="width"/> channels within 1 MB (16
+    /// for the conv VAE's layer), at least one.
+    /// </summary>
+    private static int ImagesPerBlock(int images, int tilesPerImage, int width) =>
+        Math.Min(images, Math.Clamp((1 << 18) / (Points * tilesPerImage * width), 1, 16));
 
     /// <summary>
     /// True when the convolution g (on this path: <see cref="Applies"/>) takes the Winograd form: a 4 × 4 kernel, stride 2,
@@ -56,7 +61,7 @@ internal static unsafe partial class ChannelsLastConv
         (int hp, int wp) = Source(g);
         (int hg, int wg, int border) = Gradient(g);
         (int rows, int cols) = ForwardTiles(g);
-        int block = Math.Min(images, ImagesPerBlock), blockTiles = block * rows * cols;
+        int block = ImagesPerBlock(images, rows * cols, k), blockTiles = block * rows * cols;
         bool forward = y is not null, backward = dw is not null;
         float[] u = Rent(Points * PointStride(blockTiles, k)), arranged = Rent(16L * c * o);
         float[]? transformed = forward ? Rent(Points * PointStride(k, o)) : null, m = forward ? Rent(Points * PointStride(blockTiles, o)) : null;
@@ -136,7 +141,7 @@ internal static unsafe partial class ChannelsLastConv
         int c = g.Channels, k = 4 * c, count = images * g.Height * g.Width;
         (int hg, int wg, _) = Gradient(g);
         (int rows, int cols) = AdjointTiles(g);
-        int block = Math.Min(images, ImagesPerBlock), blockTiles = block * rows * cols;
+        int block = ImagesPerBlock(images, rows * cols, k), blockTiles = block * rows * cols;
         float[] arranged = Rent(16L * c * o), transformed = Rent(Points * PointStride(k, o)), u = Rent(Points * PointStride(blockTiles, o));
         float[] m = Rent(Points * PointStride(blockTiles, k)), outputs = Rent((long)count * c);
         int* order = stackalloc int[16];

@@ -9,7 +9,7 @@ public class WinogradConvTests
 {
     /// <summary>images, C, H, W, O of 4 × 4, stride-2, padding-1 convolutions: the conv VAE's layer; a non-square map
     /// whose output (3 × 5) fills its 4 × 4 tiles partly; more images than one block of them (16); a 2 × 2 map (one
-    /// output); 96 outputs (a 64-wide and a 32-wide tile per row).</summary>
+    /// output); 96 outputs (a 64-wide and a 32-wide tile per row); a 64 × 64 map, one image per block.</summary>
     public static TheoryData<int, int, int, int, int> Geometries() => new()
     {
         { 3, 32, 14, 14, 64 },
@@ -17,6 +17,7 @@ public class WinogradConvTests
         { 17, 32, 8, 8, 32 },
         { 1, 32, 2, 2, 64 },
         { 2, 32, 4, 6, 96 },
+        { 2, 32, 64, 64, 32 },
     };
 
     [Theory]
