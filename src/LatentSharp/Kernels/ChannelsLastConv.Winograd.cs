@@ -57,6 +57,7 @@ internal static unsafe partial class ChannelsLastConv
     private static void WinogradFromSource(in Im2ColGeometry g, int o, int images, float* source, float* w, float* bias, bool relu, bool accumulate, float* y,
         float* gradient, float* dw)
     {
+        if (images == 0) return;   // nothing to write, and the sums would never be started
         int c = g.Channels, k = 4 * c, p = g.Positions;
         (int hp, int wp) = Source(g);
         (int hg, int wg, int border) = Gradient(g);
@@ -138,6 +139,7 @@ internal static unsafe partial class ChannelsLastConv
     /// <summary>The Winograd form of <see cref="Adjoint"/>: each input phase a 2 × 2 convolution of the gradient layout.</summary>
     private static void WinogradAdjoint(in Im2ColGeometry g, int o, int images, float* gradient, float* w, float* bias, bool relu, bool accumulate, float* dst)
     {
+        if (images == 0) return;
         int c = g.Channels, k = 4 * c, count = images * g.Height * g.Width;
         (int hg, int wg, _) = Gradient(g);
         (int rows, int cols) = AdjointTiles(g);

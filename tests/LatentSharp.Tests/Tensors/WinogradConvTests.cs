@@ -72,6 +72,20 @@ public class WinogradConvTests
     }
 
     [Fact]
+    public void NoImages_NoGradient()
+    {
+        Tensor x = GradCheck.Param(40, 0, 32, 6, 6), weight = GradCheck.Param(41, 64, 32, 4, 4), bias = GradCheck.Param(42, 64);
+        Tensor xt = GradCheck.Param(43, 0, 64, 3, 3), weightT = GradCheck.Param(44, 64, 32, 4, 4), biasT = GradCheck.Param(45, 32);
+        OnBothPaths(new Im2ColGeometry(32, 6, 6, 4, 4, 2, 1, 3, 3), 64, () =>
+        {
+            foreach (Tensor t in new[] { weight, bias, weightT, biasT }) t.ZeroGrad();
+            Tensor.Conv2d(x, weight, bias, 2, 1).Sum().Add(Tensor.ConvTranspose2d(xt, weightT, biasT, 2, 1, 0).Sum()).Backward();
+            Assert.All(weight.Grad!, v => Assert.Equal(0f, v));
+            Assert.All(weightT.Grad!, v => Assert.Equal(0f, v));
+        });
+    }
+
+    [Fact]
     public void Gradients_MatchFiniteDifferences()
     {
         Tensor x = GradCheck.Param(27, 1, 32, 4, 6), weight = GradCheck.Param(28, 32, 32, 4, 4), bias = GradCheck.Param(29, 32);
