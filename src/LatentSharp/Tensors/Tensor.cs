@@ -12,6 +12,9 @@ public sealed partial class Tensor
     private readonly int[] _shape;
     private float[] _data;
     private float[]? _grad;
+    // ZeroGrad only marks the buffer: the next backward rule overwrites it instead of clearing it and adding (a pass over
+    // the weights, on one thread, that read lines another core had just written); Grad clears it if read before that.
+    private bool _gradZero;
     private Tensor[]? _parents;
     private Action? _backward;
     private bool _released;
@@ -60,6 +63,11 @@ public sealed partial class Tensor
         get
         {
             ThrowIfReleased();
+            if (_gradZero)
+            {
+                Array.Clear(_grad!, 0, Length);
+                _gradZero = false;
+            }
             return _grad;
         }
     }
@@ -251,6 +259,11 @@ public sealed partial class Tensor
             _grad = _arena is null ? new float[Length] : _arena.Rent(Length);
             overwrite = true;
         }
+        else if (_gradZero)
+        {
+            _gradZero = false;
+            overwrite = true;
+        }
         return _grad;
     }
 
@@ -275,7 +288,7 @@ public sealed partial class Tensor
     /// <summary>Sets the gradient of every parameter to zero (keeps the buffer).</summary>
     public void ZeroGrad()
     {
-        if (_grad is not null) Array.Clear(_grad);
+        if (_grad is not null) _gradZero = true;
     }
 
     /// <summary>
@@ -291,7 +304,11 @@ public sealed partial class Tensor
         foreach (Tensor t in order)
         {
             // Intermediate gradients are per-backward: reset them so that a second Backward() on a new graph starts clean.
-            if (t._backward is not null && t._grad is not null) Array.Clear(t._grad, 0, t.Length);
+            if (t._backward is not null && t._grad is not null)
+            {
+                Array.Clear(t._grad, 0, t.Length);
+                t._gradZero = false;
+            }
         }
         GradToAccumulate()![0] += 1f;
         for (int i = order.Count - 1; i >= 0; i--)
@@ -345,6 +362,7 @@ public sealed partial class Tensor
         if (_grad is not null) arena.Return(_grad);
         _data = [];
         _grad = null;
+        _gradZero = false;
         _parents = null;
         _backward = null;
         _released = true;

@@ -124,6 +124,58 @@ public class TensorCoreTests
     }
 
     [Fact]
+    public void ZeroGrad_ThenGradRead_IsZeroWhateverTheBufferHeld()
+    {
+        Tensor w = Tensor.Parameter(3);
+        (w * w).Sum().Backward();
+        Array.Fill(w.Grad!, float.NaN);
+        w.ZeroGrad();
+        Assert.Equal(new float[3], w.Grad);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void ZeroGrad_ThenBackward_WritesOverWhatTheBufferHeld(bool linear)
+    {
+        // A linear layer's rule writes its weight's and bias's gradients after ZeroGrad; an elementwise rule adds to zeros.
+        var rng = new Rng(5);
+        Tensor x = Tensor.FromArray([.. Enumerable.Range(0, 12).Select(i => (float)rng.NextGaussian())], 3, 4);
+        Tensor w = Tensor.Parameter(2, 4), b = Tensor.Parameter(2);
+        for (int i = 0; i < w.Length; i++) w.Data[i] = (float)rng.NextGaussian();
+        b.Data[0] = 0.5f; b.Data[1] = -1f;
+        Tensor Loss() => linear ? Tensor.Linear(x, w, b).Square().Sum() : (w * w).Sum() + (b * b * b).Sum();
+        Loss().Backward();
+        float[] once = [.. w.Grad!], onceBias = [.. b.Grad!];
+        Array.Fill(w.Grad!, float.NaN);
+        Array.Fill(b.Grad!, float.NaN);
+        w.ZeroGrad();
+        b.ZeroGrad();
+        Loss().Backward();
+        Assert.Equal(once, w.Grad);
+        Assert.Equal(onceBias, b.Grad);
+        Loss().Backward();   // the next backward adds again
+        Assert.Equal(once.Select(v => v + v).ToArray(), w.Grad);
+        Assert.Equal(onceBias.Select(v => v + v).ToArray(), b.Grad);
+    }
+
+    [Fact]
+    public void ZeroGrad_ThenLinearOnNoRows_LeavesZeroGradients()
+    {
+        Tensor w = Tensor.Parameter(2, 3), b = Tensor.Parameter(2);
+        Tensor one = Tensor.FromArray([1f, 2f, 3f], 1, 3);
+        Tensor.Linear(one, w, b).Sum().Backward();
+        Array.Fill(w.Grad!, float.NaN);
+        Array.Fill(b.Grad!, float.NaN);
+        w.ZeroGrad();
+        b.ZeroGrad();
+        Tensor none = Tensor.FromArray([], 0, 3);
+        (Tensor.Linear(none, w, b).Sum() + (w * 0f).Sum()).Backward();
+        Assert.Equal(new float[6], w.Grad);
+        Assert.Equal(new float[2], b.Grad);
+    }
+
+    [Fact]
     public void Backward_SharedSubexpression_CountsBothPaths()
     {
         Tensor w = Tensor.Parameter(1);

@@ -46,11 +46,12 @@ public sealed partial class Tensor
         {
             if (x.GradToAccumulate(out bool overwrite) is { } gx)   // dx += g · W
                 Gemm.Multiply(false, false, b, inFeatures, outFeatures, 1f, g, outFeatures, weight._data, inFeatures, overwrite ? 0f : 1f, gx, inFeatures);
-            if (weight.GradToAccumulate() is { } gw)   // dW += gᵀ · x
-                Gemm.Multiply(true, false, outFeatures, inFeatures, b, 1f, g, outFeatures, x._data, inFeatures, 1f, gw, inFeatures);
-            if (bias?.GradToAccumulate() is { } gb)    // db += Σ_rows g
+            if (weight.GradToAccumulate(out bool overwriteWeight) is { } gw)   // dW += gᵀ · x
+                Gemm.Multiply(true, false, outFeatures, inFeatures, b, 1f, g, outFeatures, x._data, inFeatures, overwriteWeight ? 0f : 1f, gw, inFeatures);
+            if (bias?.GradToAccumulate(out bool overwriteBias) is { } gb)    // db += Σ_rows g
             {
                 Span<float> db = gb.AsSpan(0, outFeatures);
+                if (overwriteBias) db.Clear();
                 for (int i = 0; i < b; i++) TensorPrimitives.Add(db, g.AsSpan(i * outFeatures, outFeatures), db);
             }
         }
