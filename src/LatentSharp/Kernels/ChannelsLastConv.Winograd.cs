@@ -29,14 +29,6 @@ internal static unsafe partial class ChannelsLastConv
     private const int Points = 25;
 
     /// <summary>
-    /// Images whose blocks are transformed, multiplied and transformed back (or summed) at a time, so that the points
-    /// stay in cache: as many as keep a block's transformed tiles of <paramref name="width"/> channels within 1 MB (16
-    /// for the conv VAE's layer), at least one.
-    /// </summary>
-    private static int ImagesPerBlock(int images, int tilesPerImage, int width) =>
-        Math.Min(images, Math.Clamp((1 << 18) / (Points * tilesPerImage * width), 1, 16));
-
-    /// <summary>
     /// True when the convolution g (on this path: <see cref="Applies"/>) takes the Winograd form: a 4 × 4 kernel, stride 2,
     /// padding 1, an even map (so that the output is exactly half its size).
     /// </summary>
@@ -52,7 +44,7 @@ internal static unsafe partial class ChannelsLastConv
 
     /// <summary>
     /// The Winograd forms of <see cref="Forward"/> (y, when not null) and <see cref="WeightGradient"/> (dw, when not
-    /// null): each block of images' transformed source serves both.
+    /// null).
     /// </summary>
     private static void WinogradFromSource(in Im2ColGeometry g, int o, int images, float* source, float* w, float* bias, bool relu, bool accumulate, float* y,
         float* gradient, float* dw)
@@ -60,129 +52,239 @@ internal static unsafe partial class ChannelsLastConv
         if (images == 0) return;   // nothing to write, and the sums would never be started
         int c = g.Channels, k = 4 * c, p = g.Positions;
         (int hp, int wp) = Source(g);
-        (int hg, int wg, int border) = Gradient(g);
         (int rows, int cols) = ForwardTiles(g);
-        int block = ImagesPerBlock(images, rows * cols, k), blockTiles = block * rows * cols;
-        bool forward = y is not null, backward = dw is not null;
-        float[] u = Rent(Points * PointStride(blockTiles, k)), arranged = Rent(16L * c * o);
-        float[]? transformed = forward ? Rent(Points * PointStride(k, o)) : null, m = forward ? Rent(Points * PointStride(blockTiles, o)) : null;
-        float[]? outputs = forward ? Rent((long)images * p * o) : null;
-        float[]? e = backward ? Rent(Points * PointStride(blockTiles, o)) : null, sums = backward ? Rent(Points * PointStride(k, o)) : null;
-        int* rowOffsets = stackalloc int[backward ? k : 0];
-        for (int r = 0; r < (backward ? k : 0); r++) rowOffsets[r] = r;
+        var input = new BlockInput { From = source, C = c, Height = hp, Width = wp, Step = 2, Rows = rows, Cols = cols, EndPhase = 4 };
+        long sourceImage = (long)hp * wp * c;
+        float[] arranged = Rent(16L * c * o), points = Rent(Points * PointStride(k, o));
         try
         {
-            fixed (float* pu = u, pa = arranged, pv = transformed, pm = m, po = outputs, pe = e, ps = sums)
+            fixed (float* pa = arranged, pv = points)
             {
-                float* ua = Aligned(pu), wa = Aligned(pa), v = forward ? Aligned(pv) : null, ma = forward ? Aligned(pm) : null;
-                float* oa = forward ? Aligned(po) : null, ea = backward ? Aligned(pe) : null, sa = backward ? Aligned(ps) : null;
-                if (forward)
+                float* wa = Aligned(pa), v = Aligned(pv);
+                if (y is not null)
                 {
+                    var pipeline = new Pipeline
+                    {
+                        Input = input,
+                        Output = new BlockOutput { Width = o, Step = 1, Rows = rows, Cols = cols, Height = g.OutHeight, MapWidth = g.OutWidth, Shift = 0 },
+                        Planes = new Layout { Dst = y, Bias = bias, C = o, H = p, Relu = relu, Accumulate = accumulate },
+                        SourceImage = sourceImage, V = v, K = k, N = o, Positions = p,
+                    };
                     Rearrange(WeightLayout.TapChannelOutput, w, wa, o, c, 16, null);
                     TransformKernels(wa, c, o, flipped: false, v);
+                    RunPipeline(&pipeline, images);
                 }
-                for (int b0 = 0; b0 < images; b0 += block)
+                if (dw is not null)
                 {
-                    int tiles = Math.Min(block, images - b0) * rows * cols;
-                    var input = new BlockInput
+                    (int hg, int wg, int border) = Gradient(g);
+                    var sums = new GradientPipeline
                     {
-                        From = source + (long)b0 * hp * wp * c, To = ua, C = c, Height = hp, Width = wp, Step = 2, Rows = rows, Cols = cols, Tiles = tiles,
+                        Input = input, SourceImage = sourceImage, Sums = v, K = k, O = o, Images = images, PerImage = rows * cols,
+                        Output = new GradientBlocks { From = gradient, O = o, Height = hg, Width = wg, Border = border, MapHeight = g.OutHeight, MapWidth = g.OutWidth, Rows = rows, Cols = cols },
+                        GradientImage = (long)hg * wg * o,
                     };
-                    RunChunks(tiles, 8, &InputBlocks, &input);
-                    if (forward)
-                    {
-                        WinogradProducts(ua, k, v, o, ma, tiles);
-                        var output = new BlockOutput
-                        {
-                            From = ma, To = oa + (long)b0 * p * o, Width = o, Step = 1, Rows = rows, Cols = cols, Tiles = tiles,
-                            Height = g.OutHeight, MapWidth = g.OutWidth, Shift = 0,
-                        };
-                        RunChunks(tiles, 8, &OutputBlocks, &output);
-                    }
-                    if (backward)
-                    {
-                        var outputGradient = new GradientBlocks
-                        {
-                            From = gradient + (long)b0 * hg * wg * o, To = ea, O = o, Height = hg, Width = wg, Border = border,
-                            MapHeight = g.OutHeight, MapWidth = g.OutWidth, Rows = rows, Cols = cols, Tiles = tiles,
-                        };
-                        RunChunks(tiles, 8, &TransformGradientBlocks, &outputGradient);
-                        // Each point's [4C, O] sums over the tiles in order, block after block, by one thread per range of rows.
-                        var grid = new Grid(1, 1, tiles, inImage: 0, inRow: 0, inCol: k, inOrigin: 0, outImage: 0, outRow: 0, outCol: o, outOrigin: 0);
-                        var job = new PointGradients
-                        {
-                            Job = new Gradients { Positions = grid, RowOffsets = rowOffsets, O = o, Groups = k / 4, GroupRanges = 1, Wide = Wide, Accumulate = b0 > 0 },
-                            U = ua, E = ea, Sums = sa, K = k, Tiles = tiles, Ranges = Math.Max(1, Math.Min(k / 32, 2)),
-                        };
-                        RunChunks(Points * job.Ranges, 1, &PointGradientsRange, &job);
-                    }
-                }
-                if (forward) ToPlanes(oa, images, p, o, y, bias, relu, accumulate);
-                if (backward)
-                {
-                    TransformKernelGradients(sa, c, o, wa);
+                    RunGradientPipeline(&sums, wa);
                     Rearrange(WeightLayout.AddToWeight, wa, dw, o, c, 16, null);
                 }
             }
         }
         finally
         {
-            Return(u); Return(arranged);
-            if (transformed is not null) Return(transformed);
-            if (m is not null) Return(m);
-            if (outputs is not null) Return(outputs);
-            if (e is not null) Return(e);
-            if (sums is not null) Return(sums);
+            Return(arranged); Return(points);
         }
+    }
+
+    private struct GradientPipeline
+    {
+        public BlockInput Input;          // all but To, Tiles and the phases; From at image 0
+        public GradientBlocks Output;     // all but To and Tiles; From at image 0
+        public float* Sums, Buffers;      // the points' sums [25, K, O], PointStride apart
+        public float* Taps;               // their back-transform, dW's taps [16, C, O]
+        public long SourceImage, GradientImage, PartFloats;
+        public int K, O, Images, PerImage, Block, Ranges, Parts;
+    }
+
+    /// <summary>
+    /// The weight gradient's sums over all tiles: the rows of every point's [4C, O] sum split into two ranges (the input's
+    /// phases p = 0 and p = 1), each range's sums kept by one thread, which transforms its phases of the input blocks and all
+    /// of the output-gradient blocks itself, block after block of images, into buffers of its own. Every sum adds the tiles
+    /// in order, whatever the thread count.
+    /// </summary>
+    private static void RunGradientPipeline(GradientPipeline* job, float* taps)
+    {
+        job->Taps = taps;
+        int k = job->K, o = job->O;
+        job->Ranges = k >= 64 ? 2 : 1;
+        job->Parts = Math.Min(Threading.MaxThreads, job->Ranges);
+        // A block's transformed tiles within 512 KB per thread.
+        job->Block = Math.Clamp((1 << 17) / (Points * job->PerImage * (k / job->Ranges + o)), 1, job->Images);
+        int tiles = job->Block * job->PerImage;
+        job->PartFloats = (Points * (PointStride(tiles, k) + PointStride(tiles, o)) + 3 * Slack + 15) & ~15L;
+        float[] buffers = Rent(job->Parts * job->PartFloats);
+        try
+        {
+            fixed (float* pb = buffers)
+            {
+                job->Buffers = Aligned(pb);
+                WorkerPool.Run(job->Parts, &GradientPipelinePart, job);
+            }
+        }
+        finally
+        {
+            Return(buffers);
+        }
+    }
+
+    private static void GradientPipelinePart(void* state, int part)
+    {
+        var job = (GradientPipeline*)state;
+        int k = job->K, o = job->O, c = k / 4, groups = k / 4;
+        int firstRange = job->Ranges * part / job->Parts, endRange = job->Ranges * (part + 1) / job->Parts;
+        int firstGroup = groups * firstRange / job->Ranges, endGroup = groups * endRange / job->Ranges;
+        float* u = job->Buffers + part * job->PartFloats;
+        float* e = Aligned(u + Points * PointStride(job->Block * job->PerImage, k) + Slack);
+        int* rowOffsets = stackalloc int[k];
+        for (int r = 0; r < k; r++) rowOffsets[r] = r;
+        for (int b0 = 0; b0 < job->Images; b0 += job->Block)
+        {
+            int tiles = Math.Min(job->Block, job->Images - b0) * job->PerImage;
+            BlockInput input = job->Input;
+            input.From += b0 * job->SourceImage;
+            input.To = u;
+            input.Tiles = tiles;
+            input.FirstPhase = 4 * firstGroup / c;
+            input.EndPhase = (4 * endGroup + c - 1) / c;
+            InputBlocks(&input, 0, tiles);
+            GradientBlocks output = job->Output;
+            output.From += b0 * job->GradientImage;
+            output.To = e;
+            output.Tiles = tiles;
+            TransformGradientBlocks(&output, 0, tiles);
+            var grid = new Grid(1, 1, tiles, inImage: 0, inRow: 0, inCol: k, inOrigin: 0, outImage: 0, outRow: 0, outCol: o, outOrigin: 0);
+            var point = new Gradients { Positions = grid, RowOffsets = rowOffsets, O = o, Groups = groups, GroupRanges = 1, Wide = Wide, Accumulate = b0 > 0 };
+            for (int xi = 0; xi < Points; xi++)
+            {
+                point.Input = u + xi * PointStride(tiles, k);
+                point.Gradient = e + xi * PointStride(tiles, o);
+                GradientsRange(&point, job->Sums + xi * PointStride(k, o), 0, tiles, firstGroup, endGroup);
+            }
+        }
+        // The thread's own rows back to taps: (phase, channel) items of its phases.
+        var back = new Kernels { From = job->Sums, To = job->Taps, R = c, S = o };
+        KernelGradientRows(&back, 4 * firstGroup, 4 * endGroup);
     }
 
     /// <summary>The Winograd form of <see cref="Adjoint"/>: each input phase a 2 × 2 convolution of the gradient layout.</summary>
     private static void WinogradAdjoint(in Im2ColGeometry g, int o, int images, float* gradient, float* w, float* bias, bool relu, bool accumulate, float* dst)
     {
         if (images == 0) return;
-        int c = g.Channels, k = 4 * c, count = images * g.Height * g.Width;
+        int c = g.Channels, k = 4 * c;
         (int hg, int wg, _) = Gradient(g);
         (int rows, int cols) = AdjointTiles(g);
-        int block = ImagesPerBlock(images, rows * cols, k), blockTiles = block * rows * cols;
-        float[] arranged = Rent(16L * c * o), transformed = Rent(Points * PointStride(k, o)), u = Rent(Points * PointStride(blockTiles, o));
-        float[] m = Rent(Points * PointStride(blockTiles, k)), outputs = Rent((long)count * c);
+        // Phase (p, q)'s position (i, j) is the padded input's (2i + p, 2j + q): the input's (2i + p − 1, 2j + q − 1).
+        var pipeline = new Pipeline
+        {
+            Input = new BlockInput { From = gradient, C = o, Height = hg, Width = wg, Step = 1, Rows = rows, Cols = cols, EndPhase = 1 },
+            Output = new BlockOutput { Width = c, Step = 2, Rows = rows, Cols = cols, Height = g.Height, MapWidth = g.Width, Shift = -1 },
+            Planes = new Layout { Dst = dst, Bias = bias, C = c, H = g.Height * g.Width, Relu = relu, Accumulate = accumulate },
+            SourceImage = (long)hg * wg * o, K = o, N = k, Positions = g.Height * g.Width,
+        };
+        float[] arranged = Rent(16L * c * o), transformed = Rent(Points * PointStride(k, o));
         int* order = stackalloc int[16];
         for (int t = 0; t < 16; t++) order[t] = t;
         try
         {
-            fixed (float* pa = arranged, pv = transformed, pu = u, pm = m, po = outputs)
+            fixed (float* pa = arranged, pv = transformed)
             {
-                float* wa = Aligned(pa), v = Aligned(pv), ua = Aligned(pu), ma = Aligned(pm), oa = Aligned(po);
+                float* wa = Aligned(pa);
                 Rearrange(WeightLayout.TapOutputChannel, w, wa, o, c, 16, order);
-                TransformKernels(wa, o, c, flipped: true, v);
-                for (int b0 = 0; b0 < images; b0 += block)
-                {
-                    int tiles = Math.Min(block, images - b0) * rows * cols;
-                    var input = new BlockInput
-                    {
-                        From = gradient + (long)b0 * hg * wg * o, To = ua, C = o, Height = hg, Width = wg, Step = 1, Rows = rows, Cols = cols, Tiles = tiles,
-                    };
-                    RunChunks(tiles, 8, &InputBlocks, &input);
-                    WinogradProducts(ua, o, v, k, ma, tiles);
-                    // Phase (p, q)'s position (i, j) is the padded input's (2i + p, 2j + q): the input's (2i + p − 1, 2j + q − 1).
-                    var output = new BlockOutput
-                    {
-                        From = ma, To = oa + (long)b0 * g.Height * g.Width * c, Width = c, Step = 2, Rows = rows, Cols = cols, Tiles = tiles,
-                        Height = g.Height, MapWidth = g.Width, Shift = -1,
-                    };
-                    RunChunks(tiles, 8, &OutputBlocks, &output);
-                }
-                ToPlanes(oa, images, g.Height * g.Width, c, dst, bias, relu, accumulate);
+                pipeline.V = Aligned(pv);
+                TransformKernels(wa, o, c, flipped: true, pipeline.V);
+                RunPipeline(&pipeline, images);
             }
         }
         finally
         {
-            Return(arranged); Return(transformed); Return(u); Return(m); Return(outputs);
+            Return(arranged); Return(transformed);
         }
     }
 
-    /// <summary>m[ξ] = u[ξ] [tiles, k] · v[ξ] [k, n] for the 25 points, by the channels-last tiles (one tap, k channels).</summary>
-    private static void WinogradProducts(float* u, int k, float* v, int n, float* m, int tiles)
+    private struct Pipeline
+    {
+        public BlockInput Input;     // all but To and Tiles; From at image 0
+        public BlockOutput Output;   // all but From, To and Tiles
+        public Layout Planes;        // the NCHW result: Dst, Bias, C, H (positions), Relu, Accumulate
+        public float* V, Buffers;
+        public long SourceImage, PartFloats;
+        public int K, N, Positions, Images, Group, Groups, Next;
+    }
+
+    /// <summary>
+    /// A forward or adjoint over <paramref name="images"/>: groups of a few images, each taken by one thread from its
+    /// input blocks through the points' products and the output blocks to its NCHW maps, in buffers of that thread's own.
+    /// Shared out by stage instead (blocks by tile, products by point), half of every stage's lines were written by one
+    /// core and read by the other: where the two cores share no cache (on the Zen 4 host, whenever its two vCPUs answer
+    /// each other in 170 ns rather than 35), each such line crossed between them and these calls took up to twice as long.
+    /// </summary>
+    private static void RunPipeline(Pipeline* job, int images)
+    {
+        int perImage = job->Input.Rows * job->Input.Cols;
+        // The group's transformed blocks and products within 256 KB, beside the 25 points' kernels.
+        int group = Math.Clamp((1 << 16) / (Points * perImage * (job->K + job->N)), 1, images);
+        int groups = (images + group - 1) / group, parts = Math.Min(Threading.MaxThreads, groups);
+        int tiles = group * perImage;
+        long u = Points * PointStride(tiles, job->K), m = Points * PointStride(tiles, job->N), rows = (long)group * job->Positions * job->Planes.C;
+        job->PartFloats = (u + m + rows + 4 * Slack + 15) & ~15L;   // room for aligning each of the three
+        job->Images = images;
+        job->Group = group;
+        job->Groups = groups;
+        job->Next = 0;
+        float[] buffers = Rent(parts * job->PartFloats);
+        try
+        {
+            fixed (float* pb = buffers)
+            {
+                job->Buffers = Aligned(pb);
+                WorkerPool.Run(parts, &PipelinePart, job);
+            }
+        }
+        finally
+        {
+            Return(buffers);
+        }
+    }
+
+    private static void PipelinePart(void* state, int part)
+    {
+        var job = (Pipeline*)state;
+        int perImage = job->Input.Rows * job->Input.Cols;
+        float* u = job->Buffers + part * job->PartFloats;
+        float* m = Aligned(u + Points * PointStride(job->Group * perImage, job->K) + Slack);
+        float* rows = Aligned(m + Points * PointStride(job->Group * perImage, job->N) + Slack);
+        int index;
+        while ((index = Interlocked.Increment(ref job->Next) - 1) < job->Groups)
+        {
+            int b0 = index * job->Group, count = Math.Min(job->Group, job->Images - b0), tiles = count * perImage;
+            BlockInput input = job->Input;
+            input.From += b0 * job->SourceImage;
+            input.To = u;
+            input.Tiles = tiles;
+            InputBlocks(&input, 0, tiles);
+            PointProducts(u, job->K, job->V, job->N, m, tiles);
+            BlockOutput output = job->Output;
+            output.From = m;
+            output.To = rows;
+            output.Tiles = tiles;
+            OutputBlocks(&output, 0, tiles);
+            Layout planes = job->Planes;
+            planes.X = rows;
+            planes.Dst += (long)b0 * job->Positions * planes.C;
+            ToPlanesRange(&planes, 0, count);
+        }
+    }
+
+    /// <summary>m[ξ] = u[ξ] [tiles, k] · v[ξ] [k, n] for the 25 points, by the channels-last tiles (one tap, k channels), on this thread.</summary>
+    private static void PointProducts(float* u, int k, float* v, int n, float* m, int tiles)
     {
         Phase* phases = stackalloc Phase[Points];
         int* offsets = stackalloc int[1];
@@ -195,8 +297,7 @@ internal static unsafe partial class ChannelsLastConv
                 W = v + xi * PointStride(k, n), Offsets = offsets, Taps = 1,
             };
         var job = new Products { Input = u, Output = m, Phases = phases, PhaseCount = Points, C = k, O = n, Wide = Wide };
-        int total = Points * tiles;
-        RunChunks(total, PositionsPerChunk(total), &ProductsRange, &job);
+        ProductsRange(&job, 0, Points * tiles);
     }
 
     /// <summary>
@@ -255,15 +356,9 @@ internal static unsafe partial class ChannelsLastConv
     }
 
     /// <summary>
-    /// The weight gradient's taps [16, C, O] from the points' sums [25, 4C, O]: dw_pq = Gᵀ S_pq G, tap (2a + p, 2b + q).
+    /// The weight gradient's taps [16, C, O] from the points' sums [25, 4C, O] (rows [first, end), the (phase, input channel)
+    /// pairs): dw_pq = Gᵀ S_pq G, tap (2a + p, 2b + q).
     /// </summary>
-    private static void TransformKernelGradients(float* sums, int c, int o, float* taps)
-    {
-        var job = new Kernels { From = sums, To = taps, R = c, S = o };
-        RunChunks(4 * c, 8, &KernelGradientRows, &job);
-    }
-
-    /// <summary>Items [first, end) of the (phase, input channel) pairs of <see cref="TransformKernelGradients"/>.</summary>
     private static void KernelGradientRows(void* state, int first, int end)
     {
         var job = (Kernels*)state;
@@ -301,11 +396,12 @@ internal static unsafe partial class ChannelsLastConv
     {
         public float* From, To;   // a layout [N, Height, Width, C]; the points [25, tiles, Step² · C], PointStride apart
         public int C, Height, Width, Step, Rows, Cols, Tiles;
+        public int FirstPhase, EndPhase;   // the stride phases p · Step + q transformed
     }
 
     /// <summary>
-    /// Tiles [first, end) of the transformed input blocks Bᵀ D B: for each stride phase (Step 2: the forward's four, Step 1:
-    /// the layout itself), the 5 × 5 rows (Step·(4ty + i) + p, Step·(4tx + j) + q) of the layout, zero past its edges.
+    /// Tiles [first, end) of the transformed input blocks Bᵀ D B: for each stride phase from FirstPhase to EndPhase (Step 2:
+    /// of the forward's four, Step 1: the layout itself), the 5 × 5 rows (Step·(4ty + i) + p, Step·(4tx + j) + q) of the layout, zero past its edges.
     /// </summary>
     private static void InputBlocks(void* state, int first, int end)
     {
@@ -320,31 +416,31 @@ internal static unsafe partial class ChannelsLastConv
         {
             int b = tile / perImage, r = tile - b * perImage, ty = r / job->Cols, tx = r - ty * job->Cols;
             float* image = job->From + (long)b * job->Height * job->Width * c;
-            for (int p = 0; p < step; p++)
-                for (int q = 0; q < step; q++)
-                {
-                    for (int i = 0; i < 5; i++)
-                        for (int j = 0; j < 5; j++)
-                        {
-                            int y = step * (4 * ty + i) + p, x = step * (4 * tx + j) + q;
-                            d[i * 5 + j] = y < job->Height && x < job->Width ? image + ((long)y * job->Width + x) * c : zeros;
-                        }
-                    float* to = job->To + (long)tile * k + (p * step + q) * c;
-                    for (int ch = 0; ch < c; ch += 8)
+            for (int phase = job->FirstPhase; phase < job->EndPhase; phase++)
+            {
+                int p = phase / step, q = phase - p * step;
+                for (int i = 0; i < 5; i++)
+                    for (int j = 0; j < 5; j++)
                     {
-                        for (int j = 0; j < 5; j++)
-                            InputTransform(Vector256.Load(d[j] + ch), Vector256.Load(d[5 + j] + ch), Vector256.Load(d[10 + j] + ch),
-                                Vector256.Load(d[15 + j] + ch), Vector256.Load(d[20 + j] + ch),
-                                out t[j], out t[5 + j], out t[10 + j], out t[15 + j], out t[20 + j]);
-                        float* at = to + ch;
-                        for (int u = 0; u < 5; u++, at += 5 * stride)
-                        {
-                            InputTransform(t[u * 5], t[u * 5 + 1], t[u * 5 + 2], t[u * 5 + 3], t[u * 5 + 4],
-                                out var f0, out var f1, out var f2, out var f3, out var f4);
-                            f0.Store(at); f1.Store(at + stride); f2.Store(at + 2 * stride); f3.Store(at + 3 * stride); f4.Store(at + 4 * stride);
-                        }
+                        int y = step * (4 * ty + i) + p, x = step * (4 * tx + j) + q;
+                        d[i * 5 + j] = y < job->Height && x < job->Width ? image + ((long)y * job->Width + x) * c : zeros;
+                    }
+                float* to = job->To + (long)tile * k + (p * step + q) * c;
+                for (int ch = 0; ch < c; ch += 8)
+                {
+                    for (int j = 0; j < 5; j++)
+                        InputTransform(Vector256.Load(d[j] + ch), Vector256.Load(d[5 + j] + ch), Vector256.Load(d[10 + j] + ch),
+                            Vector256.Load(d[15 + j] + ch), Vector256.Load(d[20 + j] + ch),
+                            out t[j], out t[5 + j], out t[10 + j], out t[15 + j], out t[20 + j]);
+                    float* at = to + ch;
+                    for (int u = 0; u < 5; u++, at += 5 * stride)
+                    {
+                        InputTransform(t[u * 5], t[u * 5 + 1], t[u * 5 + 2], t[u * 5 + 3], t[u * 5 + 4],
+                            out var f0, out var f1, out var f2, out var f3, out var f4);
+                        f0.Store(at); f1.Store(at + stride); f2.Store(at + 2 * stride); f3.Store(at + 3 * stride); f4.Store(at + 4 * stride);
                     }
                 }
+            }
         }
     }
 
@@ -440,28 +536,6 @@ internal static unsafe partial class ChannelsLastConv
                         }
                     }
                 }
-        }
-    }
-
-    private struct PointGradients
-    {
-        public Gradients Job;   // the positions (the tiles), row offsets and widths shared by the points
-        public float* U, E, Sums;
-        public int K, Tiles, Ranges;
-    }
-
-    /// <summary>Items [first, end) of the 25 points × Ranges row ranges: S[ξ] rows += Σ over the tiles of u[ξ]ᵀ e[ξ].</summary>
-    private static void PointGradientsRange(void* state, int first, int end)
-    {
-        var job = (PointGradients*)state;
-        int k = job->K, o = job->Job.O, groups = k / 4;
-        for (int item = first; item < end; item++)
-        {
-            int xi = item / job->Ranges, range = item - xi * job->Ranges;
-            Gradients point = job->Job;
-            point.Input = job->U + xi * PointStride(job->Tiles, k);
-            point.Gradient = job->E + xi * PointStride(job->Tiles, o);
-            GradientsRange(&point, job->Sums + xi * PointStride(k, o), 0, job->Tiles, groups * range / job->Ranges, groups * (range + 1) / job->Ranges);
         }
     }
 
