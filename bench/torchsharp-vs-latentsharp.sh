@@ -13,7 +13,11 @@
 # and of its inference passes (encode + decode of the 10,000 test images, batch 1000; the first pass excluded), the
 # ratio TorchSharp / LatentSharp of the medians (> 1: LatentSharp faster), the first-epoch test loss of each (the same
 # work gives the same loss, up to the initial weights and noise), peak RSS of each process (/usr/bin/time -v), and
-# the nominal GFLOP/s of an epoch as a fraction of the CPU's FMA peak (bench/fma-peak.sh, measured first).
+# the nominal GFLOP/s of an epoch as a fraction of the CPU's FMA peak (bench/fma-peak.sh, measured first). Before and
+# after each process it times a cache line passed between CPUs 0 and 1 (bench/peak/core_latency.c): about 35 ns where
+# the two cores share an L3, 150-200 ns where they do not, which slows every two-thread program that hands data between
+# its threads; the summary gives each round's epochs with both readings, and the ratio over the rounds where all of them
+# were near.
 # Usage: bench/torchsharp-vs-latentsharp.sh [--model vae|conv-vae|pixelcnn] [--data fashion-mnist|sample]
 #            [--epochs N, default 3] [--rounds N, default 5] [--threads "2 1"] [--inference N, default 4] [--no-trim]
 set -euo pipefail
@@ -47,6 +51,8 @@ ls_bin=bench/LatentSharp.Bench/bin/Release/net10.0/LatentSharp.Bench
 ts_bin=bench/TorchSharpPeer/bin/Release/net10.0/linux-x64/TorchSharpPeer
 
 peak=$(bench/fma-peak.sh 1 2>/dev/null | grep 'GFLOP' || true)
+latency() { if [ -x "$out/core_latency" ]; then "$out/core_latency"; else echo nan; fi; }
+[ "$(nproc)" -ge 2 ] && gcc -O2 -pthread bench/peak/core_latency.c -o "$out/core_latency" 2>/dev/null || true
 echo "# $(date -u +%Y-%m-%dT%H:%MZ)  $(lscpu | grep 'Model name' | sed 's/  */ /g'), family $(lscpu | sed -n 's/^CPU family: *//p') model $(lscpu | sed -n 's/^Model: *//p')  cores: $(nproc)  load: $(cut -d' ' -f1-3 /proc/loadavg)  commit $(git rev-parse --short HEAD)"
 echo "# model $model, data $data, $epochs epochs x $rounds rounds, threads: $threads, inference passes: $inference"
 echo "$peak" | sed 's/^/# fma-peak: /'
@@ -62,8 +68,11 @@ for t in $threads; do
         ts) cmd=("$ts_bin" "${common[@]}") ;;
         tstrim) cmd=(env MALLOC_TRIM_THRESHOLD_=0 "$ts_bin" "${common[@]}") ;;
       esac
+      before=$(latency)
       /usr/bin/time -v -o "$out/$side-$t-$r.time" "${cmd[@]}" > "$out/$side-$t-$r.json"
+      echo "$before $(latency)" > "$out/$side-$t-$r.latency"
       sed "s/^/$side $t threads round $r: /" "$out/$side-$t-$r.json"
+      echo "$side $t threads round $r: core latency ns before / after: $(cat "$out/$side-$t-$r.latency")"
     done
   done
 done
@@ -137,4 +146,23 @@ for t in threads:
         if infer[s] and infer["ls"]:
             text += f"; median inference: {statistics.median(infer[s]) / statistics.median(infer['ls']):.2f}x"
         print(text)
+    if int(t) >= 2:
+        # Per round: each side's epochs after the first, with the core latency before / after its process.
+        near = {s: [] for s in sides}
+        for r in range(1, len(data["ls"]) + 1):
+            cells = []
+            for s in sides:
+                try:
+                    before, after = (float(x) for x in open(f"{out}/{s}-{t}-{r}.latency").read().split())
+                except (OSError, ValueError):
+                    before = after = float("nan")
+                seconds = [x["seconds"] for x in data[s][r - 1] if x.get("epoch", 0) > 1] if r <= len(data[s]) else []
+                cells.append(f"{s} {'/'.join(f'{x:.2f}' for x in seconds)} s ({before:.0f}/{after:.0f} ns)")
+                if before < 80 and after < 80:
+                    near[s] += seconds
+            print(f"  round {r}: " + ", ".join(cells))
+        if near["ls"] and all(near[s] for s in sides[1:]):
+            for s in sides[1:]:
+                print(f"ratio {names[s]} / LatentSharp over the epochs run with the cores near (< 80 ns): "
+                      f"{statistics.median(near[s]) / statistics.median(near['ls']):.2f}x (n={len(near['ls'])}, {len(near[s])})")
 PY
