@@ -176,6 +176,17 @@ public class TensorCoreTests
     }
 
     [Fact]
+    public void Sum_InputUsedTwice_FirstRuleWritesSecondAdds()
+    {
+        // Each reduction's rule writes the gradient of an input that has none yet and adds to one that has.
+        Tensor w = GradCheck.Param(7, 2, 3, 4).AsParameter();
+        Tensor x = w * 1f;   // an intermediate, so its gradient buffer is new to this backward
+        Tensor loss = x.Sum() + (x.Sum(1) * 2f).Sum() + (x.Sum(2) * 3f).Sum() + (x.Sum(0, keepDim: true) * 4f).Sum();
+        loss.Backward();
+        Assert.All(w.Grad!, g => Assert.Equal(10f, g));
+    }
+
+    [Fact]
     public void Backward_SharedSubexpression_CountsBothPaths()
     {
         Tensor w = Tensor.Parameter(1);

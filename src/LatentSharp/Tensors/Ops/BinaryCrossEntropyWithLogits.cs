@@ -28,8 +28,8 @@ public sealed partial class Tensor
         {
             // dℓ/dx = σ(x) − t, dℓ/dt = −x
             float[] g = y.OutputGrad;
-            if (x.GradToAccumulate() is { } gx)
-                AccumulateLogitGradient(x._data.AsSpan(0, x.Length), t._data.AsSpan(0, t.Length), g.AsSpan(0, y.Length), gx.AsSpan(0, x.Length));
+            if (x.GradToAccumulate(out bool overwrite) is { } gx)
+                AccumulateLogitGradient(x._data.AsSpan(0, x.Length), t._data.AsSpan(0, t.Length), g.AsSpan(0, y.Length), gx.AsSpan(0, x.Length), overwrite);
             if (t.GradToAccumulate() is { } gt)
             {
                 using var scratch = Scratch.Rent(x.Length);
@@ -85,25 +85,30 @@ public sealed partial class Tensor
         }
     }
 
-    /// <summary>gx += (σ(x) − t)·g, σ(x) = 1 / (1 + e^−x).</summary>
-    private static void AccumulateLogitGradient(ReadOnlySpan<float> x, ReadOnlySpan<float> t, ReadOnlySpan<float> g, Span<float> gx)
+    /// <summary>gx += (σ(x) − t)·g, σ(x) = 1 / (1 + e^−x); with <paramref name="overwrite"/> gx = (σ(x) − t)·g, gx unread.</summary>
+    private static void AccumulateLogitGradient(ReadOnlySpan<float> x, ReadOnlySpan<float> t, ReadOnlySpan<float> g, Span<float> gx, bool overwrite)
     {
         int n = x.Length, width = Vector<float>.Count;
         if (!Vector.IsHardwareAccelerated || n < width)
         {
-            for (int i = 0; i < n; i++) gx[i] += (1f / (1f + MathF.Exp(-x[i])) - t[i]) * g[i];
+            for (int i = 0; i < n; i++)
+            {
+                float term = (1f / (1f + MathF.Exp(-x[i])) - t[i]) * g[i];
+                gx[i] = overwrite ? term : gx[i] + term;
+            }
             return;
         }
         // gx is updated in place, so the last, overlapping vector is computed from the gx values as they were, before the
         // loop, and stored after it: on the lanes both cover it writes what the loop wrote.
-        Vector<float> last = Term(x, t, g, gx, n - width);
-        for (int i = 0; i <= n - width; i += width) Term(x, t, g, gx, i).CopyTo(gx.Slice(i));
+        Vector<float> last = Term(x, t, g, gx, n - width, overwrite);
+        for (int i = 0; i <= n - width; i += width) Term(x, t, g, gx, i, overwrite).CopyTo(gx.Slice(i));
         last.CopyTo(gx.Slice(n - width));
 
-        static Vector<float> Term(ReadOnlySpan<float> x, ReadOnlySpan<float> t, ReadOnlySpan<float> g, Span<float> gx, int i)
+        static Vector<float> Term(ReadOnlySpan<float> x, ReadOnlySpan<float> t, ReadOnlySpan<float> g, Span<float> gx, int i, bool overwrite)
         {
             var sigmoid = Vector<float>.One / (Vector<float>.One + Vector.Exp(-new Vector<float>(x.Slice(i))));
-            return (sigmoid - new Vector<float>(t.Slice(i))) * new Vector<float>(g.Slice(i)) + new Vector<float>(gx.Slice(i));
+            var term = (sigmoid - new Vector<float>(t.Slice(i))) * new Vector<float>(g.Slice(i));
+            return overwrite ? term : term + new Vector<float>(gx.Slice(i));
         }
     }
 }

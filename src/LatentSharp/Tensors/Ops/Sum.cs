@@ -16,7 +16,10 @@ public sealed partial class Tensor
         return y.Recorded(() =>
         {
             // y = Σx  =>  dx += g
-            if (x.GradToAccumulate() is { } gx) TensorPrimitives.Add(gx.AsSpan(0, x.Length), y.OutputGrad[0], gx.AsSpan(0, x.Length));
+            if (x.GradToAccumulate(out bool overwrite) is not { } gx) return;
+            Span<float> dx = gx.AsSpan(0, x.Length);
+            if (overwrite) dx.Fill(y.OutputGrad[0]);
+            else TensorPrimitives.Add(dx, y.OutputGrad[0], dx);
         }, x);
     }
 
@@ -44,20 +47,22 @@ public sealed partial class Tensor
         return y.Recorded(() =>
         {
             // y[o,i] = Σ_j x[o,j,i]  =>  dx[o,j,i] += g[o,i]
-            if (x.GradToAccumulate() is not { } gx) return;
+            if (x.GradToAccumulate(out bool overwrite) is not { } gx) return;
             float[] g = y.OutputGrad;
             for (int o = 0; o < outer; o++)
             {
                 if (inner == 1)
                 {
                     Span<float> row = gx.AsSpan(o * n, n);
-                    TensorPrimitives.Add(row, g[o], row);
+                    if (overwrite) row.Fill(g[o]);
+                    else TensorPrimitives.Add(row, g[o], row);
                     continue;
                 }
                 for (int j = 0; j < n; j++)
                 {
                     Span<float> dst = gx.AsSpan((o * n + j) * inner, inner);
-                    TensorPrimitives.Add(dst, g.AsSpan(o * inner, inner), dst);
+                    if (overwrite) g.AsSpan(o * inner, inner).CopyTo(dst);
+                    else TensorPrimitives.Add(dst, g.AsSpan(o * inner, inner), dst);
                 }
             }
         }, x);
