@@ -101,23 +101,22 @@ internal static unsafe partial class ChannelsLastConv
         public float* Sums, Buffers;      // the points' sums [25, K, O], PointStride apart
         public float* Taps;               // their back-transform, dW's taps [16, C, O]
         public long SourceImage, GradientImage, PartFloats;
-        public int K, O, Images, PerImage, Block, Ranges, Parts;
+        public int K, O, Images, PerImage, Block, Parts;
     }
 
     /// <summary>
-    /// The weight gradient's sums over all tiles: the rows of every point's [4C, O] sum split into two ranges (the input's
-    /// phases p = 0 and p = 1), each range's sums kept by one thread, which transforms its phases of the input blocks and all
-    /// of the output-gradient blocks itself, block after block of images, into buffers of its own. Every sum adds the tiles
-    /// in order, whatever the thread count.
+    /// The weight gradient's sums over all tiles: the rows of every point's [4C, O] sum split by the input's four stride
+    /// phases, each thread keeping the sums of one or two phases (two or four threads), which transforms its phases of the
+    /// input blocks and all of the output-gradient blocks itself, block after block of images, into buffers of its own.
+    /// Every sum adds the tiles in order, whatever the thread count.
     /// </summary>
     private static void RunGradientPipeline(GradientPipeline* job, float* taps)
     {
         job->Taps = taps;
         int k = job->K, o = job->O;
-        job->Ranges = k >= 64 ? 2 : 1;
-        job->Parts = Math.Min(Threading.MaxThreads, job->Ranges);
+        job->Parts = Threading.MaxThreads >= 4 ? 4 : Math.Min(Threading.MaxThreads, 2);
         // A block's transformed tiles within 512 KB per thread.
-        job->Block = Math.Clamp((1 << 17) / (Points * job->PerImage * (k / job->Ranges + o)), 1, job->Images);
+        job->Block = Math.Clamp((1 << 17) / (Points * job->PerImage * (k / job->Parts + o)), 1, job->Images);
         int tiles = job->Block * job->PerImage;
         job->PartFloats = (Points * (PointStride(tiles, k) + PointStride(tiles, o)) + 3 * Slack + 15) & ~15L;
         float[] buffers = Rent(job->Parts * job->PartFloats);
@@ -139,8 +138,8 @@ internal static unsafe partial class ChannelsLastConv
     {
         var job = (GradientPipeline*)state;
         int k = job->K, o = job->O, c = k / 4, groups = k / 4;
-        int firstRange = job->Ranges * part / job->Parts, endRange = job->Ranges * (part + 1) / job->Parts;
-        int firstGroup = groups * firstRange / job->Ranges, endGroup = groups * endRange / job->Ranges;
+        // Whole phases: the channels (c = groups) are a multiple of 32 on this path.
+        int firstGroup = groups * part / job->Parts, endGroup = groups * (part + 1) / job->Parts;
         float* u = job->Buffers + part * job->PartFloats;
         float* e = Aligned(u + Points * PointStride(job->Block * job->PerImage, k) + Slack);
         int* rowOffsets = stackalloc int[k];
