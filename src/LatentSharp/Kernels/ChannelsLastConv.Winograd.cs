@@ -68,7 +68,7 @@ internal static unsafe partial class ChannelsLastConv
                         Input = input,
                         Output = new BlockOutput { Width = o, Step = 1, Rows = rows, Cols = cols, Height = g.OutHeight, MapWidth = g.OutWidth, Shift = 0 },
                         Planes = new Layout { Dst = y, Bias = bias, C = o, H = p, Relu = relu, Accumulate = accumulate },
-                        SourceImage = sourceImage, V = v, K = k, N = o, Positions = p,
+                        SourceImage = sourceImage, V = v, K = k, N = o,
                     };
                     Rearrange(WeightLayout.TapChannelOutput, w, wa, o, c, 16, null);
                     TransformKernels(wa, c, o, flipped: false, v);
@@ -137,22 +137,24 @@ internal static unsafe partial class ChannelsLastConv
     private static void GradientPipelinePart(void* state, int part)
     {
         var job = (GradientPipeline*)state;
-        int k = job->K, o = job->O, c = k / 4, groups = k / 4;
-        // Whole phases: the channels (c = groups) are a multiple of 32 on this path.
-        int firstGroup = groups * part / job->Parts, endGroup = groups * (part + 1) / job->Parts;
+        // Rows in groups of 4: as many groups as input channels, c, a multiple of 32 on this path, so that each part's
+        // groups are whole phases.
+        int k = job->K, o = job->O, c = k / 4;
+        int firstGroup = c * part / job->Parts, endGroup = c * (part + 1) / job->Parts;
         float* u = job->Buffers + part * job->PartFloats;
         float* e = Aligned(u + Points * PointStride(job->Block * job->PerImage, k) + Slack);
         int* rowOffsets = stackalloc int[k];
         for (int r = 0; r < k; r++) rowOffsets[r] = r;
+        BlockInput phases = job->Input;
+        phases.To = u;
+        phases.FirstPhase = 4 * firstGroup / c;
+        phases.EndPhase = (4 * endGroup + c - 1) / c;
         for (int b0 = 0; b0 < job->Images; b0 += job->Block)
         {
             int tiles = Math.Min(job->Block, job->Images - b0) * job->PerImage;
-            BlockInput input = job->Input;
+            BlockInput input = phases;
             input.From += b0 * job->SourceImage;
-            input.To = u;
             input.Tiles = tiles;
-            input.FirstPhase = 4 * firstGroup / c;
-            input.EndPhase = (4 * endGroup + c - 1) / c;
             InputBlocks(&input, 0, tiles);
             GradientBlocks output = job->Output;
             output.From += b0 * job->GradientImage;
@@ -160,7 +162,7 @@ internal static unsafe partial class ChannelsLastConv
             output.Tiles = tiles;
             TransformGradientBlocks(&output, 0, tiles);
             var grid = new Grid(1, 1, tiles, inImage: 0, inRow: 0, inCol: k, inOrigin: 0, outImage: 0, outRow: 0, outCol: o, outOrigin: 0);
-            var point = new Gradients { Positions = grid, RowOffsets = rowOffsets, O = o, Groups = groups, GroupRanges = 1, Wide = Wide, Accumulate = b0 > 0 };
+            var point = new Gradients { Positions = grid, RowOffsets = rowOffsets, O = o, Groups = c, GroupRanges = 1, Wide = Wide, Accumulate = b0 > 0 };
             for (int xi = 0; xi < Points; xi++)
             {
                 point.Input = u + xi * PointStride(tiles, k);
@@ -186,7 +188,7 @@ internal static unsafe partial class ChannelsLastConv
             Input = new BlockInput { From = gradient, C = o, Height = hg, Width = wg, Step = 1, Rows = rows, Cols = cols, EndPhase = 1 },
             Output = new BlockOutput { Width = c, Step = 2, Rows = rows, Cols = cols, Height = g.Height, MapWidth = g.Width, Shift = -1 },
             Planes = new Layout { Dst = dst, Bias = bias, C = c, H = g.Height * g.Width, Relu = relu, Accumulate = accumulate },
-            SourceImage = (long)hg * wg * o, K = o, N = k, Positions = g.Height * g.Width,
+            SourceImage = (long)hg * wg * o, K = o, N = k,
         };
         float[] arranged = Rent(16L * c * o), transformed = Rent(Points * PointStride(k, o));
         int* order = stackalloc int[16];
@@ -215,7 +217,7 @@ internal static unsafe partial class ChannelsLastConv
         public Layout Planes;        // the NCHW result: Dst, Bias, C, H (positions), Relu, Accumulate
         public float* V, Buffers;
         public long SourceImage, PartFloats;
-        public int K, N, Positions, Images, Group, Groups, Next;
+        public int K, N, Images, Group, Groups, Next;
     }
 
     /// <summary>
@@ -232,7 +234,7 @@ internal static unsafe partial class ChannelsLastConv
         int group = Math.Clamp((1 << 16) / (Points * perImage * (job->K + job->N)), 1, images);
         int groups = (images + group - 1) / group, parts = Math.Min(Threading.MaxThreads, groups);
         int tiles = group * perImage;
-        long u = Points * PointStride(tiles, job->K), m = Points * PointStride(tiles, job->N), rows = (long)group * job->Positions * job->Planes.C;
+        long u = Points * PointStride(tiles, job->K), m = Points * PointStride(tiles, job->N), rows = (long)group * job->Planes.H * job->Planes.C;
         job->PartFloats = (u + m + rows + 4 * Slack + 15) & ~15L;   // room for aligning each of the three
         job->Images = images;
         job->Group = group;
@@ -277,7 +279,7 @@ internal static unsafe partial class ChannelsLastConv
             OutputBlocks(&output, 0, tiles);
             Layout planes = job->Planes;
             planes.X = rows;
-            planes.Dst += (long)b0 * job->Positions * planes.C;
+            planes.Dst += (long)b0 * planes.H * planes.C;
             ToPlanesRange(&planes, 0, count);
         }
     }
