@@ -33,8 +33,8 @@ public sealed partial class Tensor
         fixed (float* pl = logits._data, py = y._data, plse = lse._data)
         fixed (byte* pv = values)
         {
-            var state = new CategoricalState { Logits = pl, Values = pv, Lse = plse, Y = py, Rows = n, ValueRows = m, D = d, Classes = classes };
-            WorkerPool.Run(RowParts(n, classes * d), &CategoricalForwardPart, &state);
+            var state = new CategoricalState { Logits = pl, Values = pv, Lse = plse, Y = py, ValueRows = m, D = d, Classes = classes };
+            WorkerPool.RunRanges(n, RowsPerPart(classes * d), &CategoricalForwardRows, &state, alignment: 1);
         }
         return y.Recorded(() =>
         {
@@ -46,33 +46,31 @@ public sealed partial class Tensor
                 var state = new CategoricalState
                 {
                     Logits = pl, Values = pv, Lse = plse, G = pg, GradLogits = pgx, Overwrite = overwrite,
-                    Rows = n, ValueRows = m, D = d, Classes = classes,
+                    ValueRows = m, D = d, Classes = classes,
                 };
-                WorkerPool.Run(RowParts(n, classes * d), &CategoricalBackwardPart, &state);
+                WorkerPool.RunRanges(n, RowsPerPart(classes * d), &CategoricalBackwardRows, &state, alignment: 1);
             }
         }, logits);
     }
 
-    /// <summary>Row-parallel parts: one per thread when the rows hold enough work to be worth splitting.</summary>
-    private static int RowParts(int rows, int floatsPerRow) =>
-        (int)Math.Clamp((long)rows * floatsPerRow / 65536, 1, Math.Min(rows, Threading.MaxThreads));
-
-    private static (int Start, int End) RowRange(int rows, int parts, int part) =>
-        ((int)((long)rows * part / parts), (int)((long)rows * (part + 1) / parts));
+    /// <summary>
+    /// The fewest rows of <paramref name="floatsPerRow"/> floats worth a part of their own (about 64 K floats of work), for
+    /// <see cref="WorkerPool.RunRanges"/>, which decides the parts once per call and hands each part its rows.
+    /// </summary>
+    private static int RowsPerPart(long floatsPerRow) => (int)Math.Max(1, 65536 / Math.Max(1, floatsPerRow));
 
     private unsafe struct CategoricalState
     {
         public float* Logits, Lse, Y, G, GradLogits;
         public byte* Values;
         public bool Overwrite;
-        public int Rows, ValueRows, D, Classes;
+        public int ValueRows, D, Classes;
     }
 
-    private static unsafe void CategoricalForwardPart(void* pointer, int part)
+    private static unsafe void CategoricalForwardRows(void* pointer, int start, int end)
     {
         var s = (CategoricalState*)pointer;
         int d = s->D, classes = s->Classes;
-        (int start, int end) = RowRange(s->Rows, RowParts(s->Rows, classes * d), part);
         using var scratch = Scratch.Rent(2 * CategoricalBlock);
         Span<float> shifted = scratch.Span[..CategoricalBlock], sum = scratch.Span[CategoricalBlock..];
         for (int row = start; row < end; row++)
@@ -107,11 +105,10 @@ public sealed partial class Tensor
     // 256 classes × 512 columns × 4 bytes = 512 KB: fits a 1–2 MB L2 with room for the rest.
     private const int CategoricalBlock = 512;
 
-    private static unsafe void CategoricalBackwardPart(void* pointer, int part)
+    private static unsafe void CategoricalBackwardRows(void* pointer, int start, int end)
     {
         var s = (CategoricalState*)pointer;
         int d = s->D, classes = s->Classes;
-        (int start, int end) = RowRange(s->Rows, RowParts(s->Rows, classes * d), part);
         using var scratch = Scratch.Rent(2 * d);
         Span<float> p = scratch.Span[..d], negG = scratch.Span[d..];
         for (int row = start; row < end; row++)

@@ -27,8 +27,8 @@ public sealed partial class Tensor
         fixed (float* pp = p._data, py = y._data)
         fixed (byte* pv = values)
         {
-            var state = new PixelState { Parameters = pp, Values = pv, Y = py, Rows = n, ValueRows = m, D = d, Components = 1 };
-            WorkerPool.Run(RowParts(n, 64 * d), &DiscretizedGaussianPart, &state);
+            var state = new PixelState { Parameters = pp, Values = pv, Y = py, ValueRows = m, D = d, Components = 1 };
+            WorkerPool.RunRanges(n, RowsPerPart(64 * d), &DiscretizedGaussianRows, &state, alignment: 1);
         }
         return y.Recorded(() =>
         {
@@ -36,17 +36,16 @@ public sealed partial class Tensor
             fixed (float* pp = p._data, pg = y.OutputGrad, pgp = gp)
             fixed (byte* pv = values)
             {
-                var state = new PixelState { Parameters = pp, Values = pv, G = pg, Grad = pgp, Overwrite = overwrite, Rows = n, ValueRows = m, D = d, Components = 1 };
-                WorkerPool.Run(RowParts(n, 64 * d), &DiscretizedGaussianPart, &state);
+                var state = new PixelState { Parameters = pp, Values = pv, G = pg, Grad = pgp, Overwrite = overwrite, ValueRows = m, D = d, Components = 1 };
+                WorkerPool.RunRanges(n, RowsPerPart(64 * d), &DiscretizedGaussianRows, &state, alignment: 1);
             }
         }, p);
     }
 
-    private static unsafe void DiscretizedGaussianPart(void* pointer, int part)
+    private static unsafe void DiscretizedGaussianRows(void* pointer, int start, int end)
     {
         var s = (PixelState*)pointer;
         int d = s->D;
-        (int start, int end) = RowRange(s->Rows, RowParts(s->Rows, 64 * d), part);
         for (int row = start; row < end; row++)
         {
             float* mean = s->Parameters + (long)row * 2 * d, logScale = mean + d;

@@ -35,8 +35,8 @@ public sealed partial class Tensor
         fixed (float* pp = p._data, py = y._data)
         fixed (byte* pv = values)
         {
-            var state = new PixelState { Parameters = pp, Values = pv, Y = py, Rows = n, ValueRows = m, D = d, Components = components };
-            WorkerPool.Run(RowParts(n, 16 * components * d), &LogisticMixturePart, &state);
+            var state = new PixelState { Parameters = pp, Values = pv, Y = py, ValueRows = m, D = d, Components = components };
+            WorkerPool.RunRanges(n, RowsPerPart(16 * components * d), &LogisticMixtureRows, &state, alignment: 1);
         }
         return y.Recorded(() =>
         {
@@ -47,9 +47,9 @@ public sealed partial class Tensor
                 var state = new PixelState
                 {
                     Parameters = pp, Values = pv, G = pg, Grad = pgp, Overwrite = overwrite,
-                    Rows = n, ValueRows = m, D = d, Components = components,
+                    ValueRows = m, D = d, Components = components,
                 };
-                WorkerPool.Run(RowParts(n, 16 * components * d), &LogisticMixturePart, &state);
+                WorkerPool.RunRanges(n, RowsPerPart(16 * components * d), &LogisticMixtureRows, &state, alignment: 1);
             }
         }, p);
     }
@@ -71,14 +71,13 @@ public sealed partial class Tensor
         public float* Parameters, Y, G, Grad;
         public byte* Values;
         public bool Overwrite;
-        public int Rows, ValueRows, D, Components;
+        public int ValueRows, D, Components;
     }
 
-    private static unsafe void LogisticMixturePart(void* pointer, int part)
+    private static unsafe void LogisticMixtureRows(void* pointer, int start, int end)
     {
         var s = (PixelState*)pointer;
         int k = s->Components, d = s->D, width = Vector<float>.Count;
-        (int start, int end) = RowRange(s->Rows, RowParts(s->Rows, 16 * k * d), part);
         Span<Vector<float>> alpha = stackalloc Vector<float>[k], mu = stackalloc Vector<float>[k], logScale = stackalloc Vector<float>[k];
         Span<Vector<float>> logJoint = stackalloc Vector<float>[k];
         Span<float> lanes = stackalloc float[width];
