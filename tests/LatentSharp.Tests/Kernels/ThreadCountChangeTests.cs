@@ -69,73 +69,37 @@ public class ThreadCountChangeTests
     /// <summary>The op's output and the gradients of Σ y² with respect to its inputs, from fixed inputs.</summary>
     private static Func<float[]> Build(string op)
     {
-        Tensor[] inputs;
-        Func<Tensor> forward;
-        switch (op)
+        byte[] subPixels = Bytes(64 * 192, 256);
+        Tensor targets = Tensor.FromArray(Bytes(1000 * 784, 2).Select(v => (float)v).ToArray(), 1000, 784);
+        (Tensor[] Inputs, Func<Tensor[], Tensor> Forward) built = op switch
         {
-            case "categorical":
-                // 16 rows of 256 logits for each of 64 sub-pixels.
-                Tensor logits = GradCheck.Param(1, 16, 256 * 64);
-                byte[] values = Bytes(16 * 64, 256);
-                inputs = [logits];
-                forward = () => logits.CategoricalLogProb(values, 256);
-                break;
-            case "conv-winograd":
-                // The conv VAE's 4 × 4, stride-2 layer.
-                Tensor x = GradCheck.Param(2, 8, 32, 14, 14), w = GradCheck.Param(3, 64, 32, 4, 4), b = GradCheck.Param(4, 64);
-                inputs = [x, w, b];
-                forward = () => Tensor.Conv2d(x, w, b, 2, 1);
-                break;
-            case "conv-3x3":
-                Tensor x3 = GradCheck.Param(5, 8, 16, 12, 12), w3 = GradCheck.Param(6, 16, 16, 3, 3), b3 = GradCheck.Param(7, 16);
-                inputs = [x3, w3, b3];
-                forward = () => Tensor.Conv2d(x3, w3, b3, 1, 1);
-                break;
-            case "conv-transpose":
-                Tensor xt = GradCheck.Param(8, 8, 64, 7, 7), wt = GradCheck.Param(9, 64, 32, 4, 4), bt = GradCheck.Param(10, 32);
-                inputs = [xt, wt, bt];
-                forward = () => Tensor.ConvTranspose2d(xt, wt, bt, 2, 1);
-                break;
-            case "linear":
-                Tensor xl = GradCheck.Param(11, 64, 400), wl = GradCheck.Param(12, 784, 400), bl = GradCheck.Param(13, 784);
-                inputs = [xl, wl, bl];
-                forward = () => Tensor.Linear(xl, wl, bl);
-                break;
-            case "sigmoid-bce":
-                Tensor xs = GradCheck.Param(14, -6f, 6f, 1000, 784);
-                Tensor targets = Tensor.FromArray(Bytes(1000 * 784, 2).Select(v => (float)v).ToArray(), 1000, 784);
-                inputs = [xs];
-                forward = () => xs.Sigmoid().Add(xs.BinaryCrossEntropyWithLogits(targets));
-                break;
-            case "gaussian-components":
-                Tensor z = GradCheck.Param(15, 256, 32), means = GradCheck.Param(16, 64, 32), logVariances = GradCheck.Param(17, -1f, 1f, 64, 32);
-                inputs = [z, means, logVariances];
-                forward = () => Tensor.GaussianComponentLogDensities(z, means, logVariances);
-                break;
-            case "logistic-mixture":
-                // 16 images of 3 × 8 × 8 sub-pixels, 5 components.
-                Tensor parameters = GradCheck.Param(18, 16, 3 * 5 * 192);
-                byte[] pixels = Bytes(16 * 192, 256);
-                inputs = [parameters];
-                forward = () => parameters.DiscretizedLogisticMixtureLogProb(pixels, 5);
-                break;
-            case "discretized-gaussian":
-                Tensor meansAndScales = GradCheck.Param(19, 64, 2 * 192);
-                byte[] subPixels = Bytes(64 * 192, 256);
-                inputs = [meansAndScales];
-                forward = () => meansAndScales.DiscretizedGaussianLogProb(subPixels);
-                break;
-            default:
-                throw new ArgumentOutOfRangeException(nameof(op), op, null);
-        }
+            // 16 rows of 256 logits for each of 64 sub-pixels.
+            "categorical" => (Params(1, [16, 256 * 64]), t => t[0].CategoricalLogProb(subPixels[..(16 * 64)], 256)),
+            // The conv VAE's 4 × 4, stride-2 layer.
+            "conv-winograd" => (Params(2, [8, 32, 14, 14], [64, 32, 4, 4], [64]), t => Tensor.Conv2d(t[0], t[1], t[2], 2, 1)),
+            "conv-3x3" => (Params(5, [8, 16, 12, 12], [16, 16, 3, 3], [16]), t => Tensor.Conv2d(t[0], t[1], t[2], 1, 1)),
+            "conv-transpose" => (Params(8, [8, 64, 7, 7], [64, 32, 4, 4], [32]), t => Tensor.ConvTranspose2d(t[0], t[1], t[2], 2, 1)),
+            "linear" => (Params(11, [64, 400], [784, 400], [784]), t => Tensor.Linear(t[0], t[1], t[2])),
+            "sigmoid-bce" => ([GradCheck.Param(14, -6f, 6f, 1000, 784)], t => t[0].Sigmoid().Add(t[0].BinaryCrossEntropyWithLogits(targets))),
+            "gaussian-components" => ([GradCheck.Param(15, 256, 32), GradCheck.Param(16, 64, 32), GradCheck.Param(17, -1f, 1f, 64, 32)],
+                t => Tensor.GaussianComponentLogDensities(t[0], t[1], t[2])),
+            // 16 images of 3 × 8 × 8 sub-pixels, 5 components.
+            "logistic-mixture" => (Params(18, [16, 3 * 5 * 192]), t => t[0].DiscretizedLogisticMixtureLogProb(subPixels[..(16 * 192)], 5)),
+            "discretized-gaussian" => (Params(19, [64, 2 * 192]), t => t[0].DiscretizedGaussianLogProb(subPixels)),
+            _ => throw new ArgumentOutOfRangeException(nameof(op), op, null),
+        };
+        (Tensor[] inputs, Func<Tensor[], Tensor> forward) = built;
         return () =>
         {
             foreach (Tensor t in inputs) t.ZeroGrad();
-            Tensor y = forward();
+            Tensor y = forward(inputs);
             y.Multiply(y).Sum().Backward();
             return [.. y.Data[..y.Length], .. inputs.SelectMany(t => t.Grad![..t.Length])];
         };
     }
+
+    /// <summary>Parameters of the given shapes, uniform in [−1, 1], from seeds <paramref name="seed"/>, <paramref name="seed"/> + 1, …</summary>
+    private static Tensor[] Params(ulong seed, params int[][] shapes) => [.. shapes.Select((shape, i) => GradCheck.Param(seed + (ulong)i, shape))];
 
     private static byte[] Bytes(int count, int below)
     {
