@@ -234,6 +234,45 @@ public class GemmTests
         }
     }
 
+    // C's rows shared out on request give the bits of the product shared out along its longer side, on two and four threads:
+    // the awkward cases, and a weight gradient's shape (gᵀ · x: 400 × 784 over a batch of 128, N > M, so the product alone
+    // would share out the columns).
+    [Theory]
+    [InlineData(512)]
+    [InlineData(256)]
+    [InlineData(0)]
+    public void MultiplyByRows_GivesTheBitsOfMultiply(int width)
+    {
+        GemmPath path = PathOf(width);
+        bool emulated = path == GemmPath.Vector512 && !System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated;
+        Case[] cases = emulated ? AwkwardCases[..4] : [.. AwkwardCases, new(400, 784, 128, true, false, 1f, 0f, 0), new(400, 784, 128, true, false, 1f, 1f, 3)];
+        int savedThreads = Threading.MaxThreads;
+        GemmPath savedPath = Gemm.ForcedPath;
+        try
+        {
+            Gemm.ForcedPath = path;
+            foreach (int threads in new[] { 2, 4 })
+            {
+                Threading.MaxThreads = threads;
+                foreach (Case c in cases)
+                {
+                    var (a, b, c0) = Operands(c, seed: c.M * 7 + c.N + c.K);
+                    float[] expected = (float[])c0.Clone(), byRows = (float[])c0.Clone();
+                    Gemm.Multiply(c.TransposeA, c.TransposeB, c.M, c.N, c.K, c.Alpha, a, c.Lda, b, c.Ldb, c.Beta, expected, c.Ldc);
+                    Gemm.MultiplyByRows(c.TransposeA, c.TransposeB, c.M, c.N, c.K, c.Alpha, a, c.Lda, b, c.Ldb, c.Beta, byRows, c.Ldc);
+                    for (int i = 0; i < expected.Length; i++)
+                        Assert.True(BitConverter.SingleToInt32Bits(byRows[i]) == BitConverter.SingleToInt32Bits(expected[i]),
+                            $"{path}, {threads} threads, {c}: element {i} is {byRows[i]}, {expected[i]} shared out along the longer side");
+                }
+            }
+        }
+        finally
+        {
+            Threading.MaxThreads = savedThreads;
+            Gemm.ForcedPath = savedPath;
+        }
+    }
+
     // A pre-packed B gives the bits of B packed by the product, on every way the product shares out its work: one thread,
     // rows shared with B shared (M > N), columns shared (N > M, B's panels read chunk by chunk), K of several slices, both
     // layouts of B; and a pre-packed B of other sizes is not used.

@@ -46,8 +46,9 @@ public sealed partial class Tensor
         {
             if (x.GradToAccumulate(out bool overwrite) is { } gx)   // dx += g · W
                 Gemm.Multiply(false, false, b, inFeatures, outFeatures, 1f, g, outFeatures, weight._data, inFeatures, overwrite ? 0f : 1f, gx, inFeatures);
-            if (weight.GradToAccumulate(out bool overwriteWeight) is { } gw)   // dW += gᵀ · x
-                Gemm.Multiply(true, false, outFeatures, inFeatures, b, 1f, g, outFeatures, x._data, inFeatures, overwriteWeight ? 0f : 1f, gw, inFeatures);
+            // dW += gᵀ · x, by rows of dW: the optimizer updates a weight by halves, so each core then reads the rows it wrote.
+            if (weight.GradToAccumulate(out bool overwriteWeight) is { } gw)
+                Gemm.MultiplyByRows(true, false, outFeatures, inFeatures, b, 1f, g, outFeatures, x._data, inFeatures, overwriteWeight ? 0f : 1f, gw, inFeatures);
             if (bias?.GradToAccumulate(out bool overwriteBias) is { } gb)    // db += Σ_rows g
             {
                 Span<float> db = gb.AsSpan(0, outFeatures);
