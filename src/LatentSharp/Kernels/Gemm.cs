@@ -45,8 +45,9 @@ internal static unsafe partial class Gemm
         Multiply(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, default, relu: false);
 
     /// <summary>
-    /// As the first overload, with the threads sharing out C's rows whatever its shape: for a weight's gradient gᵀ·x, so that
-    /// each core writes the rows that its part of the optimizer's update (by halves of the weight) then reads.
+    /// As the first overload, with the threads sharing out C's rows whatever its shape (if there are rows enough for each):
+    /// for a weight's gradient gᵀ·x, so that each core writes the rows that its part of the optimizer's update (by halves
+    /// of the weight) then reads.
     /// </summary>
     public static void MultiplyByRows(
         bool transposeA, bool transposeB, int m, int n, int k,
@@ -170,9 +171,9 @@ internal static unsafe partial class Gemm
         (job->KSlices, job->KcStep) = SliceK(k, TKernel.KC);
 
         int threads = (long)m * n * k < ParallelThreshold ? 1 : Threading.MaxThreads;
-        // Share out the longer of M and N (the rows when the caller asks); the other operand is packed once, by all threads,
-        // then read by all.
-        bool splitN = !job->SplitRows && n > m;
+        // Share out the longer of M and N (the rows when the caller asks and they make a tile per thread); the other operand
+        // is packed once, by all threads, then read by all.
+        bool splitN = n > m && !(job->SplitRows && (m + TKernel.MR - 1) / TKernel.MR >= threads);
         int unit = splitN ? TKernel.NR : TKernel.MR;
         int splitLength = splitN ? n : m;
         int tiles = (splitLength + unit - 1) / unit;
