@@ -89,13 +89,7 @@ public class ThreadCountChangeTests
             _ => throw new ArgumentOutOfRangeException(nameof(op), op, null),
         };
         (Tensor[] inputs, Func<Tensor[], Tensor> forward) = built;
-        return () =>
-        {
-            foreach (Tensor t in inputs) t.ZeroGrad();
-            Tensor y = forward(inputs);
-            y.Multiply(y).Sum().Backward();
-            return [.. y.Data[..y.Length], .. inputs.SelectMany(t => t.Grad![..t.Length])];
-        };
+        return () => PathComparison.OutputAndGradients(() => forward(inputs), inputs);
     }
 
     /// <summary>Parameters of the given shapes, uniform in [−1, 1], from seeds <paramref name="seed"/>, <paramref name="seed"/> + 1, …</summary>

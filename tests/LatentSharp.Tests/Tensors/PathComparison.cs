@@ -13,20 +13,13 @@ public static class PathComparison
     /// </summary>
     public static void AssertSame(string path, Action<bool> setPath, Func<Tensor> forward, params Tensor[] parameters)
     {
-        float[] Run()
-        {
-            foreach (Tensor t in parameters) t.ZeroGrad();
-            Tensor y = forward();
-            y.Multiply(y).Sum().Backward();
-            return [.. y.Data, .. parameters.SelectMany(t => t.Grad!)];
-        }
         setPath(true);
-        float[] on = Run();
+        float[] on = OutputAndGradients(forward, parameters);
         float[] off;
         setPath(false);
         try
         {
-            off = Run();
+            off = OutputAndGradients(forward, parameters);
         }
         finally
         {
@@ -37,6 +30,16 @@ public static class PathComparison
         for (int i = 0; i < off.Length; i++)
             Assert.True(Math.Abs(off[i] - on[i]) <= 1e-5 * scale + 1e-5 * Math.Abs(off[i]),
                 $"element {i}: {on[i]:G9} on the {path} path, {off[i]:G9} without it");
+    }
+
+    /// <summary>y = <paramref name="forward"/>() and the gradients of Σ y² with respect to <paramref name="parameters"/>, from
+    /// zeroed gradients: y's values, then each parameter's gradient.</summary>
+    public static float[] OutputAndGradients(Func<Tensor> forward, params Tensor[] parameters)
+    {
+        foreach (Tensor t in parameters) t.ZeroGrad();
+        Tensor y = forward();
+        y.Multiply(y).Sum().Backward();
+        return [.. y.Data[..y.Length], .. parameters.SelectMany(t => t.Grad![..t.Length])];
     }
 
     /// <summary>
