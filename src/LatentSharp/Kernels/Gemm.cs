@@ -143,7 +143,7 @@ internal static unsafe partial class Gemm
         public int KcStep, KSlices;       // K is cut into KSlices equal slices of at most KcStep
         public bool SplitRows;            // the caller asks for C's rows to be shared out
         public bool SplitN;               // threads share out columns (else rows)
-        public int Chunk, Chunks;         // columns or rows per chunk (a multiple of NR or MR), and their count
+        public int Chunk;                 // columns or rows per chunk (a multiple of NR or MR)
         public int Tiles;                 // panels of NR columns or MR rows along the shared-out side
         public int NextChunk;             // K slices apart: the next slice to take
         public int Parts;
@@ -199,6 +199,7 @@ internal static unsafe partial class Gemm
         long sharedSliceStride = (long)sharedPanels * sharedUnit * job->KcStep;
         job->SplitN = splitN;
         job->Parts = parts;
+        job->Tiles = tiles;
         // A shared operand of fewer panels than threads but larger than L2 (a weight gradient with a handful of kernel
         // rows and a batch-long K) would be packed by one thread while the other waits, then streamed from memory chunk
         // after chunk: each thread packs its own K slices as it goes instead.
@@ -206,11 +207,9 @@ internal static unsafe partial class Gemm
         bool prepacked = job->PackedB is not null && !splitN;   // the shared operand is op(B), packed already
         if (!prepacked && (sharedFloats > MaxSharedFloats || (sharedPanels < parts && sharedFloats > NarrowSharedFloats)))
         {
-            // Static halves, each thread packing both operands for its own part.
-            job->Chunk = (tiles + parts - 1) / parts * unit;
-            job->Chunks = (splitLength + job->Chunk - 1) / job->Chunk;
+            // Each thread packs both operands for its own range.
             job->Shared = null;
-            WorkerPool.Run(job->Chunks, &ComputePart<TKernel>, job);
+            WorkerPool.Run(parts, &ComputePart<TKernel>, job);
             return;
         }
         job->Shared = prepacked ? job->PackedB : SharedBuffer.Get(sharedFloats);
@@ -229,7 +228,6 @@ internal static unsafe partial class Gemm
         if (smallBlocks)
             chunkTiles = job->TransposeB ? Math.Min((tiles + parts - 1) / parts, 2 * ImplicitChunkTiles) : Math.Min(chunkTiles, ImplicitChunkTiles);
         job->Chunk = chunkTiles * unit;
-        job->Tiles = tiles;
         WorkerPool.Run(parts, &ComputeChunks<TKernel>, job);
     }
 
@@ -342,9 +340,7 @@ internal static unsafe partial class Gemm
         var job = (Job*)state;
         float* packA = PackBuffers.Get(out float* packB);
         float* edge = stackalloc float[8 * 32];
-        int unit = job->SplitN ? TKernel.NR : TKernel.MR, length = job->SplitN ? job->N : job->M;
-        int first = (int)((long)job->Tiles * part / job->Parts) * unit;
-        int end = Math.Min(length, (int)((long)job->Tiles * (part + 1) / job->Parts) * unit);
+        (int first, int end) = PartRange<TKernel>(job, part);
         for (int start = first; start < end; start += job->Chunk)
         {
             int size = Math.Min(job->Chunk, end - start);
@@ -367,12 +363,21 @@ internal static unsafe partial class Gemm
         }
     }
 
+    /// <summary>Part <paramref name="part"/>'s range of the shared-out side, both operands packed by this thread.</summary>
     private static void ComputePart<TKernel>(void* state, int part) where TKernel : struct, IMicroKernel
     {
         var job = (Job*)state;
-        int start = part * job->Chunk;
-        if (job->SplitN) Compute<TKernel>(job, 0, job->M, start, Math.Min(job->N, start + job->Chunk));
-        else Compute<TKernel>(job, start, Math.Min(job->M, start + job->Chunk), 0, job->N);
+        (int first, int end) = PartRange<TKernel>(job, part);
+        if (job->SplitN) Compute<TKernel>(job, 0, job->M, first, end);
+        else Compute<TKernel>(job, first, end, 0, job->N);
+    }
+
+    /// <summary>The columns (or rows) of part <paramref name="part"/>'s contiguous share of the tiles: the same for every call of the same shapes.</summary>
+    private static (int First, int End) PartRange<TKernel>(Job* job, int part) where TKernel : struct, IMicroKernel
+    {
+        int unit = job->SplitN ? TKernel.NR : TKernel.MR, length = job->SplitN ? job->N : job->M;
+        int first = (int)((long)job->Tiles * part / job->Parts) * unit;
+        return (first, Math.Min(length, (int)((long)job->Tiles * (part + 1) / job->Parts) * unit));
     }
 
     /// <summary>C[i0:i1, j0:j1] on the calling thread, with its own pack buffers.</summary>

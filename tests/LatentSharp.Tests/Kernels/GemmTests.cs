@@ -93,6 +93,44 @@ public class GemmTests
         }
     }
 
+    // A shared operand of fewer panels than threads but larger than 1 MB (a handful of rows over a deep K; the ReLU keeps the
+    // threads from taking K slices apart): each thread packs both operands for its own range of the columns. One and two
+    // threads give the same bits.
+    [Theory]
+    [MemberData(nameof(Widths))]
+    public void Multiply_FewRowsOverADeepK_OwnPackingPerThread_OneAndTwoThreadsBitwiseIdentical(int width)
+    {
+        GemmPath path = PathOf(width);
+        if (path == GemmPath.Vector512 && !System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) return;   // emulated: too slow here
+        const int m = 4, n = 64, k = 70_000;   // 4 rows: one panel on every path; 4·70,000 floats > 1 MB even on the scalar path
+        var c = new Case(m, n, k, false, false, 1f, 0f, 0);
+        var (a, b, c0) = Operands(c, seed: 17);
+        float[] bias = [.. Enumerable.Range(0, n).Select(j => (j % 5 - 2) * 0.25f)];
+        float[] OnThreads(int threads)
+        {
+            float[] result = (float[])c0.Clone();
+            int savedThreads = Threading.MaxThreads;
+            GemmPath savedPath = Gemm.ForcedPath;
+            try
+            {
+                Threading.MaxThreads = threads;
+                Gemm.ForcedPath = path;
+                Gemm.Multiply(false, false, m, n, k, 1f, a, c.Lda, b, c.Ldb, 0f, result, c.Ldc, bias, relu: true);
+            }
+            finally
+            {
+                Threading.MaxThreads = savedThreads;
+                Gemm.ForcedPath = savedPath;
+            }
+            return result;
+        }
+        float[] one = OnThreads(1), two = OnThreads(2);
+        for (int i = 0; i < one.Length; i++)
+            Assert.True(BitConverter.SingleToInt32Bits(one[i]) == BitConverter.SingleToInt32Bits(two[i]), $"{path}: element {i} differs: {one[i]} vs {two[i]}");
+        Assert.Contains(one, v => v > 0f);
+        Assert.Contains(one, v => v == 0f);
+    }
+
     // The last row and column panels run narrower kernels into a scratch tile; each of their sums must be the one a
     // full tile computes, to the bit, so a product does not depend on where its edges fall.
     [Theory]
